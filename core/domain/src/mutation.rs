@@ -1,0 +1,102 @@
+//! Mutations: named user intents with their arguments, not row diffs.
+//!
+//! A device queues a [`MutationEnvelope`] in its outbox; the envelope's
+//! `(client_id, seq)` is what makes the server apply it exactly once.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// One user action. Actions without a `volunteer_id` act for the signed-in user.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Mutation {
+    JoinTeam {
+        team_id: String,
+    },
+    LeaveTeam {
+        team_id: String,
+    },
+    SignUp {
+        activity_id: String,
+    },
+    CancelSignup {
+        activity_id: String,
+    },
+    /// A volunteer's own report of hours; it waits for review.
+    ReportHours {
+        /// Generated on the device, so a resend cannot create a second entry.
+        entry_id: String,
+        volunteer_id: String,
+        activity_id: Option<String>,
+        started_at: DateTime<Utc>,
+        minutes: u32,
+        description: String,
+    },
+    /// Staff record a volunteer's arrival at an activity.
+    CheckIn {
+        activity_id: String,
+        volunteer_id: String,
+        at: DateTime<Utc>,
+    },
+    /// Staff record a volunteer's departure; hours follow from it.
+    CheckOut {
+        activity_id: String,
+        volunteer_id: String,
+        at: DateTime<Utc>,
+    },
+}
+
+impl Mutation {
+    /// The stable name of the action, as it appears on the wire in `type`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Mutation::JoinTeam { .. } => "join_team",
+            Mutation::LeaveTeam { .. } => "leave_team",
+            Mutation::SignUp { .. } => "sign_up",
+            Mutation::CancelSignup { .. } => "cancel_signup",
+            Mutation::ReportHours { .. } => "report_hours",
+            Mutation::CheckIn { .. } => "check_in",
+            Mutation::CheckOut { .. } => "check_out",
+        }
+    }
+}
+
+/// A mutation as queued on the device and pushed to the server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MutationEnvelope {
+    /// Per-client sequence number, contiguous from 1.
+    pub seq: u64,
+    /// A UUID for logs and support; `seq` is what deduplicates.
+    pub id: String,
+    /// The device's clock when the user acted.
+    pub created_at: DateTime<Utc>,
+    pub mutation: Mutation,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mutation_wire_shape_is_tagged_by_type() {
+        let m = Mutation::CheckIn {
+            activity_id: "a1".into(),
+            volunteer_id: "v1".into(),
+            at: "2026-12-01T01:02:03Z".parse().unwrap(),
+        };
+        let json = serde_json::to_value(&m).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"type":"check_in","activity_id":"a1","volunteer_id":"v1","at":"2026-12-01T01:02:03Z"})
+        );
+        assert_eq!(m.name(), "check_in");
+        let back: Mutation = serde_json::from_value(json).unwrap();
+        assert_eq!(back, m);
+    }
+
+    #[test]
+    fn unknown_mutation_type_does_not_parse() {
+        let r: Result<Mutation, _> = serde_json::from_str(r#"{"type":"drop_tables"}"#);
+        assert!(r.is_err());
+    }
+}

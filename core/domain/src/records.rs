@@ -1,0 +1,421 @@
+//! The replicated entities: what a pull delivers and what a mutation's effect writes.
+//!
+//! Every record has a stable key. Keys of relationship records are natural
+//! (`team/volunteer`, `activity/volunteer`), so two devices that record the same
+//! fact independently produce the same row and merge instead of duplicating.
+//! [`Record::scope`] says who may read a record; the server stores it beside
+//! each row and filters every pull with it.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// The kinds of replicated record. The string form is stable on the wire and on disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Site,
+    Team,
+    Profile,
+    Membership,
+    Activity,
+    Signup,
+    Attendance,
+    HourEntry,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 8] = [
+        Kind::Site,
+        Kind::Team,
+        Kind::Profile,
+        Kind::Membership,
+        Kind::Activity,
+        Kind::Signup,
+        Kind::Attendance,
+        Kind::HourEntry,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Site => "site",
+            Kind::Team => "team",
+            Kind::Profile => "profile",
+            Kind::Membership => "membership",
+            Kind::Activity => "activity",
+            Kind::Signup => "signup",
+            Kind::Attendance => "attendance",
+            Kind::HourEntry => "hour_entry",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// The four levels of the practice network, from the district down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SiteLevel {
+    Center,
+    Institute,
+    Station,
+    Point,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Volunteer,
+    /// Staff of one site: acts at that site and every site below it.
+    Staff,
+    /// District administrator: acts everywhere in the district.
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Volunteer => "volunteer",
+            Role::Staff => "staff",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        [Role::Volunteer, Role::Staff, Role::Admin]
+            .into_iter()
+            .find(|r| r.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Site {
+    pub id: String,
+    pub parent_id: Option<String>,
+    pub level: SiteLevel,
+    pub name: String,
+    /// Materialised path of ids from the root, `/center/institute/…/self/`.
+    /// A site is inside another's subtree when its path starts with the other's.
+    pub path: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Team {
+    pub id: String,
+    pub site_id: String,
+    pub name: String,
+    pub description: String,
+    pub member_count: u32,
+}
+
+/// The signed-in user's own profile. Only its owner ever receives it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Profile {
+    pub user_id: String,
+    pub display_name: String,
+    pub role: Role,
+    /// The staff member's site; `None` for volunteers and admins.
+    pub site_id: Option<String>,
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Membership {
+    pub team_id: String,
+    pub volunteer_id: String,
+    pub volunteer_name: String,
+    /// The team's site, kept here so staff of that subtree can read the row.
+    pub site_id: String,
+    pub joined_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActivityStatus {
+    Published,
+    Cancelled,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Activity {
+    pub id: String,
+    pub site_id: String,
+    /// The organising team, if a team organises it.
+    pub team_id: Option<String>,
+    pub title: String,
+    pub description: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub capacity: u32,
+    /// Confirmed signups, maintained by the signup rules; authoritative on the server.
+    pub signup_count: u32,
+    pub status: ActivityStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Signup {
+    pub activity_id: String,
+    pub volunteer_id: String,
+    pub volunteer_name: String,
+    pub site_id: String,
+    pub signed_up_at: DateTime<Utc>,
+}
+
+/// One volunteer's presence at one activity. Devices that record the same pair
+/// merge into this single row: earliest check-in, latest check-out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Attendance {
+    pub activity_id: String,
+    pub volunteer_id: String,
+    pub volunteer_name: String,
+    pub site_id: String,
+    pub checked_in_at: DateTime<Utc>,
+    pub checked_out_at: Option<DateTime<Utc>>,
+    /// The staff member who made the latest change.
+    pub recorded_by: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HourSource {
+    Attendance,
+    SelfReport,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HourStatus {
+    /// Self-reported, waiting for a reviewer.
+    Pending,
+    /// Derived from attendance recorded by staff, or approved.
+    Confirmed,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HourEntry {
+    pub id: String,
+    pub volunteer_id: String,
+    pub activity_id: Option<String>,
+    pub site_id: Option<String>,
+    pub source: HourSource,
+    pub status: HourStatus,
+    pub started_at: DateTime<Utc>,
+    pub minutes: u32,
+    pub description: String,
+    pub recorded_by: String,
+}
+
+impl HourEntry {
+    /// The key of the entry derived from an attendance: one per (activity, volunteer).
+    pub fn attendance_key(activity_id: &str, volunteer_id: &str) -> String {
+        format!("att/{activity_id}/{volunteer_id}")
+    }
+}
+
+/// Who may read a record. A reader sees it when it is public, when they own it,
+/// or when they are staff of a site whose subtree holds `site_id`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope {
+    pub public: bool,
+    pub owner: Option<String>,
+    pub site_id: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RecordError {
+    #[error("unknown record kind {0:?}")]
+    UnknownKind(String),
+    #[error("malformed {kind} record: {source}")]
+    Malformed {
+        kind: &'static str,
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+/// Any replicated record, typed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Record {
+    Site(Site),
+    Team(Team),
+    Profile(Profile),
+    Membership(Membership),
+    Activity(Activity),
+    Signup(Signup),
+    Attendance(Attendance),
+    HourEntry(HourEntry),
+}
+
+pub fn pair_key(a: &str, b: &str) -> String {
+    format!("{a}/{b}")
+}
+
+impl Record {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Record::Site(_) => Kind::Site,
+            Record::Team(_) => Kind::Team,
+            Record::Profile(_) => Kind::Profile,
+            Record::Membership(_) => Kind::Membership,
+            Record::Activity(_) => Kind::Activity,
+            Record::Signup(_) => Kind::Signup,
+            Record::Attendance(_) => Kind::Attendance,
+            Record::HourEntry(_) => Kind::HourEntry,
+        }
+    }
+
+    pub fn key(&self) -> String {
+        match self {
+            Record::Site(r) => r.id.clone(),
+            Record::Team(r) => r.id.clone(),
+            Record::Profile(r) => r.user_id.clone(),
+            Record::Membership(r) => pair_key(&r.team_id, &r.volunteer_id),
+            Record::Activity(r) => r.id.clone(),
+            Record::Signup(r) => pair_key(&r.activity_id, &r.volunteer_id),
+            Record::Attendance(r) => pair_key(&r.activity_id, &r.volunteer_id),
+            Record::HourEntry(r) => r.id.clone(),
+        }
+    }
+
+    pub fn scope(&self) -> Scope {
+        let public = Scope {
+            public: true,
+            owner: None,
+            site_id: None,
+        };
+        let personal = |owner: &str, site: Option<&String>| Scope {
+            public: false,
+            owner: Some(owner.to_owned()),
+            site_id: site.cloned(),
+        };
+        match self {
+            Record::Site(_) | Record::Team(_) | Record::Activity(_) => public,
+            Record::Profile(r) => personal(&r.user_id, None),
+            Record::Membership(r) => personal(&r.volunteer_id, Some(&r.site_id)),
+            Record::Signup(r) => personal(&r.volunteer_id, Some(&r.site_id)),
+            Record::Attendance(r) => personal(&r.volunteer_id, Some(&r.site_id)),
+            Record::HourEntry(r) => personal(&r.volunteer_id, r.site_id.as_ref()),
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        // Serialising these plain structs cannot fail: no maps with non-string keys.
+        let v = match self {
+            Record::Site(r) => serde_json::to_string(r),
+            Record::Team(r) => serde_json::to_string(r),
+            Record::Profile(r) => serde_json::to_string(r),
+            Record::Membership(r) => serde_json::to_string(r),
+            Record::Activity(r) => serde_json::to_string(r),
+            Record::Signup(r) => serde_json::to_string(r),
+            Record::Attendance(r) => serde_json::to_string(r),
+            Record::HourEntry(r) => serde_json::to_string(r),
+        };
+        v.unwrap_or_default()
+    }
+
+    pub fn to_value(&self) -> serde_json::Value {
+        serde_json::from_str(&self.to_json()).unwrap_or(serde_json::Value::Null)
+    }
+
+    pub fn from_json(kind: Kind, data: &str) -> Result<Record, RecordError> {
+        let err = |source| RecordError::Malformed {
+            kind: kind.as_str(),
+            source,
+        };
+        Ok(match kind {
+            Kind::Site => Record::Site(serde_json::from_str(data).map_err(err)?),
+            Kind::Team => Record::Team(serde_json::from_str(data).map_err(err)?),
+            Kind::Profile => Record::Profile(serde_json::from_str(data).map_err(err)?),
+            Kind::Membership => Record::Membership(serde_json::from_str(data).map_err(err)?),
+            Kind::Activity => Record::Activity(serde_json::from_str(data).map_err(err)?),
+            Kind::Signup => Record::Signup(serde_json::from_str(data).map_err(err)?),
+            Kind::Attendance => Record::Attendance(serde_json::from_str(data).map_err(err)?),
+            Kind::HourEntry => Record::HourEntry(serde_json::from_str(data).map_err(err)?),
+        })
+    }
+
+    pub fn from_value(kind: Kind, data: serde_json::Value) -> Result<Record, RecordError> {
+        let err = |source| RecordError::Malformed {
+            kind: kind.as_str(),
+            source,
+        };
+        Ok(match kind {
+            Kind::Site => Record::Site(serde_json::from_value(data).map_err(err)?),
+            Kind::Team => Record::Team(serde_json::from_value(data).map_err(err)?),
+            Kind::Profile => Record::Profile(serde_json::from_value(data).map_err(err)?),
+            Kind::Membership => Record::Membership(serde_json::from_value(data).map_err(err)?),
+            Kind::Activity => Record::Activity(serde_json::from_value(data).map_err(err)?),
+            Kind::Signup => Record::Signup(serde_json::from_value(data).map_err(err)?),
+            Kind::Attendance => Record::Attendance(serde_json::from_value(data).map_err(err)?),
+            Kind::HourEntry => Record::HourEntry(serde_json::from_value(data).map_err(err)?),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn activity() -> Activity {
+        Activity {
+            id: "a1".into(),
+            site_id: "s1".into(),
+            team_id: None,
+            title: "Elderly care".into(),
+            description: String::new(),
+            starts_at: "2026-12-01T01:00:00Z".parse().unwrap(),
+            ends_at: "2026-12-01T03:00:00Z".parse().unwrap(),
+            capacity: 10,
+            signup_count: 0,
+            status: ActivityStatus::Published,
+        }
+    }
+
+    #[test]
+    fn kind_strings_round_trip() {
+        for k in Kind::ALL {
+            assert_eq!(Kind::parse(k.as_str()), Some(k));
+            let json = serde_json::to_string(&k).unwrap();
+            assert_eq!(json, format!("\"{}\"", k.as_str()));
+        }
+        assert_eq!(Kind::parse("nope"), None);
+    }
+
+    #[test]
+    fn record_json_round_trips_and_keeps_snake_case_fields() {
+        let r = Record::Activity(activity());
+        let json = r.to_json();
+        assert!(json.contains("\"signup_count\":0"), "{json}");
+        assert!(json.contains("\"status\":\"published\""), "{json}");
+        assert_eq!(Record::from_json(Kind::Activity, &json).unwrap(), r);
+        assert_eq!(Record::from_value(Kind::Activity, r.to_value()).unwrap(), r);
+    }
+
+    #[test]
+    fn malformed_record_is_a_typed_error() {
+        let err = Record::from_json(Kind::Team, "{\"id\":1}").unwrap_err();
+        assert!(matches!(err, RecordError::Malformed { kind: "team", .. }));
+    }
+
+    #[test]
+    fn personal_records_are_owned_and_site_scoped() {
+        let s = Record::Signup(Signup {
+            activity_id: "a1".into(),
+            volunteer_id: "v1".into(),
+            volunteer_name: "王芳".into(),
+            site_id: "s1".into(),
+            signed_up_at: Utc::now(),
+        });
+        assert_eq!(s.key(), "a1/v1");
+        assert_eq!(
+            s.scope(),
+            Scope {
+                public: false,
+                owner: Some("v1".into()),
+                site_id: Some("s1".into())
+            }
+        );
+        assert!(Record::Activity(activity()).scope().public);
+    }
+}

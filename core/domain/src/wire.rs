@@ -1,0 +1,170 @@
+//! The HTTP+JSON protocol, version 1: request and response bodies, error codes, limits.
+//!
+//! `docs/protocol.md` describes these shapes; the snapshot tests below pin them.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::mutation::MutationEnvelope;
+use crate::records::{Kind, Profile};
+
+/// The protocol version this crate speaks; routes are under `/v1/`.
+pub const PROTOCOL_VERSION: u32 = 1;
+/// Most mutations a client may push in one request.
+pub const MAX_PUSH_BATCH: usize = 500;
+/// Default and largest number of changes in one pull page.
+pub const DEFAULT_PULL_LIMIT: u32 = 1000;
+pub const MAX_PULL_LIMIT: u32 = 5000;
+/// Largest request body the server reads.
+pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SignInRequest {
+    pub login: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SignInResponse {
+    /// Bearer token for `Authorization: Bearer …`. Only its hash is kept on the server.
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+    pub profile: Profile,
+}
+
+/// One round of sync: push what is pending, pull what is new.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SyncRequest {
+    /// Identifies this replica; generated once on the device.
+    pub client_id: String,
+    /// Opaque cursor from the previous response; absent on first sync.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// Pending mutations in `seq` order, at most [`MAX_PUSH_BATCH`].
+    #[serde(default)]
+    pub mutations: Vec<MutationEnvelope>,
+    /// How many changes to return at most; the server caps it at [`MAX_PULL_LIMIT`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pull_limit: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SyncResponse {
+    /// One result per pushed mutation, in the same order.
+    pub results: Vec<MutationResult>,
+    /// Changes visible to this user after the request's cursor, oldest first.
+    pub changes: Vec<Change>,
+    /// Cursor to send next time; covers exactly the changes returned.
+    pub cursor: String,
+    /// More changes are waiting: pull again with the new cursor.
+    pub has_more: bool,
+    /// The user's scope changed (or the cursor is unusable): the device must drop
+    /// its replicated records before applying these changes, which start from zero.
+    #[serde(default)]
+    pub reset: bool,
+    pub server_time: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MutationStatus {
+    Applied,
+    Rejected,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MutationResult {
+    pub seq: u64,
+    pub status: MutationStatus,
+    /// A [`crate::RejectCode`] string when rejected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// A changed record (`data` present) or a tombstone (`data` absent).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    pub kind: Kind,
+    pub key: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<serde_json::Value>,
+}
+
+/// Machine-readable codes of request-level errors (HTTP 4xx/5xx).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApiErrorCode {
+    /// Malformed JSON or a field out of range.
+    BadRequest,
+    /// Missing, unknown or revoked token, or wrong credentials.
+    Unauthorized,
+    /// The token has expired: sign in again (pending changes are kept).
+    AuthExpired,
+    /// The client id belongs to another user.
+    ClientMismatch,
+    /// The pushed `seq` values skip ahead of what the server has applied.
+    SequenceGap,
+    UnsupportedProtocol,
+    NotFound,
+    PayloadTooLarge,
+    Internal,
+}
+
+/// The body of every error response.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApiError {
+    pub code: ApiErrorCode,
+    pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sync_response_snapshot() {
+        let r = SyncResponse {
+            results: vec![MutationResult {
+                seq: 3,
+                status: MutationStatus::Rejected,
+                code: Some("activity_full".into()),
+                message: Some("no places left".into()),
+            }],
+            changes: vec![Change {
+                kind: Kind::Signup,
+                key: "a1/v1".into(),
+                data: None,
+            }],
+            cursor: "c".into(),
+            has_more: false,
+            reset: false,
+            server_time: "2026-12-01T00:00:00Z".parse().unwrap(),
+        };
+        assert_eq!(
+            serde_json::to_string(&r).unwrap(),
+            r#"{"results":[{"seq":3,"status":"rejected","code":"activity_full","message":"no places left"}],"changes":[{"kind":"signup","key":"a1/v1"}],"cursor":"c","has_more":false,"reset":false,"server_time":"2026-12-01T00:00:00Z"}"#
+        );
+    }
+
+    #[test]
+    fn sync_request_defaults_allow_a_bare_pull() {
+        let r: SyncRequest = serde_json::from_str(r#"{"client_id":"c1"}"#).unwrap();
+        assert!(r.mutations.is_empty());
+        assert!(r.cursor.is_none());
+        assert!(r.pull_limit.is_none());
+    }
+
+    #[test]
+    fn api_error_snapshot() {
+        let e = ApiError {
+            code: ApiErrorCode::SequenceGap,
+            message: "expected seq 4".into(),
+        };
+        assert_eq!(
+            serde_json::to_string(&e).unwrap(),
+            r#"{"code":"sequence_gap","message":"expected seq 4"}"#
+        );
+    }
+}
