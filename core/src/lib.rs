@@ -1,1 +1,28 @@
+//! The offline-first device core: a local SQLite replica that works without a
+//! network, an outbox of user intents, and the sync client that reconciles
+//! both with the sync server.
+//!
+//! The entry point is [`Replica`]. Local reads and writes are synchronous: each
+//! is one SQLite transaction, and a shell calls them off its UI thread. Network
+//! work ([`Replica::sign_in`], [`Replica::sign_out`], [`Replica::sync`]) is
+//! async and must run on a tokio runtime, which the host (the FFI bindings or a
+//! test) owns; SQLite work inside it runs on `spawn_blocking`.
 
+mod error;
+mod http;
+mod outbox;
+mod replica;
+mod schema;
+mod store;
+mod sync;
+mod views;
+
+pub use error::{Error, Result};
+pub use replica::{Replica, SyncOptions};
+pub use views::{
+    HoursReport, HoursTotal, PendingMutation, RejectedMutation, RosterEntry, SyncReport, SyncState,
+};
+pub use volunteer_domain::{
+    Activity, ActivityStatus, Attendance, HourEntry, HourSource, HourStatus, Kind, Membership,
+    Mutation, Profile, RejectCode, Role, Signup, Site, SiteLevel, Team,
+};

@@ -1,0 +1,93 @@
+//! The HTTP side of the protocol: three calls, and the mapping of every
+//! transport and status failure to [`Error`].
+
+use std::time::Duration;
+use volunteer_domain::{ApiError, SignInRequest, SignInResponse, SyncRequest, SyncResponse};
+
+use crate::error::{Error, Result};
+
+pub struct Http {
+    base: reqwest::Url,
+    client: reqwest::Client,
+}
+
+impl Http {
+    pub fn new(server_url: &str, timeout: Duration) -> Result<Http> {
+        let mut base = reqwest::Url::parse(server_url)
+            .map_err(|e| Error::invalid("server_url", e.to_string()))?;
+        if !matches!(base.scheme(), "http" | "https") {
+            return Err(Error::invalid("server_url", "must be an http or https URL"));
+        }
+        if !base.path().ends_with('/') {
+            let path = format!("{}/", base.path());
+            base.set_path(&path);
+        }
+        let client = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10).min(timeout))
+            .timeout(timeout)
+            .user_agent(concat!("volunteer-core/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| Error::Internal(format!("http client: {e}")))?;
+        Ok(Http { base, client })
+    }
+
+    fn url(&self, path: &str) -> Result<reqwest::Url> {
+        self.base
+            .join(path)
+            .map_err(|e| Error::Internal(format!("url: {e}")))
+    }
+
+    pub async fn sign_in(&self, req: &SignInRequest) -> Result<SignInResponse> {
+        let resp = self
+            .client
+            .post(self.url("v1/session")?)
+            .json(req)
+            .send()
+            .await?;
+        if resp.status() == reqwest::StatusCode::UNAUTHORIZED {
+            return Err(Error::invalid("password", "wrong login or password"));
+        }
+        decode(resp).await
+    }
+
+    pub async fn sign_out(&self, token: &str) -> Result<()> {
+        let resp = self
+            .client
+            .delete(self.url("v1/session")?)
+            .bearer_auth(token)
+            .send()
+            .await?;
+        if resp.status().is_success() {
+            Ok(())
+        } else {
+            Err(error_of(resp).await)
+        }
+    }
+
+    pub async fn sync(&self, token: &str, req: &SyncRequest) -> Result<SyncResponse> {
+        let resp = self
+            .client
+            .post(self.url("v1/sync")?)
+            .bearer_auth(token)
+            .json(req)
+            .send()
+            .await?;
+        decode(resp).await
+    }
+}
+
+async fn decode<T: serde::de::DeserializeOwned>(resp: reqwest::Response) -> Result<T> {
+    if resp.status().is_success() {
+        Ok(resp.json().await?)
+    } else {
+        Err(error_of(resp).await)
+    }
+}
+
+async fn error_of(resp: reqwest::Response) -> Error {
+    let status = resp.status().as_u16();
+    match resp.bytes().await {
+        Ok(body) => Error::from_api(status, serde_json::from_slice::<ApiError>(&body).ok()),
+        Err(e) => e.into(),
+    }
+}

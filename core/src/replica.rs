@@ -1,0 +1,454 @@
+//! [`Replica`]: the one object an app holds for a database file. It owns the
+//! SQLite connection, the HTTP client and the sync gate.
+//!
+//! One `Replica` per file per process (enforced): two would fight over the
+//! outbox and sync twice.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, TransactionBehavior};
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::time::Duration;
+use volunteer_domain::{
+    Activity, Actor, HourEntry, Kind, Membership, Mutation, Profile, SignInRequest, Signup, Site,
+    Team,
+};
+
+use crate::error::{Error, Result};
+use crate::http::Http;
+use crate::store::{self, meta_keys};
+use crate::sync::LastRound;
+use crate::views::{
+    self, HoursReport, HoursTotal, PendingMutation, RejectedMutation, RosterEntry, SyncReport,
+    SyncState,
+};
+use crate::{outbox, schema};
+
+/// Tuning of the sync client.
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    /// Changes requested per pull page.
+    pub pull_page_size: u32,
+    /// Mutations pushed per request.
+    pub push_batch_size: u32,
+    /// Deadline of one HTTP request.
+    pub request_timeout: Duration,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        SyncOptions {
+            pull_page_size: volunteer_domain::wire::DEFAULT_PULL_LIMIT,
+            push_batch_size: volunteer_domain::wire::MAX_PUSH_BATCH as u32,
+            request_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Paths of replicas open in this process.
+fn open_paths() -> &'static Mutex<HashSet<PathBuf>> {
+    static OPEN: OnceLock<Mutex<HashSet<PathBuf>>> = OnceLock::new();
+    OPEN.get_or_init(Default::default)
+}
+
+struct PathGuard(PathBuf);
+
+impl Drop for PathGuard {
+    fn drop(&mut self) {
+        open_paths()
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&self.0);
+    }
+}
+
+pub(crate) struct Inner {
+    db: Mutex<Connection>,
+    pub(crate) http: Http,
+    pub(crate) options: SyncOptions,
+    pub(crate) sync_gate: tokio::sync::Mutex<Option<LastRound>>,
+    pub(crate) sync_calls: AtomicU64,
+    _guard: PathGuard,
+}
+
+impl Inner {
+    /// Run `f` on the connection. A panic in an earlier holder poisons the
+    /// mutex, but its transaction was rolled back on unwind, so the
+    /// connection is still consistent and is reused.
+    pub(crate) fn with_db<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
+        let mut conn: MutexGuard<'_, Connection> =
+            self.db.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut conn)
+    }
+
+    /// Run `f` in one immediate write transaction, committed if it succeeds.
+    pub(crate) fn write<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        self.with_db(|conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let out = f(&tx)?;
+            tx.commit()?;
+            Ok(out)
+        })
+    }
+}
+
+/// A local replica of what the signed-in user may see, plus their queued actions.
+///
+/// Cheap to clone: clones share one connection and one sync gate.
+#[derive(Clone)]
+pub struct Replica {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl Replica {
+    /// Open (creating or upgrading) the replica at `path`, syncing with `server_url`.
+    pub fn open(path: impl AsRef<Path>, server_url: &str) -> Result<Replica> {
+        Replica::open_with(path, server_url, SyncOptions::default())
+    }
+
+    pub fn open_with(
+        path: impl AsRef<Path>,
+        server_url: &str,
+        options: SyncOptions,
+    ) -> Result<Replica> {
+        if options.pull_page_size == 0 || options.push_batch_size == 0 {
+            return Err(Error::invalid(
+                "options",
+                "page and batch sizes must be > 0",
+            ));
+        }
+        let http = Http::new(server_url, options.request_timeout)?;
+        let path = path.as_ref();
+        let conn = schema::open(path)?;
+        let canonical = std::fs::canonicalize(path).map_err(|e| Error::Storage(e.to_string()))?;
+        if !open_paths()
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(canonical.clone())
+        {
+            return Err(Error::AlreadyOpen(canonical.display().to_string()));
+        }
+        Ok(Replica {
+            inner: Arc::new(Inner {
+                db: Mutex::new(conn),
+                http,
+                options,
+                sync_gate: tokio::sync::Mutex::new(None),
+                sync_calls: AtomicU64::new(0),
+                _guard: PathGuard(canonical),
+            }),
+        })
+    }
+
+    fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        self.inner.with_db(|conn| f(conn))
+    }
+
+    fn me(&self) -> Result<Profile> {
+        self.read(store::require_profile)
+    }
+
+    // ----- session -------------------------------------------------------
+
+    /// Sign in with credentials the server issued. Needs the network. Signing in
+    /// again as the same user (say after the session expired) keeps local data;
+    /// another user must be preceded by [`Replica::sign_out`].
+    pub async fn sign_in(&self, login: &str, password: &str) -> Result<Profile> {
+        if login.trim().is_empty() {
+            return Err(Error::invalid("login", "must not be empty"));
+        }
+        let current = self.read(store::profile)?;
+        let resp = self
+            .inner
+            .http
+            .sign_in(&SignInRequest {
+                login: login.trim().to_owned(),
+                password: password.to_owned(),
+            })
+            .await?;
+        if let Some(current) = current
+            && current.user_id != resp.profile.user_id
+        {
+            return Err(Error::invalid(
+                "login",
+                "another user is signed in on this replica; sign out first",
+            ));
+        }
+        let profile = resp.profile.clone();
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            inner.write(|tx| {
+                if store::meta_get(tx, meta_keys::CLIENT_ID)?.is_none() {
+                    store::meta_set(tx, meta_keys::CLIENT_ID, &uuid::Uuid::new_v4().to_string())?;
+                }
+                store::meta_set(tx, meta_keys::TOKEN, &resp.token)?;
+                store::meta_set(
+                    tx,
+                    meta_keys::PROFILE,
+                    &serde_json::to_string(&resp.profile)?,
+                )?;
+                Ok(())
+            })
+        })
+        .await??;
+        Ok(profile)
+    }
+
+    /// Sign out and remove this user's data from the device. Refuses with
+    /// [`Error::PendingChanges`] while actions are unsynced, unless
+    /// `discard_pending` is set. Revoking the token on the server is best effort.
+    pub async fn sign_out(&self, discard_pending: bool) -> Result<()> {
+        let inner = self.inner.clone();
+        let token = tokio::task::spawn_blocking(move || {
+            let token = inner.write(|tx| {
+                let count = outbox::pending_count(tx)?;
+                if count > 0 && !discard_pending {
+                    return Err(Error::PendingChanges { count });
+                }
+                let token = store::meta_get(tx, meta_keys::TOKEN)?;
+                tx.execute_batch(
+                    "DELETE FROM undo; DELETE FROM outbox; DELETE FROM rejections;
+                     DELETE FROM records; DELETE FROM meta;",
+                )?;
+                Ok(token)
+            })?;
+            // Deleted pages would otherwise keep personal data in the file.
+            inner.with_db(|conn| {
+                conn.execute_batch("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);")?;
+                Ok(())
+            })?;
+            Ok::<_, Error>(token)
+        })
+        .await??;
+        if let Some(token) = token {
+            let _ = tokio::time::timeout(Duration::from_secs(5), self.inner.http.sign_out(&token))
+                .await;
+        }
+        Ok(())
+    }
+
+    /// The signed-in user's profile, if anyone is signed in.
+    pub fn profile(&self) -> Result<Option<Profile>> {
+        self.read(store::profile)
+    }
+
+    // ----- reads ---------------------------------------------------------
+
+    pub fn sites(&self) -> Result<Vec<Site>> {
+        self.read(views::sites)
+    }
+
+    /// All teams, or those at `under_site` and the sites below it.
+    pub fn teams(&self, under_site: Option<&str>) -> Result<Vec<Team>> {
+        self.read(|c| views::teams(c, under_site))
+    }
+
+    pub fn activity(&self, id: &str) -> Result<Option<Activity>> {
+        self.read(|c| views::activity(c, id))
+    }
+
+    /// Published activities that have not ended yet, soonest first.
+    pub fn upcoming_activities(&self, limit: u32) -> Result<Vec<Activity>> {
+        self.read(|c| views::upcoming_activities(c, Utc::now(), limit))
+    }
+
+    pub fn activities_at_site(
+        &self,
+        site_id: &str,
+        include_subtree: bool,
+    ) -> Result<Vec<Activity>> {
+        self.read(|c| views::activities_at_site(c, site_id, include_subtree))
+    }
+
+    /// Who signed up for an activity and who was checked in and out.
+    pub fn roster(&self, activity_id: &str) -> Result<Vec<RosterEntry>> {
+        self.read(|c| views::roster(c, activity_id))
+    }
+
+    pub fn my_memberships(&self) -> Result<Vec<Membership>> {
+        let me = self.me()?;
+        self.read(|c| views::memberships_of(c, &me.user_id))
+    }
+
+    pub fn my_signups(&self) -> Result<Vec<Signup>> {
+        let me = self.me()?;
+        self.read(|c| views::signups_of(c, &me.user_id))
+    }
+
+    pub fn my_hours(&self) -> Result<Vec<HourEntry>> {
+        let me = self.me()?;
+        self.read(|c| views::hours_of(c, &me.user_id))
+    }
+
+    pub fn my_hours_total(&self) -> Result<HoursTotal> {
+        Ok(views::hours_total(&self.my_hours()?))
+    }
+
+    pub fn pending_count(&self) -> Result<u64> {
+        self.read(outbox::pending_count)
+    }
+
+    pub fn pending_mutations(&self) -> Result<Vec<PendingMutation>> {
+        Ok(self
+            .read(outbox::all)?
+            .into_iter()
+            .map(|e| PendingMutation {
+                seq: e.seq,
+                id: e.id,
+                created_at: e.created_at,
+                mutation: e.mutation,
+            })
+            .collect())
+    }
+
+    pub fn last_sync_at(&self) -> Result<Option<DateTime<Utc>>> {
+        self.read(|c| {
+            store::meta_get(c, meta_keys::LAST_SYNC_AT)?
+                .as_deref()
+                .map(outbox::parse_time)
+                .transpose()
+        })
+    }
+
+    pub fn sync_state(&self) -> Result<SyncState> {
+        let last_sync_at = self.last_sync_at()?;
+        self.read(|c| {
+            Ok(SyncState {
+                signed_in: store::profile(c)?.is_some(),
+                pending_count: outbox::pending_count(c)?,
+                oldest_pending_at: outbox::oldest_pending_at(c)?,
+                rejected_count: views::rejected_count(c)?,
+                last_sync_at,
+            })
+        })
+    }
+
+    /// Actions the server refused, oldest first.
+    pub fn rejections(&self) -> Result<Vec<RejectedMutation>> {
+        self.read(views::rejections)
+    }
+
+    pub fn discard_rejection(&self, seq: u64) -> Result<()> {
+        self.inner.write(|tx| outbox::discard_rejection(tx, seq))
+    }
+
+    /// Queue a rejected action again, unchanged (say after the user fixed what
+    /// the server objected to, such as their site assignment).
+    pub fn retry_rejection(&self, seq: u64) -> Result<()> {
+        self.inner
+            .write(|tx| outbox::requeue_rejection(tx, seq, Utc::now()).map(drop))
+    }
+
+    /// Replicated record counts by kind.
+    pub fn record_counts(&self) -> Result<std::collections::BTreeMap<String, u64>> {
+        self.read(views::record_counts)
+    }
+
+    /// Every visible record of one kind, as JSON (diagnostics, tests).
+    pub fn dump(&self, kind: Kind) -> Result<Vec<serde_json::Value>> {
+        self.read(|c| views::all_of_kind(c, kind))
+    }
+
+    // ----- writes --------------------------------------------------------
+
+    /// Decide, apply and queue one action in one transaction.
+    fn submit(&self, mutation: Mutation) -> Result<()> {
+        self.inner.write(|tx| {
+            let me = store::require_profile(tx)?;
+            let actor: Actor = store::actor(tx, &me)?;
+            outbox::enqueue(tx, &me, &actor, mutation, Utc::now()).map(drop)
+        })
+    }
+
+    pub fn join_team(&self, team_id: &str) -> Result<()> {
+        self.submit(Mutation::JoinTeam {
+            team_id: id("team_id", team_id)?,
+        })
+    }
+
+    pub fn leave_team(&self, team_id: &str) -> Result<()> {
+        self.submit(Mutation::LeaveTeam {
+            team_id: id("team_id", team_id)?,
+        })
+    }
+
+    pub fn sign_up(&self, activity_id: &str) -> Result<()> {
+        self.submit(Mutation::SignUp {
+            activity_id: id("activity_id", activity_id)?,
+        })
+    }
+
+    pub fn cancel_signup(&self, activity_id: &str) -> Result<()> {
+        self.submit(Mutation::CancelSignup {
+            activity_id: id("activity_id", activity_id)?,
+        })
+    }
+
+    /// Report hours of one's own service; they wait for review. Returns the entry id.
+    pub fn report_hours(&self, report: HoursReport) -> Result<String> {
+        let me = self.me()?;
+        let entry_id = uuid::Uuid::new_v4().to_string();
+        let activity_id = match report.activity_id {
+            Some(a) => Some(id("activity_id", &a)?),
+            None => None,
+        };
+        self.submit(Mutation::ReportHours {
+            entry_id: entry_id.clone(),
+            volunteer_id: me.user_id,
+            activity_id,
+            started_at: report.started_at,
+            minutes: report.minutes,
+            description: report.description,
+        })?;
+        Ok(entry_id)
+    }
+
+    /// Staff: record a volunteer's arrival (now, unless `at` is given).
+    pub fn check_in(
+        &self,
+        activity_id: &str,
+        volunteer_id: &str,
+        at: Option<DateTime<Utc>>,
+    ) -> Result<()> {
+        self.submit(Mutation::CheckIn {
+            activity_id: id("activity_id", activity_id)?,
+            volunteer_id: id("volunteer_id", volunteer_id)?,
+            at: at.unwrap_or_else(Utc::now),
+        })
+    }
+
+    /// Staff: record a volunteer's departure (now, unless `at` is given).
+    pub fn check_out(
+        &self,
+        activity_id: &str,
+        volunteer_id: &str,
+        at: Option<DateTime<Utc>>,
+    ) -> Result<()> {
+        self.submit(Mutation::CheckOut {
+            activity_id: id("activity_id", activity_id)?,
+            volunteer_id: id("volunteer_id", volunteer_id)?,
+            at: at.unwrap_or_else(Utc::now),
+        })
+    }
+
+    // ----- sync ----------------------------------------------------------
+
+    /// Push pending actions and pull what is new, until both are drained.
+    ///
+    /// Safe to call at any time and from many tasks: a call that arrives while a
+    /// round is running waits and shares the next round with every other waiting
+    /// call. On failure everything stays pending for the next try.
+    pub async fn sync(&self) -> Result<SyncReport> {
+        crate::sync::sync(&self.inner).await
+    }
+}
+
+fn id(field: &str, value: &str) -> Result<String> {
+    let v = value.trim();
+    if v.is_empty() || v.len() > 200 {
+        return Err(Error::invalid(field, "must be a non-empty id"));
+    }
+    Ok(v.to_owned())
+}

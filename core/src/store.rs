@@ -1,0 +1,178 @@
+//! Row-level access to the replica: replicated records, small settings, and the
+//! [`DeviceState`] through which the shared rules read the replica.
+//!
+//! Records are stored as the JSON the server sent (one table, keyed by kind and
+//! key), so a pull is applied without reshaping and the device schema does not
+//! change with every field the server adds.
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::de::DeserializeOwned;
+use volunteer_domain::{Actor, Kind, Profile, Record, Role, Site, State};
+
+use crate::error::{Error, Result};
+
+pub mod meta_keys {
+    pub const CLIENT_ID: &str = "client_id";
+    pub const TOKEN: &str = "token";
+    pub const PROFILE: &str = "profile";
+    pub const CURSOR: &str = "cursor";
+    pub const NEXT_SEQ: &str = "next_seq";
+    pub const LAST_SYNC_AT: &str = "last_sync_at";
+    pub const CLOCK_OFFSET_MS: &str = "clock_offset_ms";
+}
+
+pub fn meta_get(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+        .query_row([key], |r| r.get(0))
+        .optional()?)
+}
+
+pub fn meta_set(conn: &Connection, key: &str, value: &str) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )?
+    .execute([key, value])?;
+    Ok(())
+}
+
+pub fn get_raw(conn: &Connection, kind: Kind, key: &str) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT data FROM records WHERE kind = ?1 AND key = ?2")?
+        .query_row([kind.as_str(), key], |r| r.get(0))
+        .optional()?)
+}
+
+pub fn put_raw(conn: &Connection, kind: Kind, key: &str, data: &str) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO records (kind, key, data) VALUES (?1, ?2, ?3)
+         ON CONFLICT (kind, key) DO UPDATE SET data = excluded.data",
+    )?
+    .execute(params![kind.as_str(), key, data])?;
+    Ok(())
+}
+
+pub fn delete_raw(conn: &Connection, kind: Kind, key: &str) -> Result<()> {
+    conn.prepare_cached("DELETE FROM records WHERE kind = ?1 AND key = ?2")?
+        .execute([kind.as_str(), key])?;
+    Ok(())
+}
+
+/// Run a query whose single column is record JSON and decode each row.
+pub fn load<T: DeserializeOwned>(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> Result<Vec<T>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map(params, |r| r.get::<_, String>(0))?;
+    let mut out = Vec::new();
+    for row in rows {
+        out.push(serde_json::from_str(&row?).map_err(|e| Error::Storage(e.to_string()))?);
+    }
+    Ok(out)
+}
+
+pub fn profile(conn: &Connection) -> Result<Option<Profile>> {
+    match meta_get(conn, meta_keys::PROFILE)? {
+        Some(json) => Ok(Some(serde_json::from_str(&json)?)),
+        None => Ok(None),
+    }
+}
+
+pub fn require_profile(conn: &Connection) -> Result<Profile> {
+    profile(conn)?.ok_or(Error::SignedOut)
+}
+
+pub fn site(conn: &Connection, id: &str) -> Result<Option<Site>> {
+    match get_raw(conn, Kind::Site, id)? {
+        Some(json) => Ok(Some(serde_json::from_str(&json)?)),
+        None => Ok(None),
+    }
+}
+
+/// The signed-in user as the rules see them. A staff member whose site has not
+/// been pulled yet has no path, so the rules defer instead of allowing.
+pub fn actor(conn: &Connection, me: &Profile) -> Result<Actor> {
+    let site_path = match (&me.role, &me.site_id) {
+        (Role::Staff, Some(id)) => site(conn, id)?.map(|s| s.path),
+        _ => None,
+    };
+    Ok(Actor {
+        user_id: me.user_id.clone(),
+        name: me.display_name.clone(),
+        role: me.role,
+        site_path,
+    })
+}
+
+/// The replica as the rules read it: not authoritative.
+pub struct DeviceState<'c> {
+    pub conn: &'c Connection,
+    pub me: &'c Profile,
+}
+
+impl State for DeviceState<'_> {
+    type Error = Error;
+
+    fn authoritative(&self) -> bool {
+        false
+    }
+
+    fn get(&mut self, kind: Kind, key: &str) -> Result<Option<Record>> {
+        match get_raw(self.conn, kind, key)? {
+            Some(json) => Ok(Some(Record::from_json(kind, &json)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn volunteer_name(&mut self, volunteer_id: &str) -> Result<Option<String>> {
+        if volunteer_id == self.me.user_id {
+            return Ok(Some(self.me.display_name.clone()));
+        }
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT json_extract(data, '$.volunteer_name') FROM records
+                 WHERE kind IN ('signup', 'attendance', 'membership')
+                   AND json_extract(data, '$.volunteer_id') = ?1
+                   AND json_extract(data, '$.volunteer_name') <> ''
+                 LIMIT 1",
+            )?
+            .query_row([volunteer_id], |r| r.get(0))
+            .optional()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema;
+
+    #[test]
+    fn records_round_trip_and_delete() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = schema::open(&dir.path().join("r.db")).unwrap();
+        put_raw(&conn, Kind::Team, "t1", r#"{"id":"t1"}"#).unwrap();
+        put_raw(&conn, Kind::Team, "t1", r#"{"id":"t1","v":2}"#).unwrap();
+        assert_eq!(
+            get_raw(&conn, Kind::Team, "t1").unwrap().as_deref(),
+            Some(r#"{"id":"t1","v":2}"#)
+        );
+        assert_eq!(get_raw(&conn, Kind::Site, "t1").unwrap(), None);
+        delete_raw(&conn, Kind::Team, "t1").unwrap();
+        assert_eq!(get_raw(&conn, Kind::Team, "t1").unwrap(), None);
+    }
+
+    #[test]
+    fn meta_upserts() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = schema::open(&dir.path().join("r.db")).unwrap();
+        assert_eq!(meta_get(&conn, "k").unwrap(), None);
+        meta_set(&conn, "k", "1").unwrap();
+        meta_set(&conn, "k", "2").unwrap();
+        assert_eq!(meta_get(&conn, "k").unwrap().as_deref(), Some("2"));
+        assert!(matches!(require_profile(&conn), Err(Error::SignedOut)));
+    }
+}

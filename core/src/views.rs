@@ -1,0 +1,316 @@
+//! What the app reads: plain value types and the queries that fill them.
+//!
+//! Reads see the visible state (confirmed plus pending), so an action shows up
+//! the moment its call returns.
+
+use chrono::{DateTime, Utc};
+use rusqlite::Connection;
+use std::collections::BTreeMap;
+use volunteer_domain::{
+    Activity, Attendance, HourEntry, HourStatus, Kind, Membership, Mutation, Signup, Site, Team,
+};
+
+use crate::error::Result;
+use crate::outbox::parse_time;
+use crate::store::load;
+
+/// One line of an activity's roster: who signed up and who is or was there.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RosterEntry {
+    pub volunteer_id: String,
+    pub volunteer_name: String,
+    pub signed_up: bool,
+    pub checked_in_at: Option<DateTime<Utc>>,
+    pub checked_out_at: Option<DateTime<Utc>>,
+}
+
+/// A volunteer's hours, in minutes: confirmed (from attendance or approved) and
+/// still waiting for review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct HoursTotal {
+    pub confirmed_minutes: u64,
+    pub pending_minutes: u64,
+}
+
+/// Input of a self-report of hours.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HoursReport {
+    pub activity_id: Option<String>,
+    pub started_at: DateTime<Utc>,
+    pub minutes: u32,
+    pub description: String,
+}
+
+/// A queued action not yet settled by the server.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingMutation {
+    pub seq: u64,
+    pub id: String,
+    pub created_at: DateTime<Utc>,
+    pub mutation: Mutation,
+}
+
+/// An action the server refused, kept with its original input so the user can
+/// resend it ([`crate::Replica::retry_rejection`]) or drop it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RejectedMutation {
+    pub seq: u64,
+    pub id: String,
+    pub created_at: DateTime<Utc>,
+    pub mutation: Mutation,
+    /// A stable code (`forbidden`, `activity_full`, …) an app translates.
+    pub code: String,
+    pub message: String,
+    pub rejected_at: DateTime<Utc>,
+}
+
+/// What one call of [`crate::Replica::sync`] did.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SyncReport {
+    /// Requests made (each pushes and pulls).
+    pub requests: u32,
+    pub pushed: u32,
+    pub applied: u32,
+    pub rejected: u32,
+    pub pulled: u32,
+    /// The server told the device to refetch its scope.
+    pub reset: bool,
+    /// Which kinds of data changed, for UI refresh.
+    pub changed: Vec<Kind>,
+}
+
+/// The sync status an app shows: pending work, rejections, last success.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyncState {
+    pub signed_in: bool,
+    pub pending_count: u64,
+    pub oldest_pending_at: Option<DateTime<Utc>>,
+    pub rejected_count: u64,
+    pub last_sync_at: Option<DateTime<Utc>>,
+}
+
+pub fn sites(conn: &Connection) -> Result<Vec<Site>> {
+    load(
+        conn,
+        "SELECT data FROM records WHERE kind = 'site' ORDER BY json_extract(data, '$.path')",
+        [],
+    )
+}
+
+/// Teams, optionally only those at a site and the sites below it.
+pub fn teams(conn: &Connection, under_site: Option<&str>) -> Result<Vec<Team>> {
+    match under_site {
+        None => load(
+            conn,
+            "SELECT data FROM records WHERE kind = 'team' ORDER BY json_extract(data, '$.name')",
+            [],
+        ),
+        Some(site) => load(
+            conn,
+            "SELECT t.data FROM records t
+             JOIN records s ON s.kind = 'site' AND s.key = json_extract(t.data, '$.site_id')
+             JOIN records root ON root.kind = 'site' AND root.key = ?1
+             WHERE t.kind = 'team'
+               AND substr(json_extract(s.data, '$.path'), 1, length(json_extract(root.data, '$.path')))
+                   = json_extract(root.data, '$.path')
+             ORDER BY json_extract(t.data, '$.name')",
+            [site],
+        ),
+    }
+}
+
+pub fn activity(conn: &Connection, id: &str) -> Result<Option<Activity>> {
+    Ok(load(
+        conn,
+        "SELECT data FROM records WHERE kind = 'activity' AND key = ?1",
+        [id],
+    )?
+    .pop())
+}
+
+/// Published activities that have not ended, soonest first.
+pub fn upcoming_activities(
+    conn: &Connection,
+    now: DateTime<Utc>,
+    limit: u32,
+) -> Result<Vec<Activity>> {
+    load(
+        conn,
+        "SELECT data FROM records WHERE kind = 'activity'
+           AND json_extract(data, '$.status') = 'published'
+           AND julianday(json_extract(data, '$.ends_at')) > julianday(?1)
+         ORDER BY julianday(json_extract(data, '$.starts_at')), key
+         LIMIT ?2",
+        rusqlite::params![now.to_rfc3339(), limit],
+    )
+}
+
+/// Activities at a site, or at it and every site below it, soonest first.
+pub fn activities_at_site(
+    conn: &Connection,
+    site_id: &str,
+    include_subtree: bool,
+) -> Result<Vec<Activity>> {
+    if !include_subtree {
+        return load(
+            conn,
+            "SELECT data FROM records WHERE kind = 'activity' AND json_extract(data, '$.site_id') = ?1
+             ORDER BY julianday(json_extract(data, '$.starts_at')), key",
+            [site_id],
+        );
+    }
+    load(
+        conn,
+        "SELECT a.data FROM records a
+         JOIN records s ON s.kind = 'site' AND s.key = json_extract(a.data, '$.site_id')
+         JOIN records root ON root.kind = 'site' AND root.key = ?1
+         WHERE a.kind = 'activity'
+           AND substr(json_extract(s.data, '$.path'), 1, length(json_extract(root.data, '$.path')))
+               = json_extract(root.data, '$.path')
+         ORDER BY julianday(json_extract(a.data, '$.starts_at')), a.key",
+        [site_id],
+    )
+}
+
+/// Signups and attendance of one activity, merged per volunteer, by name.
+pub fn roster(conn: &Connection, activity_id: &str) -> Result<Vec<RosterEntry>> {
+    let signups: Vec<Signup> = load(
+        conn,
+        "SELECT data FROM records WHERE kind = 'signup' AND json_extract(data, '$.activity_id') = ?1",
+        [activity_id],
+    )?;
+    let attendance: Vec<Attendance> = load(
+        conn,
+        "SELECT data FROM records WHERE kind = 'attendance' AND json_extract(data, '$.activity_id') = ?1",
+        [activity_id],
+    )?;
+    let mut by_volunteer: BTreeMap<String, RosterEntry> = BTreeMap::new();
+    for s in signups {
+        by_volunteer.insert(
+            s.volunteer_id.clone(),
+            RosterEntry {
+                volunteer_id: s.volunteer_id,
+                volunteer_name: s.volunteer_name,
+                signed_up: true,
+                checked_in_at: None,
+                checked_out_at: None,
+            },
+        );
+    }
+    for a in attendance {
+        let entry = by_volunteer
+            .entry(a.volunteer_id.clone())
+            .or_insert_with(|| RosterEntry {
+                volunteer_id: a.volunteer_id.clone(),
+                volunteer_name: a.volunteer_name.clone(),
+                signed_up: false,
+                checked_in_at: None,
+                checked_out_at: None,
+            });
+        if entry.volunteer_name.is_empty() {
+            entry.volunteer_name = a.volunteer_name;
+        }
+        entry.checked_in_at = Some(a.checked_in_at);
+        entry.checked_out_at = a.checked_out_at;
+    }
+    let mut out: Vec<RosterEntry> = by_volunteer.into_values().collect();
+    out.sort_by(|a, b| {
+        (a.volunteer_name.as_str(), a.volunteer_id.as_str())
+            .cmp(&(b.volunteer_name.as_str(), b.volunteer_id.as_str()))
+    });
+    Ok(out)
+}
+
+pub fn memberships_of(conn: &Connection, volunteer_id: &str) -> Result<Vec<Membership>> {
+    load(
+        conn,
+        "SELECT data FROM records WHERE kind = 'membership' AND json_extract(data, '$.volunteer_id') = ?1
+         ORDER BY json_extract(data, '$.joined_at')",
+        [volunteer_id],
+    )
+}
+
+pub fn signups_of(conn: &Connection, volunteer_id: &str) -> Result<Vec<Signup>> {
+    load(
+        conn,
+        "SELECT data FROM records WHERE kind = 'signup' AND json_extract(data, '$.volunteer_id') = ?1
+         ORDER BY json_extract(data, '$.signed_up_at')",
+        [volunteer_id],
+    )
+}
+
+/// A volunteer's hour entries, newest first.
+pub fn hours_of(conn: &Connection, volunteer_id: &str) -> Result<Vec<HourEntry>> {
+    load(
+        conn,
+        "SELECT data FROM records WHERE kind = 'hour_entry' AND json_extract(data, '$.volunteer_id') = ?1
+         ORDER BY julianday(json_extract(data, '$.started_at')) DESC, key",
+        [volunteer_id],
+    )
+}
+
+pub fn hours_total(entries: &[HourEntry]) -> HoursTotal {
+    entries.iter().fold(HoursTotal::default(), |mut t, e| {
+        match e.status {
+            HourStatus::Confirmed => t.confirmed_minutes += u64::from(e.minutes),
+            HourStatus::Pending => t.pending_minutes += u64::from(e.minutes),
+        }
+        t
+    })
+}
+
+pub fn rejections(conn: &Connection) -> Result<Vec<RejectedMutation>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, id, created_at, mutation, code, message, rejected_at FROM rejections ORDER BY seq",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, u64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, String>(4)?,
+            r.get::<_, String>(5)?,
+            r.get::<_, String>(6)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (seq, id, created_at, mutation, code, message, rejected_at) = row?;
+        out.push(RejectedMutation {
+            seq,
+            id,
+            created_at: parse_time(&created_at)?,
+            mutation: serde_json::from_str(&mutation)?,
+            code,
+            message,
+            rejected_at: parse_time(&rejected_at)?,
+        });
+    }
+    Ok(out)
+}
+
+pub fn rejected_count(conn: &Connection) -> Result<u64> {
+    Ok(conn.query_row("SELECT count(*) FROM rejections", [], |r| r.get(0))?)
+}
+
+/// Count of replicated records by kind (diagnostics and tests).
+pub fn record_counts(conn: &Connection) -> Result<BTreeMap<String, u64>> {
+    let mut stmt = conn.prepare("SELECT kind, count(*) FROM records GROUP BY kind")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?)))?;
+    let mut out = BTreeMap::new();
+    for row in rows {
+        let (k, n) = row?;
+        out.insert(k, n);
+    }
+    Ok(out)
+}
+
+/// Every record of one kind (diagnostics and tests).
+pub fn all_of_kind(conn: &Connection, kind: Kind) -> Result<Vec<serde_json::Value>> {
+    load(
+        conn,
+        "SELECT data FROM records WHERE kind = ?1 ORDER BY key",
+        [kind.as_str()],
+    )
+}
