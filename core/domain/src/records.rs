@@ -213,13 +213,16 @@ impl HourEntry {
     }
 }
 
-/// Who may read a record. A reader sees it when it is public, when they own it,
-/// or when they are staff of a site whose subtree holds `site_id`.
+/// Who may read a record. Its owner always may. Unless it is `owner_only`,
+/// so may everyone when it is `public`, district admins, and staff of a site
+/// whose subtree holds `site_id`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scope {
     pub public: bool,
     pub owner: Option<String>,
     pub site_id: Option<String>,
+    /// Personal data nobody else needs (the profile with its phone number).
+    pub owner_only: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -283,15 +286,20 @@ impl Record {
             public: true,
             owner: None,
             site_id: None,
+            owner_only: false,
         };
         let personal = |owner: &str, site: Option<&String>| Scope {
             public: false,
             owner: Some(owner.to_owned()),
             site_id: site.cloned(),
+            owner_only: false,
         };
         match self {
             Record::Site(_) | Record::Team(_) | Record::Activity(_) => public,
-            Record::Profile(r) => personal(&r.user_id, None),
+            Record::Profile(r) => Scope {
+                owner_only: true,
+                ..personal(&r.user_id, None)
+            },
             Record::Membership(r) => personal(&r.volunteer_id, Some(&r.site_id)),
             Record::Signup(r) => personal(&r.volunteer_id, Some(&r.site_id)),
             Record::Attendance(r) => personal(&r.volunteer_id, Some(&r.site_id)),
@@ -413,7 +421,8 @@ mod tests {
             Scope {
                 public: false,
                 owner: Some("v1".into()),
-                site_id: Some("s1".into())
+                site_id: Some("s1".into()),
+                owner_only: false,
             }
         );
         assert!(Record::Activity(activity()).scope().public);

@@ -1,0 +1,277 @@
+//! HTTP routes of protocol v1, and the one place errors become responses.
+//!
+//! Every error response is JSON `{"code": "...", "message": "..."}` with a 4xx
+//! or 5xx status, including malformed bodies, unknown routes and other
+//! protocol versions. Storage runs on blocking threads.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{Duration, Utc};
+use std::sync::Arc;
+use tower_http::trace::TraceLayer;
+use volunteer_domain::wire::MAX_BODY_BYTES;
+use volunteer_domain::{
+    ApiError, ApiErrorCode, PROTOCOL_VERSION, SignInRequest, SignInResponse, SyncRequest,
+    SyncResponse,
+};
+
+use crate::auth;
+use crate::storage::{AuthOutcome, Principal, Storage, StoreError, SyncError};
+
+#[derive(Clone)]
+struct AppState {
+    storage: Arc<dyn Storage>,
+}
+
+/// An error on its way to becoming a response.
+#[derive(Debug)]
+pub struct Failure {
+    status: StatusCode,
+    body: ApiError,
+}
+
+impl Failure {
+    fn new(status: StatusCode, code: ApiErrorCode, message: impl Into<String>) -> Failure {
+        Failure {
+            status,
+            body: ApiError {
+                code,
+                message: message.into(),
+            },
+        }
+    }
+}
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        (self.status, Json(self.body)).into_response()
+    }
+}
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Failure {
+        tracing::error!(error = %e, "storage failure");
+        Failure::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            ApiErrorCode::Internal,
+            "internal storage error",
+        )
+    }
+}
+
+impl From<SyncError> for Failure {
+    fn from(e: SyncError) -> Failure {
+        match e {
+            SyncError::SequenceGap { .. } => Failure::new(
+                StatusCode::CONFLICT,
+                ApiErrorCode::SequenceGap,
+                e.to_string(),
+            ),
+            SyncError::ClientMismatch => Failure::new(
+                StatusCode::CONFLICT,
+                ApiErrorCode::ClientMismatch,
+                e.to_string(),
+            ),
+            SyncError::BadRequest(m) => {
+                Failure::new(StatusCode::BAD_REQUEST, ApiErrorCode::BadRequest, m)
+            }
+            SyncError::Store(s) => s.into(),
+        }
+    }
+}
+
+impl From<JsonRejection> for Failure {
+    fn from(r: JsonRejection) -> Failure {
+        let status = r.status();
+        let code = if status == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiErrorCode::PayloadTooLarge
+        } else {
+            ApiErrorCode::BadRequest
+        };
+        // 415 and 422 are folded into 400 except for the body-size limit.
+        let status = if status == StatusCode::PAYLOAD_TOO_LARGE {
+            status
+        } else {
+            StatusCode::BAD_REQUEST
+        };
+        Failure::new(status, code, r.body_text())
+    }
+}
+
+impl From<tokio::task::JoinError> for Failure {
+    fn from(e: tokio::task::JoinError) -> Failure {
+        tracing::error!(error = %e, "blocking task failed");
+        Failure::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            ApiErrorCode::Internal,
+            "internal error",
+        )
+    }
+}
+
+/// Run blocking storage work off the async workers.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, Failure> + Send + 'static,
+) -> Result<T, Failure> {
+    tokio::task::spawn_blocking(f).await?
+}
+
+pub fn router(storage: Arc<dyn Storage>) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/v1/session", post(sign_in).delete(sign_out))
+        .route("/v1/sync", post(sync))
+        .fallback(fallback)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            let path = req
+                .extensions()
+                .get::<MatchedPath>()
+                .map_or("unmatched", MatchedPath::as_str);
+            tracing::info_span!("http", method = %req.method(), path)
+        }))
+        .with_state(AppState { storage })
+}
+
+async fn healthz(State(state): State<AppState>) -> Result<Json<serde_json::Value>, Failure> {
+    let storage = state.storage.clone();
+    blocking(move || Ok(storage.health()?)).await?;
+    Ok(Json(serde_json::json!({
+        "status": "ok",
+        "protocol_versions": [PROTOCOL_VERSION],
+    })))
+}
+
+fn bearer(headers: &HeaderMap) -> Result<String, Failure> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| {
+            Failure::new(
+                StatusCode::UNAUTHORIZED,
+                ApiErrorCode::Unauthorized,
+                "missing bearer token",
+            )
+        })
+}
+
+async fn principal(state: &AppState, headers: &HeaderMap) -> Result<Principal, Failure> {
+    let hash = auth::token_hash(&bearer(headers)?);
+    let storage = state.storage.clone();
+    match blocking(move || Ok(storage.authenticate(&hash, Utc::now())?)).await? {
+        AuthOutcome::Valid(p) => Ok(p),
+        AuthOutcome::Expired => Err(Failure::new(
+            StatusCode::UNAUTHORIZED,
+            ApiErrorCode::AuthExpired,
+            "session expired: sign in again",
+        )),
+        AuthOutcome::Unknown => Err(Failure::new(
+            StatusCode::UNAUTHORIZED,
+            ApiErrorCode::Unauthorized,
+            "unknown or revoked token",
+        )),
+    }
+}
+
+async fn sign_in(
+    State(state): State<AppState>,
+    body: Result<Json<SignInRequest>, JsonRejection>,
+) -> Result<Json<SignInResponse>, Failure> {
+    let Json(req) = body?;
+    let storage = state.storage.clone();
+    let resp = blocking(move || {
+        let cred = storage.credential(req.login.trim())?;
+        let (user_id, hash) = match cred {
+            Some((id, hash)) => (Some(id), hash),
+            None => (None, None),
+        };
+        // Verified even for unknown logins, so timing does not reveal them.
+        let ok = auth::verify_password(&req.password, hash.as_deref());
+        let Some(user_id) = user_id.filter(|_| ok) else {
+            return Err(Failure::new(
+                StatusCode::UNAUTHORIZED,
+                ApiErrorCode::Unauthorized,
+                "wrong login or password",
+            ));
+        };
+        let token = auth::new_token();
+        let now = Utc::now();
+        let expires_at = now + Duration::days(auth::SESSION_DAYS);
+        let profile =
+            storage.create_session(&user_id, &auth::token_hash(&token), expires_at, now)?;
+        Ok(SignInResponse {
+            token,
+            expires_at,
+            profile,
+        })
+    })
+    .await?;
+    tracing::info!(role = resp.profile.role.as_str(), "signed in");
+    Ok(Json(resp))
+}
+
+async fn sign_out(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<StatusCode, Failure> {
+    let hash = auth::token_hash(&bearer(&headers)?);
+    let storage = state.storage.clone();
+    blocking(move || Ok(storage.revoke_session(&hash)?)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn sync(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Json<SyncRequest>, JsonRejection>,
+) -> Result<Json<SyncResponse>, Failure> {
+    let who = principal(&state, &headers).await?;
+    let Json(req) = body?;
+    let storage = state.storage.clone();
+    let pushed = req.mutations.len();
+    let resp = blocking(move || Ok(storage.sync(&who, &req, Utc::now())?)).await?;
+    tracing::debug!(
+        pushed,
+        pulled = resp.changes.len(),
+        has_more = resp.has_more,
+        "sync"
+    );
+    Ok(Json(resp))
+}
+
+/// Unknown routes; a path under another protocol version gets its own code.
+async fn fallback(uri: Uri) -> Failure {
+    let version = uri
+        .path()
+        .strip_prefix("/v")
+        .and_then(|rest| rest.split('/').next())
+        .and_then(|v| v.parse::<u32>().ok());
+    match version {
+        Some(v) if v != PROTOCOL_VERSION => Failure::new(
+            StatusCode::BAD_REQUEST,
+            ApiErrorCode::UnsupportedProtocol,
+            format!("protocol v{v} is not supported; this server speaks v{PROTOCOL_VERSION}"),
+        ),
+        _ => Failure::new(
+            StatusCode::NOT_FOUND,
+            ApiErrorCode::NotFound,
+            format!("no route {}", uri.path()),
+        ),
+    }
+}
+
+async fn method_not_allowed() -> Failure {
+    Failure::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        ApiErrorCode::BadRequest,
+        "method not allowed on this route",
+    )
+}

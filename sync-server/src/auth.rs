@@ -1,0 +1,93 @@
+//! Credentials and tokens. Passwords are stored only as Argon2id hashes;
+//! session tokens are 256 random bits handed to the device once and stored
+//! only as their SHA-256, so a leaked database yields no usable secret.
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use sha2::{Digest, Sha256};
+use std::sync::OnceLock;
+
+pub const SESSION_DAYS: i64 = 30;
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut buf = [0u8; N];
+    // The OS random source failing is unrecoverable for a server that issues secrets.
+    getrandom::fill(&mut buf).expect("operating system random source failed");
+    buf
+}
+
+pub fn hash_password(password: &str) -> String {
+    let salt = SaltString::encode_b64(&random_bytes::<16>()).expect("16 bytes is a valid salt");
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("argon2 with default parameters cannot fail")
+        .to_string()
+}
+
+/// Check a password against a stored hash. With no stored hash (unknown user
+/// or no password set) a dummy hash is still checked, so response time does
+/// not reveal which logins exist.
+pub fn verify_password(password: &str, stored: Option<&str>) -> bool {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    let dummy = DUMMY.get_or_init(|| hash_password("not a real password"));
+    let (hash, real) = match stored {
+        Some(h) => (h, true),
+        None => (dummy.as_str(), false),
+    };
+    let Ok(parsed) = PasswordHash::new(hash) else {
+        return false;
+    };
+    Argon2::default()
+        .verify_password(password.as_bytes(), &parsed)
+        .is_ok()
+        && real
+}
+
+pub fn new_token() -> String {
+    hex(&random_bytes::<32>())
+}
+
+pub fn token_hash(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+/// Short stable fingerprint (used for cursor scope tags).
+pub fn fingerprint(parts: &[&str]) -> String {
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update(p.as_bytes());
+        h.update([0]);
+    }
+    hex(&h.finalize()[..8])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn password_hash_verifies_and_is_salted() {
+        let a = hash_password("s3cret");
+        let b = hash_password("s3cret");
+        assert_ne!(a, b, "salted");
+        assert!(a.starts_with("$argon2id$"));
+        assert!(!a.contains("s3cret"));
+        assert!(verify_password("s3cret", Some(&a)));
+        assert!(!verify_password("wrong", Some(&a)));
+        assert!(!verify_password("s3cret", None));
+        assert!(!verify_password("s3cret", Some("garbage")));
+    }
+
+    #[test]
+    fn tokens_are_random_and_hashed() {
+        let t = new_token();
+        assert_eq!(t.len(), 64);
+        assert_ne!(t, new_token());
+        assert_eq!(token_hash(&t), token_hash(&t));
+        assert_ne!(token_hash(&t), t);
+    }
+}

@@ -1,0 +1,486 @@
+//! A realistic demo district, generated deterministically from a seed.
+//!
+//! Shaped on the figures of the district in the brief: a four-level site
+//! network (1 center, 8 institutes, 40 stations, 80 points), 97 teams, 6,675
+//! volunteers with Chinese names, about 3,700 hours already recorded from past
+//! activities, and activities over the coming four weeks with signups. Only
+//! the printed demo accounts have passwords; the other volunteers exist as data.
+
+use chrono::{DateTime, Duration, DurationRound, Utc};
+use std::fmt;
+use volunteer_domain::{
+    Activity, ActivityStatus, Attendance, HourEntry, HourSource, HourStatus, Membership, Record,
+    Role, Signup, Site, SiteLevel, Team,
+};
+
+use crate::storage::{NewUser, Storage, StoreError};
+
+pub const VOLUNTEERS: usize = 6_675;
+pub const TEAMS: usize = 97;
+pub const DEMO_PASSWORD: &str = "demo-2026";
+const UPCOMING_ACTIVITIES: usize = 60;
+
+/// Deterministic generator (splitmix64): same seed, same district.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+    fn chance(&mut self, percent: usize) -> bool {
+        self.below(100) < percent
+    }
+    fn uuid(&mut self) -> String {
+        let (a, b) = (self.next(), self.next());
+        let bytes: Vec<u8> = a.to_be_bytes().into_iter().chain(b.to_be_bytes()).collect();
+        uuid::Builder::from_random_bytes(bytes.try_into().unwrap_or([0; 16]))
+            .into_uuid()
+            .to_string()
+    }
+}
+
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
+    "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾",
+    "肖", "田", "董", "袁", "潘", "于", "蒋", "蔡", "余", "杜", "叶", "程", "苏", "魏", "吕", "丁",
+    "任", "沈", "姚", "卢", "姜", "崔", "钟", "谭", "陆", "汪", "范", "金", "石", "廖", "贾", "夏",
+];
+const GIVEN: &[&str] = &[
+    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明",
+    "超", "秀英", "霞", "平", "刚", "桂英", "华", "玉兰", "建国", "红", "建华", "文", "辉", "丹",
+    "萍", "鹏", "宇", "浩", "欣怡", "子涵", "梓萱", "一诺", "雨桐", "俊杰", "志强", "淑珍", "国华",
+    "晓燕", "海燕", "春梅", "立新", "德明", "永红", "佳怡",
+];
+const STREETS: &[&str] = &[
+    "东城", "西园", "南湖", "北关", "新华", "长安", "青石", "河畔",
+];
+const COMMUNITIES: &[&str] = &[
+    "幸福里",
+    "和平",
+    "光明",
+    "朝阳",
+    "锦绣",
+    "枫林",
+    "桃源",
+    "春晖",
+    "建设",
+    "民主",
+];
+const POINTS: &[&str] = &["车棚议事点", "睦邻点", "书香角", "便民服务点"];
+const CAUSES: &[(&str, &str)] = &[
+    ("敬老助残", "陪伴老人、上门助餐、助残出行"),
+    ("环境保护", "垃圾分类指导、河道清洁、植树护绿"),
+    ("文化宣传", "文艺演出、读书会、非遗传承"),
+    ("医疗卫生", "义诊、健康讲座、疫苗接种引导"),
+    ("应急救援", "防汛值守、消防演练、疫情防控"),
+    ("理论宣讲", "政策宣讲进小区、百姓宣讲团"),
+    ("法律服务", "法律咨询、反诈宣传、矛盾调解"),
+    ("关爱儿童", "四点半课堂、留守儿童陪伴"),
+    ("文明交通", "路口劝导、护学岗"),
+    ("邻里互助", "居民议事、物品共享、便民维修"),
+];
+const ACTIVITIES: &[&str] = &[
+    "敬老院陪伴服务",
+    "社区环境清洁日",
+    "垃圾分类宣传",
+    "反诈知识讲座",
+    "居民议事会",
+    "广场文艺汇演",
+    "义诊进社区",
+    "防汛应急演练",
+    "关爱留守儿童",
+    "文明交通劝导",
+    "理论宣讲进小区",
+    "消防安全检查",
+];
+
+fn name(rng: &mut Rng) -> String {
+    format!("{}{}", rng.pick(SURNAMES), rng.pick(GIVEN))
+}
+
+/// What was seeded and how to sign in; printed by `--demo`.
+pub struct DemoSummary {
+    pub seeded: bool,
+    pub counts: Vec<(&'static str, usize)>,
+    pub accounts: Vec<(String, &'static str, String)>,
+}
+
+impl fmt::Display for DemoSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.seeded {
+            writeln!(f, "demo district seeded:")?;
+            for (what, n) in &self.counts {
+                writeln!(f, "  {n:>6} {what}")?;
+            }
+        } else {
+            writeln!(f, "database already has data; demo data not added again")?;
+        }
+        writeln!(f, "demo accounts (password: {DEMO_PASSWORD}):")?;
+        for (login, role, who) in &self.accounts {
+            writeln!(f, "  {login:<18} {role:<10} {who}")?;
+        }
+        Ok(())
+    }
+}
+
+fn accounts() -> Vec<(String, &'static str, String)> {
+    vec![
+        ("admin".into(), "admin", "区文明实践中心管理员".into()),
+        (
+            "staff-center".into(),
+            "staff",
+            "中心工作人员（全区）".into(),
+        ),
+        (
+            "staff-institute".into(),
+            "staff",
+            "东城街道实践所工作人员".into(),
+        ),
+        (
+            "staff-station".into(),
+            "staff",
+            "东城·幸福里社区实践站工作人员".into(),
+        ),
+        (
+            "staff-station-2".into(),
+            "staff",
+            "西园·和平社区实践站工作人员".into(),
+        ),
+        ("volunteer1".into(), "volunteer", "志愿者".into()),
+        ("volunteer2".into(), "volunteer", "志愿者".into()),
+        ("volunteer3".into(), "volunteer", "志愿者".into()),
+    ]
+}
+
+/// Seed the district unless the database already has users.
+pub fn seed_if_empty(store: &dyn Storage, seed: u64) -> Result<DemoSummary, StoreError> {
+    if store.user_count()? > 0 {
+        return Ok(DemoSummary {
+            seeded: false,
+            counts: vec![],
+            accounts: accounts(),
+        });
+    }
+    seed_district(store, seed, Utc::now())
+}
+
+pub fn seed_district(
+    store: &dyn Storage,
+    seed: u64,
+    now: DateTime<Utc>,
+) -> Result<DemoSummary, StoreError> {
+    let mut rng = Rng(seed);
+    let mut records = Vec::new();
+
+    // Sites: the "one net" of center, institutes, stations, points.
+    let site = |rng: &mut Rng, parent: Option<&Site>, level, name: String| {
+        let id = rng.uuid();
+        Site {
+            path: format!("{}{id}/", parent.map_or("/", |p| p.path.as_str())),
+            parent_id: parent.map(|p| p.id.clone()),
+            id,
+            level,
+            name,
+        }
+    };
+    let center = site(
+        &mut rng,
+        None,
+        SiteLevel::Center,
+        "青川区新时代文明实践中心".into(),
+    );
+    let mut institutes = Vec::new();
+    let mut stations = Vec::new();
+    let mut points = Vec::new();
+    for street in STREETS {
+        let inst = site(
+            &mut rng,
+            Some(&center),
+            SiteLevel::Institute,
+            format!("{street}街道新时代文明实践所"),
+        );
+        for c in 0..5 {
+            let community = COMMUNITIES[(institutes.len() * 3 + c) % COMMUNITIES.len()];
+            let st = site(
+                &mut rng,
+                Some(&inst),
+                SiteLevel::Station,
+                format!("{street}·{community}社区新时代文明实践站"),
+            );
+            for p in 0..2 {
+                let point = POINTS[(c + p) % POINTS.len()];
+                points.push(site(
+                    &mut rng,
+                    Some(&st),
+                    SiteLevel::Point,
+                    format!("{community}{point}"),
+                ));
+            }
+            stations.push(st);
+        }
+        institutes.push(inst);
+    }
+    let all_sites: Vec<&Site> = std::iter::once(&center)
+        .chain(&institutes)
+        .chain(&stations)
+        .chain(&points)
+        .collect();
+    records.extend(all_sites.iter().map(|s| Record::Site((*s).clone())));
+
+    // Teams: a few district-wide, most at institutes and stations.
+    let mut teams = Vec::new();
+    for i in 0..TEAMS {
+        let (cause, about) = CAUSES[i % CAUSES.len()];
+        let host: &Site = match i {
+            0..=9 => &center,
+            10..=33 => &institutes[i % institutes.len()],
+            _ => &stations[i % stations.len()],
+        };
+        let short = host.name.replace("新时代文明实践", "");
+        teams.push(Team {
+            id: rng.uuid(),
+            site_id: host.id.clone(),
+            name: format!("{short}{cause}志愿服务队"),
+            description: about.into(),
+            member_count: 0,
+        });
+    }
+
+    // People: demo accounts first, then the district's volunteers.
+    let mut users = vec![
+        NewUser::new("admin", Some(DEMO_PASSWORD), Role::Admin, "区管理员"),
+        NewUser::new("staff-center", Some(DEMO_PASSWORD), Role::Staff, "周建华")
+            .at_site(&center.id),
+        NewUser::new("staff-institute", Some(DEMO_PASSWORD), Role::Staff, "陈丽")
+            .at_site(&institutes[0].id),
+        NewUser::new("staff-station", Some(DEMO_PASSWORD), Role::Staff, "刘敏")
+            .at_site(&stations[0].id),
+        NewUser::new("staff-station-2", Some(DEMO_PASSWORD), Role::Staff, "赵磊")
+            .at_site(&stations[5].id),
+    ];
+    let mut volunteers = Vec::with_capacity(VOLUNTEERS);
+    for i in 0..VOLUNTEERS {
+        let login = if i < 3 {
+            format!("volunteer{}", i + 1)
+        } else {
+            format!("1{:010}", 3_800_000_000u64 + i as u64)
+        };
+        let password = (i < 3).then_some(DEMO_PASSWORD);
+        let mut u = NewUser::new(&login, None, Role::Volunteer, &name(&mut rng));
+        u.id = rng.uuid();
+        if let Some(p) = password {
+            u.password_hash = Some(crate::auth::hash_password(p));
+        }
+        u.phone = Some(format!(
+            "1{}{:08}",
+            rng.pick(&["38", "39", "58", "86"]),
+            rng.below(100_000_000)
+        ));
+        volunteers.push(u);
+    }
+    users.extend(volunteers.iter().cloned());
+
+    // Memberships: most volunteers in one team, some in two; the demo
+    // volunteers in the first station's teams.
+    let mut memberships = Vec::new();
+    for (i, v) in volunteers.iter().enumerate() {
+        let n = if rng.chance(80) { 1 } else { 2 };
+        let mut chosen: Vec<usize> = Vec::new();
+        while chosen.len() < n {
+            let t = if i < 3 {
+                34 + chosen.len() * 40
+            } else {
+                rng.below(TEAMS)
+            };
+            if !chosen.contains(&t) {
+                chosen.push(t);
+            }
+        }
+        for t in chosen {
+            teams[t].member_count += 1;
+            memberships.push(Membership {
+                team_id: teams[t].id.clone(),
+                volunteer_id: v.id.clone(),
+                volunteer_name: v.display_name.clone(),
+                site_id: teams[t].site_id.clone(),
+                joined_at: now - Duration::days(30 + rng.below(700) as i64),
+            });
+        }
+    }
+
+    // Activities: past ones with attendance and hours (about 3,700 h in all),
+    // upcoming ones over four weeks with signups.
+    let day = now.duration_trunc(Duration::days(1)).unwrap_or(now);
+    let mut activities = Vec::new();
+    let mut signups = Vec::new();
+    let mut attendance = Vec::new();
+    let mut hours = Vec::new();
+    let mut recorded_minutes: u64 = 0;
+    let target_minutes: u64 = 3_735 * 60;
+    let mut k = 0usize;
+    let mut upcoming = 0;
+    while recorded_minutes < target_minutes || upcoming < UPCOMING_ACTIVITIES {
+        let past = recorded_minutes < target_minutes;
+        upcoming += usize::from(!past);
+        let team = &teams[rng.below(TEAMS)];
+        let host = all_sites
+            .iter()
+            .find(|s| s.id == team.site_id)
+            .copied()
+            .unwrap_or(&center);
+        let offset_days = if past {
+            -1 - rng.below(60) as i64
+        } else {
+            rng.below(28) as i64
+        };
+        // 09:00 or 14:00 in China (UTC+8).
+        let start_hour = if rng.chance(50) { 1 } else { 6 };
+        let starts_at = day + Duration::days(offset_days) + Duration::hours(start_hour);
+        let ends_at = starts_at + Duration::minutes(90 + 30 * rng.below(4) as i64);
+        let capacity = 10 + 5 * rng.below(7) as u32;
+        let title = ACTIVITIES[k % ACTIVITIES.len()];
+        k += 1;
+        let mut activity = Activity {
+            id: rng.uuid(),
+            site_id: host.id.clone(),
+            team_id: Some(team.id.clone()),
+            title: title.into(),
+            description: format!("{}组织的{}", team.name, title),
+            starts_at,
+            ends_at,
+            capacity,
+            signup_count: 0,
+            status: if !past && rng.chance(3) {
+                ActivityStatus::Cancelled
+            } else {
+                ActivityStatus::Published
+            },
+        };
+        let fill = capacity as usize * (50 + rng.below(50)) / 100;
+        let mut taken = std::collections::HashSet::new();
+        for _ in 0..fill {
+            let v = &volunteers[rng.below(VOLUNTEERS)];
+            if !taken.insert(v.id.clone()) {
+                continue;
+            }
+            activity.signup_count += 1;
+            let signed_up_at = starts_at - Duration::days(1 + rng.below(6) as i64);
+            signups.push(Signup {
+                activity_id: activity.id.clone(),
+                volunteer_id: v.id.clone(),
+                volunteer_name: v.display_name.clone(),
+                site_id: host.id.clone(),
+                signed_up_at,
+            });
+            if past && rng.chance(90) {
+                let checked_in_at = starts_at + Duration::minutes(rng.below(20) as i64 - 10);
+                let out = ends_at + Duration::minutes(rng.below(30) as i64 - 15);
+                let minutes =
+                    volunteer_domain::rules::credited_minutes(&activity, checked_in_at, out);
+                recorded_minutes += u64::from(minutes);
+                attendance.push(Attendance {
+                    activity_id: activity.id.clone(),
+                    volunteer_id: v.id.clone(),
+                    volunteer_name: v.display_name.clone(),
+                    site_id: host.id.clone(),
+                    checked_in_at,
+                    checked_out_at: Some(out),
+                    recorded_by: users[3].id.clone(),
+                });
+                hours.push(HourEntry {
+                    id: HourEntry::attendance_key(&activity.id, &v.id),
+                    volunteer_id: v.id.clone(),
+                    activity_id: Some(activity.id.clone()),
+                    site_id: Some(host.id.clone()),
+                    source: HourSource::Attendance,
+                    status: HourStatus::Confirmed,
+                    started_at: checked_in_at,
+                    minutes,
+                    description: activity.title.clone(),
+                    recorded_by: users[3].id.clone(),
+                });
+            }
+        }
+        activities.push(activity);
+    }
+
+    let counts = vec![
+        ("sites", all_sites.len()),
+        ("teams", teams.len()),
+        ("users", users.len()),
+        ("memberships", memberships.len()),
+        ("activities", activities.len()),
+        ("signups", signups.len()),
+        ("attendance records", attendance.len()),
+        ("hours recorded", (recorded_minutes / 60) as usize),
+    ];
+    records.extend(teams.into_iter().map(Record::Team));
+    records.extend(activities.into_iter().map(Record::Activity));
+    store.put_records(&records)?;
+    store.create_users(&users, now)?;
+    let mut rest: Vec<Record> = Vec::new();
+    rest.extend(memberships.into_iter().map(Record::Membership));
+    rest.extend(signups.into_iter().map(Record::Signup));
+    rest.extend(attendance.into_iter().map(Record::Attendance));
+    rest.extend(hours.into_iter().map(Record::HourEntry));
+    store.put_records(&rest)?;
+
+    let mut accounts = accounts();
+    for (i, v) in volunteers.iter().take(3).enumerate() {
+        accounts[5 + i].2 = v.display_name.clone();
+    }
+    Ok(DemoSummary {
+        seeded: true,
+        counts,
+        accounts,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::sqlite::SqliteStore;
+    use volunteer_domain::Kind;
+
+    #[test]
+    fn demo_district_has_the_brief_s_shape_and_is_seeded_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path().join("s.db")).unwrap();
+        let summary = seed_if_empty(&store, 7).unwrap();
+        assert!(summary.seeded);
+        assert_eq!(store.user_count().unwrap(), (VOLUNTEERS + 5) as u64);
+        let sites = store.records(Kind::Site).unwrap();
+        assert_eq!(sites.len(), 1 + 8 + 40 + 80);
+        assert_eq!(store.records(Kind::Team).unwrap().len(), TEAMS);
+        let minutes: u64 = store
+            .records(Kind::HourEntry)
+            .unwrap()
+            .iter()
+            .map(|r| match r {
+                Record::HourEntry(h) => u64::from(h.minutes),
+                _ => 0,
+            })
+            .sum();
+        assert!((3_735 * 60..3_900 * 60).contains(&minutes), "{minutes}");
+        let upcoming = store
+            .records(Kind::Activity)
+            .unwrap()
+            .into_iter()
+            .filter(|r| matches!(r, Record::Activity(a) if a.starts_at > Utc::now()))
+            .count();
+        assert!(upcoming >= 20, "{upcoming}");
+        assert!(summary.to_string().contains("staff-station"));
+        assert!(!seed_if_empty(&store, 7).unwrap().seeded);
+        assert_eq!(store.user_count().unwrap(), (VOLUNTEERS + 5) as u64);
+    }
+}

@@ -1,0 +1,77 @@
+//! `volunteer-sync-server`: parse flags, open storage, optionally seed the
+//! demo district, serve until SIGINT or SIGTERM.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use tracing_subscriber::EnvFilter;
+use volunteer_sync_server::config::{ParseOutcome, USAGE};
+use volunteer_sync_server::{Config, SqliteStore, demo, serve};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let config = match Config::parse(std::env::args().skip(1)) {
+        Ok(ParseOutcome::Run(c)) => c,
+        Ok(ParseOutcome::Help) => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("error: {e}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(config).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
+    let path = config.database.clone();
+    let store = tokio::task::spawn_blocking(move || SqliteStore::open(path)).await??;
+    let store = Arc::new(store);
+    if config.demo {
+        let s = store.clone();
+        let summary =
+            tokio::task::spawn_blocking(move || demo::seed_if_empty(s.as_ref(), 2026)).await??;
+        println!("{summary}");
+    }
+    let listener = tokio::net::TcpListener::bind(config.listen).await?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, database = %config.database.display(), "listening");
+    println!("listening on http://{addr}");
+    serve(listener, store, shutdown_signal()).await?;
+    tracing::info!("shut down");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutdown signal received; finishing requests in flight");
+}

@@ -1,0 +1,160 @@
+//! The storage interface of the server, and what every backend shares.
+//!
+//! A backend keeps: users and sessions; per-client sequence state and the
+//! log of every received mutation with its outcome; and the entity table,
+//! which is at once the current state and the change feed (each row carries
+//! the sequence number of its latest change, its scope columns and, for a
+//! deletion, no data: a tombstone). Backends are synchronous; the HTTP layer
+//! calls them on blocking threads.
+
+pub mod sqlite;
+
+use chrono::{DateTime, Utc};
+use volunteer_domain::{Actor, Kind, Profile, Record, Role, SyncRequest, SyncResponse};
+
+use crate::auth;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("corrupt data: {0}")]
+    Corrupt(String),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl From<volunteer_domain::RecordError> for StoreError {
+    fn from(e: volunteer_domain::RecordError) -> Self {
+        StoreError::Corrupt(e.to_string())
+    }
+}
+
+impl From<serde_json::Error> for StoreError {
+    fn from(e: serde_json::Error) -> Self {
+        StoreError::Corrupt(e.to_string())
+    }
+}
+
+/// Why a sync request as a whole was refused (per-mutation refusals are results).
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("expected mutation seq {expected} next")]
+    SequenceGap { expected: u64 },
+    #[error("this client id belongs to another user")]
+    ClientMismatch,
+    #[error("{0}")]
+    BadRequest(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<rusqlite::Error> for SyncError {
+    fn from(e: rusqlite::Error) -> Self {
+        SyncError::Store(e.into())
+    }
+}
+
+/// An authenticated user, with what the rules need to know about them.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub profile: Profile,
+    pub actor: Actor,
+}
+
+impl Principal {
+    /// Fingerprint of what this user may read; part of every cursor.
+    pub fn scope_tag(&self) -> String {
+        auth::fingerprint(&[
+            &self.actor.user_id,
+            self.actor.role.as_str(),
+            self.actor.site_path.as_deref().unwrap_or(""),
+        ])
+    }
+}
+
+pub enum AuthOutcome {
+    Valid(Principal),
+    Expired,
+    Unknown,
+}
+
+/// A user to create (seeding, tests, administration).
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub id: String,
+    pub login: String,
+    /// Argon2 hash; `None` for a user who cannot sign in yet.
+    pub password_hash: Option<String>,
+    pub role: Role,
+    pub site_id: Option<String>,
+    pub display_name: String,
+    pub phone: Option<String>,
+}
+
+impl NewUser {
+    pub fn new(login: &str, password: Option<&str>, role: Role, display_name: &str) -> NewUser {
+        NewUser {
+            id: uuid::Uuid::new_v4().to_string(),
+            login: login.to_owned(),
+            password_hash: password.map(auth::hash_password),
+            role,
+            site_id: None,
+            display_name: display_name.to_owned(),
+            phone: None,
+        }
+    }
+
+    pub fn at_site(mut self, site_id: &str) -> NewUser {
+        self.site_id = Some(site_id.to_owned());
+        self
+    }
+
+    pub fn profile(&self) -> Profile {
+        Profile {
+            user_id: self.id.clone(),
+            display_name: self.display_name.clone(),
+            role: self.role,
+            site_id: self.site_id.clone(),
+            phone: self.phone.clone(),
+        }
+    }
+}
+
+pub trait Storage: Send + Sync {
+    /// The user id and password hash for a login, if the login exists.
+    fn credential(&self, login: &str) -> Result<Option<(String, Option<String>)>, StoreError>;
+    fn create_session(
+        &self,
+        user_id: &str,
+        token_hash: &str,
+        expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Profile, StoreError>;
+    fn revoke_session(&self, token_hash: &str) -> Result<(), StoreError>;
+    fn authenticate(&self, token_hash: &str, now: DateTime<Utc>)
+    -> Result<AuthOutcome, StoreError>;
+    /// Apply pushed mutations exactly once, then return the next page of changes.
+    fn sync(
+        &self,
+        who: &Principal,
+        request: &SyncRequest,
+        now: DateTime<Utc>,
+    ) -> Result<SyncResponse, SyncError>;
+
+    // Administration and seeding.
+    fn create_users(&self, users: &[NewUser], now: DateTime<Utc>) -> Result<(), StoreError>;
+    /// Write records as an administrator would (sites, teams, activities).
+    fn put_records(&self, records: &[Record]) -> Result<(), StoreError>;
+    /// Change a user's role or site; their devices refetch their new scope.
+    fn move_user(&self, user_id: &str, role: Role, site_id: Option<&str>)
+    -> Result<(), StoreError>;
+    fn user_count(&self) -> Result<u64, StoreError>;
+
+    // Inspection (health checks, tests, benchmarks).
+    fn health(&self) -> Result<(), StoreError>;
+    /// Live records of one kind, by key.
+    fn records(&self, kind: Kind) -> Result<Vec<Record>, StoreError>;
+    /// Mutations received and decided, over all clients.
+    fn mutation_count(&self) -> Result<u64, StoreError>;
+}
