@@ -24,5 +24,5 @@ pub use views::{
 };
 pub use volunteer_domain::{
     Activity, ActivityStatus, Attendance, HourEntry, HourSource, HourStatus, Kind, Membership,
-    Mutation, Profile, RejectCode, Role, Signup, Site, SiteLevel, Team,
+    Mutation, Profile, Record, RejectCode, Role, Signup, Site, SiteLevel, Team,
 };

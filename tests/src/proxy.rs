@@ -1,0 +1,112 @@
+//! A loopback TCP proxy in front of the server. In "cut" mode it lets a
+//! request through, waits until the server starts answering (so the server
+//! has committed), then drops both sides without passing the answer on: the
+//! device sees a broken connection for a request that did take effect.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+pub struct CutProxy {
+    pub addr: SocketAddr,
+    cut: Arc<AtomicBool>,
+    cuts: Arc<AtomicUsize>,
+    requests: Arc<AtomicUsize>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl CutProxy {
+    pub async fn start(upstream: SocketAddr) -> CutProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
+        let addr = listener.local_addr().expect("addr");
+        let cut = Arc::new(AtomicBool::new(false));
+        let cuts = Arc::new(AtomicUsize::new(0));
+        let requests = Arc::new(AtomicUsize::new(0));
+        let (c, n, r) = (cut.clone(), cuts.clone(), requests.clone());
+        let task = tokio::spawn(async move {
+            while let Ok((client, _)) = listener.accept().await {
+                let (c, n, r) = (c.clone(), n.clone(), r.clone());
+                tokio::spawn(async move {
+                    if let Ok(server) = TcpStream::connect(upstream).await {
+                        relay(client, server, c, n, r).await;
+                    }
+                });
+            }
+        });
+        CutProxy {
+            addr,
+            cut,
+            cuts,
+            requests,
+            task,
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// While set, every server answer is swallowed and the connection cut.
+    pub fn set_cut(&self, on: bool) {
+        self.cut.store(on, Ordering::SeqCst);
+    }
+
+    /// Answers swallowed so far.
+    pub fn cuts(&self) -> usize {
+        self.cuts.load(Ordering::SeqCst)
+    }
+
+    /// HTTP requests seen (counted by request lines).
+    pub fn requests(&self) -> usize {
+        self.requests.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for CutProxy {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn relay(
+    mut client: TcpStream,
+    mut server: TcpStream,
+    cut: Arc<AtomicBool>,
+    cuts: Arc<AtomicUsize>,
+    requests: Arc<AtomicUsize>,
+) {
+    let (mut cr, mut cw) = client.split();
+    let (mut sr, mut sw) = server.split();
+    let mut up = [0u8; 16 * 1024];
+    let mut down = [0u8; 16 * 1024];
+    loop {
+        tokio::select! {
+            n = cr.read(&mut up) => {
+                let Ok(n) = n else { return };
+                if n == 0 { return; }
+                let chunk = &up[..n];
+                requests.fetch_add(count_request_lines(chunk), Ordering::SeqCst);
+                if sw.write_all(chunk).await.is_err() { return; }
+            }
+            n = sr.read(&mut down) => {
+                let Ok(n) = n else { return };
+                if n == 0 { return; }
+                if cut.load(Ordering::SeqCst) {
+                    cuts.fetch_add(1, Ordering::SeqCst);
+                    return; // both sockets drop here: the answer is lost
+                }
+                if cw.write_all(&down[..n]).await.is_err() { return; }
+            }
+        }
+    }
+}
+
+fn count_request_lines(chunk: &[u8]) -> usize {
+    let text = String::from_utf8_lossy(chunk);
+    ["POST /", "GET /", "DELETE /"]
+        .iter()
+        .map(|m| text.matches(m).count())
+        .sum()
+}

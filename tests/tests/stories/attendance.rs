@@ -1,0 +1,126 @@
+//! Story 2: two staff devices check in overlapping volunteers offline; after
+//! both sync, everyone holds the unique set, merged earliest-in, latest-out.
+
+use chrono::{DateTime, Duration, Utc};
+use volunteer_core::{HourSource, HourStatus, Kind, Record, Replica};
+use volunteer_sync_server::Storage as _;
+use volunteer_tests::{PASSWORD, TestServer, device, fixture};
+
+type Line = (String, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
+fn roster(r: &Replica, activity: &str) -> Vec<Line> {
+    let mut lines: Vec<Line> = r
+        .roster(activity)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.checked_in_at.is_some())
+        .map(|e| (e.volunteer_id, e.checked_in_at, e.checked_out_at))
+        .collect();
+    lines.sort();
+    lines
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn story2_offline_check_ins_from_two_devices_merge_into_one_attendance_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("server.db");
+    let server = TestServer::start(&db).await;
+    let fx = fixture::seed(server.store.as_ref());
+    let act = fx.activity_a.id.clone();
+    let (v1, v2, v3) = (fx.id("v1"), fx.id("v2"), fx.id("v3"));
+
+    // v1 and v2 signed up beforehand; v3 will walk in.
+    for login in ["v1", "v2"] {
+        let phone = device(dir.path(), login, &server.url());
+        phone.sign_in(login, PASSWORD).await.unwrap();
+        phone.sync().await.unwrap();
+        phone.sign_up(&act).unwrap();
+        assert_eq!(phone.sync().await.unwrap().applied, 1);
+    }
+    let staff1 = device(dir.path(), "staff1", &server.url());
+    let staff2 = device(dir.path(), "staff2", &server.url());
+    staff1.sign_in("staff-a", PASSWORD).await.unwrap();
+    staff2.sign_in("staff-a2", PASSWORD).await.unwrap();
+    staff1.sync().await.unwrap();
+    staff2.sync().await.unwrap();
+    assert_eq!(
+        staff1.roster(&act).unwrap().len(),
+        2,
+        "roster of signups on the device"
+    );
+    let addr = server.addr;
+    server.stop().await;
+
+    let t0 = fx.activity_a.starts_at;
+    let m = |min: i64| Some(t0 + Duration::minutes(min));
+    staff1.check_in(&act, &v1, m(0)).unwrap();
+    staff1.check_in(&act, &v2, m(5)).unwrap();
+    staff1.check_out(&act, &v1, m(120)).unwrap();
+    staff2.check_in(&act, &v1, m(2)).unwrap();
+    staff2.check_in(&act, &v2, m(1)).unwrap();
+    staff2.check_in(&act, &v3, m(10)).unwrap();
+    staff2.check_out(&act, &v1, m(150)).unwrap();
+    let mut own = vec![(v1.clone(), m(0), m(120)), (v2.clone(), m(5), None)];
+    own.sort();
+    assert_eq!(
+        roster(&staff1, &act),
+        own,
+        "each device sees its own check-ins at once"
+    );
+    assert_eq!(staff2.pending_count().unwrap(), 4);
+
+    let server = TestServer::start_on(&db, addr).await;
+    assert_eq!(staff1.sync().await.unwrap().applied, 3);
+    assert_eq!(staff2.sync().await.unwrap().applied, 4);
+    staff1.sync().await.unwrap();
+
+    let mut expected = vec![
+        (v1.clone(), m(0), m(150)),
+        (v2.clone(), m(1), None),
+        (v3.clone(), m(10), None),
+    ];
+    expected.sort();
+    let mut on_server: Vec<Line> = server
+        .store
+        .records(Kind::Attendance)
+        .unwrap()
+        .into_iter()
+        .map(|r| match r {
+            Record::Attendance(a) => (a.volunteer_id, Some(a.checked_in_at), a.checked_out_at),
+            _ => unreachable!(),
+        })
+        .collect();
+    on_server.sort();
+    assert_eq!(on_server, expected);
+    assert_eq!(roster(&staff1, &act), expected);
+    assert_eq!(roster(&staff2, &act), expected);
+    let names: Vec<String> = staff2
+        .roster(&act)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.volunteer_name)
+        .collect();
+    assert_eq!(names.len(), 3);
+    assert!(
+        names.contains(&"张敏".to_string()),
+        "walk-in named by the server: {names:?}"
+    );
+
+    // Hours follow from the merged attendance, once.
+    let hours = crate::owned_by(server.store.as_ref(), Kind::HourEntry, &v1);
+    assert_eq!(hours.len(), 1);
+    let Record::HourEntry(h) = &hours[0] else {
+        unreachable!()
+    };
+    assert_eq!(
+        (h.minutes, h.source, h.status),
+        (150, HourSource::Attendance, HourStatus::Confirmed)
+    );
+
+    // The volunteer's own phone learns it.
+    let phone = device(dir.path(), "v1-second", &server.url());
+    phone.sign_in("v1", PASSWORD).await.unwrap();
+    phone.sync().await.unwrap();
+    assert_eq!(phone.my_hours_total().unwrap().confirmed_minutes, 150);
+    assert_eq!(roster(&phone, &act), vec![(v1.clone(), m(0), m(150))]);
+}

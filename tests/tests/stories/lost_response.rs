@@ -1,0 +1,77 @@
+//! Story 3: a push whose response is lost is retried and applied once; and
+//! concurrent sync calls coalesce.
+
+use volunteer_core::{Error, Kind, Record};
+use volunteer_sync_server::Storage as _;
+use volunteer_tests::{CutProxy, PASSWORD, TestServer, device, fixture};
+
+use crate::owned_by;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn story3_a_push_whose_response_was_lost_is_applied_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir.path().join("server.db")).await;
+    let fx = fixture::seed(server.store.as_ref());
+    let proxy = CutProxy::start(server.addr).await;
+    let phone = device(dir.path(), "phone", &proxy.url());
+    phone.sign_in("v1", PASSWORD).await.unwrap();
+    phone.sync().await.unwrap();
+
+    phone.join_team(&fx.team_a.id).unwrap();
+    phone.sign_up(&fx.activity_a.id).unwrap();
+    proxy.set_cut(true);
+    let err = phone.sync().await.unwrap_err();
+    assert!(matches!(err, Error::Offline(_)), "{err:?}");
+    assert_eq!(proxy.cuts(), 1);
+    // The server committed both; the phone does not know it.
+    assert_eq!(server.store.mutation_count().unwrap(), 2);
+    assert_eq!(phone.pending_count().unwrap(), 2);
+
+    proxy.set_cut(false);
+    let r = phone.sync().await.unwrap();
+    assert_eq!(
+        (r.pushed, r.applied, r.rejected),
+        (2, 2, 0),
+        "answered from the log"
+    );
+    assert_eq!(server.store.mutation_count().unwrap(), 2);
+    let v1 = fx.id("v1");
+    assert_eq!(
+        owned_by(server.store.as_ref(), Kind::Membership, &v1).len(),
+        1
+    );
+    assert_eq!(owned_by(server.store.as_ref(), Kind::Signup, &v1).len(), 1);
+    let team = server.store.records(Kind::Team).unwrap().remove(0);
+    let Record::Team(team) = team else {
+        unreachable!()
+    };
+    assert_eq!(team.member_count, 1, "not incremented twice");
+    let activity = phone.activity(&fx.activity_a.id).unwrap().unwrap();
+    assert_eq!(activity.signup_count, 1);
+    assert_eq!(phone.pending_count().unwrap(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_sync_calls_coalesce_into_few_requests() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir.path().join("server.db")).await;
+    let fx = fixture::seed(server.store.as_ref());
+    let proxy = CutProxy::start(server.addr).await;
+    let phone = device(dir.path(), "phone", &proxy.url());
+    phone.sign_in("v1", PASSWORD).await.unwrap();
+    phone.join_team(&fx.team_a.id).unwrap();
+    let before = proxy.requests();
+    let calls: Vec<_> = (0..8)
+        .map(|_| {
+            let p = phone.clone();
+            tokio::spawn(async move { p.sync().await })
+        })
+        .collect();
+    for c in calls {
+        c.await.unwrap().unwrap();
+    }
+    let made = proxy.requests() - before;
+    assert!((1..=2).contains(&made), "8 calls made {made} requests");
+    assert_eq!(server.store.mutation_count().unwrap(), 1);
+    assert_eq!(phone.pending_count().unwrap(), 0);
+}

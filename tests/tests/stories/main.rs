@@ -1,0 +1,23 @@
+//! End-to-end stories: real device cores (each with its own SQLite file)
+//! against a real sync server on 127.0.0.1.
+
+mod attendance;
+mod authorization;
+mod capacity;
+mod crash;
+mod lost_response;
+mod offline;
+mod protocol;
+
+use volunteer_domain::{Kind, Record};
+use volunteer_sync_server::Storage;
+
+/// Server-side records of one kind that belong to `volunteer_id`.
+pub fn owned_by(store: &dyn Storage, kind: Kind, volunteer_id: &str) -> Vec<Record> {
+    store
+        .records(kind)
+        .expect("server records")
+        .into_iter()
+        .filter(|r| r.scope().owner.as_deref() == Some(volunteer_id))
+        .collect()
+}

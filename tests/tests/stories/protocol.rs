@@ -1,0 +1,239 @@
+//! Protocol edges: clear errors for bad requests, sessions, and replica misuse.
+
+use serde_json::{Value, json};
+use volunteer_core::{Error, Replica};
+use volunteer_sync_server::Storage as _;
+use volunteer_tests::{PASSWORD, TestServer, device, fixture};
+
+async fn call(
+    method: reqwest::Method,
+    url: String,
+    token: Option<&str>,
+    body: Option<String>,
+) -> (u16, Value) {
+    let mut req = reqwest::Client::new().request(method, url);
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    if let Some(b) = body {
+        req = req.header("content-type", "application/json").body(b);
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+async fn sign_in(url: &str, login: &str) -> String {
+    let (status, body) = call(
+        reqwest::Method::POST,
+        format!("{url}/v1/session"),
+        None,
+        Some(json!({"login": login, "password": PASSWORD}).to_string()),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    body["token"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_requests_get_a_status_a_code_and_a_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir.path().join("server.db")).await;
+    let fx = fixture::seed(server.store.as_ref());
+    let url = server.url();
+    use reqwest::Method;
+
+    let (s, b) = call(Method::GET, format!("{url}/healthz"), None, None).await;
+    assert_eq!((s, b["status"].as_str()), (200, Some("ok")));
+
+    let (s, b) = call(
+        Method::POST,
+        format!("{url}/v2/sync"),
+        None,
+        Some("{}".into()),
+    )
+    .await;
+    assert_eq!((s, b["code"].as_str()), (400, Some("unsupported_protocol")));
+    assert!(b["message"].as_str().unwrap().contains("v1"));
+
+    let (s, b) = call(
+        Method::POST,
+        format!("{url}/v1/sync"),
+        None,
+        Some("{}".into()),
+    )
+    .await;
+    assert_eq!((s, b["code"].as_str()), (401, Some("unauthorized")));
+
+    let (s, b) = call(
+        Method::POST,
+        format!("{url}/v1/session"),
+        None,
+        Some(json!({"login": "v1", "password": "wrong"}).to_string()),
+    )
+    .await;
+    assert_eq!((s, b["code"].as_str()), (401, Some("unauthorized")));
+
+    let token = sign_in(&url, "v1").await;
+    let (s, b) = call(
+        Method::POST,
+        format!("{url}/v1/sync"),
+        Some(&token),
+        Some("{not json".into()),
+    )
+    .await;
+    assert_eq!((s, b["code"].as_str()), (400, Some("bad_request")));
+
+    let (s, b) = call(Method::GET, format!("{url}/v1/sync"), Some(&token), None).await;
+    assert_eq!((s, b["code"].as_str()), (405, Some("bad_request")));
+
+    let (s, b) = call(Method::GET, format!("{url}/v1/nothing"), None, None).await;
+    assert_eq!((s, b["code"].as_str()), (404, Some("not_found")));
+
+    // A seq that skips ahead is refused as a whole, and nothing is applied.
+    let gap = json!({"client_id": "c1", "mutations": [{
+        "seq": 2, "id": "m", "created_at": chrono::Utc::now(),
+        "mutation": {"type": "join_team", "team_id": fx.team_a.id}}]});
+    let (s, b) = call(
+        Method::POST,
+        format!("{url}/v1/sync"),
+        Some(&token),
+        Some(gap.to_string()),
+    )
+    .await;
+    assert_eq!((s, b["code"].as_str()), (409, Some("sequence_gap")));
+    assert_eq!(server.store.mutation_count().unwrap(), 0);
+
+    // An unknown mutation type is a bad request, not a crash.
+    let unknown = json!({"client_id": "c1", "mutations": [{
+        "seq": 1, "id": "m", "created_at": chrono::Utc::now(), "mutation": {"type": "drop_tables"}}]});
+    let (s, _) = call(
+        Method::POST,
+        format!("{url}/v1/sync"),
+        Some(&token),
+        Some(unknown.to_string()),
+    )
+    .await;
+    assert_eq!(s, 400);
+
+    // A client id is bound to the user who first pushed with it.
+    let first = json!({"client_id": "c1", "mutations": [{
+        "seq": 1, "id": "m", "created_at": chrono::Utc::now(),
+        "mutation": {"type": "join_team", "team_id": fx.team_a.id}}]});
+    let (s, b) = call(
+        Method::POST,
+        format!("{url}/v1/sync"),
+        Some(&token),
+        Some(first.to_string()),
+    )
+    .await;
+    assert_eq!(
+        (s, b["results"][0]["status"].as_str()),
+        (200, Some("applied"))
+    );
+    let other = sign_in(&url, "v2").await;
+    for body in [first, json!({"client_id": "c1"})] {
+        let (s, b) = call(
+            Method::POST,
+            format!("{url}/v1/sync"),
+            Some(&other),
+            Some(body.to_string()),
+        )
+        .await;
+        assert_eq!((s, b["code"].as_str()), (409, Some("client_mismatch")));
+    }
+    assert_eq!(server.store.mutation_count().unwrap(), 1);
+
+    // Too many mutations in one push.
+    let many: Vec<Value> = (1..=501)
+        .map(|i| {
+            json!({"seq": i, "id": "m", "created_at": chrono::Utc::now(),
+                        "mutation": {"type": "join_team", "team_id": "t"}})
+        })
+        .collect();
+    let body = json!({"client_id": "c2", "mutations": many}).to_string();
+    let (s, b) = call(
+        Method::POST,
+        format!("{url}/v1/sync"),
+        Some(&token),
+        Some(body),
+    )
+    .await;
+    assert_eq!((s, b["code"].as_str()), (400, Some("bad_request")));
+
+    // A garbage cursor restarts the feed rather than failing.
+    let body = json!({"client_id": "c1", "cursor": "v1.zz.9"}).to_string();
+    let (s, b) = call(
+        Method::POST,
+        format!("{url}/v1/sync"),
+        Some(&token),
+        Some(body),
+    )
+    .await;
+    assert_eq!((s, b["reset"].as_bool()), (200, Some(true)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_sign_in_and_out_and_protect_pending_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir.path().join("server.db")).await;
+    let fx = fixture::seed(server.store.as_ref());
+    let url = server.url();
+    let phone = device(dir.path(), "phone", &url);
+
+    assert!(matches!(phone.sync().await, Err(Error::SignedOut)));
+    assert!(matches!(
+        phone.join_team(&fx.team_a.id),
+        Err(Error::SignedOut)
+    ));
+    let err = phone.sign_in("v1", "wrong").await.unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidInput { field, .. } if field == "password"),
+        "{err:?}"
+    );
+
+    let profile = phone.sign_in("v1", PASSWORD).await.unwrap();
+    assert_eq!(profile.display_name, "李娜");
+    phone.sync().await.unwrap();
+    phone.join_team(&fx.team_a.id).unwrap();
+    let err = phone.sign_out(false).await.unwrap_err();
+    assert_eq!(err, Error::PendingChanges { count: 1 });
+    assert_eq!(phone.my_memberships().unwrap().len(), 1, "nothing dropped");
+
+    let other = phone.sign_in("v2", PASSWORD).await.unwrap_err();
+    assert!(
+        matches!(other, Error::InvalidInput { .. }),
+        "another user must wait for sign-out"
+    );
+
+    phone.sync().await.unwrap();
+    phone.sign_out(false).await.unwrap();
+    assert!(phone.profile().unwrap().is_none());
+    assert!(
+        phone.record_counts().unwrap().is_empty(),
+        "local data removed"
+    );
+    assert!(matches!(phone.sync().await, Err(Error::SignedOut)));
+
+    // The next user of the device starts clean, with their own client id.
+    phone.sign_in("v2", PASSWORD).await.unwrap();
+    phone.sync().await.unwrap();
+    assert!(phone.my_memberships().unwrap().is_empty());
+    phone.join_team(&fx.team_a.id).unwrap();
+    assert_eq!(phone.sync().await.unwrap().applied, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replica_file_is_opened_once_and_bad_urls_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.db");
+    let first = Replica::open(&path, "http://127.0.0.1:9").unwrap();
+    assert!(matches!(
+        Replica::open(&path, "http://127.0.0.1:9"),
+        Err(Error::AlreadyOpen(_))
+    ));
+    drop(first);
+    Replica::open(&path, "http://127.0.0.1:9").unwrap();
+    let bad = Replica::open(dir.path().join("x.db"), "ftp://example");
+    assert!(matches!(bad, Err(Error::InvalidInput { .. })));
+}
