@@ -470,20 +470,15 @@ fn principal_of(conn: &Connection, profile: Profile) -> Result<Principal, StoreE
     })
 }
 
-fn profile_row(
-    r: &rusqlite::Row<'_>,
-) -> rusqlite::Result<(String, String, Option<String>, String, Option<String>)> {
+/// `id, role, site_id, display_name, phone` of a users row.
+type ProfileRow = (String, String, Option<String>, String, Option<String>);
+
+fn profile_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ProfileRow> {
     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
 }
 
 fn to_profile(
-    (user_id, role, site_id, display_name, phone): (
-        String,
-        String,
-        Option<String>,
-        String,
-        Option<String>,
-    ),
+    (user_id, role, site_id, display_name, phone): ProfileRow,
 ) -> Result<Profile, StoreError> {
     Ok(Profile {
         user_id,

@@ -1,6 +1,8 @@
 //! End-to-end stories: real device cores (each with its own SQLite file)
 //! against a real sync server on 127.0.0.1.
 
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
+
 mod attendance;
 mod authorization;
 mod capacity;
