@@ -12,6 +12,8 @@ use tokio::net::{TcpListener, TcpStream};
 pub struct CutProxy {
     pub addr: SocketAddr,
     cut: Arc<AtomicBool>,
+    hold: Arc<tokio::sync::watch::Sender<bool>>,
+    held: Arc<AtomicUsize>,
     cuts: Arc<AtomicUsize>,
     requests: Arc<AtomicUsize>,
     task: tokio::task::JoinHandle<()>,
@@ -24,13 +26,21 @@ impl CutProxy {
         let cut = Arc::new(AtomicBool::new(false));
         let cuts = Arc::new(AtomicUsize::new(0));
         let requests = Arc::new(AtomicUsize::new(0));
-        let (c, n, r) = (cut.clone(), cuts.clone(), requests.clone());
+        let hold = Arc::new(tokio::sync::watch::channel(false).0);
+        let held = Arc::new(AtomicUsize::new(0));
+        let ctl = Control {
+            cut: cut.clone(),
+            cuts: cuts.clone(),
+            requests: requests.clone(),
+            hold: hold.clone(),
+            held: held.clone(),
+        };
         let task = tokio::spawn(async move {
             while let Ok((client, _)) = listener.accept().await {
-                let (c, n, r) = (c.clone(), n.clone(), r.clone());
+                let ctl = ctl.clone();
                 tokio::spawn(async move {
                     if let Ok(server) = TcpStream::connect(upstream).await {
-                        relay(client, server, c, n, r).await;
+                        relay(client, server, ctl).await;
                     }
                 });
             }
@@ -38,10 +48,22 @@ impl CutProxy {
         CutProxy {
             addr,
             cut,
+            hold,
+            held,
             cuts,
             requests,
             task,
         }
+    }
+
+    /// While set, server answers are held back (not lost) until it is cleared.
+    pub fn set_hold(&self, on: bool) {
+        self.hold.send_replace(on);
+    }
+
+    /// Answers currently held back.
+    pub fn held(&self) -> usize {
+        self.held.load(Ordering::SeqCst)
     }
 
     pub fn url(&self) -> String {
@@ -70,13 +92,23 @@ impl Drop for CutProxy {
     }
 }
 
-async fn relay(
-    mut client: TcpStream,
-    mut server: TcpStream,
+#[derive(Clone)]
+struct Control {
     cut: Arc<AtomicBool>,
     cuts: Arc<AtomicUsize>,
     requests: Arc<AtomicUsize>,
-) {
+    hold: Arc<tokio::sync::watch::Sender<bool>>,
+    held: Arc<AtomicUsize>,
+}
+
+async fn relay(mut client: TcpStream, mut server: TcpStream, ctl: Control) {
+    let Control {
+        cut,
+        cuts,
+        requests,
+        hold,
+        held,
+    } = ctl;
     let (mut cr, mut cw) = client.split();
     let (mut sr, mut sw) = server.split();
     let mut up = [0u8; 16 * 1024];
@@ -96,6 +128,12 @@ async fn relay(
                 if cut.load(Ordering::SeqCst) {
                     cuts.fetch_add(1, Ordering::SeqCst);
                     return; // both sockets drop here: the answer is lost
+                }
+                if *hold.borrow() {
+                    held.fetch_add(1, Ordering::SeqCst);
+                    let mut rx = hold.subscribe();
+                    let _ = rx.wait_for(|on| !on).await;
+                    held.fetch_sub(1, Ordering::SeqCst);
                 }
                 if cw.write_all(&down[..n]).await.is_err() { return; }
             }

@@ -27,6 +27,8 @@ async fn story5_signups_over_capacity_are_rejected_after_sync() {
         p.sign_up(&act).unwrap();
         assert_eq!(p.my_signups().unwrap().len(), 1, "optimistic");
         assert_eq!(p.activity(&act).unwrap().unwrap().signup_count, 1);
+        // Queued behind the signup: must not be held up by its rejection.
+        p.join_team(&fx.team_a.id).unwrap();
     }
 
     let server = TestServer::start_on(&db, addr).await;
@@ -42,7 +44,8 @@ async fn story5_signups_over_capacity_are_rejected_after_sync() {
         applied += r.applied;
         rejected += r.rejected;
     }
-    assert_eq!((applied, rejected), (3, 2));
+    assert_eq!((applied, rejected), (3 + 5, 2));
+    assert_eq!(server.store.records(Kind::Membership).unwrap().len(), 5);
 
     let signups = server
         .store
@@ -65,6 +68,7 @@ async fn story5_signups_over_capacity_are_rejected_after_sync() {
             matches!(&rej[0].mutation, volunteer_core::Mutation::SignUp { activity_id } if *activity_id == act)
         );
         assert!(p.my_signups().unwrap().is_empty(), "optimistic effect gone");
+        assert_eq!(p.my_memberships().unwrap().len(), 1, "the next action went through");
         assert_eq!(p.sync_state().unwrap().rejected_count, 1);
     }
     for p in &phones {

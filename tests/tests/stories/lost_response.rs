@@ -75,3 +75,31 @@ async fn concurrent_sync_calls_coalesce_into_few_requests() {
     assert_eq!(server.store.mutation_count().unwrap(), 1);
     assert_eq!(phone.pending_count().unwrap(), 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_made_while_a_sync_is_in_flight_is_kept_and_pushed_next() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir.path().join("server.db")).await;
+    let fx = fixture::seed(server.store.as_ref());
+    let proxy = CutProxy::start(server.addr).await;
+    let phone = device(dir.path(), "phone", &proxy.url());
+    phone.sign_in("v1", PASSWORD).await.unwrap();
+    phone.sync().await.unwrap();
+
+    phone.sign_up(&fx.activity_a.id).unwrap();
+    proxy.set_hold(true);
+    let p = phone.clone();
+    let in_flight = tokio::spawn(async move { p.sync().await });
+    while proxy.held() == 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    // The server has applied the signup; its answer is on the way.
+    phone.join_team(&fx.team_a.id).unwrap();
+    proxy.set_hold(false);
+    let r = in_flight.await.unwrap().unwrap();
+    assert_eq!(r.applied, 2, "the sync loops until the late write is pushed too");
+    assert_eq!(phone.my_signups().unwrap().len(), 1);
+    assert_eq!(phone.my_memberships().unwrap().len(), 1);
+    assert_eq!(phone.pending_count().unwrap(), 0);
+    assert_eq!(server.store.mutation_count().unwrap(), 2);
+}
