@@ -31,7 +31,9 @@ struct Args {
 
 fn parse_args() -> Result<Args, String> {
     let mut args = std::env::args().skip(1);
-    let scenario = args.next().ok_or("usage: volunteer-bench apply|noop [--rows N] [--repeat N]")?;
+    let scenario = args
+        .next()
+        .ok_or("usage: volunteer-bench apply|noop [--rows N] [--repeat N]")?;
     let mut out = Args {
         scenario,
         rows: 10_000,
@@ -110,7 +112,10 @@ fn seed(store: &dyn Storage, rows: usize) -> Vec<Record> {
     }
     store.put_records(&records).expect("seed records");
     store
-        .create_users(&[NewUser::new("admin", Some(PASSWORD), Role::Admin, "管理员")], now)
+        .create_users(
+            &[NewUser::new("admin", Some(PASSWORD), Role::Admin, "管理员")],
+            now,
+        )
         .expect("seed admin");
     records
 }
@@ -118,8 +123,10 @@ fn seed(store: &dyn Storage, rows: usize) -> Vec<Record> {
 /// Bare SQLite: the same rows inserted in one transaction into a plain table.
 fn bare_insert_seconds(dir: &std::path::Path, records: &[Record]) -> f64 {
     let conn = rusqlite::Connection::open(dir.join("bare.db")).expect("open");
-    conn.pragma_update(None, "journal_mode", "WAL").expect("wal");
-    conn.pragma_update(None, "synchronous", "FULL").expect("sync");
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .expect("wal");
+    conn.pragma_update(None, "synchronous", "FULL")
+        .expect("sync");
     conn.execute_batch(
         "CREATE TABLE t (kind TEXT NOT NULL, key TEXT NOT NULL, data TEXT NOT NULL,
                          PRIMARY KEY (kind, key)) WITHOUT ROWID",

@@ -68,7 +68,11 @@ async fn story5_signups_over_capacity_are_rejected_after_sync() {
             matches!(&rej[0].mutation, volunteer_core::Mutation::SignUp { activity_id } if *activity_id == act)
         );
         assert!(p.my_signups().unwrap().is_empty(), "optimistic effect gone");
-        assert_eq!(p.my_memberships().unwrap().len(), 1, "the next action went through");
+        assert_eq!(
+            p.my_memberships().unwrap().len(),
+            1,
+            "the next action went through"
+        );
         assert_eq!(p.sync_state().unwrap().rejected_count, 1);
     }
     for p in &phones {

@@ -97,7 +97,10 @@ async fn a_write_made_while_a_sync_is_in_flight_is_kept_and_pushed_next() {
     phone.join_team(&fx.team_a.id).unwrap();
     proxy.set_hold(false);
     let r = in_flight.await.unwrap().unwrap();
-    assert_eq!(r.applied, 2, "the sync loops until the late write is pushed too");
+    assert_eq!(
+        r.applied, 2,
+        "the sync loops until the late write is pushed too"
+    );
     assert_eq!(phone.my_signups().unwrap().len(), 1);
     assert_eq!(phone.my_memberships().unwrap().len(), 1);
     assert_eq!(phone.pending_count().unwrap(), 0);
