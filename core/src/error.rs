@@ -45,9 +45,32 @@ pub enum Error {
     /// The local database failed (disk full, corrupt file, I/O).
     #[error("storage: {0}")]
     Storage(String),
+    /// The call was cancelled through its [`crate::CancelToken`].
+    #[error("cancelled")]
+    Cancelled,
     /// A bug: an invariant did not hold.
     #[error("internal: {0}")]
     Internal(String),
+}
+
+impl Error {
+    /// A stable, machine-readable name of the case.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Offline(_) => "offline",
+            Error::SignedOut => "signed_out",
+            Error::AuthExpired => "auth_expired",
+            Error::Rejected { .. } => "rejected",
+            Error::InvalidInput { .. } => "invalid_input",
+            Error::PendingChanges { .. } => "pending_changes",
+            Error::DatabaseTooNew { .. } => "database_too_new",
+            Error::AlreadyOpen(_) => "already_open",
+            Error::Server { .. } => "server",
+            Error::Storage(_) => "storage",
+            Error::Cancelled => "cancelled",
+            Error::Internal(_) => "internal",
+        }
+    }
 }
 
 impl From<rusqlite::Error> for Error {

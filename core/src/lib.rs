@@ -8,8 +8,10 @@
 //! async and must run on a tokio runtime, which the host (the FFI bindings or a
 //! test) owns; SQLite work inside it runs on `spawn_blocking`.
 
+mod cancel;
 mod error;
 mod http;
+mod notify;
 mod outbox;
 mod replica;
 mod schema;
@@ -17,10 +19,13 @@ mod store;
 mod sync;
 mod views;
 
+pub use cancel::CancelToken;
 pub use error::{Error, Result};
+pub use notify::{ChangeListener, StatusListener, Subscription};
 pub use replica::{Replica, SyncOptions};
 pub use views::{
-    HoursReport, HoursTotal, PendingMutation, RejectedMutation, RosterEntry, SyncReport, SyncState,
+    Connectivity, HoursReport, HoursTotal, PendingMutation, RejectedMutation, RosterEntry,
+    SyncFailure, SyncReport, SyncStatus,
 };
 pub use volunteer_domain::{
     Activity, ActivityStatus, Attendance, HourEntry, HourSource, HourStatus, Kind, Membership,

@@ -35,14 +35,15 @@ fn next_seq(conn: &Connection) -> Result<u64> {
 }
 
 /// Decide `mutation` locally and, unless the rules refuse it, apply its effect
-/// and queue it. Returns the new outbox sequence number.
+/// and queue it. Returns the new outbox sequence number and the kinds of
+/// record the optimistic effect changed.
 pub fn enqueue(
     conn: &Connection,
     me: &Profile,
     actor: &Actor,
     mutation: Mutation,
     now: DateTime<Utc>,
-) -> Result<u64> {
+) -> Result<(u64, Vec<Kind>)> {
     let env = MutationEnvelope {
         seq: next_seq(conn)?,
         id: uuid::Uuid::new_v4().to_string(),
@@ -57,10 +58,21 @@ pub fn enqueue(
         });
     }
     insert(conn, &env, "pending")?;
+    let mut kinds = Vec::new();
     if let Decision::Apply(effects) = decision {
         apply_with_undo(conn, env.seq, &effects)?;
+        kinds = effects.iter().map(effect_kind).collect();
+        kinds.sort();
+        kinds.dedup();
     }
-    Ok(env.seq)
+    Ok((env.seq, kinds))
+}
+
+fn effect_kind(e: &Effect) -> Kind {
+    match e {
+        Effect::Put(r) => r.kind(),
+        Effect::Delete { kind, .. } => *kind,
+    }
 }
 
 fn insert(conn: &Connection, env: &MutationEnvelope, state: &str) -> Result<()> {
@@ -249,7 +261,11 @@ pub fn oldest_pending_at(conn: &Connection) -> Result<Option<DateTime<Utc>>> {
 }
 
 /// Put a rejected mutation back in the queue, unchanged, as a new mutation.
-pub fn requeue_rejection(conn: &Connection, seq: u64, now: DateTime<Utc>) -> Result<u64> {
+pub fn requeue_rejection(
+    conn: &Connection,
+    seq: u64,
+    now: DateTime<Utc>,
+) -> Result<(u64, Vec<Kind>)> {
     let mutation: Option<String> = conn
         .query_row(
             "SELECT mutation FROM rejections WHERE seq = ?1",
@@ -263,9 +279,9 @@ pub fn requeue_rejection(conn: &Connection, seq: u64, now: DateTime<Utc>) -> Res
     };
     let me = store::require_profile(conn)?;
     let actor = store::actor(conn, &me)?;
-    let new_seq = enqueue(conn, &me, &actor, mutation, now)?;
+    let queued = enqueue(conn, &me, &actor, mutation, now)?;
     conn.execute("DELETE FROM rejections WHERE seq = ?1", [seq])?;
-    Ok(new_seq)
+    Ok(queued)
 }
 
 pub fn discard_rejection(conn: &Connection, seq: u64) -> Result<()> {
@@ -321,13 +337,23 @@ mod tests {
         let m = Mutation::JoinTeam {
             team_id: "t1".into(),
         };
-        enqueue(conn, me, &actor, m, Utc::now()).unwrap()
+        enqueue(conn, me, &actor, m, Utc::now()).unwrap().0
     }
 
     #[test]
     fn enqueue_applies_optimistically_and_undo_restores_confirmed_state() {
         let (_d, conn, me) = setup();
         assert_eq!(join(&conn, &me), 1);
+        let actor = store::actor(&conn, &me).unwrap();
+        let leave = Mutation::LeaveTeam {
+            team_id: "t1".into(),
+        };
+        let (_, kinds) = enqueue(&conn, &me, &actor, leave, Utc::now()).unwrap();
+        assert_eq!(kinds, vec![Kind::Team, Kind::Membership]);
+        undo_all(&conn).unwrap();
+        conn.execute("DELETE FROM outbox WHERE seq = 2", [])
+            .unwrap();
+        replay_all(&conn, Utc::now()).unwrap();
         assert_eq!(team_members(&conn), 6);
         assert!(
             store::get_raw(&conn, Kind::Membership, "t1/v1")
@@ -376,7 +402,8 @@ mod tests {
         let m = Mutation::SignUp {
             activity_id: "unknown".into(),
         };
-        let seq2 = enqueue(&conn, &me, &actor, m, Utc::now()).unwrap();
+        let (seq2, kinds) = enqueue(&conn, &me, &actor, m, Utc::now()).unwrap();
+        assert!(kinds.is_empty(), "deferred: no local effect");
         assert_eq!(pending_batch(&conn, 10).unwrap().len(), 2);
 
         undo_all(&conn).unwrap();
@@ -417,7 +444,7 @@ mod tests {
         assert_eq!(all(&conn).unwrap().len(), 0);
         assert_eq!(team_members(&conn), 5, "confirmed state only");
 
-        let again = requeue_rejection(&conn, seq2, Utc::now()).unwrap();
+        let (again, _) = requeue_rejection(&conn, seq2, Utc::now()).unwrap();
         assert!(again > seq2);
         assert_eq!(pending_count(&conn).unwrap(), 1);
         assert!(discard_rejection(&conn, seq2).is_err(), "already requeued");

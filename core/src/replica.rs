@@ -16,13 +16,15 @@ use volunteer_domain::{
     Team,
 };
 
+use crate::cancel::CancelToken;
 use crate::error::{Error, Result};
 use crate::http::Http;
+use crate::notify::{ChangeListener, Notifier, StatusListener, StatusSource, Subscription};
 use crate::store::{self, meta_keys};
 use crate::sync::LastRound;
 use crate::views::{
-    self, HoursReport, HoursTotal, PendingMutation, RejectedMutation, RosterEntry, SyncReport,
-    SyncState,
+    self, Connectivity, HoursReport, HoursTotal, PendingMutation, RejectedMutation, RosterEntry,
+    SyncFailure, SyncReport, SyncStatus,
 };
 use crate::{outbox, schema};
 
@@ -64,12 +66,21 @@ impl Drop for PathGuard {
     }
 }
 
+/// The parts of the status that live only in memory.
+pub(crate) struct Live {
+    pub(crate) connectivity: Connectivity,
+    pub(crate) syncing: bool,
+    pub(crate) last_error: Option<SyncFailure>,
+}
+
 pub(crate) struct Inner {
     db: Mutex<Connection>,
     pub(crate) http: Http,
     pub(crate) options: SyncOptions,
     pub(crate) sync_gate: tokio::sync::Mutex<Option<LastRound>>,
     pub(crate) sync_calls: AtomicU64,
+    pub(crate) live: Mutex<Live>,
+    pub(crate) notifier: Arc<Notifier>,
     _guard: PathGuard,
 }
 
@@ -91,6 +102,38 @@ impl Inner {
             tx.commit()?;
             Ok(out)
         })
+    }
+
+    pub(crate) fn live(&self) -> std::sync::MutexGuard<'_, Live> {
+        self.live.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) fn status(&self) -> Result<SyncStatus> {
+        let (connectivity, syncing, last_error) = {
+            let live = self.live();
+            (live.connectivity, live.syncing, live.last_error.clone())
+        };
+        self.with_db(|c| {
+            Ok(SyncStatus {
+                signed_in: store::profile(c)?.is_some(),
+                connectivity,
+                syncing,
+                pending_count: outbox::pending_count(c)?,
+                oldest_pending_at: outbox::oldest_pending_at(c)?,
+                rejected_count: views::rejected_count(c)?,
+                last_sync_at: store::meta_get(c, meta_keys::LAST_SYNC_AT)?
+                    .as_deref()
+                    .map(outbox::parse_time)
+                    .transpose()?,
+                last_error,
+            })
+        })
+    }
+}
+
+impl StatusSource for Inner {
+    fn current_status(&self) -> Option<SyncStatus> {
+        self.status().ok()
     }
 }
 
@@ -130,16 +173,25 @@ impl Replica {
         {
             return Err(Error::AlreadyOpen(canonical.display().to_string()));
         }
-        Ok(Replica {
-            inner: Arc::new(Inner {
+        let guard = PathGuard(canonical);
+        let inner = Arc::new_cyclic(|weak: &std::sync::Weak<Inner>| {
+            let source: std::sync::Weak<dyn StatusSource> = weak.clone();
+            Inner {
                 db: Mutex::new(conn),
                 http,
                 options,
                 sync_gate: tokio::sync::Mutex::new(None),
                 sync_calls: AtomicU64::new(0),
-                _guard: PathGuard(canonical),
-            }),
-        })
+                live: Mutex::new(Live {
+                    connectivity: Connectivity::Unknown,
+                    syncing: false,
+                    last_error: None,
+                }),
+                notifier: Arc::new(Notifier::start(source)),
+                _guard: guard,
+            }
+        });
+        Ok(Replica { inner })
     }
 
     fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
@@ -193,6 +245,7 @@ impl Replica {
             })
         })
         .await??;
+        self.inner.notifier.changed(vec![Kind::Profile]);
         Ok(profile)
     }
 
@@ -312,17 +365,19 @@ impl Replica {
         })
     }
 
-    pub fn sync_state(&self) -> Result<SyncState> {
-        let last_sync_at = self.last_sync_at()?;
-        self.read(|c| {
-            Ok(SyncState {
-                signed_in: store::profile(c)?.is_some(),
-                pending_count: outbox::pending_count(c)?,
-                oldest_pending_at: outbox::oldest_pending_at(c)?,
-                rejected_count: views::rejected_count(c)?,
-                last_sync_at,
-            })
-        })
+    /// Pending work, rejections, connectivity, last success and last error.
+    pub fn sync_status(&self) -> Result<SyncStatus> {
+        self.inner.status()
+    }
+
+    /// Be told which kinds of data change (after local writes and syncs).
+    pub fn subscribe_changes(&self, listener: Arc<dyn ChangeListener>) -> Subscription {
+        self.inner.notifier.subscribe_changes(listener)
+    }
+
+    /// Be told the sync status: the current one first, then every change.
+    pub fn subscribe_status(&self, listener: Arc<dyn StatusListener>) -> Subscription {
+        self.inner.notifier.subscribe_status(listener)
     }
 
     /// Actions the server refused, oldest first.
@@ -331,14 +386,19 @@ impl Replica {
     }
 
     pub fn discard_rejection(&self, seq: u64) -> Result<()> {
-        self.inner.write(|tx| outbox::discard_rejection(tx, seq))
+        self.inner.write(|tx| outbox::discard_rejection(tx, seq))?;
+        self.inner.notifier.status_dirty();
+        Ok(())
     }
 
     /// Queue a rejected action again, unchanged (say after the user fixed what
     /// the server objected to, such as their site assignment).
     pub fn retry_rejection(&self, seq: u64) -> Result<()> {
-        self.inner
-            .write(|tx| outbox::requeue_rejection(tx, seq, Utc::now()).map(drop))
+        let (_, kinds) = self
+            .inner
+            .write(|tx| outbox::requeue_rejection(tx, seq, Utc::now()))?;
+        self.inner.notifier.changed(kinds);
+        Ok(())
     }
 
     /// Replicated record counts by kind.
@@ -355,11 +415,13 @@ impl Replica {
 
     /// Decide, apply and queue one action in one transaction.
     fn submit(&self, mutation: Mutation) -> Result<()> {
-        self.inner.write(|tx| {
+        let (_, kinds) = self.inner.write(|tx| {
             let me = store::require_profile(tx)?;
             let actor: Actor = store::actor(tx, &me)?;
-            outbox::enqueue(tx, &me, &actor, mutation, Utc::now()).map(drop)
-        })
+            outbox::enqueue(tx, &me, &actor, mutation, Utc::now())
+        })?;
+        self.inner.notifier.changed(kinds);
+        Ok(())
     }
 
     pub fn join_team(&self, team_id: &str) -> Result<()> {
@@ -442,6 +504,22 @@ impl Replica {
     /// call. On failure everything stays pending for the next try.
     pub async fn sync(&self) -> Result<SyncReport> {
         crate::sync::sync(&self.inner).await
+    }
+
+    /// [`Replica::sync`] that returns [`Error::Cancelled`] as soon as `token`
+    /// is cancelled. What was applied before stays applied; what was not stays
+    /// pending. A token cancelled before the call makes it return at once.
+    pub async fn sync_cancellable(&self, token: &CancelToken) -> Result<SyncReport> {
+        if token.is_cancelled() {
+            return Err(Error::Cancelled);
+        }
+        tokio::select! {
+            r = crate::sync::sync(&self.inner) => r,
+            () = token.cancelled() => {
+                crate::sync::finish_cancelled(&self.inner);
+                Err(Error::Cancelled)
+            }
+        }
     }
 }
 

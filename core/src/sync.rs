@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::outbox;
 use crate::replica::Inner;
 use crate::store::{self, meta_keys};
-use crate::views::SyncReport;
+use crate::views::{Connectivity, SyncFailure, SyncReport};
 
 /// Safety bound on requests per call (a 10,000-page initial sync is far beyond any district).
 const MAX_REQUESTS_PER_SYNC: u32 = 10_000;
@@ -35,15 +35,52 @@ pub(crate) async fn sync(inner: &Arc<Inner>) -> Result<SyncReport> {
         return last.outcome.clone();
     }
     let covers = inner.sync_calls.load(Ordering::SeqCst);
+    inner.live().syncing = true;
+    inner.notifier.status_dirty();
     let outcome = run(inner).await;
-    if let Err(e) = &outcome {
-        tracing::warn!(error = %e, "sync failed; pending changes kept");
-    }
+    record_outcome(inner, &outcome);
     *gate = Some(LastRound {
         covers,
         outcome: outcome.clone(),
     });
     outcome
+}
+
+/// Update the live status after a round and tell the listeners.
+fn record_outcome(inner: &Inner, outcome: &Result<SyncReport>) {
+    {
+        let mut live = inner.live();
+        live.syncing = false;
+        match outcome {
+            Ok(_) => {
+                live.connectivity = Connectivity::Online;
+                live.last_error = None;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "sync failed; pending changes kept");
+                if matches!(e, Error::Offline(_)) {
+                    live.connectivity = Connectivity::Offline;
+                } else if matches!(e, Error::Server { .. } | Error::AuthExpired) {
+                    live.connectivity = Connectivity::Online;
+                }
+                live.last_error = Some(SyncFailure {
+                    code: e.code().to_owned(),
+                    message: e.to_string(),
+                    at: Utc::now(),
+                });
+            }
+        }
+    }
+    match outcome {
+        Ok(report) => inner.notifier.changed(report.changed.clone()),
+        Err(_) => inner.notifier.status_dirty(),
+    }
+}
+
+/// A round abandoned by cancellation: what it committed stays; the UI is told.
+pub(crate) fn finish_cancelled(inner: &Inner) {
+    inner.live().syncing = false;
+    inner.notifier.changed(Kind::ALL.to_vec());
 }
 
 async fn run(inner: &Arc<Inner>) -> Result<SyncReport> {

@@ -79,14 +79,38 @@ pub struct SyncReport {
     pub changed: Vec<Kind>,
 }
 
-/// The sync status an app shows: pending work, rejections, last success.
+/// What the last contact with the server said about the network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Connectivity {
+    /// No sync tried since the replica was opened.
+    Unknown,
+    /// The last sync reached the server.
+    Online,
+    /// The last sync could not reach the server.
+    Offline,
+}
+
+/// The last failed sync; cleared by the next successful one.
 #[derive(Debug, Clone, PartialEq)]
-pub struct SyncState {
+pub struct SyncFailure {
+    /// [`crate::Error::code`] of the failure.
+    pub code: String,
+    pub message: String,
+    pub at: DateTime<Utc>,
+}
+
+/// The sync status an app shows: pending work, rejections, last success, last error.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyncStatus {
     pub signed_in: bool,
+    pub connectivity: Connectivity,
+    /// A sync is running now.
+    pub syncing: bool,
     pub pending_count: u64,
     pub oldest_pending_at: Option<DateTime<Utc>>,
     pub rejected_count: u64,
     pub last_sync_at: Option<DateTime<Utc>>,
+    pub last_error: Option<SyncFailure>,
 }
 
 pub fn sites(conn: &Connection) -> Result<Vec<Site>> {

@@ -73,7 +73,7 @@ async fn story5_signups_over_capacity_are_rejected_after_sync() {
             1,
             "the next action went through"
         );
-        assert_eq!(p.sync_state().unwrap().rejected_count, 1);
+        assert_eq!(p.sync_status().unwrap().rejected_count, 1);
     }
     for p in &phones {
         p.sync().await.unwrap();

@@ -8,6 +8,7 @@ mod authorization;
 mod capacity;
 mod crash;
 mod lost_response;
+mod notifications;
 mod offline;
 mod protocol;
 

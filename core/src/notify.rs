@@ -1,0 +1,174 @@
+//! Change and status notifications for the app's UI.
+//!
+//! Listeners run on one dispatcher thread per replica: never on the caller's
+//! thread, never while the core holds its database lock, never two at once.
+//! A status listener gets the current status first, then only changes
+//! (equal consecutive statuses are dropped). Dropping or cancelling the
+//! [`Subscription`] stops delivery.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Mutex, Weak};
+use volunteer_domain::Kind;
+
+use crate::views::SyncStatus;
+
+/// Told which kinds of data changed after a local write or a sync.
+pub trait ChangeListener: Send + Sync {
+    fn on_change(&self, kinds: Vec<Kind>);
+}
+
+/// Told the sync status whenever it changes.
+pub trait StatusListener: Send + Sync {
+    fn on_status(&self, status: SyncStatus);
+}
+
+enum Event {
+    Changed(Vec<Kind>),
+    /// Something the status is made of may have changed.
+    StatusDirty,
+    /// Deliver the current status to one new subscriber.
+    StatusTo(u64),
+}
+
+#[derive(Default)]
+struct Listeners {
+    changes: Vec<(u64, Arc<dyn ChangeListener>)>,
+    statuses: Vec<(u64, Arc<dyn StatusListener>)>,
+}
+
+pub(crate) struct Notifier {
+    tx: Mutex<Sender<Event>>,
+    listeners: Arc<Mutex<Listeners>>,
+    next_id: AtomicU64,
+}
+
+/// The source of the current status, read by the dispatcher thread.
+pub(crate) trait StatusSource: Send + Sync + 'static {
+    fn current_status(&self) -> Option<SyncStatus>;
+}
+
+impl Notifier {
+    pub(crate) fn start(source: Weak<dyn StatusSource>) -> Notifier {
+        let (tx, rx) = channel();
+        let listeners: Arc<Mutex<Listeners>> = Arc::default();
+        let l = listeners.clone();
+        // If the thread cannot start, notifications are off; the core still works.
+        let _ = std::thread::Builder::new()
+            .name("volunteer-core-notify".into())
+            .spawn(move || dispatch(rx, l, source));
+        Notifier {
+            tx: Mutex::new(tx),
+            listeners,
+            next_id: AtomicU64::new(1),
+        }
+    }
+
+    fn send(&self, e: Event) {
+        let _ = self.tx.lock().unwrap_or_else(|p| p.into_inner()).send(e);
+    }
+
+    pub(crate) fn changed(&self, kinds: Vec<Kind>) {
+        if !kinds.is_empty() {
+            self.send(Event::Changed(kinds));
+        }
+        self.send(Event::StatusDirty);
+    }
+
+    pub(crate) fn status_dirty(&self) {
+        self.send(Event::StatusDirty);
+    }
+
+    pub(crate) fn subscribe_changes(self: &Arc<Self>, l: Arc<dyn ChangeListener>) -> Subscription {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        self.lock().changes.push((id, l));
+        Subscription::new(id, self)
+    }
+
+    pub(crate) fn subscribe_status(self: &Arc<Self>, l: Arc<dyn StatusListener>) -> Subscription {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        self.lock().statuses.push((id, l));
+        self.send(Event::StatusTo(id));
+        Subscription::new(id, self)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Listeners> {
+        self.listeners.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn unsubscribe(&self, id: u64) {
+        let mut l = self.lock();
+        l.changes.retain(|(i, _)| *i != id);
+        l.statuses.retain(|(i, _)| *i != id);
+    }
+}
+
+fn dispatch(rx: Receiver<Event>, listeners: Arc<Mutex<Listeners>>, source: Weak<dyn StatusSource>) {
+    let lock = || listeners.lock().unwrap_or_else(|p| p.into_inner());
+    let statuses = |only: Option<u64>| -> Vec<Arc<dyn StatusListener>> {
+        lock()
+            .statuses
+            .iter()
+            .filter(|(i, _)| only.is_none_or(|id| id == *i))
+            .map(|(_, l)| l.clone())
+            .collect()
+    };
+    let current = || source.upgrade().and_then(|s| s.current_status());
+    let mut last: Option<SyncStatus> = None;
+    while let Ok(event) = rx.recv() {
+        match event {
+            Event::Changed(kinds) => {
+                let ls: Vec<Arc<dyn ChangeListener>> =
+                    lock().changes.iter().map(|(_, l)| l.clone()).collect();
+                for l in ls {
+                    l.on_change(kinds.clone());
+                }
+            }
+            Event::StatusDirty => {
+                let Some(status) = current() else { continue };
+                if last.as_ref() == Some(&status) {
+                    continue;
+                }
+                last = Some(status.clone());
+                for l in statuses(None) {
+                    l.on_status(status.clone());
+                }
+            }
+            Event::StatusTo(id) => {
+                let Some(status) = current() else { continue };
+                for l in statuses(Some(id)) {
+                    l.on_status(status.clone());
+                }
+                last.get_or_insert(status);
+            }
+        }
+    }
+}
+
+/// Keeps a listener registered. Dropping it, or calling [`Subscription::cancel`]
+/// (any number of times), stops delivery.
+pub struct Subscription {
+    id: u64,
+    notifier: Weak<Notifier>,
+}
+
+impl Subscription {
+    fn new(id: u64, notifier: &Arc<Notifier>) -> Subscription {
+        Subscription {
+            id,
+            notifier: Arc::downgrade(notifier),
+        }
+    }
+
+    pub fn cancel(&self) {
+        if let Some(n) = self.notifier.upgrade() {
+            n.unsubscribe(self.id);
+        }
+    }
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        self.cancel();
+    }
+}
