@@ -1,0 +1,244 @@
+//! [`VolunteerClient`]: every action and query of the core, for apps.
+
+use std::sync::Arc;
+use std::time::SystemTime;
+use volunteer_core::Replica;
+
+use crate::error::{VolunteerError, guard};
+use crate::listeners::{
+    CancelHandle, ChangeBridge, ChangeListener, StatusBridge, StatusListener, SubscriptionHandle,
+};
+use crate::runtime::run;
+use crate::types::*;
+
+/// The offline-first core of the app: a local replica of what the signed-in
+/// user may see, their queued actions, and sync with the server.
+///
+/// Hold one per database file for the app's lifetime. Reads and writes are
+/// synchronous and fast (one local transaction) but touch the disk: call them
+/// off the main thread. Every write is visible to reads at once and is kept
+/// through an app kill; `sync` sends it when the network allows.
+#[derive(uniffi::Object)]
+pub struct VolunteerClient {
+    replica: Replica,
+}
+
+fn collect<T, U: From<T>>(items: Vec<T>) -> Vec<U> {
+    items.into_iter().map(Into::into).collect()
+}
+
+#[uniffi::export]
+impl VolunteerClient {
+    /// Open (creating or upgrading) the replica at `path`, syncing with
+    /// `server_url` (e.g. `https://sync.example.org`).
+    #[uniffi::constructor]
+    pub fn open(path: String, server_url: String) -> Result<Arc<Self>, VolunteerError> {
+        guard(|| {
+            Ok(Arc::new(VolunteerClient {
+                replica: Replica::open(path, &server_url)?,
+            }))
+        })
+    }
+
+    // ----- session -----
+
+    /// Sign in with credentials the server issued (needs the network).
+    pub async fn sign_in(
+        &self,
+        login: String,
+        password: String,
+    ) -> Result<Profile, VolunteerError> {
+        let replica = self.replica.clone();
+        run(async move { replica.sign_in(&login, &password).await.map(Into::into) }).await
+    }
+
+    /// Sign out and delete this user's data from the device. Fails with
+    /// `PendingChanges` while actions are unsynced, unless `discard_pending`.
+    pub async fn sign_out(&self, discard_pending: bool) -> Result<(), VolunteerError> {
+        let replica = self.replica.clone();
+        run(async move { replica.sign_out(discard_pending).await }).await
+    }
+
+    /// The signed-in user, or nothing.
+    pub fn profile(&self) -> Result<Option<Profile>, VolunteerError> {
+        guard(|| Ok(self.replica.profile()?.map(Into::into)))
+    }
+
+    // ----- reads -----
+
+    /// Every site of the network, parents before children.
+    pub fn sites(&self) -> Result<Vec<Site>, VolunteerError> {
+        guard(|| Ok(collect(self.replica.sites()?)))
+    }
+
+    /// All teams, or those at `under_site_id` and the sites below it.
+    pub fn teams(&self, under_site_id: Option<String>) -> Result<Vec<Team>, VolunteerError> {
+        guard(|| Ok(collect(self.replica.teams(under_site_id.as_deref())?)))
+    }
+
+    pub fn activity(&self, id: String) -> Result<Option<Activity>, VolunteerError> {
+        guard(|| Ok(self.replica.activity(&id)?.map(Into::into)))
+    }
+
+    /// Published activities that have not ended, soonest first.
+    pub fn upcoming_activities(&self, limit: u32) -> Result<Vec<Activity>, VolunteerError> {
+        guard(|| Ok(collect(self.replica.upcoming_activities(limit)?)))
+    }
+
+    /// Activities at a site, or at it and every site below it.
+    pub fn activities_at_site(
+        &self,
+        site_id: String,
+        include_subtree: bool,
+    ) -> Result<Vec<Activity>, VolunteerError> {
+        guard(|| {
+            Ok(collect(
+                self.replica.activities_at_site(&site_id, include_subtree)?,
+            ))
+        })
+    }
+
+    /// Who signed up for an activity and who was checked in and out.
+    pub fn roster(&self, activity_id: String) -> Result<Vec<RosterEntry>, VolunteerError> {
+        guard(|| Ok(collect(self.replica.roster(&activity_id)?)))
+    }
+
+    pub fn my_memberships(&self) -> Result<Vec<Membership>, VolunteerError> {
+        guard(|| Ok(collect(self.replica.my_memberships()?)))
+    }
+
+    pub fn my_signups(&self) -> Result<Vec<Signup>, VolunteerError> {
+        guard(|| Ok(collect(self.replica.my_signups()?)))
+    }
+
+    /// The user's hour entries, newest first.
+    pub fn my_hours(&self) -> Result<Vec<HourEntry>, VolunteerError> {
+        guard(|| Ok(collect(self.replica.my_hours()?)))
+    }
+
+    pub fn my_hours_total(&self) -> Result<HoursTotal, VolunteerError> {
+        guard(|| Ok(self.replica.my_hours_total()?.into()))
+    }
+
+    /// Pending work, rejections, connectivity, last sync, last error.
+    pub fn sync_status(&self) -> Result<SyncStatus, VolunteerError> {
+        guard(|| Ok(self.replica.sync_status()?.into()))
+    }
+
+    /// Actions not yet settled by the server, oldest first.
+    pub fn pending_actions(&self) -> Result<Vec<PendingAction>, VolunteerError> {
+        guard(|| Ok(collect(self.replica.pending_mutations()?)))
+    }
+
+    /// Actions the server refused, oldest first, until resent or discarded.
+    pub fn rejected_actions(&self) -> Result<Vec<RejectedAction>, VolunteerError> {
+        guard(|| Ok(collect(self.replica.rejections()?)))
+    }
+
+    // ----- writes -----
+
+    pub fn join_team(&self, team_id: String) -> Result<(), VolunteerError> {
+        guard(|| self.replica.join_team(&team_id))
+    }
+
+    pub fn leave_team(&self, team_id: String) -> Result<(), VolunteerError> {
+        guard(|| self.replica.leave_team(&team_id))
+    }
+
+    pub fn sign_up(&self, activity_id: String) -> Result<(), VolunteerError> {
+        guard(|| self.replica.sign_up(&activity_id))
+    }
+
+    pub fn cancel_signup(&self, activity_id: String) -> Result<(), VolunteerError> {
+        guard(|| self.replica.cancel_signup(&activity_id))
+    }
+
+    /// Report hours of one's own service; returns the new entry's id.
+    pub fn report_hours(&self, report: HoursReport) -> Result<String, VolunteerError> {
+        guard(|| {
+            self.replica.report_hours(volunteer_core::HoursReport {
+                activity_id: report.activity_id,
+                started_at: chrono(report.started_at),
+                minutes: report.minutes,
+                description: report.description,
+            })
+        })
+    }
+
+    /// Staff: record a volunteer's arrival, at `at` or now.
+    pub fn check_in(
+        &self,
+        activity_id: String,
+        volunteer_id: String,
+        at: Option<SystemTime>,
+    ) -> Result<(), VolunteerError> {
+        guard(|| {
+            self.replica
+                .check_in(&activity_id, &volunteer_id, at.map(chrono))
+        })
+    }
+
+    /// Staff: record a volunteer's departure, at `at` or now.
+    pub fn check_out(
+        &self,
+        activity_id: String,
+        volunteer_id: String,
+        at: Option<SystemTime>,
+    ) -> Result<(), VolunteerError> {
+        guard(|| {
+            self.replica
+                .check_out(&activity_id, &volunteer_id, at.map(chrono))
+        })
+    }
+
+    /// Queue a rejected action again, unchanged.
+    pub fn retry_rejected(&self, seq: u64) -> Result<(), VolunteerError> {
+        guard(|| self.replica.retry_rejection(seq))
+    }
+
+    /// Forget a rejected action.
+    pub fn discard_rejected(&self, seq: u64) -> Result<(), VolunteerError> {
+        guard(|| self.replica.discard_rejection(seq))
+    }
+
+    // ----- sync and notifications -----
+
+    /// Push pending actions and pull what is new, until both are drained.
+    /// Calls from many places at once share rounds. Pass a [`CancelHandle`] to
+    /// be able to stop waiting (what was applied stays applied; the rest stays
+    /// pending).
+    pub async fn sync(
+        &self,
+        cancel: Option<Arc<CancelHandle>>,
+    ) -> Result<SyncReport, VolunteerError> {
+        let replica = self.replica.clone();
+        let token = cancel.map(|c| c.0.clone()).unwrap_or_default();
+        run(async move { replica.sync_cancellable(&token).await.map(Into::into) }).await
+    }
+
+    /// Be told which kinds of data change. Keep the handle; cancel it to stop.
+    pub fn subscribe_changes(
+        &self,
+        listener: Arc<dyn ChangeListener>,
+    ) -> Result<Arc<SubscriptionHandle>, VolunteerError> {
+        guard(|| {
+            Ok(SubscriptionHandle::new(
+                self.replica
+                    .subscribe_changes(Arc::new(ChangeBridge(listener))),
+            ))
+        })
+    }
+
+    /// Be told the sync status, now and on every change. Keep the handle.
+    pub fn subscribe_status(
+        &self,
+        listener: Arc<dyn StatusListener>,
+    ) -> Result<Arc<SubscriptionHandle>, VolunteerError> {
+        guard(|| {
+            Ok(SubscriptionHandle::new(
+                self.replica
+                    .subscribe_status(Arc::new(StatusBridge(listener))),
+            ))
+        })
+    }
+}

@@ -1,0 +1,550 @@
+//! Records and enums as Kotlin and Swift see them, and their conversions
+//! from the core's types. Timestamps are `SystemTime`: `java.time.Instant` in
+//! Kotlin, `Date` in Swift.
+
+use chrono::{DateTime, Utc};
+use std::time::SystemTime;
+use volunteer_core as core;
+
+pub(crate) fn time(t: DateTime<Utc>) -> SystemTime {
+    SystemTime::from(t)
+}
+
+pub(crate) fn chrono(t: SystemTime) -> DateTime<Utc> {
+    DateTime::<Utc>::from(t)
+}
+
+/// What a user is, and so what they may do and see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum Role {
+    /// Acts for themself.
+    Volunteer,
+    /// Acts at their site and every site below it.
+    Staff,
+    /// Acts everywhere in the district.
+    Admin,
+}
+
+impl From<core::Role> for Role {
+    fn from(r: core::Role) -> Self {
+        match r {
+            core::Role::Volunteer => Role::Volunteer,
+            core::Role::Staff => Role::Staff,
+            core::Role::Admin => Role::Admin,
+        }
+    }
+}
+
+/// The four levels of the practice network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum SiteLevel {
+    Center,
+    Institute,
+    Station,
+    Point,
+}
+
+impl From<core::SiteLevel> for SiteLevel {
+    fn from(l: core::SiteLevel) -> Self {
+        match l {
+            core::SiteLevel::Center => SiteLevel::Center,
+            core::SiteLevel::Institute => SiteLevel::Institute,
+            core::SiteLevel::Station => SiteLevel::Station,
+            core::SiteLevel::Point => SiteLevel::Point,
+        }
+    }
+}
+
+/// Kinds of data, as named in change notifications.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum DataKind {
+    Site,
+    Team,
+    Profile,
+    Membership,
+    Activity,
+    Signup,
+    Attendance,
+    HourEntry,
+}
+
+impl From<core::Kind> for DataKind {
+    fn from(k: core::Kind) -> Self {
+        match k {
+            core::Kind::Site => DataKind::Site,
+            core::Kind::Team => DataKind::Team,
+            core::Kind::Profile => DataKind::Profile,
+            core::Kind::Membership => DataKind::Membership,
+            core::Kind::Activity => DataKind::Activity,
+            core::Kind::Signup => DataKind::Signup,
+            core::Kind::Attendance => DataKind::Attendance,
+            core::Kind::HourEntry => DataKind::HourEntry,
+        }
+    }
+}
+
+/// Why the rules refused an action. Apps translate these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum RejectCode {
+    /// The user's role or sites do not allow it.
+    Forbidden,
+    /// The team, activity or volunteer does not exist.
+    NotFound,
+    /// Every place is taken.
+    ActivityFull,
+    /// The activity is cancelled or over.
+    ActivityClosed,
+    /// Check-out without a check-in.
+    NotCheckedIn,
+    /// An argument is out of range.
+    InvalidInput,
+    /// The device clock is too far ahead of the server's.
+    ClockSkew,
+    /// A code this app version does not know (from a newer server).
+    Unknown,
+}
+
+impl From<core::RejectCode> for RejectCode {
+    fn from(c: core::RejectCode) -> Self {
+        match c {
+            core::RejectCode::Forbidden => RejectCode::Forbidden,
+            core::RejectCode::NotFound => RejectCode::NotFound,
+            core::RejectCode::ActivityFull => RejectCode::ActivityFull,
+            core::RejectCode::ActivityClosed => RejectCode::ActivityClosed,
+            core::RejectCode::NotCheckedIn => RejectCode::NotCheckedIn,
+            core::RejectCode::InvalidInput => RejectCode::InvalidInput,
+            core::RejectCode::ClockSkew => RejectCode::ClockSkew,
+        }
+    }
+}
+
+impl RejectCode {
+    fn parse(code: &str) -> RejectCode {
+        core::RejectCode::parse(code).map_or(RejectCode::Unknown, Into::into)
+    }
+}
+
+/// The signed-in user.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct Profile {
+    pub user_id: String,
+    pub display_name: String,
+    pub role: Role,
+    /// The staff member's site; absent for volunteers and admins.
+    pub site_id: Option<String>,
+    pub phone: Option<String>,
+}
+
+impl From<core::Profile> for Profile {
+    fn from(p: core::Profile) -> Self {
+        Profile {
+            user_id: p.user_id,
+            display_name: p.display_name,
+            role: p.role.into(),
+            site_id: p.site_id,
+            phone: p.phone,
+        }
+    }
+}
+
+/// A site of the practice network.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct Site {
+    pub id: String,
+    pub parent_id: Option<String>,
+    pub level: SiteLevel,
+    pub name: String,
+}
+
+impl From<core::Site> for Site {
+    fn from(s: core::Site) -> Self {
+        Site {
+            id: s.id,
+            parent_id: s.parent_id,
+            level: s.level.into(),
+            name: s.name,
+        }
+    }
+}
+
+/// A volunteer team, hosted at a site.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct Team {
+    pub id: String,
+    pub site_id: String,
+    pub name: String,
+    pub description: String,
+    pub member_count: u32,
+}
+
+impl From<core::Team> for Team {
+    fn from(t: core::Team) -> Self {
+        Team {
+            id: t.id,
+            site_id: t.site_id,
+            name: t.name,
+            description: t.description,
+            member_count: t.member_count,
+        }
+    }
+}
+
+/// An activity volunteers sign up for.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct Activity {
+    pub id: String,
+    pub site_id: String,
+    pub team_id: Option<String>,
+    pub title: String,
+    pub description: String,
+    pub starts_at: SystemTime,
+    pub ends_at: SystemTime,
+    pub capacity: u32,
+    pub signup_count: u32,
+    pub cancelled: bool,
+}
+
+impl From<core::Activity> for Activity {
+    fn from(a: core::Activity) -> Self {
+        Activity {
+            id: a.id,
+            site_id: a.site_id,
+            team_id: a.team_id,
+            title: a.title,
+            description: a.description,
+            starts_at: time(a.starts_at),
+            ends_at: time(a.ends_at),
+            capacity: a.capacity,
+            signup_count: a.signup_count,
+            cancelled: a.status == core::ActivityStatus::Cancelled,
+        }
+    }
+}
+
+/// The user's membership of a team.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct Membership {
+    pub team_id: String,
+    pub joined_at: SystemTime,
+}
+
+impl From<core::Membership> for Membership {
+    fn from(m: core::Membership) -> Self {
+        Membership {
+            team_id: m.team_id,
+            joined_at: time(m.joined_at),
+        }
+    }
+}
+
+/// The user's signup for an activity.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct Signup {
+    pub activity_id: String,
+    pub signed_up_at: SystemTime,
+}
+
+impl From<core::Signup> for Signup {
+    fn from(s: core::Signup) -> Self {
+        Signup {
+            activity_id: s.activity_id,
+            signed_up_at: time(s.signed_up_at),
+        }
+    }
+}
+
+/// One line of an activity's roster.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct RosterEntry {
+    pub volunteer_id: String,
+    pub volunteer_name: String,
+    pub signed_up: bool,
+    pub checked_in_at: Option<SystemTime>,
+    pub checked_out_at: Option<SystemTime>,
+}
+
+impl From<core::RosterEntry> for RosterEntry {
+    fn from(r: core::RosterEntry) -> Self {
+        RosterEntry {
+            volunteer_id: r.volunteer_id,
+            volunteer_name: r.volunteer_name,
+            signed_up: r.signed_up,
+            checked_in_at: r.checked_in_at.map(time),
+            checked_out_at: r.checked_out_at.map(time),
+        }
+    }
+}
+
+/// Where an hour entry comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum HourSource {
+    /// Check-in and check-out recorded by staff.
+    Attendance,
+    /// Reported by the volunteer.
+    SelfReport,
+}
+
+/// Whether an hour entry counts yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum HourStatus {
+    /// Waiting for review.
+    Pending,
+    /// Counts towards the volunteer's total.
+    Confirmed,
+}
+
+/// Hours of service, from attendance or self-reported.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct HourEntry {
+    pub id: String,
+    pub activity_id: Option<String>,
+    pub source: HourSource,
+    pub status: HourStatus,
+    pub started_at: SystemTime,
+    pub minutes: u32,
+    pub description: String,
+}
+
+impl From<core::HourEntry> for HourEntry {
+    fn from(h: core::HourEntry) -> Self {
+        HourEntry {
+            id: h.id,
+            activity_id: h.activity_id,
+            source: match h.source {
+                core::HourSource::Attendance => HourSource::Attendance,
+                core::HourSource::SelfReport => HourSource::SelfReport,
+            },
+            status: match h.status {
+                core::HourStatus::Pending => HourStatus::Pending,
+                core::HourStatus::Confirmed => HourStatus::Confirmed,
+            },
+            started_at: time(h.started_at),
+            minutes: h.minutes,
+            description: h.description,
+        }
+    }
+}
+
+/// A volunteer's total, in minutes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+pub struct HoursTotal {
+    pub confirmed_minutes: u64,
+    pub pending_minutes: u64,
+}
+
+impl From<core::HoursTotal> for HoursTotal {
+    fn from(t: core::HoursTotal) -> Self {
+        HoursTotal {
+            confirmed_minutes: t.confirmed_minutes,
+            pending_minutes: t.pending_minutes,
+        }
+    }
+}
+
+/// A self-report of hours.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct HoursReport {
+    pub activity_id: Option<String>,
+    pub started_at: SystemTime,
+    pub minutes: u32,
+    pub description: String,
+}
+
+/// A user action, as queued or as rejected.
+#[derive(Debug, Clone, PartialEq, uniffi::Enum)]
+pub enum Action {
+    JoinTeam {
+        team_id: String,
+    },
+    LeaveTeam {
+        team_id: String,
+    },
+    SignUp {
+        activity_id: String,
+    },
+    CancelSignup {
+        activity_id: String,
+    },
+    ReportHours {
+        entry_id: String,
+        activity_id: Option<String>,
+        started_at: SystemTime,
+        minutes: u32,
+        description: String,
+    },
+    CheckIn {
+        activity_id: String,
+        volunteer_id: String,
+        at: SystemTime,
+    },
+    CheckOut {
+        activity_id: String,
+        volunteer_id: String,
+        at: SystemTime,
+    },
+}
+
+impl From<core::Mutation> for Action {
+    fn from(m: core::Mutation) -> Self {
+        use core::Mutation as M;
+        match m {
+            M::JoinTeam { team_id } => Action::JoinTeam { team_id },
+            M::LeaveTeam { team_id } => Action::LeaveTeam { team_id },
+            M::SignUp { activity_id } => Action::SignUp { activity_id },
+            M::CancelSignup { activity_id } => Action::CancelSignup { activity_id },
+            M::ReportHours {
+                entry_id,
+                activity_id,
+                started_at,
+                minutes,
+                description,
+                ..
+            } => Action::ReportHours {
+                entry_id,
+                activity_id,
+                started_at: time(started_at),
+                minutes,
+                description,
+            },
+            M::CheckIn {
+                activity_id,
+                volunteer_id,
+                at,
+            } => Action::CheckIn {
+                activity_id,
+                volunteer_id,
+                at: time(at),
+            },
+            M::CheckOut {
+                activity_id,
+                volunteer_id,
+                at,
+            } => Action::CheckOut {
+                activity_id,
+                volunteer_id,
+                at: time(at),
+            },
+        }
+    }
+}
+
+/// An action waiting for the server.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct PendingAction {
+    pub seq: u64,
+    pub created_at: SystemTime,
+    pub action: Action,
+}
+
+impl From<core::PendingMutation> for PendingAction {
+    fn from(p: core::PendingMutation) -> Self {
+        PendingAction {
+            seq: p.seq,
+            created_at: time(p.created_at),
+            action: p.mutation.into(),
+        }
+    }
+}
+
+/// An action the server refused, with its original input.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct RejectedAction {
+    pub seq: u64,
+    pub created_at: SystemTime,
+    pub action: Action,
+    pub code: RejectCode,
+    pub reason: String,
+    pub rejected_at: SystemTime,
+}
+
+impl From<core::RejectedMutation> for RejectedAction {
+    fn from(r: core::RejectedMutation) -> Self {
+        RejectedAction {
+            seq: r.seq,
+            created_at: time(r.created_at),
+            action: r.mutation.into(),
+            code: RejectCode::parse(&r.code),
+            reason: r.message,
+            rejected_at: time(r.rejected_at),
+        }
+    }
+}
+
+/// What one sync did.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct SyncReport {
+    pub requests: u32,
+    pub pushed: u32,
+    pub applied: u32,
+    pub rejected: u32,
+    pub pulled: u32,
+    /// The server had the device refetch its data (its scope changed).
+    pub reset: bool,
+    pub changed: Vec<DataKind>,
+}
+
+impl From<core::SyncReport> for SyncReport {
+    fn from(r: core::SyncReport) -> Self {
+        SyncReport {
+            requests: r.requests,
+            pushed: r.pushed,
+            applied: r.applied,
+            rejected: r.rejected,
+            pulled: r.pulled,
+            reset: r.reset,
+            changed: r.changed.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// What the last contact with the server said about the network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum Connectivity {
+    Unknown,
+    Online,
+    Offline,
+}
+
+/// The last failed sync.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct SyncFailure {
+    pub code: String,
+    pub reason: String,
+    pub at: SystemTime,
+}
+
+/// A snapshot of the sync status, for a status bar or a banner.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct SyncStatus {
+    pub signed_in: bool,
+    pub connectivity: Connectivity,
+    pub syncing: bool,
+    pub pending_count: u64,
+    pub oldest_pending_at: Option<SystemTime>,
+    pub rejected_count: u64,
+    pub last_sync_at: Option<SystemTime>,
+    pub last_error: Option<SyncFailure>,
+}
+
+impl From<core::SyncStatus> for SyncStatus {
+    fn from(s: core::SyncStatus) -> Self {
+        SyncStatus {
+            signed_in: s.signed_in,
+            connectivity: match s.connectivity {
+                core::Connectivity::Unknown => Connectivity::Unknown,
+                core::Connectivity::Online => Connectivity::Online,
+                core::Connectivity::Offline => Connectivity::Offline,
+            },
+            syncing: s.syncing,
+            pending_count: s.pending_count,
+            oldest_pending_at: s.oldest_pending_at.map(time),
+            rejected_count: s.rejected_count,
+            last_sync_at: s.last_sync_at.map(time),
+            last_error: s.last_error.map(|e| SyncFailure {
+                code: e.code,
+                reason: e.message,
+                at: time(e.at),
+            }),
+        }
+    }
+}
