@@ -24,7 +24,8 @@ pub(crate) struct ChangeBridge(pub Arc<dyn ChangeListener>);
 
 impl core::ChangeListener for ChangeBridge {
     fn on_change(&self, kinds: Vec<core::Kind>) {
-        self.0.on_change(kinds.into_iter().map(Into::into).collect());
+        self.0
+            .on_change(kinds.into_iter().map(Into::into).collect());
     }
 }
 

@@ -241,6 +241,53 @@ pub fn drop_applied(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// Kinds of record a queued mutation's optimistic effect touched.
+pub fn kinds_touched(conn: &Connection, seq: u64) -> Result<Vec<Kind>> {
+    let mut stmt = conn.prepare_cached("SELECT DISTINCT kind FROM undo WHERE seq = ?1")?;
+    let rows = stmt.query_map([seq], |r| r.get::<_, String>(0))?;
+    let mut out = Vec::new();
+    for k in rows {
+        out.extend(Kind::parse(&k?));
+    }
+    Ok(out)
+}
+
+/// Number the queued mutations 1, 2, … again (in order) for a new client id.
+/// Applied-but-not-caught-up rows are dropped: the server has them.
+pub fn renumber(conn: &Connection) -> Result<()> {
+    undo_all(conn)?;
+    drop_applied(conn)?;
+    let seqs: Vec<u64> = conn
+        .prepare("SELECT seq FROM outbox ORDER BY seq")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    // Shift out of the way first so the new numbers cannot collide.
+    let offset = seqs.last().copied().unwrap_or(0) + 1;
+    conn.execute("UPDATE outbox SET seq = seq + ?1", [offset])?;
+    for (i, old) in seqs.iter().enumerate() {
+        conn.execute(
+            "UPDATE outbox SET seq = ?1 WHERE seq = ?2",
+            [i as u64 + 1, old + offset],
+        )?;
+    }
+    store::meta_set(
+        conn,
+        meta_keys::NEXT_SEQ,
+        &(seqs.len() as u64 + 1).to_string(),
+    )?;
+    replay_all(conn, chrono::Utc::now())
+}
+
+/// Actions the user still has to see through: queued or rejected.
+pub fn unsettled_count(conn: &Connection) -> Result<u64> {
+    Ok(conn.query_row(
+        "SELECT (SELECT count(*) FROM outbox WHERE state = 'pending')
+              + (SELECT count(*) FROM rejections)",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
 pub fn pending_count(conn: &Connection) -> Result<u64> {
     Ok(conn.query_row(
         "SELECT count(*) FROM outbox WHERE state = 'pending'",

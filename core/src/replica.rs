@@ -156,10 +156,14 @@ impl Replica {
         server_url: &str,
         options: SyncOptions,
     ) -> Result<Replica> {
-        if options.pull_page_size == 0 || options.push_batch_size == 0 {
+        let max_push = volunteer_domain::wire::MAX_PUSH_BATCH as u32;
+        let max_pull = volunteer_domain::wire::MAX_PULL_LIMIT;
+        if !(1..=max_pull).contains(&options.pull_page_size)
+            || !(1..=max_push).contains(&options.push_batch_size)
+        {
             return Err(Error::invalid(
                 "options",
-                "page and batch sizes must be > 0",
+                format!("pull page 1..={max_pull}, push batch 1..={max_push}"),
             ));
         }
         let http = Http::new(server_url, options.request_timeout)?;
@@ -250,13 +254,14 @@ impl Replica {
     }
 
     /// Sign out and remove this user's data from the device. Refuses with
-    /// [`Error::PendingChanges`] while actions are unsynced, unless
-    /// `discard_pending` is set. Revoking the token on the server is best effort.
+    /// [`Error::PendingChanges`] while actions are unsynced or rejected ones
+    /// await the user's decision, unless `discard_pending` is set. A sync in
+    /// flight is not applied afterwards. Revoking the token is best effort.
     pub async fn sign_out(&self, discard_pending: bool) -> Result<()> {
         let inner = self.inner.clone();
         let token = tokio::task::spawn_blocking(move || {
             let token = inner.write(|tx| {
-                let count = outbox::pending_count(tx)?;
+                let count = outbox::unsettled_count(tx)?;
                 if count > 0 && !discard_pending {
                     return Err(Error::PendingChanges { count });
                 }
@@ -503,23 +508,14 @@ impl Replica {
     /// round is running waits and shares the next round with every other waiting
     /// call. On failure everything stays pending for the next try.
     pub async fn sync(&self) -> Result<SyncReport> {
-        crate::sync::sync(&self.inner).await
+        crate::sync::sync(&self.inner, &CancelToken::new()).await
     }
 
     /// [`Replica::sync`] that returns [`Error::Cancelled`] as soon as `token`
     /// is cancelled. What was applied before stays applied; what was not stays
     /// pending. A token cancelled before the call makes it return at once.
     pub async fn sync_cancellable(&self, token: &CancelToken) -> Result<SyncReport> {
-        if token.is_cancelled() {
-            return Err(Error::Cancelled);
-        }
-        tokio::select! {
-            r = crate::sync::sync(&self.inner) => r,
-            () = token.cancelled() => {
-                crate::sync::finish_cancelled(&self.inner);
-                Err(Error::Cancelled)
-            }
-        }
+        crate::sync::sync(&self.inner, token).await
     }
 }
 

@@ -1,9 +1,9 @@
 //! Row-level access to the replica: replicated records, small settings, and the
 //! [`DeviceState`] through which the shared rules read the replica.
 //!
-//! Records are stored as the JSON the server sent (one table, keyed by kind and
-//! key), so a pull is applied without reshaping and the device schema does not
-//! change with every field the server adds.
+//! Records are stored as JSON in one table, keyed by kind and key. Pulled rows
+//! are kept exactly as the server sent them (fields this version does not know
+//! included), so the device schema does not change with every field added.
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::de::DeserializeOwned;
@@ -93,7 +93,7 @@ pub fn site(conn: &Connection, id: &str) -> Result<Option<Site>> {
 }
 
 /// The signed-in user as the rules see them. A staff member whose site has not
-/// been pulled yet has no path, so the rules defer instead of allowing.
+/// been pulled yet has no path; the rules then defer to the server.
 pub fn actor(conn: &Connection, me: &Profile) -> Result<Actor> {
     let site_path = match (&me.role, &me.site_id) {
         (Role::Staff, Some(id)) => site(conn, id)?.map(|s| s.path),

@@ -4,6 +4,10 @@
 //! Calls coalesce through a gate: each call takes a ticket on arrival; the
 //! round that starts after a ticket was taken answers it. Rounds repeat until
 //! nothing is pending and the pull has no more pages.
+//!
+//! A response is applied only to the session it was requested for: if the
+//! user signed out (or another signed in) while it was in flight, it is
+//! dropped inside the apply transaction.
 
 use chrono::Utc;
 use std::collections::BTreeSet;
@@ -11,6 +15,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use volunteer_domain::{Kind, MutationStatus, Record, SyncRequest, SyncResponse};
 
+use crate::cancel::CancelToken;
 use crate::error::{Error, Result};
 use crate::outbox;
 use crate::replica::Inner;
@@ -26,9 +31,15 @@ pub(crate) struct LastRound {
     outcome: Result<SyncReport>,
 }
 
-pub(crate) async fn sync(inner: &Arc<Inner>) -> Result<SyncReport> {
+pub(crate) async fn sync(inner: &Arc<Inner>, token: &CancelToken) -> Result<SyncReport> {
+    if token.is_cancelled() {
+        return Err(Error::Cancelled);
+    }
     let ticket = inner.sync_calls.fetch_add(1, Ordering::SeqCst) + 1;
-    let mut gate = inner.sync_gate.lock().await;
+    let mut gate = tokio::select! {
+        g = inner.sync_gate.lock() => g,
+        () = token.cancelled() => return Err(Error::Cancelled),
+    };
     if let Some(last) = gate.as_ref()
         && last.covers >= ticket
     {
@@ -37,12 +48,19 @@ pub(crate) async fn sync(inner: &Arc<Inner>) -> Result<SyncReport> {
     let covers = inner.sync_calls.load(Ordering::SeqCst);
     inner.live().syncing = true;
     inner.notifier.status_dirty();
-    let outcome = run(inner).await;
+    // Dropping `run` on cancellation is safe: each apply is one transaction,
+    // and what the server applied is answered from its log next time.
+    let outcome = tokio::select! {
+        r = run(inner) => r,
+        () = token.cancelled() => Err(Error::Cancelled),
+    };
     record_outcome(inner, &outcome);
-    *gate = Some(LastRound {
-        covers,
-        outcome: outcome.clone(),
-    });
+    if outcome != Err(Error::Cancelled) {
+        *gate = Some(LastRound {
+            covers,
+            outcome: outcome.clone(),
+        });
+    }
     outcome
 }
 
@@ -56,6 +74,7 @@ fn record_outcome(inner: &Inner, outcome: &Result<SyncReport>) {
                 live.connectivity = Connectivity::Online;
                 live.last_error = None;
             }
+            Err(Error::Cancelled) => {}
             Err(e) => {
                 tracing::warn!(error = %e, "sync failed; pending changes kept");
                 if matches!(e, Error::Offline(_)) {
@@ -73,28 +92,33 @@ fn record_outcome(inner: &Inner, outcome: &Result<SyncReport>) {
     }
     match outcome {
         Ok(report) => inner.notifier.changed(report.changed.clone()),
+        // A cancelled round may have committed pages: let the UI re-read.
+        Err(Error::Cancelled) => inner.notifier.changed(Kind::ALL.to_vec()),
         Err(_) => inner.notifier.status_dirty(),
     }
-}
-
-/// A round abandoned by cancellation: what it committed stays; the UI is told.
-pub(crate) fn finish_cancelled(inner: &Inner) {
-    inner.live().syncing = false;
-    inner.notifier.changed(Kind::ALL.to_vec());
 }
 
 async fn run(inner: &Arc<Inner>) -> Result<SyncReport> {
     let mut report = SyncReport::default();
     let mut changed = BTreeSet::new();
-    loop {
-        if report.requests >= MAX_REQUESTS_PER_SYNC {
-            break;
-        }
+    let mut reregistered = false;
+    while report.requests < MAX_REQUESTS_PER_SYNC {
         let i = inner.clone();
         let (token, request) = tokio::task::spawn_blocking(move || prepare(&i)).await??;
         let pushed = request.mutations.len();
         let sent: Vec<u64> = request.mutations.iter().map(|m| m.seq).collect();
-        let response = inner.http.sync(&token, &request).await?;
+        let response = match inner.http.sync(&token, &request).await {
+            Err(e) if is_client_conflict(&e) && !reregistered => {
+                // The server's record of this client does not match ours (a
+                // restored backup on either side): continue as a new client.
+                reregistered = true;
+                let i = inner.clone();
+                let client_id = request.client_id.clone();
+                tokio::task::spawn_blocking(move || reregister(&i, &client_id)).await??;
+                continue;
+            }
+            other => other?,
+        };
         let got: Vec<u64> = response.results.iter().map(|r| r.seq).collect();
         if got != sent {
             return Err(Error::Internal(format!(
@@ -113,8 +137,9 @@ async fn run(inner: &Arc<Inner>) -> Result<SyncReport> {
         report.reset |= response.reset;
         let has_more = response.has_more;
         let i = inner.clone();
+        let client_id = request.client_id;
         let (kinds, pending_left) =
-            tokio::task::spawn_blocking(move || apply(&i, response)).await??;
+            tokio::task::spawn_blocking(move || apply(&i, &client_id, response)).await??;
         changed.extend(kinds);
         tracing::debug!(pushed, has_more, pending_left, "sync round applied");
         if !has_more && pending_left == 0 {
@@ -123,6 +148,11 @@ async fn run(inner: &Arc<Inner>) -> Result<SyncReport> {
     }
     report.changed = changed.into_iter().collect();
     Ok(report)
+}
+
+fn is_client_conflict(e: &Error) -> bool {
+    matches!(e, Error::Server { status: 409, code, .. }
+        if code == "sequence_gap" || code == "sequence_reused")
 }
 
 fn prepare(inner: &Inner) -> Result<(String, SyncRequest)> {
@@ -139,33 +169,46 @@ fn prepare(inner: &Inner) -> Result<(String, SyncRequest)> {
     })
 }
 
+/// Take a new client id and renumber the queued mutations from 1. Safe to
+/// resend what the old id may already have applied: every rule is idempotent.
+fn reregister(inner: &Inner, old_client_id: &str) -> Result<()> {
+    inner.write(|tx| {
+        if store::meta_get(tx, meta_keys::CLIENT_ID)?.as_deref() != Some(old_client_id) {
+            return Ok(());
+        }
+        tracing::warn!("server does not recognise this client's sequence; re-registering");
+        store::meta_set(tx, meta_keys::CLIENT_ID, &uuid::Uuid::new_v4().to_string())?;
+        outbox::renumber(tx)
+    })
+}
+
 /// Apply one response atomically: take optimistic effects back, apply the
 /// server's changes, settle results, store the cursor, replay what is left.
 /// Returns the kinds that changed and how many mutations are still unpushed.
-fn apply(inner: &Inner, response: SyncResponse) -> Result<(BTreeSet<Kind>, u64)> {
+fn apply(inner: &Inner, client_id: &str, response: SyncResponse) -> Result<(BTreeSet<Kind>, u64)> {
     let now = Utc::now();
-    // Decode before touching the database: a malformed page changes nothing.
+    // Validate before touching the database: a malformed page changes nothing.
+    // Rows are stored as the server sent them, fields unknown to us included.
     let mut decoded = Vec::with_capacity(response.changes.len());
     for change in response.changes {
         let record = match change.data {
-            Some(data) => Some(Record::from_value(change.kind, data)?),
+            Some(data) => {
+                let json = data.to_string();
+                Some((Record::from_value(change.kind, data)?, json))
+            }
             None => None,
         };
         decoded.push((change.kind, change.key, record));
     }
     inner.write(|tx| {
+        if store::meta_get(tx, meta_keys::CLIENT_ID)?.as_deref() != Some(client_id) {
+            // Signed out (or another user signed in) while this was in flight.
+            return Err(Error::SignedOut);
+        }
         let mut kinds: BTreeSet<Kind> = decoded.iter().map(|(k, _, _)| *k).collect();
-        let rejected: Vec<u64> = response
-            .results
-            .iter()
-            .filter(|r| r.status == MutationStatus::Rejected)
-            .map(|r| r.seq)
-            .collect();
-        for seq in &rejected {
-            let mut stmt = tx.prepare_cached("SELECT DISTINCT kind FROM undo WHERE seq = ?1")?;
-            let rows = stmt.query_map([seq], |r| r.get::<_, String>(0))?;
-            for k in rows {
-                kinds.extend(Kind::parse(&k?));
+        for r in &response.results {
+            if r.status == MutationStatus::Rejected {
+                kinds.extend(outbox::kinds_touched(tx, r.seq)?);
             }
         }
 
@@ -176,8 +219,8 @@ fn apply(inner: &Inner, response: SyncResponse) -> Result<(BTreeSet<Kind>, u64)>
         let me = store::profile(tx)?;
         for (kind, key, record) in &decoded {
             match record {
-                Some(r) => {
-                    store::put_raw(tx, *kind, key, &r.to_json())?;
+                Some((r, json)) => {
+                    store::put_raw(tx, *kind, key, json)?;
                     if let (Record::Profile(p), Some(me)) = (r, &me)
                         && p.user_id == me.user_id
                     {

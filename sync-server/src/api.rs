@@ -4,9 +4,11 @@
 //! or 5xx status, including malformed bodies, unknown routes and other
 //! protocol versions. Storage runs on blocking threads.
 
+use axum::Extension;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -22,9 +24,14 @@ use volunteer_domain::{
 use crate::auth;
 use crate::storage::{AuthOutcome, Principal, Storage, StoreError, SyncError};
 
+/// Password checks allowed at once: each Argon2 check takes ~19 MiB and a
+/// core for tens of milliseconds, so unauthenticated callers must queue.
+const PASSWORD_CHECKS: usize = 4;
+
 #[derive(Clone)]
 struct AppState {
     storage: Arc<dyn Storage>,
+    password_checks: Arc<tokio::sync::Semaphore>,
 }
 
 /// An error on its way to becoming a response.
@@ -52,34 +59,33 @@ impl IntoResponse for Failure {
     }
 }
 
+/// Storage failures are logged here; the client gets no internals.
+fn storage_failure(e: &StoreError) -> Failure {
+    tracing::error!(error = %e, "storage failure");
+    Failure::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        ApiErrorCode::Internal,
+        "internal storage error",
+    )
+}
+
 impl From<StoreError> for Failure {
     fn from(e: StoreError) -> Failure {
-        tracing::error!(error = %e, "storage failure");
-        Failure::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            ApiErrorCode::Internal,
-            "internal storage error",
-        )
+        storage_failure(&e)
     }
 }
 
 impl From<SyncError> for Failure {
     fn from(e: SyncError) -> Failure {
-        match e {
-            SyncError::SequenceGap { .. } => Failure::new(
-                StatusCode::CONFLICT,
-                ApiErrorCode::SequenceGap,
-                e.to_string(),
-            ),
-            SyncError::ClientMismatch => Failure::new(
-                StatusCode::CONFLICT,
-                ApiErrorCode::ClientMismatch,
-                e.to_string(),
-            ),
+        let conflict = |code| Failure::new(StatusCode::CONFLICT, code, e.to_string());
+        match &e {
+            SyncError::SequenceGap { .. } => conflict(ApiErrorCode::SequenceGap),
+            SyncError::SequenceReused { .. } => conflict(ApiErrorCode::SequenceReused),
+            SyncError::ClientMismatch => conflict(ApiErrorCode::ClientMismatch),
             SyncError::BadRequest(m) => {
-                Failure::new(StatusCode::BAD_REQUEST, ApiErrorCode::BadRequest, m)
+                Failure::new(StatusCode::BAD_REQUEST, ApiErrorCode::BadRequest, m.clone())
             }
-            SyncError::Store(s) => s.into(),
+            SyncError::Store(s) => storage_failure(s),
         }
     }
 }
@@ -121,10 +127,18 @@ async fn blocking<T: Send + 'static>(
 }
 
 pub fn router(storage: Arc<dyn Storage>) -> Router {
+    let state = AppState {
+        storage,
+        password_checks: Arc::new(tokio::sync::Semaphore::new(PASSWORD_CHECKS)),
+    };
     Router::new()
         .route("/healthz", get(healthz))
         .route("/v1/session", post(sign_in).delete(sign_out))
-        .route("/v1/sync", post(sync))
+        // Authenticated before the body is read.
+        .route(
+            "/v1/sync",
+            post(sync).layer(middleware::from_fn_with_state(state.clone(), require_auth)),
+        )
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -135,7 +149,17 @@ pub fn router(storage: Arc<dyn Storage>) -> Router {
                 .map_or("unmatched", MatchedPath::as_str);
             tracing::info_span!("http", method = %req.method(), path)
         }))
-        .with_state(AppState { storage })
+        .with_state(state)
+}
+
+async fn require_auth(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Result<Response, Failure> {
+    let who = principal(&state, req.headers()).await?;
+    req.extensions_mut().insert(who);
+    Ok(next.run(req).await)
 }
 
 async fn healthz(State(state): State<AppState>) -> Result<Json<serde_json::Value>, Failure> {
@@ -187,6 +211,13 @@ async fn sign_in(
 ) -> Result<Json<SignInResponse>, Failure> {
     let Json(req) = body?;
     let storage = state.storage.clone();
+    let _permit = state.password_checks.acquire().await.map_err(|_| {
+        Failure::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ApiErrorCode::Internal,
+            "shutting down",
+        )
+    })?;
     let resp = blocking(move || {
         let cred = storage.credential(req.login.trim())?;
         let (user_id, hash) = match cred {
@@ -230,10 +261,9 @@ async fn sign_out(
 
 async fn sync(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Extension(who): Extension<Principal>,
     body: Result<Json<SyncRequest>, JsonRejection>,
 ) -> Result<Json<SyncResponse>, Failure> {
-    let who = principal(&state, &headers).await?;
     let Json(req) = body?;
     let storage = state.storage.clone();
     let pushed = req.mutations.len();

@@ -56,7 +56,8 @@ impl CutProxy {
         }
     }
 
-    /// While set, server answers are held back (not lost) until it is cleared.
+    /// While set, answers to `POST /v1/sync` are held back (not lost) until it
+    /// is cleared; other requests (sign-in, sign-out) pass.
     pub fn set_hold(&self, on: bool) {
         self.hold.send_replace(on);
     }
@@ -113,13 +114,18 @@ async fn relay(mut client: TcpStream, mut server: TcpStream, ctl: Control) {
     let (mut sr, mut sw) = server.split();
     let mut up = [0u8; 16 * 1024];
     let mut down = [0u8; 16 * 1024];
+    let mut answering_sync = false;
     loop {
         tokio::select! {
             n = cr.read(&mut up) => {
                 let Ok(n) = n else { return };
                 if n == 0 { return; }
                 let chunk = &up[..n];
-                requests.fetch_add(count_request_lines(chunk), Ordering::SeqCst);
+                let lines = count_request_lines(chunk);
+                if lines > 0 {
+                    answering_sync = String::from_utf8_lossy(chunk).contains("POST /v1/sync");
+                }
+                requests.fetch_add(lines, Ordering::SeqCst);
                 if sw.write_all(chunk).await.is_err() { return; }
             }
             n = sr.read(&mut down) => {
@@ -129,7 +135,7 @@ async fn relay(mut client: TcpStream, mut server: TcpStream, ctl: Control) {
                     cuts.fetch_add(1, Ordering::SeqCst);
                     return; // both sockets drop here: the answer is lost
                 }
-                if *hold.borrow() {
+                if answering_sync && *hold.borrow() {
                     held.fetch_add(1, Ordering::SeqCst);
                     let mut rx = hold.subscribe();
                     let _ = rx.wait_for(|on| !on).await;

@@ -26,6 +26,8 @@ pub const MAX_CLOCK_SKEW: Duration = Duration::minutes(10);
 /// Longest single self-reported entry.
 pub const MAX_REPORT_MINUTES: u32 = 24 * 60;
 pub const MAX_DESCRIPTION_CHARS: usize = 500;
+/// Longest id argument (ids are UUIDs or `a/b` pairs of them).
+pub const MAX_ID_LEN: usize = 100;
 
 /// The user a mutation is decided for, as the deciding side knows them.
 #[derive(Debug, Clone, PartialEq)]
@@ -182,11 +184,17 @@ pub fn decide<S: State>(
             "the device clock is ahead of the server's; correct it and resend",
         ));
     }
+    if let Some(field) = bad_id(&env.mutation) {
+        return Ok(reject(
+            RejectCode::InvalidInput,
+            format!("{field} must be 1 to {MAX_ID_LEN} characters"),
+        ));
+    }
     let acted_at = env.created_at;
     match &env.mutation {
         Mutation::JoinTeam { team_id } => join_team(s, actor, team_id, acted_at),
         Mutation::LeaveTeam { team_id } => leave_team(s, actor, team_id),
-        Mutation::SignUp { activity_id } => sign_up(s, actor, activity_id, acted_at),
+        Mutation::SignUp { activity_id } => sign_up(s, actor, activity_id, acted_at, now),
         Mutation::CancelSignup { activity_id } => cancel_signup(s, actor, activity_id),
         Mutation::ReportHours {
             entry_id,
@@ -218,6 +226,53 @@ pub fn decide<S: State>(
             volunteer_id,
             at,
         } => check_out(s, actor, now, activity_id, volunteer_id, *at),
+    }
+}
+
+/// The first id argument that is empty or too long, by field name.
+fn bad_id(m: &Mutation) -> Option<&'static str> {
+    let ok = |id: &str| !id.is_empty() && id.len() <= MAX_ID_LEN;
+    match m {
+        Mutation::JoinTeam { team_id } | Mutation::LeaveTeam { team_id } => {
+            (!ok(team_id)).then_some("team_id")
+        }
+        Mutation::SignUp { activity_id } | Mutation::CancelSignup { activity_id } => {
+            (!ok(activity_id)).then_some("activity_id")
+        }
+        Mutation::ReportHours {
+            entry_id,
+            volunteer_id,
+            activity_id,
+            ..
+        } => {
+            if !ok(entry_id) {
+                Some("entry_id")
+            } else if !ok(volunteer_id) {
+                Some("volunteer_id")
+            } else if activity_id.as_deref().is_some_and(|a| !ok(a)) {
+                Some("activity_id")
+            } else {
+                None
+            }
+        }
+        Mutation::CheckIn {
+            activity_id,
+            volunteer_id,
+            ..
+        }
+        | Mutation::CheckOut {
+            activity_id,
+            volunteer_id,
+            ..
+        } => {
+            if !ok(activity_id) {
+                Some("activity_id")
+            } else if !ok(volunteer_id) {
+                Some("volunteer_id")
+            } else {
+                None
+            }
+        }
     }
 }
 
@@ -288,6 +343,7 @@ fn sign_up<S: State>(
     actor: &Actor,
     activity_id: &str,
     at: DateTime<Utc>,
+    now: DateTime<Utc>,
 ) -> Result<Decision, S::Error> {
     if let Some(d) = volunteer_only(actor) {
         return Ok(d);
@@ -295,7 +351,8 @@ fn sign_up<S: State>(
     let Some(mut activity) = get_activity(s, activity_id)? else {
         return Ok(missing(s, "activity"));
     };
-    if let Some(d) = closed(&activity, at) {
+    // Judged by the deciding side's clock: a device cannot backdate its way in.
+    if let Some(d) = closed(&activity, now) {
         return Ok(d);
     }
     if get_signup(s, &pair_key(activity_id, &actor.user_id))?.is_some() {
@@ -454,6 +511,10 @@ fn attendance_target<S: State>(
     let Some(site) = get_site(s, &activity.site_id)? else {
         return Ok(Err(missing(s, "site")));
     };
+    if actor.role == Role::Staff && actor.site_path.is_none() && !s.authoritative() {
+        // This device has not pulled its own site yet: the server decides.
+        return Ok(Err(Decision::Defer));
+    }
     if !actor.may_manage(&site.path) {
         return Ok(Err(reject(
             RejectCode::Forbidden,
@@ -847,7 +908,8 @@ mod tests {
             t(9, 0),
         );
         assert!(matches!(d, Decision::Apply(_)));
-        // Path prefixes compare whole segments: "/c/s1" must not admit "/c/s10/".
+        // Paths end in '/', so a prefix is a whole-segment ancestor: "/c/s1/"
+        // does not admit "/c/s10/". The server refuses paths without it.
         assert!(!staff("/c/s1/").may_manage("/c/s10/"));
     }
 
@@ -941,6 +1003,63 @@ mod tests {
             t(9, 0),
         );
         assert_eq!(code(&d), Some(RejectCode::InvalidInput));
+    }
+
+    #[test]
+    fn oversized_ids_are_invalid_input() {
+        let mut s = Mem::new(true);
+        let d = run(
+            &mut s,
+            &volunteer("v1"),
+            Mutation::JoinTeam {
+                team_id: "x".repeat(MAX_ID_LEN + 1),
+            },
+            t(8, 0),
+        );
+        assert_eq!(code(&d), Some(RejectCode::InvalidInput));
+        let d = run(
+            &mut s,
+            &volunteer("v1"),
+            Mutation::SignUp {
+                activity_id: String::new(),
+            },
+            t(8, 0),
+        );
+        assert_eq!(code(&d), Some(RejectCode::InvalidInput));
+    }
+
+    #[test]
+    fn a_backdated_signup_to_an_ended_activity_is_refused() {
+        let mut s = Mem::new(true);
+        let env = MutationEnvelope {
+            seq: 1,
+            id: "x".into(),
+            created_at: t(8, 0),
+            mutation: Mutation::SignUp {
+                activity_id: "a1".into(),
+            },
+        };
+        // The activity ended at 11:00; the server receives this at 12:00.
+        let d = decide(&env, &volunteer("v1"), t(12, 0), &mut s).unwrap();
+        assert_eq!(code(&d), Some(RejectCode::ActivityClosed));
+    }
+
+    #[test]
+    fn staff_without_their_site_on_the_device_defer() {
+        let mut s = Mem::new(false);
+        let mut st = staff("/c/s1/");
+        st.site_path = None;
+        let d = run(
+            &mut s,
+            &st,
+            Mutation::CheckIn {
+                activity_id: "a1".into(),
+                volunteer_id: "v1".into(),
+                at: t(9, 0),
+            },
+            t(9, 0),
+        );
+        assert_eq!(d, Decision::Defer);
     }
 
     #[test]

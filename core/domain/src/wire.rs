@@ -106,6 +106,8 @@ pub enum ApiErrorCode {
     ClientMismatch,
     /// The pushed `seq` values skip ahead of what the server has applied.
     SequenceGap,
+    /// A pushed `seq` was already used for a different mutation.
+    SequenceReused,
     UnsupportedProtocol,
     NotFound,
     PayloadTooLarge,

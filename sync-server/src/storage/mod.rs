@@ -41,6 +41,8 @@ impl From<serde_json::Error> for StoreError {
 pub enum SyncError {
     #[error("expected mutation seq {expected} next")]
     SequenceGap { expected: u64 },
+    #[error("mutation seq {seq} was already used for another mutation")]
+    SequenceReused { seq: u64 },
     #[error("this client id belongs to another user")]
     ClientMismatch,
     #[error("{0}")]
@@ -63,9 +65,11 @@ pub struct Principal {
 }
 
 impl Principal {
-    /// Fingerprint of what this user may read; part of every cursor.
-    pub fn scope_tag(&self) -> String {
+    /// Fingerprint of what this user may read in the database with this
+    /// epoch; part of every cursor.
+    pub fn scope_tag(&self, epoch: &str) -> String {
         auth::fingerprint(&[
+            epoch,
             &self.actor.user_id,
             self.actor.role.as_str(),
             self.actor.site_path.as_deref().unwrap_or(""),

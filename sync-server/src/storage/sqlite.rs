@@ -127,6 +127,13 @@ fn next_change_seq(tx: &Connection) -> Result<i64, StoreError> {
         .query_row([], |r| r.get(0))?)
 }
 
+fn epoch(conn: &Connection) -> Result<String, StoreError> {
+    let e: i64 = conn
+        .prepare_cached("SELECT value FROM counters WHERE name = 'epoch'")?
+        .query_row([], |r| r.get(0))?;
+    Ok(format!("{e:x}"))
+}
+
 fn max_change_seq(conn: &Connection) -> Result<i64, StoreError> {
     Ok(conn
         .prepare_cached("SELECT value FROM counters WHERE name = 'change_seq'")?
@@ -154,8 +161,30 @@ fn get_record(conn: &Connection, kind: Kind, key: &str) -> Result<Option<Record>
         .transpose()
 }
 
+/// A site's path must be its parent's path plus its id and a slash: scope
+/// checks compare path prefixes, which is only sound on whole segments.
+fn check_site_path(tx: &Connection, site: &volunteer_domain::Site) -> Result<(), StoreError> {
+    let parent = match &site.parent_id {
+        None => "/".to_owned(),
+        Some(p) => site_path(tx, p)?.ok_or_else(|| {
+            StoreError::Invalid(format!("site {} has unknown parent {p}", site.id))
+        })?,
+    };
+    let ok_id = !site.id.is_empty() && !site.id.contains('/');
+    if !ok_id || site.path != format!("{parent}{}/", site.id) {
+        return Err(StoreError::Invalid(format!(
+            "site {} must have path {parent}{}/",
+            site.id, site.id
+        )));
+    }
+    Ok(())
+}
+
 /// Write a record as a new change, with the scope columns the feed filters on.
 fn put_record(tx: &Connection, record: &Record) -> Result<(), StoreError> {
+    if let Record::Site(site) = record {
+        check_site_path(tx, site)?;
+    }
     let scope = record.scope();
     let path =
         match (&scope.site_id, record) {
@@ -255,16 +284,27 @@ fn register_client(
     }
 }
 
-fn stored_result(tx: &Connection, client_id: &str, seq: u64) -> Result<MutationResult, SyncError> {
-    let (status, code, message): (String, Option<String>, Option<String>) = tx
+/// The logged answer for a mutation already decided. The same seq with another
+/// mutation id means the device's numbering diverged from ours (a restored
+/// backup): refuse rather than answer for a mutation we never saw.
+fn stored_result(
+    tx: &Connection,
+    client_id: &str,
+    env: &MutationEnvelope,
+) -> Result<MutationResult, SyncError> {
+    let seq = env.seq;
+    let (id, status, code, message): (String, String, Option<String>, Option<String>) = tx
         .prepare_cached(
-            "SELECT status, code, message FROM mutations WHERE client_id = ?1 AND seq = ?2",
+            "SELECT id, status, code, message FROM mutations WHERE client_id = ?1 AND seq = ?2",
         )?
         .query_row(params![client_id, seq], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
         })
         .optional()?
         .ok_or_else(|| StoreError::Corrupt(format!("no stored result for seq {seq}")))?;
+    if id != env.id {
+        return Err(SyncError::SequenceReused { seq });
+    }
     Ok(MutationResult {
         seq,
         status: if status == "applied" {
@@ -348,9 +388,14 @@ fn push(
         if env.seq == 0 {
             return Err(SyncError::BadRequest("mutation seq starts at 1".into()));
         }
+        if env.id.is_empty() || env.id.len() > 100 {
+            return Err(SyncError::BadRequest(
+                "mutation id must be 1 to 100 characters".into(),
+            ));
+        }
         if env.seq <= last {
             // Already decided (a retry after a lost response): same answer, no effect.
-            results.push(stored_result(tx, &request.client_id, env.seq)?);
+            results.push(stored_result(tx, &request.client_id, env)?);
         } else if env.seq == last + 1 {
             results.push(apply_new(tx, who, &request.client_id, env, now)?);
             last = env.seq;
@@ -378,7 +423,7 @@ fn pull(
     cursor: Option<&str>,
     limit: u32,
 ) -> Result<Page, SyncError> {
-    let scope = who.scope_tag();
+    let scope = who.scope_tag(&epoch(conn)?);
     let max_seq = max_change_seq(conn)?;
     let (from, reset) = match cursor.map(Cursor::decode) {
         None => (0, false),
@@ -678,5 +723,136 @@ impl Storage for SqliteStore {
 
     fn mutation_count(&self) -> Result<u64, StoreError> {
         self.read(|c| Ok(c.query_row("SELECT count(*) FROM mutations", [], |r| r.get(0))?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use volunteer_domain::{Mutation, Site, SiteLevel, Team};
+
+    fn store() -> (tempfile::TempDir, SqliteStore, Principal) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path().join("s.db")).unwrap();
+        store
+            .put_records(&[
+                Record::Site(Site {
+                    id: "c".into(),
+                    parent_id: None,
+                    level: SiteLevel::Center,
+                    name: "中心".into(),
+                    path: "/c/".into(),
+                }),
+                Record::Team(Team {
+                    id: "t".into(),
+                    site_id: "c".into(),
+                    name: "队".into(),
+                    description: String::new(),
+                    member_count: 0,
+                }),
+            ])
+            .unwrap();
+        let user = NewUser::new("v", None, Role::Volunteer, "李娜");
+        store
+            .create_users(std::slice::from_ref(&user), Utc::now())
+            .unwrap();
+        let who = principal_of(&store.writer.lock().unwrap(), user.profile()).unwrap();
+        (dir, store, who)
+    }
+
+    fn push(seq: u64, id: &str) -> SyncRequest {
+        SyncRequest {
+            client_id: "c1".into(),
+            cursor: None,
+            mutations: vec![MutationEnvelope {
+                seq,
+                id: id.into(),
+                created_at: Utc::now(),
+                mutation: Mutation::JoinTeam {
+                    team_id: "t".into(),
+                },
+            }],
+            pull_limit: None,
+        }
+    }
+
+    #[test]
+    fn a_retried_push_is_answered_from_the_log_and_applied_once() {
+        let (_d, store, who) = store();
+        let first = store.sync(&who, &push(1, "m1"), Utc::now()).unwrap();
+        let again = store.sync(&who, &push(1, "m1"), Utc::now()).unwrap();
+        assert_eq!(first.results, again.results);
+        assert_eq!(store.mutation_count().unwrap(), 1);
+        let Record::Team(t) = store.records(Kind::Team).unwrap().remove(0) else {
+            panic!()
+        };
+        assert_eq!(t.member_count, 1);
+    }
+
+    #[test]
+    fn a_seq_reused_for_another_mutation_or_skipping_ahead_is_refused() {
+        let (_d, store, who) = store();
+        store.sync(&who, &push(1, "m1"), Utc::now()).unwrap();
+        assert!(matches!(
+            store.sync(&who, &push(1, "other"), Utc::now()),
+            Err(SyncError::SequenceReused { seq: 1 })
+        ));
+        assert!(matches!(
+            store.sync(&who, &push(3, "m3"), Utc::now()),
+            Err(SyncError::SequenceGap { expected: 2 })
+        ));
+        assert_eq!(store.mutation_count().unwrap(), 1);
+    }
+
+    #[test]
+    fn a_cursor_from_another_database_resets_the_feed() {
+        let (_d, store, who) = store();
+        let page = store.sync(&who, &push(1, "m1"), Utc::now()).unwrap();
+        let (_d2, other, _) = self::store();
+        let mut req = push(1, "m1");
+        req.mutations.clear();
+        req.cursor = Some(page.cursor.clone());
+        // Same user id on our side: only the epoch differs.
+        let mine = store.sync(&who, &req, Utc::now()).unwrap();
+        assert!(!mine.reset && mine.changes.is_empty());
+        let theirs = other.sync(&who, &req, Utc::now()).unwrap();
+        assert!(theirs.reset);
+    }
+
+    #[test]
+    fn site_paths_must_be_whole_segments_under_the_parent() {
+        let (_d, store, _) = store();
+        let site = |id: &str, path: &str| {
+            Record::Site(Site {
+                id: id.into(),
+                parent_id: Some("c".into()),
+                level: SiteLevel::Station,
+                name: "站".into(),
+                path: path.into(),
+            })
+        };
+        assert!(store.put_records(&[site("s1", "/c/s1")]).is_err());
+        assert!(store.put_records(&[site("s1", "/x/s1/")]).is_err());
+        assert!(store.put_records(&[site("s/1", "/c/s/1/")]).is_err());
+        store.put_records(&[site("s1", "/c/s1/")]).unwrap();
+    }
+
+    #[test]
+    fn a_pull_page_ends_exactly_where_the_next_begins() {
+        let (_d, store, who) = store();
+        let mut req = push(1, "m1");
+        req.mutations.clear();
+        req.pull_limit = Some(1);
+        let mut seen = Vec::new();
+        loop {
+            let page = store.sync(&who, &req, Utc::now()).unwrap();
+            seen.extend(page.changes.iter().map(|c| (c.kind, c.key.clone())));
+            req.cursor = Some(page.cursor);
+            if !page.has_more {
+                break;
+            }
+        }
+        // Site, team, the user's own profile: each exactly once.
+        assert_eq!(seen.len(), 3, "{seen:?}");
     }
 }

@@ -161,6 +161,17 @@ async fn bad_requests_get_a_status_a_code_and_a_message() {
     .await;
     assert_eq!((s, b["code"].as_str()), (400, Some("bad_request")));
 
+    // The token is checked before the body is read: a bad body without a
+    // token is a 401, not a 400.
+    let (s, b) = call(
+        Method::POST,
+        format!("{url}/v1/sync"),
+        None,
+        Some("{not json".into()),
+    )
+    .await;
+    assert_eq!((s, b["code"].as_str()), (401, Some("unauthorized")));
+
     // A garbage cursor restarts the feed rather than failing.
     let body = json!({"client_id": "c1", "cursor": "v1.zz.9"}).to_string();
     let (s, b) = call(
@@ -206,7 +217,26 @@ async fn sessions_sign_in_and_out_and_protect_pending_work() {
         "another user must wait for sign-out"
     );
 
+    // A rejected action waiting for the user's decision also holds sign-out.
     phone.sync().await.unwrap();
+    server
+        .store
+        .put_records(&[volunteer_domain::Record::Activity(
+            volunteer_domain::Activity {
+                capacity: 0,
+                ..fx.activity_b.clone()
+            },
+        )])
+        .unwrap();
+    phone.sync().await.unwrap();
+    phone.sign_up(&fx.activity_b.id).unwrap();
+    assert_eq!(phone.sync().await.unwrap().rejected, 1);
+    assert_eq!(
+        phone.sign_out(false).await.unwrap_err(),
+        Error::PendingChanges { count: 1 }
+    );
+    let seq = phone.rejections().unwrap()[0].seq;
+    phone.discard_rejection(seq).unwrap();
     phone.sign_out(false).await.unwrap();
     assert!(phone.profile().unwrap().is_none());
     assert!(
@@ -236,4 +266,13 @@ async fn a_replica_file_is_opened_once_and_bad_urls_are_refused() {
     Replica::open(&path, "http://127.0.0.1:9").unwrap();
     let bad = Replica::open(dir.path().join("x.db"), "ftp://example");
     assert!(matches!(bad, Err(Error::InvalidInput { .. })));
+    let options = volunteer_core::SyncOptions {
+        push_batch_size: 501,
+        ..Default::default()
+    };
+    let bad = Replica::open_with(dir.path().join("y.db"), "http://127.0.0.1:9", options);
+    assert!(
+        matches!(bad, Err(Error::InvalidInput { .. })),
+        "the server takes at most 500"
+    );
 }

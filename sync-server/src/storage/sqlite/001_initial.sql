@@ -68,3 +68,6 @@ CREATE TABLE counters (
     value INTEGER NOT NULL
 ) WITHOUT ROWID;
 INSERT INTO counters (name, value) VALUES ('change_seq', 0);
+-- Identifies this database's history; part of every cursor, so a cursor from
+-- another database is never taken for one of ours.
+INSERT INTO counters (name, value) VALUES ('epoch', abs(random()));
