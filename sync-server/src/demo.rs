@@ -5,6 +5,8 @@
 //! volunteers with Chinese names, about 3,700 hours already recorded from past
 //! activities, and activities over the coming four weeks with signups. Only
 //! the printed demo accounts have passwords; the other volunteers exist as data.
+//! One activity is under way at the demo staff's station, with the demo
+//! volunteers signed up, so check-in can be tried at once.
 
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use std::fmt;
@@ -414,6 +416,37 @@ pub fn seed_district(
         activities.push(activity);
     }
 
+    // An activity under way right now at the demo staff's station, with the
+    // demo volunteers signed up: what staff check people in at, offline.
+    let station_team = teams
+        .iter()
+        .find(|t| t.site_id == stations[0].id)
+        .unwrap_or(&teams[0]);
+    let hour = now.duration_trunc(Duration::hours(1)).unwrap_or(now);
+    let mut today = Activity {
+        id: rng.uuid(),
+        site_id: stations[0].id.clone(),
+        team_id: Some(station_team.id.clone()),
+        title: "敬老院陪伴服务".into(),
+        description: format!("{}组织的敬老院陪伴服务", station_team.name),
+        starts_at: hour - Duration::hours(1),
+        ends_at: hour + Duration::hours(3),
+        capacity: 20,
+        signup_count: 0,
+        status: ActivityStatus::Published,
+    };
+    for v in volunteers.iter().take(3) {
+        today.signup_count += 1;
+        signups.push(Signup {
+            activity_id: today.id.clone(),
+            volunteer_id: v.id.clone(),
+            volunteer_name: v.display_name.clone(),
+            site_id: today.site_id.clone(),
+            signed_up_at: hour - Duration::days(2),
+        });
+    }
+    activities.push(today);
+
     let counts = vec![
         ("sites", all_sites.len()),
         ("teams", teams.len()),
@@ -479,6 +512,16 @@ mod tests {
             .filter(|r| matches!(r, Record::Activity(a) if a.starts_at > Utc::now()))
             .count();
         assert!(upcoming >= 20, "{upcoming}");
+        let under_way = store
+            .records(Kind::Activity)
+            .unwrap()
+            .into_iter()
+            .filter(|r| {
+                matches!(r, Record::Activity(a)
+                    if a.starts_at <= Utc::now() && a.ends_at > Utc::now() && a.signup_count == 3)
+            })
+            .count();
+        assert!(under_way >= 1);
         assert!(summary.to_string().contains("staff-station"));
         assert!(!seed_if_empty(&store, 7).unwrap().seeded);
         assert_eq!(store.user_count().unwrap(), (VOLUNTEERS + 5) as u64);

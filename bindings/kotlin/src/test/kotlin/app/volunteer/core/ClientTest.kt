@@ -1,0 +1,204 @@
+package app.volunteer.core
+
+import kotlinx.coroutines.async
+import kotlinx.coroutines.delay
+import kotlinx.coroutines.flow.first
+import kotlinx.coroutines.flow.take
+import kotlinx.coroutines.flow.toList
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.withTimeout
+import org.junit.jupiter.api.AfterAll
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertFalse
+import org.junit.jupiter.api.Assertions.assertNotNull
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.BeforeAll
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.TestInstance
+import org.junit.jupiter.api.assertThrows
+import java.time.Duration
+import java.time.Instant
+import java.util.concurrent.CopyOnWriteArrayList
+
+/**
+ * The app's story through the Kotlin API only, against a real server:
+ * offline writes, sync, a second device, staff check-in, rejections,
+ * listeners, logs and cancellation.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ClientTest {
+    private val dir = TestServer.tempDir()
+    private val server = TestServer(dir)
+    private val logs = CopyOnWriteArrayList<String>()
+
+    @BeforeAll
+    fun startServer() {
+        setLogger(object : Logger {
+            override fun log(level: LogLevel, target: String, message: String) {
+                logs.add("$level $target $message")
+            }
+        }, LogLevel.DEBUG)
+        server.start()
+    }
+
+    @AfterAll
+    fun stopServer() = server.stop()
+
+    private fun client(name: String) = VolunteerClient.open(TestServer.replicaPath(dir, name), server.url)
+
+    @Test
+    fun `a volunteer works offline and the server confirms after sync`() = runBlocking {
+        client("phone-a").use { phone ->
+            val me = phone.signIn("volunteer2", TestServer.DEMO_PASSWORD)
+            assertEquals(Role.VOLUNTEER, me.role)
+            phone.syncNow()
+            val joined = phone.myMemberships().map { it.teamId }.toSet()
+            val team = phone.teams(null).first { it.id !in joined }
+
+            server.stop()
+            try {
+                phone.joinTeam(team.id)
+                val entry = phone.reportHours(
+                    HoursReport(null, Instant.now().minus(Duration.ofHours(3)), 90u, "社区清洁"),
+                )
+                // Visible at once, before any network.
+                assertTrue(phone.myMemberships().any { it.teamId == team.id })
+                val hours = phone.myHours().first { it.id == entry }
+                assertEquals(HourStatus.PENDING, hours.status)
+                assertEquals(2uL, phone.syncStatus().pendingCount)
+                val offline = assertThrows<VolunteerException.Offline> { runBlocking { phone.syncNow() } }
+                assertTrue(offline.reason.isNotEmpty())
+                val status = phone.syncStatus()
+                assertEquals(Connectivity.OFFLINE, status.connectivity)
+                assertEquals("offline", status.lastError?.code)
+                assertEquals(2uL, status.pendingCount)
+            } finally {
+                server.start()
+            }
+
+            val report = phone.syncNow()
+            assertEquals(2u, report.applied)
+            assertEquals(0u, report.rejected)
+            assertEquals(0uL, phone.syncStatus().pendingCount)
+            assertNotNull(phone.syncStatus().lastSyncAt)
+
+            // The same volunteer's second phone sees the server's copy.
+            client("phone-a2").use { second ->
+                second.signIn("volunteer2", TestServer.DEMO_PASSWORD)
+                second.syncNow()
+                assertTrue(second.myMemberships().any { it.teamId == team.id })
+                assertEquals(90uL, second.myHoursTotal().pendingMinutes)
+            }
+        }
+    }
+
+    @Test
+    fun `staff check in offline and a server rejection surfaces with its code`() = runBlocking {
+        val volunteerName = client("phone-v1").use { phone ->
+            phone.signIn("volunteer1", TestServer.DEMO_PASSWORD).displayName
+        }
+        client("staff").use { staff ->
+            val me = staff.signIn("staff-station", TestServer.DEMO_PASSWORD)
+            staff.syncNow()
+            val now = Instant.now()
+            val underWay = staff.activitiesAtSite(me.siteId!!, true)
+                .first { it.startsAt <= now && it.endsAt > now && !it.cancelled }
+            val roster = staff.roster(underWay.id)
+            val volunteer = roster.first { it.volunteerName == volunteerName }
+            val other = roster.first { it.volunteerId != volunteer.volunteerId }
+            val elsewhere = staff.upcomingActivities(500u).first { a ->
+                staff.activitiesAtSite(me.siteId!!, true).none { it.id == a.id }
+            }
+
+            val kinds = CopyOnWriteArrayList<DataKind>()
+            val changes = launch { staff.changeFlow().collect { kinds.addAll(it) } }
+            server.stop()
+            try {
+                staff.checkIn(underWay.id, volunteer.volunteerId, null)
+                val line = staff.roster(underWay.id).first { it.volunteerId == volunteer.volunteerId }
+                assertNotNull(line.checkedInAt)
+                // Known to be outside this staff member's sites: refused at once.
+                val refused = assertThrows<VolunteerException.Rejected> {
+                    staff.checkIn(elsewhere.id, volunteer.volunteerId, null)
+                }
+                assertEquals(RejectCode.FORBIDDEN, refused.code)
+                // Checking out someone this device never saw checked in: only
+                // the server can tell, so it is queued.
+                staff.checkOut(underWay.id, other.volunteerId, null)
+                assertEquals(2uL, staff.syncStatus().pendingCount)
+            } finally {
+                server.start()
+            }
+
+            val report = staff.syncNow()
+            assertEquals(1u, report.applied)
+            assertEquals(1u, report.rejected)
+            val rejected = staff.rejectedActions().single()
+            assertEquals(RejectCode.NOT_CHECKED_IN, rejected.code)
+            val action = rejected.action as Action.CheckOut
+            assertEquals(other.volunteerId, action.volunteerId)
+            assertEquals(1uL, staff.syncStatus().rejectedCount)
+            staff.discardRejected(rejected.seq)
+            assertTrue(staff.rejectedActions().isEmpty())
+
+            withTimeout(10_000) { while (DataKind.ATTENDANCE !in kinds) delay(20) }
+            changes.cancel()
+        }
+    }
+
+    @Test
+    fun `status flow starts with the current status and follows changes`() = runBlocking {
+        client("status").use { phone ->
+            phone.signIn("volunteer3", TestServer.DEMO_PASSWORD)
+            val first = phone.statusFlow().first()
+            assertTrue(first.signedIn)
+            assertEquals(Connectivity.UNKNOWN, first.connectivity)
+            val seen = async { phone.statusFlow().take(3).toList() }
+            delay(100)
+            phone.syncNow()
+            val statuses = withTimeout(10_000) { seen.await() }
+            assertTrue(statuses.any { it.syncing }, "$statuses")
+            assertEquals(Connectivity.ONLINE, statuses.last().connectivity)
+        }
+    }
+
+    @Test
+    fun `a coroutine cancelled mid-sync leaves the replica consistent`() = runBlocking {
+        client("admin").use { admin ->
+            admin.signIn("admin", TestServer.DEMO_PASSWORD)
+            val job = launch { admin.syncNow() }
+            delay(40)
+            job.cancel()
+            job.join()
+            withTimeout(10_000) { while (admin.syncStatus().syncing) delay(10) }
+            val partialTeams = admin.teams(null).size
+            assertTrue(partialTeams <= 97)
+            val report = admin.syncNow()
+            assertFalse(admin.syncStatus().syncing)
+            assertEquals(97, admin.teams(null).size)
+            assertEquals(129, admin.sites().size)
+            assertEquals(0uL, admin.syncStatus().pendingCount)
+            assertTrue(report.requests >= 1u)
+            // The core's logs reached the Kotlin logger.
+            assertTrue(logs.any { it.contains("sync") }, "logs: ${logs.take(5)}")
+        }
+    }
+
+    @Test
+    fun `errors are typed exceptions`() = runBlocking {
+        client("errors").use { phone ->
+            assertThrows<VolunteerException.SignedOut> { runBlocking { phone.syncNow() } }
+            val wrong = assertThrows<VolunteerException.InvalidInput> {
+                runBlocking { phone.signIn("volunteer1", "wrong") }
+            }
+            assertEquals("password", wrong.field)
+            phone.signIn("volunteer1", TestServer.DEMO_PASSWORD)
+            assertThrows<VolunteerException.InvalidInput> { phone.joinTeam("") }
+            val twice = assertThrows<VolunteerException.InvalidInput> {
+                VolunteerClient.open(TestServer.replicaPath(dir, "errors"), server.url)
+            }
+            assertEquals("path", twice.field)
+        }
+    }
+}
