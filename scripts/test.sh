@@ -1,12 +1,45 @@
 #!/usr/bin/env bash
-# The whole test suite, as CI runs it: formatting, lints, every Rust test
-# (unit tests beside the code, end-to-end stories in tests/).
+# The whole test suite, as CI runs it:
+#   1. Rust: formatting, clippy, unit tests and end-to-end stories;
+#   2. Kotlin: the generated bindings compiled by Maven, JUnit on the JVM
+#      against the cdylib and a real sync server;
+#   3. Swift: the generated bindings in a SwiftPM package, XCTest against the
+#      same, with Swift from a cached Debian trixie chroot.
+# Whatever a step needs is installed here if missing; a toolchain that cannot
+# be had fails the run loudly, it is never skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+root="$PWD"
 
-echo "== cargo fmt --check"
+need_apt() { # need_apt COMMAND PACKAGE...
+    command -v "$1" >/dev/null 2>&1 && return 0
+    echo "== installing ${*:2} (for $1)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${@:2}" >/dev/null
+    command -v "$1" >/dev/null 2>&1 || { echo "error: $1 still missing after installing ${*:2}" >&2; exit 1; }
+}
+
+echo "== Rust: cargo fmt --check"
 cargo fmt --all -- --check
-echo "== cargo clippy"
+echo "== Rust: cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
-echo "== cargo test"
+echo "== Rust: cargo test"
 cargo test --workspace --locked
+
+echo "== bindings: build the library and the server, generate Kotlin and Swift"
+./scripts/generate-bindings.sh
+cargo build --locked -p volunteer-sync-server
+lib_dir="$root/target/debug"
+
+echo "== Kotlin: mvn test"
+need_apt java openjdk-17-jdk-headless
+need_apt mvn maven
+(cd bindings/kotlin && mvn -B --no-transfer-progress test)
+
+echo "== Swift: swift test"
+need_apt unshare util-linux
+./scripts/swift-env.sh setup
+# The whole repository is mounted, so the chroot sees target/ too.
+./scripts/swift-env.sh run "$root" "cd bindings/swift && \
+    VOLUNTEER_SERVER_BINARY='$lib_dir/volunteer-sync-server' swift test --disable-swift-testing \
+    -Xlinker -L'$lib_dir' -Xlinker -lvolunteer_ffi -Xlinker -rpath -Xlinker '$lib_dir'"

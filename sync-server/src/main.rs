@@ -7,8 +7,19 @@ use tracing_subscriber::EnvFilter;
 use volunteer_sync_server::config::{ParseOutcome, USAGE};
 use volunteer_sync_server::{Config, SqliteStore, demo, serve};
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
+    #[cfg(unix)]
+    unblock_shutdown_signals();
+    match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt.block_on(start()),
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn start() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
@@ -52,6 +63,23 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     serve(listener, store, shutdown_signal()).await?;
     tracing::info!("shut down");
     Ok(())
+}
+
+/// A process can start with SIGINT and SIGTERM blocked, inherited from
+/// whatever spawned it (some test runners and supervisors do); then they are
+/// never delivered and the server cannot be stopped gracefully. Unblock them.
+#[cfg(unix)]
+#[allow(unsafe_code)]
+fn unblock_shutdown_signals() {
+    // SAFETY: sigset_t is plain data initialised by sigemptyset before use,
+    // and pthread_sigmask only reads it. Called before any thread starts.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, libc::SIGINT);
+        libc::sigaddset(&mut set, libc::SIGTERM);
+        libc::pthread_sigmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
+    }
 }
 
 async fn shutdown_signal() {

@@ -1,0 +1,27 @@
+// swift-tools-version:5.9
+// SwiftPM package around the uniffi-generated Swift bindings of volunteer-ffi.
+// Sources/VolunteerCore/Generated and Sources/VolunteerCoreFFI are written by
+// scripts/generate-bindings.sh; the Rust library is linked at build time
+// (see scripts/test.sh for Linux, scripts/build-xcframework.sh for iOS).
+import PackageDescription
+
+let package = Package(
+    name: "VolunteerCore",
+    platforms: [.iOS(.v15), .macOS(.v12)],
+    products: [
+        .library(name: "VolunteerCore", targets: ["VolunteerCore"]),
+    ],
+    targets: [
+        .systemLibrary(name: "VolunteerCoreFFI", path: "Sources/VolunteerCoreFFI"),
+        .target(
+            name: "VolunteerCore",
+            dependencies: ["VolunteerCoreFFI"],
+            path: "Sources/VolunteerCore"
+        ),
+        .testTarget(
+            name: "VolunteerCoreTests",
+            dependencies: ["VolunteerCore"],
+            path: "Tests/VolunteerCoreTests"
+        ),
+    ]
+)
