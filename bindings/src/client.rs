@@ -76,6 +76,7 @@ impl VolunteerClient {
         guard(|| Ok(collect(self.replica.teams(under_site_id.as_deref())?)))
     }
 
+    /// One activity by id, if this device has it.
     pub fn activity(&self, id: String) -> Result<Option<Activity>, VolunteerError> {
         guard(|| Ok(self.replica.activity(&id)?.map(Into::into)))
     }
@@ -103,10 +104,12 @@ impl VolunteerClient {
         guard(|| Ok(collect(self.replica.roster(&activity_id)?)))
     }
 
+    /// The teams the signed-in volunteer belongs to.
     pub fn my_memberships(&self) -> Result<Vec<Membership>, VolunteerError> {
         guard(|| Ok(collect(self.replica.my_memberships()?)))
     }
 
+    /// The activities the signed-in volunteer signed up for.
     pub fn my_signups(&self) -> Result<Vec<Signup>, VolunteerError> {
         guard(|| Ok(collect(self.replica.my_signups()?)))
     }
@@ -116,6 +119,7 @@ impl VolunteerClient {
         guard(|| Ok(collect(self.replica.my_hours()?)))
     }
 
+    /// The signed-in volunteer's confirmed and pending minutes.
     pub fn my_hours_total(&self) -> Result<HoursTotal, VolunteerError> {
         guard(|| Ok(self.replica.my_hours_total()?.into()))
     }
@@ -137,18 +141,23 @@ impl VolunteerClient {
 
     // ----- writes -----
 
+    /// Join a team (the signed-in volunteer). Joining twice is one membership.
     pub fn join_team(&self, team_id: String) -> Result<(), VolunteerError> {
         guard(|| self.replica.join_team(&team_id))
     }
 
+    /// Leave a team (the signed-in volunteer).
     pub fn leave_team(&self, team_id: String) -> Result<(), VolunteerError> {
         guard(|| self.replica.leave_team(&team_id))
     }
 
+    /// Sign up for an activity. Places are decided by the server in the order
+    /// it receives signups; a full activity comes back as a rejected action.
     pub fn sign_up(&self, activity_id: String) -> Result<(), VolunteerError> {
         guard(|| self.replica.sign_up(&activity_id))
     }
 
+    /// Cancel one's signup, freeing the place.
     pub fn cancel_signup(&self, activity_id: String) -> Result<(), VolunteerError> {
         guard(|| self.replica.cancel_signup(&activity_id))
     }

@@ -10,6 +10,7 @@ use crate::types::{DataKind, SyncStatus};
 /// can re-read them. Called on a core thread, one call at a time: return quickly.
 #[uniffi::export(with_foreign)]
 pub trait ChangeListener: Send + Sync {
+    /// These kinds of data changed; re-read what shows them.
     fn on_change(&self, kinds: Vec<DataKind>);
 }
 
@@ -17,6 +18,7 @@ pub trait ChangeListener: Send + Sync {
 /// Called on a core thread, one call at a time: return quickly.
 #[uniffi::export(with_foreign)]
 pub trait StatusListener: Send + Sync {
+    /// The new status (a full snapshot, not a diff).
     fn on_status(&self, status: SyncStatus);
 }
 
@@ -65,15 +67,18 @@ pub struct CancelHandle(pub(crate) core::CancelToken);
 
 #[uniffi::export]
 impl CancelHandle {
+    /// A handle that is not cancelled yet.
     #[uniffi::constructor]
     pub fn new() -> Arc<CancelHandle> {
         Arc::new(CancelHandle::default())
     }
 
+    /// Cancel the call this handle was given to. Calling it again does nothing.
     pub fn cancel(&self) {
         self.0.cancel();
     }
 
+    /// Whether `cancel` was called.
     pub fn is_cancelled(&self) -> bool {
         self.0.is_cancelled()
     }

@@ -9,12 +9,18 @@ use tracing::field::{Field, Visit};
 use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 
+/// Severity of a log message, most severe first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, uniffi::Enum)]
 pub enum LogLevel {
+    /// Something failed.
     Error,
+    /// Something went wrong and was handled (a failed sync, a rejection).
     Warn,
+    /// Milestones (signed in, sync finished).
     Info,
+    /// Details of sync rounds.
     Debug,
+    /// Everything, including data; never enable in production.
     Trace,
 }
 
@@ -33,6 +39,7 @@ impl LogLevel {
 /// The host app's log sink (Logcat, os_log, a file).
 #[uniffi::export(with_foreign)]
 pub trait Logger: Send + Sync {
+    /// One message from the core's module `target`. Called on core threads.
     fn log(&self, level: LogLevel, target: String, message: String);
 }
 

@@ -38,9 +38,13 @@ impl From<core::Role> for Role {
 /// The four levels of the practice network.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
 pub enum SiteLevel {
+    /// The district's practice center (中心).
     Center,
+    /// A sub-district's practice institute (所).
     Institute,
+    /// A community's practice station (站).
     Station,
+    /// A practice point (点).
     Point,
 }
 
@@ -58,13 +62,21 @@ impl From<core::SiteLevel> for SiteLevel {
 /// Kinds of data, as named in change notifications.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
 pub enum DataKind {
+    /// Sites of the network.
     Site,
+    /// Teams.
     Team,
+    /// The signed-in user's profile.
     Profile,
+    /// Team memberships.
     Membership,
+    /// Activities.
     Activity,
+    /// Signups for activities.
     Signup,
+    /// Check-ins and check-outs.
     Attendance,
+    /// Hour entries.
     HourEntry,
 }
 
@@ -221,7 +233,7 @@ impl From<core::Activity> for Activity {
     }
 }
 
-/// The user's membership of a team.
+/// The signed-in volunteer's membership of a team.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct Membership {
     pub team_id: String,
@@ -353,18 +365,15 @@ pub struct HoursReport {
 /// A user action, as queued or as rejected.
 #[derive(Debug, Clone, PartialEq, uniffi::Enum)]
 pub enum Action {
-    JoinTeam {
-        team_id: String,
-    },
-    LeaveTeam {
-        team_id: String,
-    },
-    SignUp {
-        activity_id: String,
-    },
-    CancelSignup {
-        activity_id: String,
-    },
+    /// Join a team.
+    JoinTeam { team_id: String },
+    /// Leave a team.
+    LeaveTeam { team_id: String },
+    /// Sign up for an activity.
+    SignUp { activity_id: String },
+    /// Cancel a signup.
+    CancelSignup { activity_id: String },
+    /// Report one's own hours.
     ReportHours {
         entry_id: String,
         activity_id: Option<String>,
@@ -372,11 +381,13 @@ pub enum Action {
         minutes: u32,
         description: String,
     },
+    /// Staff: a volunteer arrived.
     CheckIn {
         activity_id: String,
         volunteer_id: String,
         at: SystemTime,
     },
+    /// Staff: a volunteer left.
     CheckOut {
         activity_id: String,
         volunteer_id: String,
@@ -500,8 +511,11 @@ impl From<core::SyncReport> for SyncReport {
 /// What the last contact with the server said about the network.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
 pub enum Connectivity {
+    /// No sync tried since the client was opened.
     Unknown,
+    /// The last sync reached the server.
     Online,
+    /// The last sync could not reach the server.
     Offline,
 }
 

@@ -10,14 +10,17 @@ pub use fixture::{Fixture, PASSWORD};
 pub use proxy::CutProxy;
 pub use server::{TestServer, free_addr};
 
-use volunteer_core::{Replica, SyncOptions};
+use volunteer_core::Replica;
 
 /// Open a replica file in `dir` syncing with `url`.
 pub fn device(dir: &std::path::Path, name: &str, url: &str) -> Replica {
     Replica::open(dir.join(format!("{name}.db")), url).expect("open replica")
 }
 
-/// Like [`device`] with a short request timeout, for stories that expect failures.
-pub fn device_with(dir: &std::path::Path, name: &str, url: &str, options: SyncOptions) -> Replica {
-    Replica::open_with(dir.join(format!("{name}.db")), url, options).expect("open replica")
+/// A device signed in as `login` (fixture password) that has synced once.
+pub async fn signed_in(dir: &std::path::Path, name: &str, url: &str, login: &str) -> Replica {
+    let replica = device(dir, name, url);
+    replica.sign_in(login, PASSWORD).await.expect("sign in");
+    replica.sync().await.expect("first sync");
+    replica
 }

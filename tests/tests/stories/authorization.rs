@@ -4,7 +4,7 @@ use chrono::{Duration, Utc};
 use serde_json::json;
 use volunteer_core::{Error, HoursReport, Kind, Mutation, RejectCode, Role};
 use volunteer_sync_server::Storage as _;
-use volunteer_tests::{PASSWORD, TestServer, device, fixture};
+use volunteer_tests::{PASSWORD, TestServer, device, fixture, signed_in};
 
 async fn token(url: &str, login: &str) -> String {
     let resp: serde_json::Value = reqwest::Client::new()
@@ -149,9 +149,7 @@ async fn story4c_nobody_pulls_another_volunteer_s_personal_records() {
     let (act_a, v1) = (fx.activity_a.id.clone(), fx.id("v1"));
 
     // v1 joins, signs up, reports hours; staff of station A records attendance.
-    let phone = device(dir.path(), "v1", &url);
-    phone.sign_in("v1", PASSWORD).await.unwrap();
-    phone.sync().await.unwrap();
+    let phone = signed_in(dir.path(), "v1", &url, "v1").await;
     phone.join_team(&fx.team_a.id).unwrap();
     phone.sign_up(&act_a).unwrap();
     phone
@@ -163,17 +161,13 @@ async fn story4c_nobody_pulls_another_volunteer_s_personal_records() {
         })
         .unwrap();
     phone.sync().await.unwrap();
-    let staff_a = device(dir.path(), "staff-a", &url);
-    staff_a.sign_in("staff-a", PASSWORD).await.unwrap();
-    staff_a.sync().await.unwrap();
+    let staff_a = signed_in(dir.path(), "staff-a", &url, "staff-a").await;
     staff_a.check_in(&act_a, &v1, None).unwrap();
     staff_a.check_out(&act_a, &v1, None).unwrap();
     assert_eq!(staff_a.sync().await.unwrap().applied, 2);
 
     // Another volunteer's device: only their own personal records.
-    let other = device(dir.path(), "v2", &url);
-    other.sign_in("v2", PASSWORD).await.unwrap();
-    other.sync().await.unwrap();
+    let other = signed_in(dir.path(), "v2", &url, "v2").await;
     for kind in [
         Kind::HourEntry,
         Kind::Attendance,
@@ -201,9 +195,7 @@ async fn story4c_nobody_pulls_another_volunteer_s_personal_records() {
 
     // Staff of another station do not get station A's attendance or hours,
     // and no staff device gets volunteers' profiles (phone numbers).
-    let staff_b = device(dir.path(), "staff-b", &url);
-    staff_b.sign_in("staff-b", PASSWORD).await.unwrap();
-    staff_b.sync().await.unwrap();
+    let staff_b = signed_in(dir.path(), "staff-b", &url, "staff-b").await;
     for kind in [
         Kind::HourEntry,
         Kind::Attendance,
