@@ -1,0 +1,299 @@
+//! The one definition of each mutation's rule: who may do it, when it is
+//! refused, and which records it writes.
+//!
+//! [`decide`] is pure: it reads through [`State`] and returns a [`Decision`].
+//! The server runs it with authoritative state inside its write transaction;
+//! the device runs it over its replica for the optimistic effect. A device
+//! lacks other users' data, so where a decision needs facts it does not hold
+//! (an activity it never pulled, the true signup count) it answers
+//! [`Decision::Defer`] or applies optimistically, and the server decides.
+//!
+//! Every rule is idempotent with respect to its own effect (joining twice is one
+//! membership, a repeated check-in keeps the earliest time), because the device
+//! replays pending mutations on top of fresh server state after every pull.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+mod activities;
+mod attendance;
+mod hours;
+mod teams;
+#[cfg(test)]
+mod tests;
+
+pub use attendance::credited_minutes;
+
+use crate::mutation::{Mutation, MutationEnvelope};
+use crate::records::{
+    Activity, ActivityStatus, Attendance, HourEntry, HourSource, HourStatus, Kind, Membership,
+    Record, Role, Signup, Site, Team, pair_key,
+};
+use activities::{cancel_signup, sign_up};
+use attendance::{check_in, check_out};
+use hours::{ReportArgs, report_hours};
+use teams::{join_team, leave_team};
+
+/// How far ahead of the server's clock a device timestamp may be.
+pub const MAX_CLOCK_SKEW: Duration = Duration::minutes(10);
+/// Longest single self-reported entry.
+pub const MAX_REPORT_MINUTES: u32 = 24 * 60;
+pub const MAX_DESCRIPTION_CHARS: usize = 500;
+/// Longest id argument (ids are UUIDs or `a/b` pairs of them).
+pub const MAX_ID_LEN: usize = 100;
+
+/// The user a mutation is decided for, as the deciding side knows them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Actor {
+    pub user_id: String,
+    pub name: String,
+    pub role: Role,
+    /// Path of the staff member's site (see [`Site::path`]); `None` otherwise.
+    pub site_path: Option<String>,
+}
+
+impl Actor {
+    /// Whether this user may act at the site with this path.
+    pub fn may_manage(&self, site_path: &str) -> bool {
+        match self.role {
+            Role::Admin => true,
+            Role::Staff => self
+                .site_path
+                .as_deref()
+                .is_some_and(|own| site_path.starts_with(own)),
+            Role::Volunteer => false,
+        }
+    }
+}
+
+/// Why a mutation was refused. The string form is stable: apps translate it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RejectCode {
+    /// The user's role or scope does not allow this action.
+    Forbidden,
+    /// A referenced team, activity or volunteer does not exist.
+    NotFound,
+    /// Every place of the activity is taken.
+    ActivityFull,
+    /// The activity is cancelled or already over.
+    ActivityClosed,
+    /// Check-out of a volunteer who was never checked in.
+    NotCheckedIn,
+    /// An argument is out of range (times, minutes, text length).
+    InvalidInput,
+    /// A timestamp lies further in the future than the device clock may be trusted.
+    ClockSkew,
+}
+
+impl RejectCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RejectCode::Forbidden => "forbidden",
+            RejectCode::NotFound => "not_found",
+            RejectCode::ActivityFull => "activity_full",
+            RejectCode::ActivityClosed => "activity_closed",
+            RejectCode::NotCheckedIn => "not_checked_in",
+            RejectCode::InvalidInput => "invalid_input",
+            RejectCode::ClockSkew => "clock_skew",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RejectCode> {
+        use RejectCode::*;
+        [
+            Forbidden,
+            NotFound,
+            ActivityFull,
+            ActivityClosed,
+            NotCheckedIn,
+            InvalidInput,
+            ClockSkew,
+        ]
+        .into_iter()
+        .find(|c| c.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    pub code: RejectCode,
+    /// A human message without personal data.
+    pub message: String,
+}
+
+pub(crate) fn reject(code: RejectCode, message: impl Into<String>) -> Decision {
+    Decision::Reject(Rejection {
+        code,
+        message: message.into(),
+    })
+}
+
+/// A write a mutation makes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    Put(Record),
+    Delete { kind: Kind, key: String },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Decision {
+    /// Write these effects (possibly none: the fact already holds).
+    Apply(Vec<Effect>),
+    /// Only the server can decide; the device queues without a local effect.
+    Defer,
+    Reject(Rejection),
+}
+
+/// Read access to the state a rule needs.
+pub trait State {
+    type Error;
+    /// True on the server: a missing record does not exist, counts are exact.
+    fn authoritative(&self) -> bool;
+    fn get(&mut self, kind: Kind, key: &str) -> Result<Option<Record>, Self::Error>;
+    /// The display name of a volunteer, if this side knows them.
+    fn volunteer_name(&mut self, volunteer_id: &str) -> Result<Option<String>, Self::Error>;
+}
+
+macro_rules! getter {
+    ($name:ident, $kind:ident, $ty:ty) => {
+        pub(crate) fn $name<S: State>(s: &mut S, key: &str) -> Result<Option<$ty>, S::Error> {
+            Ok(match s.get(Kind::$kind, key)? {
+                Some(Record::$kind(r)) => Some(r),
+                _ => None,
+            })
+        }
+    };
+}
+getter!(get_site, Site, Site);
+getter!(get_team, Team, Team);
+getter!(get_activity, Activity, Activity);
+getter!(get_membership, Membership, Membership);
+getter!(get_signup, Signup, Signup);
+getter!(get_attendance, Attendance, Attendance);
+getter!(get_hour_entry, HourEntry, HourEntry);
+
+/// What to do when a referenced record is absent: the server knows it does
+/// not exist; the device only knows it has not seen it.
+pub(crate) fn missing<S: State>(s: &S, what: &str) -> Decision {
+    if s.authoritative() {
+        reject(RejectCode::NotFound, format!("{what} not found"))
+    } else {
+        Decision::Defer
+    }
+}
+
+/// Decide one mutation for `actor`. `now` is the deciding side's clock (the
+/// server's receive time on the server).
+pub fn decide<S: State>(
+    env: &MutationEnvelope,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    s: &mut S,
+) -> Result<Decision, S::Error> {
+    if env.created_at > now + MAX_CLOCK_SKEW {
+        return Ok(reject(
+            RejectCode::ClockSkew,
+            "the device clock is ahead of the server's; correct it and resend",
+        ));
+    }
+    if let Some(field) = bad_id(&env.mutation) {
+        return Ok(reject(
+            RejectCode::InvalidInput,
+            format!("{field} must be 1 to {MAX_ID_LEN} characters"),
+        ));
+    }
+    let acted_at = env.created_at;
+    match &env.mutation {
+        Mutation::JoinTeam { team_id } => join_team(s, actor, team_id, acted_at),
+        Mutation::LeaveTeam { team_id } => leave_team(s, actor, team_id),
+        Mutation::SignUp { activity_id } => sign_up(s, actor, activity_id, acted_at, now),
+        Mutation::CancelSignup { activity_id } => cancel_signup(s, actor, activity_id),
+        Mutation::ReportHours {
+            entry_id,
+            volunteer_id,
+            activity_id,
+            started_at,
+            minutes,
+            description,
+        } => report_hours(
+            s,
+            actor,
+            now,
+            ReportArgs {
+                entry_id,
+                volunteer_id,
+                activity_id: activity_id.as_deref(),
+                started_at: *started_at,
+                minutes: *minutes,
+                description,
+            },
+        ),
+        Mutation::CheckIn {
+            activity_id,
+            volunteer_id,
+            at,
+        } => check_in(s, actor, now, activity_id, volunteer_id, *at),
+        Mutation::CheckOut {
+            activity_id,
+            volunteer_id,
+            at,
+        } => check_out(s, actor, now, activity_id, volunteer_id, *at),
+    }
+}
+
+/// The first id argument that is empty or too long, by field name.
+fn bad_id(m: &Mutation) -> Option<&'static str> {
+    let ok = |id: &str| !id.is_empty() && id.len() <= MAX_ID_LEN;
+    match m {
+        Mutation::JoinTeam { team_id } | Mutation::LeaveTeam { team_id } => {
+            (!ok(team_id)).then_some("team_id")
+        }
+        Mutation::SignUp { activity_id } | Mutation::CancelSignup { activity_id } => {
+            (!ok(activity_id)).then_some("activity_id")
+        }
+        Mutation::ReportHours {
+            entry_id,
+            volunteer_id,
+            activity_id,
+            ..
+        } => {
+            if !ok(entry_id) {
+                Some("entry_id")
+            } else if !ok(volunteer_id) {
+                Some("volunteer_id")
+            } else if activity_id.as_deref().is_some_and(|a| !ok(a)) {
+                Some("activity_id")
+            } else {
+                None
+            }
+        }
+        Mutation::CheckIn {
+            activity_id,
+            volunteer_id,
+            ..
+        }
+        | Mutation::CheckOut {
+            activity_id,
+            volunteer_id,
+            ..
+        } => {
+            if !ok(activity_id) {
+                Some("activity_id")
+            } else if !ok(volunteer_id) {
+                Some("volunteer_id")
+            } else {
+                None
+            }
+        }
+    }
+}
+
+pub(crate) fn volunteer_only(actor: &Actor) -> Option<Decision> {
+    (actor.role != Role::Volunteer).then(|| {
+        reject(
+            RejectCode::Forbidden,
+            "only volunteers can do this for themselves",
+        )
+    })
+}

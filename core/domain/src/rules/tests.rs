@@ -1,0 +1,424 @@
+//! Rule tests over an in-memory state, authoritative or not.
+use super::*;
+use crate::records::SiteLevel;
+use std::collections::HashMap;
+
+/// An in-memory state, authoritative or not.
+struct Mem {
+    authoritative: bool,
+    rows: HashMap<(Kind, String), Record>,
+    names: HashMap<String, String>,
+}
+
+impl Mem {
+    fn new(authoritative: bool) -> Mem {
+        let mut m = Mem {
+            authoritative,
+            rows: HashMap::new(),
+            names: HashMap::new(),
+        };
+        m.put(Record::Site(Site {
+            id: "c".into(),
+            parent_id: None,
+            level: SiteLevel::Center,
+            name: "中心".into(),
+            path: "/c/".into(),
+        }));
+        m.put(Record::Site(Site {
+            id: "s1".into(),
+            parent_id: Some("c".into()),
+            level: SiteLevel::Station,
+            name: "站一".into(),
+            path: "/c/s1/".into(),
+        }));
+        m.put(Record::Site(Site {
+            id: "s2".into(),
+            parent_id: Some("c".into()),
+            level: SiteLevel::Station,
+            name: "站二".into(),
+            path: "/c/s2/".into(),
+        }));
+        m.put(Record::Activity(Activity {
+            id: "a1".into(),
+            site_id: "s1".into(),
+            team_id: None,
+            title: "敬老".into(),
+            description: String::new(),
+            starts_at: t(9, 0),
+            ends_at: t(11, 0),
+            capacity: 1,
+            signup_count: 0,
+            status: ActivityStatus::Published,
+        }));
+        m.put(Record::Team(Team {
+            id: "t1".into(),
+            site_id: "s1".into(),
+            name: "红马甲".into(),
+            description: String::new(),
+            member_count: 0,
+        }));
+        m.names.insert("v1".into(), "李娜".into());
+        m.names.insert("v2".into(), "王伟".into());
+        m
+    }
+    fn put(&mut self, r: Record) {
+        self.rows.insert((r.kind(), r.key()), r);
+    }
+    fn apply(&mut self, d: Decision) -> Decision {
+        if let Decision::Apply(effects) = &d {
+            for e in effects.clone() {
+                match e {
+                    Effect::Put(r) => self.put(r),
+                    Effect::Delete { kind, key } => {
+                        self.rows.remove(&(kind, key));
+                    }
+                }
+            }
+        }
+        d
+    }
+}
+
+impl State for Mem {
+    type Error = std::convert::Infallible;
+    fn authoritative(&self) -> bool {
+        self.authoritative
+    }
+    fn get(&mut self, kind: Kind, key: &str) -> Result<Option<Record>, Self::Error> {
+        Ok(self.rows.get(&(kind, key.to_owned())).cloned())
+    }
+    fn volunteer_name(&mut self, id: &str) -> Result<Option<String>, Self::Error> {
+        Ok(self.names.get(id).cloned())
+    }
+}
+
+fn t(h: u32, m: u32) -> DateTime<Utc> {
+    format!("2026-12-01T{h:02}:{m:02}:00Z").parse().unwrap()
+}
+
+fn volunteer(id: &str) -> Actor {
+    Actor {
+        user_id: id.into(),
+        name: "李娜".into(),
+        role: Role::Volunteer,
+        site_path: None,
+    }
+}
+
+fn staff(path: &str) -> Actor {
+    Actor {
+        user_id: "st".into(),
+        name: "社工".into(),
+        role: Role::Staff,
+        site_path: Some(path.into()),
+    }
+}
+
+fn run(s: &mut Mem, actor: &Actor, m: Mutation, at: DateTime<Utc>) -> Decision {
+    let env = MutationEnvelope {
+        seq: 1,
+        id: "x".into(),
+        created_at: at,
+        mutation: m,
+    };
+    let d = decide(&env, actor, at, s).unwrap();
+    s.apply(d)
+}
+
+fn code(d: &Decision) -> Option<RejectCode> {
+    match d {
+        Decision::Reject(r) => Some(r.code),
+        _ => None,
+    }
+}
+
+#[test]
+fn joining_twice_is_one_membership() {
+    let mut s = Mem::new(true);
+    let v = volunteer("v1");
+    let join = Mutation::JoinTeam {
+        team_id: "t1".into(),
+    };
+    assert!(matches!(run(&mut s, &v, join.clone(), t(8, 0)), Decision::Apply(e) if e.len() == 2));
+    assert_eq!(run(&mut s, &v, join, t(8, 1)), Decision::Apply(vec![]));
+    let Some(Record::Team(team)) = s.get(Kind::Team, "t1").unwrap() else {
+        panic!()
+    };
+    assert_eq!(team.member_count, 1);
+}
+
+#[test]
+fn capacity_is_enforced_only_where_counts_are_exact() {
+    let mut server = Mem::new(true);
+    let first = run(
+        &mut server,
+        &volunteer("v1"),
+        Mutation::SignUp {
+            activity_id: "a1".into(),
+        },
+        t(8, 0),
+    );
+    assert!(matches!(first, Decision::Apply(_)));
+    let second = run(
+        &mut server,
+        &volunteer("v2"),
+        Mutation::SignUp {
+            activity_id: "a1".into(),
+        },
+        t(8, 0),
+    );
+    assert_eq!(code(&second), Some(RejectCode::ActivityFull));
+
+    let mut device = Mem::new(false);
+    device.put(server.rows[&(Kind::Activity, "a1".to_string())].clone());
+    let optimistic = run(
+        &mut device,
+        &volunteer("v2"),
+        Mutation::SignUp {
+            activity_id: "a1".into(),
+        },
+        t(8, 0),
+    );
+    assert!(matches!(optimistic, Decision::Apply(_)));
+}
+
+#[test]
+fn check_ins_merge_to_earliest_in_and_latest_out() {
+    let mut s = Mem::new(true);
+    let st = staff("/c/s1/");
+    let ci = |at| Mutation::CheckIn {
+        activity_id: "a1".into(),
+        volunteer_id: "v1".into(),
+        at,
+    };
+    let co = |at| Mutation::CheckOut {
+        activity_id: "a1".into(),
+        volunteer_id: "v1".into(),
+        at,
+    };
+    run(&mut s, &st, ci(t(9, 5)), t(12, 0));
+    run(&mut s, &st, ci(t(9, 0)), t(12, 0));
+    assert_eq!(
+        run(&mut s, &st, ci(t(9, 10)), t(12, 0)),
+        Decision::Apply(vec![])
+    );
+    run(&mut s, &st, co(t(10, 30)), t(12, 0));
+    run(&mut s, &st, co(t(11, 30)), t(12, 0));
+    assert_eq!(
+        run(&mut s, &st, co(t(10, 0)), t(12, 0)),
+        Decision::Apply(vec![])
+    );
+    let Some(Record::Attendance(a)) = s.get(Kind::Attendance, "a1/v1").unwrap() else {
+        panic!()
+    };
+    assert_eq!(
+        (a.checked_in_at, a.checked_out_at),
+        (t(9, 0), Some(t(11, 30)))
+    );
+    let Some(Record::HourEntry(h)) = s.get(Kind::HourEntry, "att/a1/v1").unwrap() else {
+        panic!()
+    };
+    // Capped at the activity's end, 11:00.
+    assert_eq!(h.minutes, 120);
+    assert_eq!(h.status, HourStatus::Confirmed);
+}
+
+#[test]
+fn staff_act_only_in_their_subtree() {
+    let mut s = Mem::new(true);
+    let outsider = staff("/c/s2/");
+    let d = run(
+        &mut s,
+        &outsider,
+        Mutation::CheckIn {
+            activity_id: "a1".into(),
+            volunteer_id: "v1".into(),
+            at: t(9, 0),
+        },
+        t(9, 0),
+    );
+    assert_eq!(code(&d), Some(RejectCode::Forbidden));
+    let center = staff("/c/");
+    let d = run(
+        &mut s,
+        &center,
+        Mutation::CheckIn {
+            activity_id: "a1".into(),
+            volunteer_id: "v1".into(),
+            at: t(9, 0),
+        },
+        t(9, 0),
+    );
+    assert!(matches!(d, Decision::Apply(_)));
+    // Paths end in '/', so a prefix is a whole-segment ancestor: "/c/s1/"
+    // does not admit "/c/s10/". The server refuses paths without it.
+    assert!(!staff("/c/s1/").may_manage("/c/s10/"));
+}
+
+#[test]
+fn volunteers_cannot_report_for_others_or_check_in() {
+    let mut s = Mem::new(false);
+    let v = volunteer("v1");
+    let d = run(
+        &mut s,
+        &v,
+        Mutation::ReportHours {
+            entry_id: "e1".into(),
+            volunteer_id: "v2".into(),
+            activity_id: None,
+            started_at: t(8, 0),
+            minutes: 60,
+            description: String::new(),
+        },
+        t(9, 0),
+    );
+    assert_eq!(code(&d), Some(RejectCode::Forbidden));
+    let d = run(
+        &mut s,
+        &v,
+        Mutation::CheckIn {
+            activity_id: "a1".into(),
+            volunteer_id: "v1".into(),
+            at: t(9, 0),
+        },
+        t(9, 0),
+    );
+    assert_eq!(code(&d), Some(RejectCode::Forbidden));
+}
+
+#[test]
+fn unknown_records_defer_on_device_and_reject_on_server() {
+    let st = staff("/c/");
+    let m = Mutation::CheckIn {
+        activity_id: "elsewhere".into(),
+        volunteer_id: "v1".into(),
+        at: t(9, 0),
+    };
+    assert_eq!(
+        run(&mut Mem::new(false), &st, m.clone(), t(9, 0)),
+        Decision::Defer
+    );
+    assert_eq!(
+        code(&run(&mut Mem::new(true), &st, m, t(9, 0))),
+        Some(RejectCode::NotFound)
+    );
+    let out = Mutation::CheckOut {
+        activity_id: "a1".into(),
+        volunteer_id: "v1".into(),
+        at: t(10, 0),
+    };
+    assert_eq!(
+        run(&mut Mem::new(false), &st, out.clone(), t(10, 0)),
+        Decision::Defer
+    );
+    assert_eq!(
+        code(&run(&mut Mem::new(true), &st, out, t(10, 0))),
+        Some(RejectCode::NotCheckedIn)
+    );
+}
+
+#[test]
+fn clock_skew_and_bad_input_are_rejected() {
+    let mut s = Mem::new(true);
+    let v = volunteer("v1");
+    let env = MutationEnvelope {
+        seq: 1,
+        id: "x".into(),
+        created_at: t(12, 0),
+        mutation: Mutation::JoinTeam {
+            team_id: "t1".into(),
+        },
+    };
+    let d = decide(&env, &v, t(11, 0), &mut s).unwrap();
+    assert_eq!(code(&d), Some(RejectCode::ClockSkew));
+    let d = run(
+        &mut s,
+        &v,
+        Mutation::ReportHours {
+            entry_id: "e1".into(),
+            volunteer_id: "v1".into(),
+            activity_id: None,
+            started_at: t(8, 0),
+            minutes: 0,
+            description: String::new(),
+        },
+        t(9, 0),
+    );
+    assert_eq!(code(&d), Some(RejectCode::InvalidInput));
+}
+
+#[test]
+fn oversized_ids_are_invalid_input() {
+    let mut s = Mem::new(true);
+    let d = run(
+        &mut s,
+        &volunteer("v1"),
+        Mutation::JoinTeam {
+            team_id: "x".repeat(MAX_ID_LEN + 1),
+        },
+        t(8, 0),
+    );
+    assert_eq!(code(&d), Some(RejectCode::InvalidInput));
+    let d = run(
+        &mut s,
+        &volunteer("v1"),
+        Mutation::SignUp {
+            activity_id: String::new(),
+        },
+        t(8, 0),
+    );
+    assert_eq!(code(&d), Some(RejectCode::InvalidInput));
+}
+
+#[test]
+fn a_backdated_signup_to_an_ended_activity_is_refused() {
+    let mut s = Mem::new(true);
+    let env = MutationEnvelope {
+        seq: 1,
+        id: "x".into(),
+        created_at: t(8, 0),
+        mutation: Mutation::SignUp {
+            activity_id: "a1".into(),
+        },
+    };
+    // The activity ended at 11:00; the server receives this at 12:00.
+    let d = decide(&env, &volunteer("v1"), t(12, 0), &mut s).unwrap();
+    assert_eq!(code(&d), Some(RejectCode::ActivityClosed));
+}
+
+#[test]
+fn staff_without_their_site_on_the_device_defer() {
+    let mut s = Mem::new(false);
+    let mut st = staff("/c/s1/");
+    st.site_path = None;
+    let d = run(
+        &mut s,
+        &st,
+        Mutation::CheckIn {
+            activity_id: "a1".into(),
+            volunteer_id: "v1".into(),
+            at: t(9, 0),
+        },
+        t(9, 0),
+    );
+    assert_eq!(d, Decision::Defer);
+}
+
+#[test]
+fn reject_codes_round_trip() {
+    for c in [
+        RejectCode::Forbidden,
+        RejectCode::NotFound,
+        RejectCode::ActivityFull,
+        RejectCode::ActivityClosed,
+        RejectCode::NotCheckedIn,
+        RejectCode::InvalidInput,
+        RejectCode::ClockSkew,
+    ] {
+        assert_eq!(RejectCode::parse(c.as_str()), Some(c));
+        assert_eq!(
+            serde_json::to_string(&c).unwrap(),
+            format!("\"{}\"", c.as_str())
+        );
+    }
+}
