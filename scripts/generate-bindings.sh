@@ -19,8 +19,9 @@ fi
 
 # One build gives the library and the two generators (same uniffi version).
 cargo build --locked -p volunteer-ffi --features cli "${cargo_flags[@]}"
-lib="target/$profile/libvolunteer_ffi.so"
-bin="target/$profile"
+target="${CARGO_TARGET_DIR:-target}"
+lib="$target/$profile/libvolunteer_ffi.so"
+bin="$target/$profile"
 
 kotlin_out=bindings/kotlin/target/generated-sources/uniffi
 rm -rf "$kotlin_out"

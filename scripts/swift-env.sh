@@ -73,11 +73,14 @@ setup() {
         rm -f "$ROOT/.bootstrapping"
     fi
     log "installing $PACKAGES in the chroot"
-    in_chroot "" sh -c "export DEBIAN_FRONTEND=noninteractive
-        apt-get update -qq && apt-get install -y -qq --no-install-recommends $PACKAGES >/dev/null
+    in_chroot "" sh -ec "export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq
+        apt-get install -y -qq --no-install-recommends $PACKAGES >/dev/null
         apt-get clean" || die "installing $PACKAGES failed"
+    local version
+    version="$(in_chroot "" swift --version 2>&1 | head -n1)" || die "swift does not run in the chroot"
     echo "$PACKAGES" > "$READY"
-    log "ready in $((SECONDS - t0)) s: $(in_chroot "" swift --version 2>&1 | head -n1)"
+    log "ready in $((SECONDS - t0)) s: $version"
 }
 
 case "${1:-}" in

@@ -9,7 +9,10 @@
 # be had fails the run loudly, it is never skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root="$PWD"
+# The physical path: the Swift chroot mounts the repository at this path.
+root="$(pwd -P)"
+# Every step (cargo, the generate script, Maven, SwiftPM) looks for the build here.
+export CARGO_TARGET_DIR="$root/target"
 
 need_apt() { # need_apt COMMAND PACKAGE...
     command -v "$1" >/dev/null 2>&1 && return 0
@@ -34,12 +37,17 @@ lib_dir="$root/target/debug"
 echo "== Kotlin: mvn test"
 need_apt java openjdk-17-jdk-headless
 need_apt mvn maven
-(cd bindings/kotlin && mvn -B --no-transfer-progress test)
+(cd bindings/kotlin && timeout 900 mvn -B --no-transfer-progress test)
 
 echo "== Swift: swift test"
 need_apt unshare util-linux
 ./scripts/swift-env.sh setup
-# The whole repository is mounted, so the chroot sees target/ too.
+# The whole repository is mounted, so the chroot sees target/ too. XCTest
+# exits 0 when no test ran, so the count is checked as well.
+swift_log="$(mktemp)"
+trap 'rm -f "$swift_log"' EXIT
 ./scripts/swift-env.sh run "$root" "cd bindings/swift && \
-    VOLUNTEER_SERVER_BINARY='$lib_dir/volunteer-sync-server' swift test --disable-swift-testing \
-    -Xlinker -L'$lib_dir' -Xlinker -lvolunteer_ffi -Xlinker -rpath -Xlinker '$lib_dir'"
+    VOLUNTEER_SERVER_BINARY='$lib_dir/volunteer-sync-server' timeout 900 swift test --disable-swift-testing \
+    -Xlinker -L'$lib_dir' -Xlinker -lvolunteer_ffi -Xlinker -rpath -Xlinker '$lib_dir'" | tee "$swift_log"
+grep -qE "Executed [1-9][0-9]* tests?, with 0 failures" "$swift_log" \
+    || { echo "error: the Swift suite ran no test or failed" >&2; exit 1; }

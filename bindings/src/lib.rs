@@ -3,8 +3,11 @@
 //! One object, [`VolunteerClient`], is what an app holds for its lifetime.
 //! Local reads and writes are synchronous (one SQLite transaction: call them
 //! off the UI thread); `sign_in`, `sign_out` and `sync` are async and run on a
-//! tokio runtime owned by this crate. Every export returns `Result`, and every
-//! body runs behind a panic guard, so no panic crosses the FFI.
+//! tokio runtime owned by this crate. Every export that can fail returns
+//! `Result` and runs behind a panic guard; the few that cannot (cancel a
+//! handle, set the logger) have no panicking path. Calls into the host's
+//! listeners and logger are shielded too: a Kotlin or Swift exception thrown
+//! there is dropped, never unwound through the core.
 
 uniffi::setup_scaffolding!();
 

@@ -84,7 +84,11 @@ impl<S: Subscriber> Layer<S> for ForeignLayer {
         }
         let mut message = Message(String::new());
         event.record(&mut message);
-        logger.log(level, event.metadata().target().to_owned(), message.0);
+        let target = event.metadata().target().to_owned();
+        // A logger that throws must not take the core down with it.
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            logger.log(level, target, message.0);
+        }));
     }
 }
 

@@ -4,8 +4,11 @@
 //! thread, never while the core holds its database lock, never two at once.
 //! A status listener gets the current status first, then only changes
 //! (equal consecutive statuses are dropped). Dropping or cancelling the
-//! [`Subscription`] stops delivery.
+//! [`Subscription`] stops delivery (a call already under way may still end).
+//! A listener that panics (or throws, across the FFI) is skipped for that
+//! event; the others, and later events, are still delivered.
 
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex, Weak};
@@ -121,7 +124,7 @@ fn dispatch(rx: Receiver<Event>, listeners: Arc<Mutex<Listeners>>, source: Weak<
                 let ls: Vec<Arc<dyn ChangeListener>> =
                     lock().changes.iter().map(|(_, l)| l.clone()).collect();
                 for l in ls {
-                    l.on_change(kinds.clone());
+                    shielded(|| l.on_change(kinds.clone()));
                 }
             }
             Event::StatusDirty => {
@@ -131,17 +134,24 @@ fn dispatch(rx: Receiver<Event>, listeners: Arc<Mutex<Listeners>>, source: Weak<
                 }
                 last = Some(status.clone());
                 for l in statuses(None) {
-                    l.on_status(status.clone());
+                    shielded(|| l.on_status(status.clone()));
                 }
             }
             Event::StatusTo(id) => {
                 let Some(status) = current() else { continue };
                 for l in statuses(Some(id)) {
-                    l.on_status(status.clone());
+                    shielded(|| l.on_status(status.clone()));
                 }
                 last.get_or_insert(status);
             }
         }
+    }
+}
+
+/// Call a listener; if it panics, say so and carry on.
+fn shielded(call: impl FnOnce()) {
+    if catch_unwind(AssertUnwindSafe(call)).is_err() {
+        tracing::warn!("a change or status listener failed; it stays subscribed");
     }
 }
 

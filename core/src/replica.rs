@@ -168,7 +168,13 @@ impl Replica {
         }
         let http = Http::new(server_url, options.request_timeout)?;
         let path = path.as_ref();
-        let conn = schema::open(path)?;
+        // Reserve the path before touching the file, so a second open fails
+        // at once instead of waiting on the first one's lock.
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map_err(|e| Error::Storage(e.to_string()))?;
         let canonical = std::fs::canonicalize(path).map_err(|e| Error::Storage(e.to_string()))?;
         if !open_paths()
             .lock()
@@ -178,6 +184,7 @@ impl Replica {
             return Err(Error::AlreadyOpen(canonical.display().to_string()));
         }
         let guard = PathGuard(canonical);
+        let conn = schema::open(path)?;
         let inner = Arc::new_cyclic(|weak: &std::sync::Weak<Inner>| {
             let source: std::sync::Weak<dyn StatusSource> = weak.clone();
             Inner {
@@ -215,7 +222,9 @@ impl Replica {
         if login.trim().is_empty() {
             return Err(Error::invalid("login", "must not be empty"));
         }
-        let current = self.read(store::profile)?;
+        let inner = self.inner.clone();
+        let current =
+            tokio::task::spawn_blocking(move || inner.with_db(|c| store::profile(c))).await??;
         let resp = self
             .inner
             .http
@@ -280,6 +289,12 @@ impl Replica {
             Ok::<_, Error>(token)
         })
         .await??;
+        {
+            let mut live = self.inner.live();
+            live.connectivity = Connectivity::Unknown;
+            live.last_error = None;
+        }
+        self.inner.notifier.changed(Kind::ALL.to_vec());
         if let Some(token) = token {
             let _ = tokio::time::timeout(Duration::from_secs(5), self.inner.http.sign_out(&token))
                 .await;

@@ -3,7 +3,8 @@
 //!
 //! Calls coalesce through a gate: each call takes a ticket on arrival; the
 //! round that starts after a ticket was taken answers it. Rounds repeat until
-//! nothing is pending and the pull has no more pages.
+//! nothing is pending and the pull has no more pages. Nothing is logged while
+//! a lock is held: the host's logger may call back into the core.
 //!
 //! A response is applied only to the session it was requested for: if the
 //! user signed out (or another signed in) while it was in flight, it is
@@ -48,12 +49,7 @@ pub(crate) async fn sync(inner: &Arc<Inner>, token: &CancelToken) -> Result<Sync
     let covers = inner.sync_calls.load(Ordering::SeqCst);
     inner.live().syncing = true;
     inner.notifier.status_dirty();
-    // Dropping `run` on cancellation is safe: each apply is one transaction,
-    // and what the server applied is answered from its log next time.
-    let outcome = tokio::select! {
-        r = run(inner) => r,
-        () = token.cancelled() => Err(Error::Cancelled),
-    };
+    let outcome = run(inner, token).await;
     record_outcome(inner, &outcome);
     if outcome != Err(Error::Cancelled) {
         *gate = Some(LastRound {
@@ -76,7 +72,6 @@ fn record_outcome(inner: &Inner, outcome: &Result<SyncReport>) {
             }
             Err(Error::Cancelled) => {}
             Err(e) => {
-                tracing::warn!(error = %e, "sync failed; pending changes kept");
                 if matches!(e, Error::Offline(_)) {
                     live.connectivity = Connectivity::Offline;
                 } else if matches!(e, Error::Server { .. } | Error::AuthExpired) {
@@ -90,28 +85,42 @@ fn record_outcome(inner: &Inner, outcome: &Result<SyncReport>) {
             }
         }
     }
+    // Logged after the lock is released: the host's logger may call back in.
     match outcome {
         Ok(report) => inner.notifier.changed(report.changed.clone()),
-        // A cancelled round may have committed pages: let the UI re-read.
         Err(Error::Cancelled) => inner.notifier.changed(Kind::ALL.to_vec()),
-        Err(_) => inner.notifier.status_dirty(),
+        Err(e) => {
+            tracing::warn!(error = %e, "sync failed; pending changes kept");
+            inner.notifier.status_dirty();
+        }
     }
 }
 
-async fn run(inner: &Arc<Inner>) -> Result<SyncReport> {
+/// Rounds until drained. Cancellation is cooperative: it interrupts a
+/// request in flight, never an apply, so whatever a round commits is
+/// committed before the call returns.
+async fn run(inner: &Arc<Inner>, token: &CancelToken) -> Result<SyncReport> {
     let mut report = SyncReport::default();
     let mut changed = BTreeSet::new();
     let mut reregistered = false;
     while report.requests < MAX_REQUESTS_PER_SYNC {
+        if token.is_cancelled() {
+            return Err(Error::Cancelled);
+        }
         let i = inner.clone();
-        let (token, request) = tokio::task::spawn_blocking(move || prepare(&i)).await??;
+        let (auth, request) = tokio::task::spawn_blocking(move || prepare(&i)).await??;
         let pushed = request.mutations.len();
         let sent: Vec<u64> = request.mutations.iter().map(|m| m.seq).collect();
-        let response = match inner.http.sync(&token, &request).await {
+        let response = tokio::select! {
+            r = inner.http.sync(&auth, &request) => r,
+            () = token.cancelled() => return Err(Error::Cancelled),
+        };
+        let response = match response {
             Err(e) if is_client_conflict(&e) && !reregistered => {
                 // The server's record of this client does not match ours (a
                 // restored backup on either side): continue as a new client.
                 reregistered = true;
+                tracing::warn!("server does not recognise this client's sequence; re-registering");
                 let i = inner.clone();
                 let client_id = request.client_id.clone();
                 tokio::task::spawn_blocking(move || reregister(&i, &client_id)).await??;
@@ -176,7 +185,6 @@ fn reregister(inner: &Inner, old_client_id: &str) -> Result<()> {
         if store::meta_get(tx, meta_keys::CLIENT_ID)?.as_deref() != Some(old_client_id) {
             return Ok(());
         }
-        tracing::warn!("server does not recognise this client's sequence; re-registering");
         store::meta_set(tx, meta_keys::CLIENT_ID, &uuid::Uuid::new_v4().to_string())?;
         outbox::renumber(tx)
     })

@@ -9,6 +9,19 @@ use volunteer_core::{
 use volunteer_sync_server::Storage as _;
 use volunteer_tests::{CutProxy, PASSWORD, TestServer, device, fixture};
 
+/// A listener that always panics: it must not silence the others.
+struct Broken;
+impl ChangeListener for Broken {
+    fn on_change(&self, _: Vec<Kind>) {
+        panic!("listener bug");
+    }
+}
+impl StatusListener for Broken {
+    fn on_status(&self, _: SyncStatus) {
+        panic!("listener bug");
+    }
+}
+
 struct Changes(Sender<Vec<Kind>>);
 impl ChangeListener for Changes {
     fn on_change(&self, kinds: Vec<Kind>) {
@@ -52,6 +65,8 @@ async fn listeners_hear_local_writes_syncs_and_failures_until_unsubscribed() {
     phone.sign_in("v1", PASSWORD).await.unwrap();
     phone.sync().await.unwrap();
 
+    let _broken_status = phone.subscribe_status(Arc::new(Broken));
+    let _broken_changes = phone.subscribe_changes(Arc::new(Broken));
     let (stx, srx) = channel();
     let status_sub = phone.subscribe_status(Arc::new(Statuses(stx)));
     let first = next(&srx);
@@ -95,6 +110,19 @@ async fn listeners_hear_local_writes_syncs_and_failures_until_unsubscribed() {
         s.connectivity == Connectivity::Online && !s.syncing
     });
     assert!(s.last_error.is_none(), "cleared by a successful round");
+
+    // Signing out is news too: listeners hear it, and no stale error stays.
+    phone.sign_out(true).await.unwrap();
+    let s = until(&srx, |s| !s.signed_in);
+    assert_eq!((s.pending_count, s.rejected_count), (0, 0));
+    assert_eq!(
+        (s.connectivity, s.last_error),
+        (Connectivity::Unknown, None)
+    );
+    while next(&crx).len() != Kind::ALL.len() {} // earlier events first, then "everything"
+
+    phone.sign_in("v1", PASSWORD).await.unwrap();
+    phone.sync().await.unwrap();
 
     status_sub.cancel();
     status_sub.cancel(); // idempotent

@@ -4,15 +4,22 @@ import Foundation
 
 extension VolunteerClient {
     /// Push pending actions and pull what is new. Cancelling the calling task
-    /// stops the sync in Rust too: what was applied stays applied, the rest
-    /// stays pending. Failures throw ``VolunteerError``.
+    /// stops the sync in Rust too (at its next request; a page being applied
+    /// is finished first): what was applied stays applied, the rest stays
+    /// pending. Task cancellation throws `CancellationError`; failures throw
+    /// ``VolunteerError``.
     public func syncNow() async throws -> SyncReport {
         // Created before the call, so a cancel that comes first is not lost.
         let cancel = CancelHandle()
-        return try await withTaskCancellationHandler {
-            try await self.sync(cancel: cancel)
-        } onCancel: {
-            cancel.cancel()
+        do {
+            return try await withTaskCancellationHandler {
+                try await self.sync(cancel: cancel)
+            } onCancel: {
+                cancel.cancel()
+            }
+        } catch VolunteerError.Cancelled where Task.isCancelled {
+            // Report task cancellation the way Swift code expects it.
+            throw CancellationError()
         }
     }
 

@@ -32,7 +32,7 @@ final class ClientTests: XCTestCase {
     }
 
     override func tearDown() {
-        server.stop()
+        server.destroy()
     }
 
     func client(_ name: String) throws -> VolunteerClient {
@@ -139,29 +139,59 @@ final class ClientTests: XCTestCase {
         XCTAssertEqual(first?.connectivity, .unknown)
         _ = try await phone.syncNow()
         var last = first
-        while last?.connectivity != .online || last?.syncing == true {
+        while let status = last, status.connectivity != .online || status.syncing {
             last = await updates.next()
         }
-        XCTAssertEqual(last?.pendingCount, 0)
+        XCTAssertEqual(last?.pendingCount, 0, "the stream ended before the sync showed")
     }
 
     func testACancelledTaskLeavesTheReplicaConsistent() async throws {
         let admin = try client("admin")
         _ = try await admin.signIn(login: "admin", password: TestServer.demoPassword)
+        // The admin's first sync is dozens of pages: cancel it part-way.
         let task = Task { try await admin.syncNow() }
-        try await Task.sleep(nanoseconds: 40_000_000)
+        for _ in 0..<5000 {
+            if try admin.syncStatus().lastSyncAt != nil { break }
+            try await Task.sleep(nanoseconds: 2_000_000)
+        }
         task.cancel()
-        _ = await task.result
+        if case .success = await task.result {
+            XCTFail("the sync finished before it could be cancelled")
+        }
         for _ in 0..<500 {
             if try !admin.syncStatus().syncing { break }
             try await Task.sleep(nanoseconds: 10_000_000)
         }
+        // Rust stopped too: no page is applied after the cancel.
+        let stoppedAt = try admin.syncStatus().lastSyncAt
+        try await Task.sleep(nanoseconds: 500_000_000)
+        XCTAssertEqual(try admin.syncStatus().lastSyncAt, stoppedAt)
         XCTAssertLessThanOrEqual(try admin.teams(underSiteId: nil).count, 97)
         _ = try await admin.syncNow()
         XCTAssertEqual(try admin.teams(underSiteId: nil).count, 97)
         XCTAssertEqual(try admin.sites().count, 129)
         XCTAssertEqual(try admin.syncStatus().pendingCount, 0)
         XCTAssertTrue(Self.recorder.logs.contains { $0.contains("sync") })
+    }
+
+    func testACancelThatComesBeforeTheCallIsNotLost() async throws {
+        let phone = try client("precancel")
+        _ = try await phone.signIn(login: "volunteer1", password: TestServer.demoPassword)
+        let handle = CancelHandle()
+        handle.cancel()
+        do {
+            _ = try await phone.sync(cancel: handle)
+            XCTFail("a cancelled handle must stop the call")
+        } catch VolunteerError.Cancelled {}
+        let task = Task { try await phone.syncNow() }
+        task.cancel()
+        do {
+            _ = try await task.value
+        } catch is CancellationError {
+        } catch {
+            XCTFail("expected CancellationError, got \(error)")
+        }
+        XCTAssertNil(try phone.syncStatus().lastSyncAt, "no round ran")
     }
 
     func testErrorsAreTyped() async throws {
@@ -176,6 +206,11 @@ final class ClientTests: XCTestCase {
         } catch VolunteerError.InvalidInput(let field, _) {
             XCTAssertEqual(field, "password")
         }
-        XCTAssertThrowsError(try VolunteerClient.open(path: server.replicaPath("errors"), serverUrl: server.url))
+        XCTAssertThrowsError(try VolunteerClient.open(path: server.replicaPath("errors"), serverUrl: server.url)) { error in
+            guard case VolunteerError.InvalidInput(let field, _) = error else {
+                return XCTFail("expected InvalidInput, got \(error)")
+            }
+            XCTAssertEqual(field, "path")
+        }
     }
 }

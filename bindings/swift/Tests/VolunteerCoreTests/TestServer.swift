@@ -49,6 +49,12 @@ final class TestServer {
         process = p
     }
 
+    /// Stop the server and delete its files.
+    func destroy() {
+        stop()
+        try? FileManager.default.removeItem(at: dir)
+    }
+
     func stop() {
         guard let p = process else { return }
         p.terminate() // SIGTERM: graceful shutdown

@@ -1,13 +1,13 @@
 package app.volunteer.core
 
+import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.async
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.flow.first
-import kotlinx.coroutines.flow.take
-import kotlinx.coroutines.flow.toList
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeout
+import kotlinx.coroutines.yield
 import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
@@ -43,12 +43,15 @@ class ClientTest {
     }
 
     @AfterAll
-    fun stopServer() = server.stop()
+    fun stopServer() {
+        server.stop()
+        dir.toFile().deleteRecursively()
+    }
 
     private fun client(name: String) = VolunteerClient.open(TestServer.replicaPath(dir, name), server.url)
 
     @Test
-    fun `a volunteer works offline and the server confirms after sync`() = runBlocking {
+    fun `a volunteer works offline and the server confirms after sync`() = runBlocking<Unit> {
         client("phone-a").use { phone ->
             val me = phone.signIn("volunteer2", TestServer.DEMO_PASSWORD)
             assertEquals(Role.VOLUNTEER, me.role)
@@ -94,7 +97,7 @@ class ClientTest {
     }
 
     @Test
-    fun `staff check in offline and a server rejection surfaces with its code`() = runBlocking {
+    fun `staff check in offline and a server rejection surfaces with its code`() = runBlocking<Unit> {
         val volunteerName = client("phone-v1").use { phone ->
             phone.signIn("volunteer1", TestServer.DEMO_PASSWORD).displayName
         }
@@ -112,12 +115,18 @@ class ClientTest {
             }
 
             val kinds = CopyOnWriteArrayList<DataKind>()
-            val changes = launch { staff.changeFlow().collect { kinds.addAll(it) } }
+            // Collect from the start, before the blocking calls below.
+            val changes = launch(start = CoroutineStart.UNDISPATCHED) {
+                staff.changeFlow().collect { kinds.addAll(it) }
+            }
+            yield() // let the flow's producer run and subscribe before the blocking calls
             server.stop()
             try {
                 staff.checkIn(underWay.id, volunteer.volunteerId, null)
                 val line = staff.roster(underWay.id).first { it.volunteerId == volunteer.volunteerId }
                 assertNotNull(line.checkedInAt)
+                // The local write was announced, offline.
+                withTimeout(10_000) { while (DataKind.ATTENDANCE !in kinds) delay(20) }
                 // Known to be outside this staff member's sites: refused at once.
                 val refused = assertThrows<VolunteerException.Rejected> {
                     staff.checkIn(elsewhere.id, volunteer.volunteerId, null)
@@ -142,38 +151,54 @@ class ClientTest {
             staff.discardRejected(rejected.seq)
             assertTrue(staff.rejectedActions().isEmpty())
 
-            withTimeout(10_000) { while (DataKind.ATTENDANCE !in kinds) delay(20) }
             changes.cancel()
         }
     }
 
     @Test
-    fun `status flow starts with the current status and follows changes`() = runBlocking {
+    fun `status flow starts with the current status and follows changes`() = runBlocking<Unit> {
         client("status").use { phone ->
             phone.signIn("volunteer3", TestServer.DEMO_PASSWORD)
             val first = phone.statusFlow().first()
             assertTrue(first.signedIn)
             assertEquals(Connectivity.UNKNOWN, first.connectivity)
-            val seen = async { phone.statusFlow().take(3).toList() }
-            delay(100)
+            val online = async(start = CoroutineStart.UNDISPATCHED) {
+                phone.statusFlow().first { it.connectivity == Connectivity.ONLINE && !it.syncing }
+            }
             phone.syncNow()
-            val statuses = withTimeout(10_000) { seen.await() }
-            assertTrue(statuses.any { it.syncing }, "$statuses")
-            assertEquals(Connectivity.ONLINE, statuses.last().connectivity)
+            val status = withTimeout(10_000) { online.await() }
+            assertEquals(0uL, status.pendingCount)
+            assertNotNull(status.lastSyncAt)
         }
     }
 
     @Test
-    fun `a coroutine cancelled mid-sync leaves the replica consistent`() = runBlocking {
+    fun `a cancel that comes before the call is not lost`() = runBlocking<Unit> {
+        client("precancel").use { phone ->
+            phone.signIn("volunteer1", TestServer.DEMO_PASSWORD)
+            val handle = CancelHandle()
+            handle.cancel()
+            assertThrows<VolunteerException.Cancelled> { runBlocking { phone.sync(handle) } }
+            assertEquals(null, phone.syncStatus().lastSyncAt, "no round ran")
+        }
+    }
+
+    @Test
+    fun `a coroutine cancelled mid-sync leaves the replica consistent`() = runBlocking<Unit> {
         client("admin").use { admin ->
             admin.signIn("admin", TestServer.DEMO_PASSWORD)
+            // The admin's first sync is dozens of pages: cancel it part-way.
             val job = launch { admin.syncNow() }
-            delay(40)
+            withTimeout(10_000) { while (admin.syncStatus().lastSyncAt == null) delay(2) }
             job.cancel()
             job.join()
+            assertTrue(job.isCancelled, "cancelled, not finished")
             withTimeout(10_000) { while (admin.syncStatus().syncing) delay(10) }
-            val partialTeams = admin.teams(null).size
-            assertTrue(partialTeams <= 97)
+            // Rust stopped too: no page is applied after the cancel.
+            val stoppedAt = admin.syncStatus().lastSyncAt
+            delay(500)
+            assertEquals(stoppedAt, admin.syncStatus().lastSyncAt)
+            assertTrue(admin.teams(null).size <= 97)
             val report = admin.syncNow()
             assertFalse(admin.syncStatus().syncing)
             assertEquals(97, admin.teams(null).size)
@@ -186,7 +211,7 @@ class ClientTest {
     }
 
     @Test
-    fun `errors are typed exceptions`() = runBlocking {
+    fun `errors are typed exceptions`() = runBlocking<Unit> {
         client("errors").use { phone ->
             assertThrows<VolunteerException.SignedOut> { runBlocking { phone.syncNow() } }
             val wrong = assertThrows<VolunteerException.InvalidInput> {
