@@ -104,9 +104,24 @@ impl VolunteerClient {
         guard(|| Ok(collect(self.replica.roster(&activity_id)?)))
     }
 
-    /// The teams the signed-in volunteer belongs to.
+    /// The signed-in volunteer's memberships and join requests, in every state.
     pub fn my_memberships(&self) -> Result<Vec<Membership>, VolunteerError> {
         guard(|| Ok(collect(self.replica.my_memberships()?)))
+    }
+
+    /// Active members of a team (its leaders and staff see them).
+    pub fn team_members(&self, team_id: String) -> Result<Vec<Membership>, VolunteerError> {
+        guard(|| Ok(collect(self.replica.team_members(&team_id)?)))
+    }
+
+    /// Open requests to join a team (its leaders and staff see them).
+    pub fn join_requests(&self, team_id: String) -> Result<Vec<Membership>, VolunteerError> {
+        guard(|| Ok(collect(self.replica.join_requests(&team_id)?)))
+    }
+
+    /// Teams the signed-in user leads.
+    pub fn my_led_teams(&self) -> Result<Vec<Team>, VolunteerError> {
+        guard(|| Ok(collect(self.replica.my_led_teams()?)))
     }
 
     /// The activities the signed-in volunteer signed up for.
@@ -149,6 +164,48 @@ impl VolunteerClient {
     /// Leave a team (the signed-in volunteer).
     pub fn leave_team(&self, team_id: String) -> Result<(), VolunteerError> {
         guard(|| self.replica.leave_team(&team_id))
+    }
+
+    /// Take back one's own request to join a team.
+    pub fn withdraw_join_request(&self, team_id: String) -> Result<(), VolunteerError> {
+        guard(|| self.replica.withdraw_join_request(&team_id))
+    }
+
+    /// Team leaders and staff: approve or decline a request to join.
+    pub fn decide_join_request(
+        &self,
+        team_id: String,
+        volunteer_id: String,
+        approve: bool,
+        reason: Option<String>,
+    ) -> Result<(), VolunteerError> {
+        guard(|| {
+            self.replica
+                .decide_join_request(&team_id, &volunteer_id, approve, reason.as_deref())
+        })
+    }
+
+    /// Team leaders and staff: remove a member, saying why.
+    pub fn remove_member(
+        &self,
+        team_id: String,
+        volunteer_id: String,
+        reason: String,
+    ) -> Result<(), VolunteerError> {
+        guard(|| self.replica.remove_member(&team_id, &volunteer_id, &reason))
+    }
+
+    /// Staff: make an active member a leader, or a leader a member again.
+    pub fn set_team_role(
+        &self,
+        team_id: String,
+        volunteer_id: String,
+        role: TeamRole,
+    ) -> Result<(), VolunteerError> {
+        guard(|| {
+            self.replica
+                .set_team_role(&team_id, &volunteer_id, role.into())
+        })
     }
 
     /// Sign up for an activity. Places are decided by the server in the order

@@ -112,6 +112,9 @@ pub enum RejectCode {
     InvalidInput,
     /// The device clock is too far ahead of the server's.
     ClockSkew,
+    /// The record is not in a state that allows this (say a request someone
+    /// else already decided).
+    InvalidState,
     /// A code this app version does not know (from a newer server).
     Unknown,
 }
@@ -126,6 +129,7 @@ impl From<core::RejectCode> for RejectCode {
             core::RejectCode::NotCheckedIn => RejectCode::NotCheckedIn,
             core::RejectCode::InvalidInput => RejectCode::InvalidInput,
             core::RejectCode::ClockSkew => RejectCode::ClockSkew,
+            core::RejectCode::InvalidState => RejectCode::InvalidState,
         }
     }
 }
@@ -186,7 +190,10 @@ pub struct Team {
     pub site_id: String,
     pub name: String,
     pub description: String,
+    /// Active members.
     pub member_count: u32,
+    /// Whether a join needs a leader's approval.
+    pub needs_approval: bool,
 }
 
 impl From<core::Team> for Team {
@@ -197,6 +204,65 @@ impl From<core::Team> for Team {
             name: t.name,
             description: t.description,
             member_count: t.member_count,
+            needs_approval: t.join_policy == core::JoinPolicy::Approval,
+        }
+    }
+}
+
+/// Where a volunteer stands with a team.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum MembershipStatus {
+    /// Waiting for a leader's decision.
+    Requested,
+    /// A member.
+    Active,
+    /// A leader or staff member said no.
+    Declined,
+    /// The volunteer took the request back.
+    Withdrawn,
+    /// The volunteer left.
+    Left,
+    /// A leader or staff member removed the volunteer.
+    Removed,
+}
+
+impl From<core::MembershipStatus> for MembershipStatus {
+    fn from(s: core::MembershipStatus) -> Self {
+        use core::MembershipStatus as S;
+        match s {
+            S::Requested => MembershipStatus::Requested,
+            S::Active => MembershipStatus::Active,
+            S::Declined => MembershipStatus::Declined,
+            S::Withdrawn => MembershipStatus::Withdrawn,
+            S::Left => MembershipStatus::Left,
+            S::Removed => MembershipStatus::Removed,
+        }
+    }
+}
+
+/// A member's role in a team.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum TeamRole {
+    /// A member.
+    Member,
+    /// Decides join requests and removes members.
+    Leader,
+}
+
+impl From<core::TeamRole> for TeamRole {
+    fn from(r: core::TeamRole) -> Self {
+        match r {
+            core::TeamRole::Member => TeamRole::Member,
+            core::TeamRole::Leader => TeamRole::Leader,
+        }
+    }
+}
+
+impl From<TeamRole> for core::TeamRole {
+    fn from(r: TeamRole) -> Self {
+        match r {
+            TeamRole::Member => core::TeamRole::Member,
+            TeamRole::Leader => core::TeamRole::Leader,
         }
     }
 }
@@ -233,18 +299,33 @@ impl From<core::Activity> for Activity {
     }
 }
 
-/// The signed-in volunteer's membership of a team.
+/// A volunteer's membership of a team, or their request to join it.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct Membership {
     pub team_id: String,
+    pub volunteer_id: String,
+    pub volunteer_name: String,
+    /// When they joined or asked to join.
     pub joined_at: SystemTime,
+    pub status: MembershipStatus,
+    pub role: TeamRole,
+    /// Why it was declined or removed.
+    pub reason: Option<String>,
+    /// When it was last decided (approved, declined, removed, left).
+    pub decided_at: Option<SystemTime>,
 }
 
 impl From<core::Membership> for Membership {
     fn from(m: core::Membership) -> Self {
         Membership {
             team_id: m.team_id,
+            volunteer_id: m.volunteer_id,
+            volunteer_name: m.volunteer_name,
             joined_at: time(m.joined_at),
+            status: m.status.into(),
+            role: m.role.into(),
+            reason: m.reason,
+            decided_at: m.decided_at.map(time),
         }
     }
 }
@@ -369,6 +450,27 @@ pub enum Action {
     JoinTeam { team_id: String },
     /// Leave a team.
     LeaveTeam { team_id: String },
+    /// Take back a request to join.
+    WithdrawJoinRequest { team_id: String },
+    /// Approve or decline a request to join.
+    DecideJoinRequest {
+        team_id: String,
+        volunteer_id: String,
+        approve: bool,
+        reason: Option<String>,
+    },
+    /// Remove a member.
+    RemoveMember {
+        team_id: String,
+        volunteer_id: String,
+        reason: String,
+    },
+    /// Make a member a leader, or a leader a member.
+    SetTeamRole {
+        team_id: String,
+        volunteer_id: String,
+        role: TeamRole,
+    },
     /// Sign up for an activity.
     SignUp { activity_id: String },
     /// Cancel a signup.
@@ -401,6 +503,36 @@ impl From<core::Mutation> for Action {
         match m {
             M::JoinTeam { team_id } => Action::JoinTeam { team_id },
             M::LeaveTeam { team_id } => Action::LeaveTeam { team_id },
+            M::WithdrawJoinRequest { team_id } => Action::WithdrawJoinRequest { team_id },
+            M::DecideJoinRequest {
+                team_id,
+                volunteer_id,
+                approve,
+                reason,
+            } => Action::DecideJoinRequest {
+                team_id,
+                volunteer_id,
+                approve,
+                reason,
+            },
+            M::RemoveMember {
+                team_id,
+                volunteer_id,
+                reason,
+            } => Action::RemoveMember {
+                team_id,
+                volunteer_id,
+                reason,
+            },
+            M::SetTeamRole {
+                team_id,
+                volunteer_id,
+                role,
+            } => Action::SetTeamRole {
+                team_id,
+                volunteer_id,
+                role: role.into(),
+            },
             M::SignUp { activity_id } => Action::SignUp { activity_id },
             M::CancelSignup { activity_id } => Action::CancelSignup { activity_id },
             M::ReportHours {

@@ -28,6 +28,7 @@ pub use views::{
     SyncFailure, SyncReport, SyncStatus,
 };
 pub use volunteer_domain::{
-    Activity, ActivityStatus, Attendance, HourEntry, HourSource, HourStatus, Kind, Membership,
-    Mutation, Profile, Record, RejectCode, Role, Signup, Site, SiteLevel, Team,
+    Activity, ActivityStatus, Attendance, HourEntry, HourSource, HourStatus, JoinPolicy, Kind,
+    Membership, MembershipStatus, Mutation, Profile, Record, RejectCode, Role, Signup, Site,
+    SiteLevel, Team, TeamRole,
 };

@@ -366,6 +366,7 @@ mod tests {
             name: "红马甲".into(),
             description: String::new(),
             member_count: 5,
+            join_policy: Default::default(),
         });
         store::put_raw(&conn, Kind::Team, "t1", &team.to_json()).unwrap();
         (dir, conn, me)

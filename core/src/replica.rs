@@ -12,8 +12,8 @@ use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 use volunteer_domain::{
-    Activity, Actor, HourEntry, Kind, Membership, Mutation, Profile, SignInRequest, Signup, Site,
-    Team,
+    Activity, Actor, HourEntry, Kind, Membership, MembershipStatus, Mutation, Profile,
+    SignInRequest, Signup, Site, Team, TeamRole,
 };
 
 use crate::cancel::CancelToken;
@@ -345,6 +345,22 @@ impl Replica {
         self.read(|c| views::memberships_of(c, &me.user_id))
     }
 
+    /// Active members of a team (for its leaders and staff).
+    pub fn team_members(&self, team_id: &str) -> Result<Vec<Membership>> {
+        self.read(|c| views::team_memberships(c, team_id, MembershipStatus::Active))
+    }
+
+    /// Open requests to join a team (for its leaders and staff).
+    pub fn join_requests(&self, team_id: &str) -> Result<Vec<Membership>> {
+        self.read(|c| views::team_memberships(c, team_id, MembershipStatus::Requested))
+    }
+
+    /// Teams the signed-in user leads.
+    pub fn my_led_teams(&self) -> Result<Vec<Team>> {
+        let me = self.me()?;
+        self.read(|c| views::led_teams(c, &me.user_id))
+    }
+
     pub fn my_signups(&self) -> Result<Vec<Signup>> {
         let me = self.me()?;
         self.read(|c| views::signups_of(c, &me.user_id))
@@ -453,6 +469,50 @@ impl Replica {
     pub fn leave_team(&self, team_id: &str) -> Result<()> {
         self.submit(Mutation::LeaveTeam {
             team_id: id("team_id", team_id)?,
+        })
+    }
+
+    /// Take back one's own request to join a team.
+    pub fn withdraw_join_request(&self, team_id: &str) -> Result<()> {
+        self.submit(Mutation::WithdrawJoinRequest {
+            team_id: id("team_id", team_id)?,
+        })
+    }
+
+    /// Team leaders and staff: approve or decline a request to join.
+    pub fn decide_join_request(
+        &self,
+        team_id: &str,
+        volunteer_id: &str,
+        approve: bool,
+        reason: Option<&str>,
+    ) -> Result<()> {
+        self.submit(Mutation::DecideJoinRequest {
+            team_id: id("team_id", team_id)?,
+            volunteer_id: id("volunteer_id", volunteer_id)?,
+            approve,
+            reason: reason
+                .map(str::trim)
+                .filter(|r| !r.is_empty())
+                .map(str::to_owned),
+        })
+    }
+
+    /// Team leaders and staff: remove a member, saying why.
+    pub fn remove_member(&self, team_id: &str, volunteer_id: &str, reason: &str) -> Result<()> {
+        self.submit(Mutation::RemoveMember {
+            team_id: id("team_id", team_id)?,
+            volunteer_id: id("volunteer_id", volunteer_id)?,
+            reason: reason.to_owned(),
+        })
+    }
+
+    /// Staff: make an active member a team leader, or a leader a member again.
+    pub fn set_team_role(&self, team_id: &str, volunteer_id: &str, role: TeamRole) -> Result<()> {
+        self.submit(Mutation::SetTeamRole {
+            team_id: id("team_id", team_id)?,
+            volunteer_id: id("volunteer_id", volunteer_id)?,
+            role,
         })
     }
 

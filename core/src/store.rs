@@ -99,11 +99,21 @@ pub fn actor(conn: &Connection, me: &Profile) -> Result<Actor> {
         (Role::Staff, Some(id)) => site(conn, id)?.map(|s| s.path),
         _ => None,
     };
+    let mut stmt = conn.prepare_cached(
+        "SELECT json_extract(data, '$.team_id') FROM records
+         WHERE kind = 'membership' AND json_extract(data, '$.volunteer_id') = ?1
+           AND json_extract(data, '$.role') = 'leader'
+           AND json_extract(data, '$.status') = 'active'",
+    )?;
+    let led_teams = stmt
+        .query_map([&me.user_id], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(Actor {
         user_id: me.user_id.clone(),
         name: me.display_name.clone(),
         role: me.role,
         site_path,
+        led_teams,
     })
 }
 

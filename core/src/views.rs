@@ -7,7 +7,8 @@ use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 use std::collections::BTreeMap;
 use volunteer_domain::{
-    Activity, Attendance, HourEntry, HourStatus, Kind, Membership, Mutation, Signup, Site, Team,
+    Activity, Attendance, HourEntry, HourStatus, Kind, Membership, MembershipStatus, Mutation,
+    Signup, Site, Team,
 };
 
 use crate::error::Result;
@@ -250,6 +251,36 @@ pub fn memberships_of(conn: &Connection, volunteer_id: &str) -> Result<Vec<Membe
         conn,
         "SELECT data FROM records WHERE kind = 'membership' AND json_extract(data, '$.volunteer_id') = ?1
          ORDER BY json_extract(data, '$.joined_at')",
+        [volunteer_id],
+    )
+}
+
+/// Memberships of a team in one state, by name (leaders and staff see them).
+pub fn team_memberships(
+    conn: &Connection,
+    team_id: &str,
+    status: MembershipStatus,
+) -> Result<Vec<Membership>> {
+    let status = serde_json::to_value(status)?;
+    load(
+        conn,
+        "SELECT data FROM records WHERE kind = 'membership'
+           AND json_extract(data, '$.team_id') = ?1 AND json_extract(data, '$.status') = ?2
+         ORDER BY json_extract(data, '$.volunteer_name'), key",
+        rusqlite::params![team_id, status.as_str().unwrap_or_default()],
+    )
+}
+
+/// Teams the user leads, by name.
+pub fn led_teams(conn: &Connection, volunteer_id: &str) -> Result<Vec<Team>> {
+    load(
+        conn,
+        "SELECT t.data FROM records m
+         JOIN records t ON t.kind = 'team' AND t.key = json_extract(m.data, '$.team_id')
+         WHERE m.kind = 'membership' AND json_extract(m.data, '$.volunteer_id') = ?1
+           AND json_extract(m.data, '$.role') = 'leader'
+           AND json_extract(m.data, '$.status') = 'active'
+         ORDER BY json_extract(t.data, '$.name')",
         [volunteer_id],
     )
 }

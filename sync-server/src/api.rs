@@ -191,7 +191,7 @@ async fn principal(state: &AppState, headers: &HeaderMap) -> Result<Principal, F
     let hash = auth::token_hash(&bearer(headers)?);
     let storage = state.storage.clone();
     match blocking(move || Ok(storage.authenticate(&hash, Utc::now())?)).await? {
-        AuthOutcome::Valid(p) => Ok(p),
+        AuthOutcome::Valid(p) => Ok(*p),
         AuthOutcome::Expired => Err(Failure::new(
             StatusCode::UNAUTHORIZED,
             ApiErrorCode::AuthExpired,

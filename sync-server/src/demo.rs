@@ -11,8 +11,8 @@
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use std::fmt;
 use volunteer_domain::{
-    Activity, ActivityStatus, Attendance, HourEntry, HourSource, HourStatus, Membership, Record,
-    Role, Signup, Site, SiteLevel, Team,
+    Activity, ActivityStatus, Attendance, HourEntry, HourSource, HourStatus, JoinPolicy,
+    Membership, MembershipStatus, Record, Role, Signup, Site, SiteLevel, Team, TeamRole,
 };
 
 use crate::storage::{NewUser, Storage, StoreError};
@@ -160,7 +160,11 @@ fn accounts() -> Vec<(String, &'static str, String)> {
         ),
         ("volunteer1".into(), "volunteer", "志愿者".into()),
         ("volunteer2".into(), "volunteer", "志愿者".into()),
-        ("volunteer3".into(), "volunteer", "志愿者".into()),
+        (
+            "volunteer3".into(),
+            "leader",
+            "志愿者，两支队伍的队长".into(),
+        ),
     ]
 }
 
@@ -255,6 +259,12 @@ pub fn seed_district(
             name: format!("{short}{cause}志愿服务队"),
             description: about.into(),
             member_count: 0,
+            // A third of the teams approve their members.
+            join_policy: if i % 3 == 1 {
+                JoinPolicy::Approval
+            } else {
+                JoinPolicy::Open
+            },
         });
     }
 
@@ -295,6 +305,7 @@ pub fn seed_district(
     // Memberships: most volunteers in one team, some in two; the demo
     // volunteers in the first station's teams.
     let mut memberships = Vec::new();
+    let mut led = [false; TEAMS];
     for (i, v) in volunteers.iter().enumerate() {
         let n = if rng.chance(80) { 1 } else { 2 };
         let mut chosen: Vec<usize> = Vec::new();
@@ -310,12 +321,53 @@ pub fn seed_district(
         }
         for t in chosen {
             teams[t].member_count += 1;
+            // Each team's first member leads it; the first two demo
+            // volunteers stay plain members, so volunteer3 leads two teams.
+            let leads = i >= 2 && !led[t];
+            led[t] |= leads;
             memberships.push(Membership {
                 team_id: teams[t].id.clone(),
                 volunteer_id: v.id.clone(),
                 volunteer_name: v.display_name.clone(),
                 site_id: teams[t].site_id.clone(),
                 joined_at: now - Duration::days(30 + rng.below(700) as i64),
+                status: MembershipStatus::Active,
+                role: if leads {
+                    TeamRole::Leader
+                } else {
+                    TeamRole::Member
+                },
+                decided_by: None,
+                decided_at: None,
+                reason: None,
+            });
+        }
+    }
+    // Open join requests waiting for the approval teams' leaders.
+    let mut members: std::collections::HashSet<(String, String)> = memberships
+        .iter()
+        .map(|m| (m.team_id.clone(), m.volunteer_id.clone()))
+        .collect();
+    for team in teams
+        .iter()
+        .filter(|t| t.join_policy == JoinPolicy::Approval)
+    {
+        for _ in 0..3 {
+            let v = &volunteers[3 + rng.below(VOLUNTEERS - 3)];
+            if !members.insert((team.id.clone(), v.id.clone())) {
+                continue;
+            }
+            memberships.push(Membership {
+                team_id: team.id.clone(),
+                volunteer_id: v.id.clone(),
+                volunteer_name: v.display_name.clone(),
+                site_id: team.site_id.clone(),
+                joined_at: now - Duration::hours(1 + rng.below(72) as i64),
+                status: MembershipStatus::Requested,
+                role: TeamRole::Member,
+                decided_by: None,
+                decided_at: None,
+                reason: None,
             });
         }
     }

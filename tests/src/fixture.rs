@@ -1,12 +1,13 @@
 //! A small district with known ids and accounts, for exact assertions.
 //!
-//! Sites: center `/c/`, institute A under it, stations A1 and B1. Activity
+//! Sites: center `/c/`, institute A under it, stations A1 and B1. Teams
+//! `team-a` (open) and `team-b` (approval) at station A1. Activity
 //! `act-a` is at station A1 (now minus 3 h to now plus 1 h, capacity 3);
 //! `act-b` at station B1. Staff: `staff-a` (station A1), `staff-a2` (station
 //! A1), `staff-b` (station B1). Volunteers `v1` … `v6`, and `admin`.
 
 use chrono::{DateTime, Duration, Utc};
-use volunteer_domain::{Activity, ActivityStatus, Record, Role, Site, SiteLevel, Team};
+use volunteer_domain::{Activity, ActivityStatus, JoinPolicy, Record, Role, Site, SiteLevel, Team};
 use volunteer_sync_server::{NewUser, Storage};
 
 pub const PASSWORD: &str = "correct horse battery";
@@ -16,6 +17,8 @@ pub struct Fixture {
     pub activity_a: Activity,
     pub activity_b: Activity,
     pub team_a: Team,
+    /// An approval team at station A.
+    pub team_b: Team,
     pub station_a: Site,
     pub station_b: Site,
     /// User ids by login.
@@ -55,6 +58,15 @@ pub fn seed(store: &dyn Storage) -> Fixture {
         name: "幸福里敬老志愿服务队".into(),
         description: "陪伴老人".into(),
         member_count: 0,
+        join_policy: JoinPolicy::Open,
+    };
+    let team_b = Team {
+        id: "team-b".into(),
+        site_id: station_a.id.clone(),
+        name: "幸福里应急救援队".into(),
+        description: "防汛值守".into(),
+        member_count: 0,
+        join_policy: JoinPolicy::Approval,
     };
     let activity = |id: &str, site: &Site| Activity {
         id: id.into(),
@@ -77,6 +89,7 @@ pub fn seed(store: &dyn Storage) -> Fixture {
             Record::Site(station_a.clone()),
             Record::Site(station_b.clone()),
             Record::Team(team_a.clone()),
+            Record::Team(team_b.clone()),
             Record::Activity(activity_a.clone()),
             Record::Activity(activity_b.clone()),
         ])
@@ -105,6 +118,7 @@ pub fn seed(store: &dyn Storage) -> Fixture {
         activity_a,
         activity_b,
         team_a,
+        team_b,
         station_a,
         station_b,
         ids: users

@@ -6,6 +6,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::records::TeamRole;
+
 /// One user action. Actions without a `volunteer_id` act for the signed-in user.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -15,6 +17,30 @@ pub enum Mutation {
     },
     LeaveTeam {
         team_id: String,
+    },
+    /// A volunteer takes back their request to join.
+    WithdrawJoinRequest {
+        team_id: String,
+    },
+    /// A team leader or staff member approves or declines a join request.
+    DecideJoinRequest {
+        team_id: String,
+        volunteer_id: String,
+        approve: bool,
+        #[serde(default)]
+        reason: Option<String>,
+    },
+    /// A team leader or staff member removes a member, saying why.
+    RemoveMember {
+        team_id: String,
+        volunteer_id: String,
+        reason: String,
+    },
+    /// Staff make an active member a leader, or a leader a member again.
+    SetTeamRole {
+        team_id: String,
+        volunteer_id: String,
+        role: TeamRole,
     },
     SignUp {
         activity_id: String,
@@ -52,6 +78,10 @@ impl Mutation {
         match self {
             Mutation::JoinTeam { .. } => "join_team",
             Mutation::LeaveTeam { .. } => "leave_team",
+            Mutation::WithdrawJoinRequest { .. } => "withdraw_join_request",
+            Mutation::DecideJoinRequest { .. } => "decide_join_request",
+            Mutation::RemoveMember { .. } => "remove_member",
+            Mutation::SetTeamRole { .. } => "set_team_role",
             Mutation::SignUp { .. } => "sign_up",
             Mutation::CancelSignup { .. } => "cancel_signup",
             Mutation::ReportHours { .. } => "report_hours",

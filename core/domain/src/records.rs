@@ -100,13 +100,55 @@ pub struct Site {
     pub path: String,
 }
 
+/// How a team takes new members.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JoinPolicy {
+    /// A join is accepted at once.
+    #[default]
+    Open,
+    /// A join is a request that a team leader or site staff approve or decline.
+    Approval,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Team {
     pub id: String,
     pub site_id: String,
     pub name: String,
     pub description: String,
+    /// Active members.
     pub member_count: u32,
+    #[serde(default)]
+    pub join_policy: JoinPolicy,
+}
+
+/// Where a volunteer stands with a team (see `docs/domain.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MembershipStatus {
+    /// Asked to join a team that approves its members.
+    Requested,
+    #[default]
+    Active,
+    /// A leader or staff member said no.
+    Declined,
+    /// The volunteer took back their request.
+    Withdrawn,
+    /// The volunteer left.
+    Left,
+    /// A leader or staff member removed the volunteer.
+    Removed,
+}
+
+/// A member's role in a team.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TeamRole {
+    #[default]
+    Member,
+    /// Decides join requests, removes members, reviews the team's hours.
+    Leader,
 }
 
 /// The signed-in user's own profile. Only its owner ever receives it.
@@ -120,6 +162,7 @@ pub struct Profile {
     pub phone: Option<String>,
 }
 
+/// A volunteer's relation to a team, kept through every state for history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Membership {
     pub team_id: String,
@@ -127,7 +170,26 @@ pub struct Membership {
     pub volunteer_name: String,
     /// The team's site, kept here so staff of that subtree can read the row.
     pub site_id: String,
+    /// When the volunteer joined or asked to join.
     pub joined_at: DateTime<Utc>,
+    #[serde(default)]
+    pub status: MembershipStatus,
+    #[serde(default)]
+    pub role: TeamRole,
+    /// Who made the last decision on it (approve, decline, remove), and when.
+    #[serde(default)]
+    pub decided_by: Option<String>,
+    #[serde(default)]
+    pub decided_at: Option<DateTime<Utc>>,
+    /// Why it was declined or removed.
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+impl Membership {
+    pub fn is_active(&self) -> bool {
+        self.status == MembershipStatus::Active
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -223,6 +285,8 @@ pub struct Scope {
     pub site_id: Option<String>,
     /// Personal data nobody else needs (the profile with its phone number).
     pub owner_only: bool,
+    /// Leaders of this team may read it too.
+    pub team_id: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -287,12 +351,14 @@ impl Record {
             owner: None,
             site_id: None,
             owner_only: false,
+            team_id: None,
         };
         let personal = |owner: &str, site: Option<&String>| Scope {
             public: false,
             owner: Some(owner.to_owned()),
             site_id: site.cloned(),
             owner_only: false,
+            team_id: None,
         };
         match self {
             Record::Site(_) | Record::Team(_) | Record::Activity(_) => public,
@@ -300,7 +366,10 @@ impl Record {
                 owner_only: true,
                 ..personal(&r.user_id, None)
             },
-            Record::Membership(r) => personal(&r.volunteer_id, Some(&r.site_id)),
+            Record::Membership(r) => Scope {
+                team_id: Some(r.team_id.clone()),
+                ..personal(&r.volunteer_id, Some(&r.site_id))
+            },
             Record::Signup(r) => personal(&r.volunteer_id, Some(&r.site_id)),
             Record::Attendance(r) => personal(&r.volunteer_id, Some(&r.site_id)),
             Record::HourEntry(r) => personal(&r.volunteer_id, r.site_id.as_ref()),
@@ -423,6 +492,7 @@ mod tests {
                 owner: Some("v1".into()),
                 site_id: Some("s1".into()),
                 owner_only: false,
+                team_id: None,
             }
         );
         assert!(Record::Activity(activity()).scope().public);

@@ -17,6 +17,7 @@ CREATE TABLE records (
 CREATE INDEX records_by_activity ON records (kind, json_extract(data, '$.activity_id'));
 CREATE INDEX records_by_volunteer ON records (kind, json_extract(data, '$.volunteer_id'));
 CREATE INDEX records_by_site ON records (kind, json_extract(data, '$.site_id'));
+CREATE INDEX records_by_team ON records (kind, json_extract(data, '$.team_id'));
 
 -- User intents not yet settled by the server. 'pending': not yet acknowledged;
 -- 'applied': acknowledged, kept (and replayed) until the pull catches up with it.

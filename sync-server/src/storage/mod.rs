@@ -66,19 +66,22 @@ pub struct Principal {
 
 impl Principal {
     /// Fingerprint of what this user may read in the database with this
-    /// epoch; part of every cursor.
+    /// epoch (who they are, their site, the teams they lead); part of every
+    /// cursor, so a change of any of these resets the device.
     pub fn scope_tag(&self, epoch: &str) -> String {
+        let led = self.actor.led_teams.join(",");
         auth::fingerprint(&[
             epoch,
             &self.actor.user_id,
             self.actor.role.as_str(),
             self.actor.site_path.as_deref().unwrap_or(""),
+            &led,
         ])
     }
 }
 
 pub enum AuthOutcome {
-    Valid(Principal),
+    Valid(Box<Principal>),
     Expired,
     Unknown,
 }

@@ -196,11 +196,12 @@ fn put_record(tx: &Connection, record: &Record) -> Result<(), StoreError> {
         };
     let seq = next_change_seq(tx)?;
     tx.prepare_cached(
-        "INSERT INTO entities (kind, key, seq, data, public, owner, site_path, owner_only)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+        "INSERT INTO entities (kind, key, seq, data, public, owner, site_path, owner_only, team_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
          ON CONFLICT (kind, key) DO UPDATE SET
            seq = excluded.seq, data = excluded.data, public = excluded.public,
-           owner = excluded.owner, site_path = excluded.site_path, owner_only = excluded.owner_only",
+           owner = excluded.owner, site_path = excluded.site_path,
+           owner_only = excluded.owner_only, team_id = excluded.team_id",
     )?
     .execute(params![
         record.kind().as_str(),
@@ -210,7 +211,8 @@ fn put_record(tx: &Connection, record: &Record) -> Result<(), StoreError> {
         scope.public,
         scope.owner,
         path,
-        scope.owner_only
+        scope.owner_only,
+        scope.team_id
     ])?;
     Ok(())
 }
@@ -441,7 +443,8 @@ fn pull(
          WHERE seq > ?1
            AND (owner = ?2
                 OR (owner_only = 0 AND (public = 1 OR ?3
-                    OR (?4 IS NOT NULL AND substr(site_path, 1, length(?4)) = ?4))))
+                    OR (?4 IS NOT NULL AND substr(site_path, 1, length(?4)) = ?4)
+                    OR (team_id IS NOT NULL AND team_id IN (SELECT value FROM json_each(?6))))))
          ORDER BY seq
          LIMIT ?5",
     )?;
@@ -450,7 +453,8 @@ fn pull(
         who.actor.user_id,
         admin,
         staff_path,
-        i64::from(limit) + 1
+        i64::from(limit) + 1,
+        serde_json::to_string(&who.actor.led_teams).map_err(StoreError::from)?
     ])?;
     let mut changes = Vec::new();
     let mut last_seq = from;
@@ -499,6 +503,19 @@ fn check_client_owner(
     }
 }
 
+/// Teams the user leads: their active memberships with the leader role.
+fn led_teams(conn: &Connection, user_id: &str) -> Result<Vec<String>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT json_extract(data, '$.team_id') FROM entities
+         WHERE owner = ?1 AND kind = 'membership' AND data IS NOT NULL
+           AND json_extract(data, '$.role') = 'leader'
+           AND json_extract(data, '$.status') = 'active'
+         ORDER BY 1",
+    )?;
+    let rows = stmt.query_map([user_id], |r| r.get::<_, String>(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 fn principal_of(conn: &Connection, profile: Profile) -> Result<Principal, StoreError> {
     let site_path = match (&profile.role, &profile.site_id) {
         (Role::Staff, Some(site)) => site_path(conn, site)?,
@@ -510,6 +527,7 @@ fn principal_of(conn: &Connection, profile: Profile) -> Result<Principal, StoreE
             name: profile.display_name.clone(),
             role: profile.role,
             site_path,
+            led_teams: led_teams(conn, &profile.user_id)?,
         },
         profile,
     })
@@ -594,7 +612,10 @@ impl Storage for SqliteStore {
             if parse_ts(&expires_at)? <= now {
                 return Ok(AuthOutcome::Expired);
             }
-            Ok(AuthOutcome::Valid(principal_of(c, to_profile(profile)?)?))
+            Ok(AuthOutcome::Valid(Box::new(principal_of(
+                c,
+                to_profile(profile)?,
+            )?)))
         })
     }
 
@@ -749,6 +770,7 @@ mod tests {
                     name: "队".into(),
                     description: String::new(),
                     member_count: 0,
+                    join_policy: Default::default(),
                 }),
             ])
             .unwrap();

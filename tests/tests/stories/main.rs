@@ -11,6 +11,7 @@ mod lost_response;
 mod notifications;
 mod offline;
 mod protocol;
+mod teams;
 
 use volunteer_domain::{Kind, Record};
 use volunteer_sync_server::Storage;

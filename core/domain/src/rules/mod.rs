@@ -32,7 +32,7 @@ use crate::records::{
 use activities::{cancel_signup, sign_up};
 use attendance::{check_in, check_out};
 use hours::{ReportArgs, report_hours};
-use teams::{join_team, leave_team};
+use teams::{decide_join, join_team, leave_team, remove_member, set_team_role, withdraw_join};
 
 /// How far ahead of the server's clock a device timestamp may be.
 pub const MAX_CLOCK_SKEW: Duration = Duration::minutes(10);
@@ -50,6 +50,8 @@ pub struct Actor {
     pub role: Role,
     /// Path of the staff member's site (see [`Site::path`]); `None` otherwise.
     pub site_path: Option<String>,
+    /// Teams this user leads (an active membership with the leader role).
+    pub led_teams: Vec<String>,
 }
 
 impl Actor {
@@ -63,6 +65,12 @@ impl Actor {
                 .is_some_and(|own| site_path.starts_with(own)),
             Role::Volunteer => false,
         }
+    }
+
+    /// Whether this user may decide for a team at the site with this path:
+    /// its leaders, staff of the site or above, admins.
+    pub fn may_lead(&self, team_id: &str, site_path: &str) -> bool {
+        self.led_teams.iter().any(|t| t == team_id) || self.may_manage(site_path)
     }
 }
 
@@ -84,6 +92,9 @@ pub enum RejectCode {
     InvalidInput,
     /// A timestamp lies further in the future than the device clock may be trusted.
     ClockSkew,
+    /// The record is not in a state that allows this step (say a request
+    /// someone else already decided).
+    InvalidState,
 }
 
 impl RejectCode {
@@ -96,6 +107,7 @@ impl RejectCode {
             RejectCode::NotCheckedIn => "not_checked_in",
             RejectCode::InvalidInput => "invalid_input",
             RejectCode::ClockSkew => "clock_skew",
+            RejectCode::InvalidState => "invalid_state",
         }
     }
 
@@ -109,6 +121,7 @@ impl RejectCode {
             NotCheckedIn,
             InvalidInput,
             ClockSkew,
+            InvalidState,
         ]
         .into_iter()
         .find(|c| c.as_str() == s)
@@ -206,7 +219,31 @@ pub fn decide<S: State>(
     let acted_at = env.created_at;
     match &env.mutation {
         Mutation::JoinTeam { team_id } => join_team(s, actor, team_id, acted_at),
-        Mutation::LeaveTeam { team_id } => leave_team(s, actor, team_id),
+        Mutation::LeaveTeam { team_id } => leave_team(s, actor, team_id, now),
+        Mutation::WithdrawJoinRequest { team_id } => withdraw_join(s, actor, team_id, now),
+        Mutation::DecideJoinRequest {
+            team_id,
+            volunteer_id,
+            approve,
+            reason,
+        } => decide_join(
+            s,
+            actor,
+            now,
+            (team_id, volunteer_id),
+            *approve,
+            reason.as_deref(),
+        ),
+        Mutation::RemoveMember {
+            team_id,
+            volunteer_id,
+            reason,
+        } => remove_member(s, actor, now, (team_id, volunteer_id), reason),
+        Mutation::SetTeamRole {
+            team_id,
+            volunteer_id,
+            role,
+        } => set_team_role(s, actor, (team_id, volunteer_id), *role),
         Mutation::SignUp { activity_id } => sign_up(s, actor, activity_id, acted_at, now),
         Mutation::CancelSignup { activity_id } => cancel_signup(s, actor, activity_id),
         Mutation::ReportHours {
@@ -246,8 +283,31 @@ pub fn decide<S: State>(
 fn bad_id(m: &Mutation) -> Option<&'static str> {
     let ok = |id: &str| !id.is_empty() && id.len() <= MAX_ID_LEN;
     match m {
-        Mutation::JoinTeam { team_id } | Mutation::LeaveTeam { team_id } => {
-            (!ok(team_id)).then_some("team_id")
+        Mutation::JoinTeam { team_id }
+        | Mutation::LeaveTeam { team_id }
+        | Mutation::WithdrawJoinRequest { team_id } => (!ok(team_id)).then_some("team_id"),
+        Mutation::DecideJoinRequest {
+            team_id,
+            volunteer_id,
+            ..
+        }
+        | Mutation::RemoveMember {
+            team_id,
+            volunteer_id,
+            ..
+        }
+        | Mutation::SetTeamRole {
+            team_id,
+            volunteer_id,
+            ..
+        } => {
+            if !ok(team_id) {
+                Some("team_id")
+            } else if !ok(volunteer_id) {
+                Some("volunteer_id")
+            } else {
+                None
+            }
         }
         Mutation::SignUp { activity_id } | Mutation::CancelSignup { activity_id } => {
             (!ok(activity_id)).then_some("activity_id")

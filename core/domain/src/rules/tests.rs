@@ -1,6 +1,6 @@
 //! Rule tests over an in-memory state, authoritative or not.
 use super::*;
-use crate::records::SiteLevel;
+use crate::records::{JoinPolicy, MembershipStatus, SiteLevel, TeamRole};
 use std::collections::HashMap;
 
 /// An in-memory state, authoritative or not.
@@ -56,6 +56,15 @@ impl Mem {
             name: "红马甲".into(),
             description: String::new(),
             member_count: 0,
+            join_policy: JoinPolicy::Open,
+        }));
+        m.put(Record::Team(Team {
+            id: "t2".into(),
+            site_id: "s1".into(),
+            name: "敬老服务队".into(),
+            description: String::new(),
+            member_count: 0,
+            join_policy: JoinPolicy::Approval,
         }));
         m.names.insert("v1".into(), "李娜".into());
         m.names.insert("v2".into(), "王伟".into());
@@ -102,6 +111,7 @@ fn volunteer(id: &str) -> Actor {
         name: "李娜".into(),
         role: Role::Volunteer,
         site_path: None,
+        led_teams: vec![],
     }
 }
 
@@ -111,6 +121,7 @@ fn staff(path: &str) -> Actor {
         name: "社工".into(),
         role: Role::Staff,
         site_path: Some(path.into()),
+        led_teams: vec![],
     }
 }
 
@@ -421,4 +432,180 @@ fn reject_codes_round_trip() {
             format!("\"{}\"", c.as_str())
         );
     }
+}
+
+fn membership(s: &mut Mem, team: &str, volunteer: &str) -> Membership {
+    match s
+        .get(Kind::Membership, &format!("{team}/{volunteer}"))
+        .unwrap()
+    {
+        Some(Record::Membership(m)) => m,
+        other => panic!("no membership: {other:?}"),
+    }
+}
+
+fn members(s: &mut Mem, team: &str) -> u32 {
+    match s.get(Kind::Team, team).unwrap() {
+        Some(Record::Team(t)) => t.member_count,
+        _ => panic!(),
+    }
+}
+
+fn leader_of(team: &str) -> Actor {
+    Actor {
+        user_id: "lead".into(),
+        name: "队长".into(),
+        role: Role::Volunteer,
+        site_path: None,
+        led_teams: vec![team.into()],
+    }
+}
+
+fn decide_join(approve: bool) -> Mutation {
+    Mutation::DecideJoinRequest {
+        team_id: "t2".into(),
+        volunteer_id: "v1".into(),
+        approve,
+        reason: None,
+    }
+}
+
+#[test]
+fn an_approval_team_takes_a_request_that_a_leader_decides_once() {
+    let mut s = Mem::new(true);
+    let join = Mutation::JoinTeam {
+        team_id: "t2".into(),
+    };
+    run(&mut s, &volunteer("v1"), join.clone(), t(8, 0));
+    assert_eq!(
+        membership(&mut s, "t2", "v1").status,
+        MembershipStatus::Requested
+    );
+    assert_eq!(members(&mut s, "t2"), 0, "a request is not a member");
+    assert_eq!(
+        run(&mut s, &volunteer("v1"), join, t(8, 1)),
+        Decision::Apply(vec![])
+    );
+
+    // The volunteer cannot approve their own request; another team's leader neither.
+    let d = run(&mut s, &volunteer("v1"), decide_join(true), t(8, 2));
+    assert_eq!(code(&d), Some(RejectCode::Forbidden));
+    let d = run(&mut s, &leader_of("t1"), decide_join(true), t(8, 2));
+    assert_eq!(code(&d), Some(RejectCode::Forbidden));
+
+    run(&mut s, &leader_of("t2"), decide_join(true), t(8, 3));
+    let m = membership(&mut s, "t2", "v1");
+    assert_eq!(
+        (m.status, m.decided_by.as_deref()),
+        (MembershipStatus::Active, Some("lead"))
+    );
+    assert_eq!(members(&mut s, "t2"), 1);
+    // Replaying the same decision is a no-op; a different one is too late.
+    assert_eq!(
+        run(&mut s, &leader_of("t2"), decide_join(true), t(8, 4)),
+        Decision::Apply(vec![])
+    );
+    let d = run(&mut s, &staff("/c/s1/"), decide_join(false), t(8, 4));
+    assert_eq!(code(&d), Some(RejectCode::InvalidState));
+    let d = run(
+        &mut s,
+        &volunteer("v1"),
+        Mutation::WithdrawJoinRequest {
+            team_id: "t2".into(),
+        },
+        t(8, 5),
+    );
+    assert_eq!(code(&d), Some(RejectCode::InvalidState));
+    assert_eq!(members(&mut s, "t2"), 1);
+}
+
+#[test]
+fn members_leave_or_are_removed_with_a_reason_and_counts_follow() {
+    let mut s = Mem::new(true);
+    for v in ["v1", "v2"] {
+        run(
+            &mut s,
+            &volunteer(v),
+            Mutation::JoinTeam {
+                team_id: "t1".into(),
+            },
+            t(8, 0),
+        );
+    }
+    assert_eq!(members(&mut s, "t1"), 2);
+    let remove = |reason: &str| Mutation::RemoveMember {
+        team_id: "t1".into(),
+        volunteer_id: "v2".into(),
+        reason: reason.into(),
+    };
+    let d = run(&mut s, &leader_of("t1"), remove("  "), t(9, 0));
+    assert_eq!(code(&d), Some(RejectCode::InvalidInput));
+    run(&mut s, &leader_of("t1"), remove("多次缺席"), t(9, 0));
+    let m = membership(&mut s, "t1", "v2");
+    assert_eq!(
+        (m.status, m.reason.as_deref()),
+        (MembershipStatus::Removed, Some("多次缺席"))
+    );
+    run(
+        &mut s,
+        &volunteer("v1"),
+        Mutation::LeaveTeam {
+            team_id: "t1".into(),
+        },
+        t(9, 1),
+    );
+    assert_eq!(
+        membership(&mut s, "t1", "v1").status,
+        MembershipStatus::Left
+    );
+    assert_eq!(members(&mut s, "t1"), 0);
+    // Rejoining after leaving is a fresh, open join.
+    run(
+        &mut s,
+        &volunteer("v1"),
+        Mutation::JoinTeam {
+            team_id: "t1".into(),
+        },
+        t(9, 2),
+    );
+    assert_eq!(members(&mut s, "t1"), 1);
+}
+
+#[test]
+fn only_staff_appoint_leaders_and_only_of_active_members() {
+    let mut s = Mem::new(true);
+    run(
+        &mut s,
+        &volunteer("v1"),
+        Mutation::JoinTeam {
+            team_id: "t1".into(),
+        },
+        t(8, 0),
+    );
+    let appoint = Mutation::SetTeamRole {
+        team_id: "t1".into(),
+        volunteer_id: "v1".into(),
+        role: TeamRole::Leader,
+    };
+    let d = run(&mut s, &leader_of("t1"), appoint.clone(), t(8, 1));
+    assert_eq!(code(&d), Some(RejectCode::Forbidden));
+    let d = run(&mut s, &staff("/c/s2/"), appoint.clone(), t(8, 1));
+    assert_eq!(
+        code(&d),
+        Some(RejectCode::Forbidden),
+        "another station's staff"
+    );
+    run(&mut s, &staff("/c/"), appoint, t(8, 1));
+    assert_eq!(membership(&mut s, "t1", "v1").role, TeamRole::Leader);
+    let d = run(
+        &mut s,
+        &staff("/c/"),
+        Mutation::SetTeamRole {
+            team_id: "t1".into(),
+            volunteer_id: "v2".into(),
+            role: TeamRole::Leader,
+        },
+        t(8, 2),
+    );
+    assert_eq!(code(&d), Some(RejectCode::NotFound));
 }

@@ -59,9 +59,11 @@ CREATE TABLE entities (
     owner      TEXT,
     site_path  TEXT,
     owner_only INTEGER NOT NULL,
+    team_id    TEXT,
     PRIMARY KEY (kind, key)
 ) WITHOUT ROWID;
 CREATE UNIQUE INDEX entities_seq ON entities (seq);
+CREATE INDEX entities_owner ON entities (owner, kind) WHERE owner IS NOT NULL;
 
 CREATE TABLE counters (
     name  TEXT PRIMARY KEY,
