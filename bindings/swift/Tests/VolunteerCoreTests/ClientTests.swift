@@ -194,6 +194,25 @@ final class ClientTests: XCTestCase {
         XCTAssertNil(try phone.syncStatus().lastSyncAt, "no round ran")
     }
 
+    func testATeamLeaderDecidesAJoinRequest() async throws {
+        let leader = try client("leader")
+        _ = try await leader.signIn(login: "volunteer3", password: TestServer.demoPassword)
+        _ = try await leader.syncNow()
+        let team = try XCTUnwrap(try leader.myLedTeams().first { $0.needsApproval })
+        let request = try XCTUnwrap(try leader.joinRequests(teamId: team.id).first)
+        XCTAssertEqual(request.status, .requested)
+        try leader.decideJoinRequest(teamId: team.id, volunteerId: request.volunteerId, approve: true, reason: nil)
+        let report = try await leader.syncNow()
+        XCTAssertEqual(report.applied, 1)
+        XCTAssertThrowsError(try leader.decideJoinRequest(
+            teamId: team.id, volunteerId: request.volunteerId, approve: false, reason: "太晚了")) { error in
+            guard case VolunteerError.Rejected(let code, _) = error else {
+                return XCTFail("expected Rejected, got \(error)")
+            }
+            XCTAssertEqual(code, .invalidState)
+        }
+    }
+
     func testErrorsAreTyped() async throws {
         let phone = try client("errors")
         do {

@@ -211,6 +211,25 @@ class ClientTest {
     }
 
     @Test
+    fun `a team leader decides a join request`() = runBlocking<Unit> {
+        client("leader").use { leader ->
+            leader.signIn("volunteer3", TestServer.DEMO_PASSWORD)
+            leader.syncNow()
+            val team = leader.myLedTeams().first { it.needsApproval }
+            val request = leader.joinRequests(team.id).first()
+            assertEquals(MembershipStatus.REQUESTED, request.status)
+            leader.decideJoinRequest(team.id, request.volunteerId, true, null)
+            assertTrue(leader.teamMembers(team.id).any { it.volunteerId == request.volunteerId })
+            val report = leader.syncNow()
+            assertEquals(1u, report.applied)
+            val again = assertThrows<VolunteerException.Rejected> {
+                leader.decideJoinRequest(team.id, request.volunteerId, false, "太晚了")
+            }
+            assertEquals(RejectCode.INVALID_STATE, again.code)
+        }
+    }
+
+    @Test
     fun `errors are typed exceptions`() = runBlocking<Unit> {
         client("errors").use { phone ->
             assertThrows<VolunteerException.SignedOut> { runBlocking { phone.syncNow() } }
