@@ -208,8 +208,39 @@ impl VolunteerClient {
         })
     }
 
+    /// Staff (for their sites) or a team leader (for the team): draft an
+    /// activity; returns its id. Publish it to open signups.
+    pub fn create_activity(&self, draft: ActivityDraft) -> Result<String, VolunteerError> {
+        guard(|| self.replica.create_activity(draft.into()))
+    }
+
+    /// Organisers: open a drafted activity for signups.
+    pub fn publish_activity(&self, activity_id: String) -> Result<(), VolunteerError> {
+        guard(|| self.replica.publish_activity(&activity_id))
+    }
+
+    /// Organisers: the activity is under way (signups close).
+    pub fn start_activity(&self, activity_id: String) -> Result<(), VolunteerError> {
+        guard(|| self.replica.start_activity(&activity_id))
+    }
+
+    /// Organisers: the activity is over.
+    pub fn finish_activity(&self, activity_id: String) -> Result<(), VolunteerError> {
+        guard(|| self.replica.finish_activity(&activity_id))
+    }
+
+    /// Organisers: cancel the activity, saying why.
+    pub fn cancel_activity(
+        &self,
+        activity_id: String,
+        reason: String,
+    ) -> Result<(), VolunteerError> {
+        guard(|| self.replica.cancel_activity(&activity_id, &reason))
+    }
+
     /// Sign up for an activity. Places are decided by the server in the order
-    /// it receives signups; a full activity comes back as a rejected action.
+    /// it receives signups; a full activity puts the signup on its waitlist,
+    /// or, without one, comes back as a rejected action.
     pub fn sign_up(&self, activity_id: String) -> Result<(), VolunteerError> {
         guard(|| self.replica.sign_up(&activity_id))
     }

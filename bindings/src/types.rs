@@ -267,6 +267,32 @@ impl From<TeamRole> for core::TeamRole {
     }
 }
 
+/// Where an activity is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum ActivityStatus {
+    /// Being prepared; only its organisers see it.
+    Draft,
+    /// Open for signups.
+    Published,
+    /// Under way; signups are closed.
+    InProgress,
+    Finished,
+    Cancelled,
+}
+
+impl From<core::ActivityStatus> for ActivityStatus {
+    fn from(s: core::ActivityStatus) -> Self {
+        use core::ActivityStatus as S;
+        match s {
+            S::Draft => ActivityStatus::Draft,
+            S::Published => ActivityStatus::Published,
+            S::InProgress => ActivityStatus::InProgress,
+            S::Finished => ActivityStatus::Finished,
+            S::Cancelled => ActivityStatus::Cancelled,
+        }
+    }
+}
+
 /// An activity volunteers sign up for.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct Activity {
@@ -278,8 +304,16 @@ pub struct Activity {
     pub starts_at: SystemTime,
     pub ends_at: SystemTime,
     pub capacity: u32,
+    /// Places taken.
     pub signup_count: u32,
-    pub cancelled: bool,
+    pub status: ActivityStatus,
+    /// Signups close then (and at the start in any case).
+    pub signup_deadline: Option<SystemTime>,
+    /// Whether a full activity takes signups on a waitlist.
+    pub waitlist: bool,
+    pub waitlist_count: u32,
+    /// Why it was cancelled.
+    pub cancel_reason: Option<String>,
 }
 
 impl From<core::Activity> for Activity {
@@ -294,7 +328,42 @@ impl From<core::Activity> for Activity {
             ends_at: time(a.ends_at),
             capacity: a.capacity,
             signup_count: a.signup_count,
-            cancelled: a.status == core::ActivityStatus::Cancelled,
+            status: a.status.into(),
+            signup_deadline: a.signup_deadline.map(time),
+            waitlist: a.waitlist,
+            waitlist_count: a.waitlist_count,
+            cancel_reason: a.cancel_reason,
+        }
+    }
+}
+
+/// A new activity, as its organiser fills it in.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct ActivityDraft {
+    pub site_id: String,
+    /// The organising team; a leader drafts for their own team.
+    pub team_id: Option<String>,
+    pub title: String,
+    pub description: String,
+    pub starts_at: SystemTime,
+    pub ends_at: SystemTime,
+    pub capacity: u32,
+    pub signup_deadline: Option<SystemTime>,
+    pub waitlist: bool,
+}
+
+impl From<ActivityDraft> for core::ActivityDraft {
+    fn from(d: ActivityDraft) -> Self {
+        core::ActivityDraft {
+            site_id: d.site_id,
+            team_id: d.team_id,
+            title: d.title,
+            description: d.description,
+            starts_at: chrono(d.starts_at),
+            ends_at: chrono(d.ends_at),
+            capacity: d.capacity,
+            signup_deadline: d.signup_deadline.map(chrono),
+            waitlist: d.waitlist,
         }
     }
 }
@@ -330,11 +399,15 @@ impl From<core::Membership> for Membership {
     }
 }
 
-/// The user's signup for an activity.
+/// The user's signup for an activity: a place, or a spot on the waitlist.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct Signup {
     pub activity_id: String,
     pub signed_up_at: SystemTime,
+    /// Waiting for a place rather than holding one.
+    pub waitlisted: bool,
+    /// Waitlist position (1 = next to be promoted); 0 when holding a place.
+    pub position: u32,
 }
 
 impl From<core::Signup> for Signup {
@@ -342,6 +415,8 @@ impl From<core::Signup> for Signup {
         Signup {
             activity_id: s.activity_id,
             signed_up_at: time(s.signed_up_at),
+            waitlisted: s.status == core::SignupStatus::Waitlisted,
+            position: s.position,
         }
     }
 }
@@ -351,7 +426,10 @@ impl From<core::Signup> for Signup {
 pub struct RosterEntry {
     pub volunteer_id: String,
     pub volunteer_name: String,
+    /// Holds a place.
     pub signed_up: bool,
+    /// Waiting for a place: position on the waitlist.
+    pub waitlist_position: Option<u32>,
     pub checked_in_at: Option<SystemTime>,
     pub checked_out_at: Option<SystemTime>,
 }
@@ -362,6 +440,7 @@ impl From<core::RosterEntry> for RosterEntry {
             volunteer_id: r.volunteer_id,
             volunteer_name: r.volunteer_name,
             signed_up: r.signed_up,
+            waitlist_position: r.waitlist_position,
             checked_in_at: r.checked_in_at.map(time),
             checked_out_at: r.checked_out_at.map(time),
         }
@@ -475,6 +554,16 @@ pub enum Action {
     SignUp { activity_id: String },
     /// Cancel a signup.
     CancelSignup { activity_id: String },
+    /// Draft an activity.
+    CreateActivity { activity_id: String, title: String },
+    /// Open an activity for signups.
+    PublishActivity { activity_id: String },
+    /// Mark an activity under way.
+    StartActivity { activity_id: String },
+    /// Mark an activity over.
+    FinishActivity { activity_id: String },
+    /// Cancel an activity.
+    CancelActivity { activity_id: String, reason: String },
     /// Report one's own hours.
     ReportHours {
         entry_id: String,
@@ -535,6 +624,19 @@ impl From<core::Mutation> for Action {
             },
             M::SignUp { activity_id } => Action::SignUp { activity_id },
             M::CancelSignup { activity_id } => Action::CancelSignup { activity_id },
+            M::CreateActivity {
+                activity_id, title, ..
+            } => Action::CreateActivity { activity_id, title },
+            M::PublishActivity { activity_id } => Action::PublishActivity { activity_id },
+            M::StartActivity { activity_id } => Action::StartActivity { activity_id },
+            M::FinishActivity { activity_id } => Action::FinishActivity { activity_id },
+            M::CancelActivity {
+                activity_id,
+                reason,
+            } => Action::CancelActivity {
+                activity_id,
+                reason,
+            },
             M::ReportHours {
                 entry_id,
                 activity_id,

@@ -24,11 +24,11 @@ pub use error::{Error, Result};
 pub use notify::{ChangeListener, StatusListener, Subscription};
 pub use replica::{Replica, SyncOptions};
 pub use views::{
-    Connectivity, HoursReport, HoursTotal, PendingMutation, RejectedMutation, RosterEntry,
-    SyncFailure, SyncReport, SyncStatus,
+    ActivityDraft, Connectivity, HoursReport, HoursTotal, PendingMutation, RejectedMutation,
+    RosterEntry, SyncFailure, SyncReport, SyncStatus,
 };
 pub use volunteer_domain::{
     Activity, ActivityStatus, Attendance, HourEntry, HourSource, HourStatus, JoinPolicy, Kind,
-    Membership, MembershipStatus, Mutation, Profile, Record, RejectCode, Role, Signup, Site,
-    SiteLevel, Team, TeamRole,
+    Membership, MembershipStatus, Mutation, Profile, Record, RejectCode, Role, Signup,
+    SignupStatus, Site, SiteLevel, Team, TeamRole,
 };

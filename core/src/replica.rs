@@ -23,8 +23,8 @@ use crate::notify::{ChangeListener, Notifier, StatusListener, StatusSource, Subs
 use crate::store::{self, meta_keys};
 use crate::sync::LastRound;
 use crate::views::{
-    self, Connectivity, HoursReport, HoursTotal, PendingMutation, RejectedMutation, RosterEntry,
-    SyncFailure, SyncReport, SyncStatus,
+    self, ActivityDraft, Connectivity, HoursReport, HoursTotal, PendingMutation, RejectedMutation,
+    RosterEntry, SyncFailure, SyncReport, SyncStatus,
 };
 use crate::{outbox, schema};
 
@@ -513,6 +513,58 @@ impl Replica {
             team_id: id("team_id", team_id)?,
             volunteer_id: id("volunteer_id", volunteer_id)?,
             role,
+        })
+    }
+
+    /// Staff (for their sites) or a team leader (for the team): draft an
+    /// activity. Returns its id; publish it to open signups.
+    pub fn create_activity(&self, draft: ActivityDraft) -> Result<String> {
+        let activity_id = uuid::Uuid::new_v4().to_string();
+        self.submit(Mutation::CreateActivity {
+            activity_id: activity_id.clone(),
+            site_id: id("site_id", &draft.site_id)?,
+            team_id: draft
+                .team_id
+                .as_deref()
+                .map(|t| id("team_id", t))
+                .transpose()?,
+            title: draft.title,
+            description: draft.description,
+            starts_at: draft.starts_at,
+            ends_at: draft.ends_at,
+            capacity: draft.capacity,
+            signup_deadline: draft.signup_deadline,
+            waitlist: draft.waitlist,
+        })?;
+        Ok(activity_id)
+    }
+
+    /// Organisers: open a drafted activity for signups.
+    pub fn publish_activity(&self, activity_id: &str) -> Result<()> {
+        self.submit(Mutation::PublishActivity {
+            activity_id: id("activity_id", activity_id)?,
+        })
+    }
+
+    /// Organisers: the activity is under way (signups close).
+    pub fn start_activity(&self, activity_id: &str) -> Result<()> {
+        self.submit(Mutation::StartActivity {
+            activity_id: id("activity_id", activity_id)?,
+        })
+    }
+
+    /// Organisers: the activity is over.
+    pub fn finish_activity(&self, activity_id: &str) -> Result<()> {
+        self.submit(Mutation::FinishActivity {
+            activity_id: id("activity_id", activity_id)?,
+        })
+    }
+
+    /// Organisers: cancel the activity, saying why; signed-up volunteers see it.
+    pub fn cancel_activity(&self, activity_id: &str, reason: &str) -> Result<()> {
+        self.submit(Mutation::CancelActivity {
+            activity_id: id("activity_id", activity_id)?,
+            reason: reason.to_owned(),
         })
     }
 

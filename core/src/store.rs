@@ -137,6 +137,11 @@ impl State for DeviceState<'_> {
         }
     }
 
+    /// A device may not see every signup: promotion is the server's to decide.
+    fn first_waitlisted(&mut self, _activity_id: &str) -> Result<Option<volunteer_domain::Signup>> {
+        Ok(None)
+    }
+
     fn volunteer_name(&mut self, volunteer_id: &str) -> Result<Option<String>> {
         if volunteer_id == self.me.user_id {
             return Ok(Some(self.me.display_name.clone()));

@@ -8,7 +8,7 @@ use rusqlite::Connection;
 use std::collections::BTreeMap;
 use volunteer_domain::{
     Activity, Attendance, HourEntry, HourStatus, Kind, Membership, MembershipStatus, Mutation,
-    Signup, Site, Team,
+    Signup, SignupStatus, Site, Team,
 };
 
 use crate::error::Result;
@@ -20,7 +20,10 @@ use crate::store::load;
 pub struct RosterEntry {
     pub volunteer_id: String,
     pub volunteer_name: String,
+    /// Holds one of the places.
     pub signed_up: bool,
+    /// Waiting for a place: position on the waitlist (1 = next).
+    pub waitlist_position: Option<u32>,
     pub checked_in_at: Option<DateTime<Utc>>,
     pub checked_out_at: Option<DateTime<Utc>>,
 }
@@ -31,6 +34,22 @@ pub struct RosterEntry {
 pub struct HoursTotal {
     pub confirmed_minutes: u64,
     pub pending_minutes: u64,
+}
+
+/// Input of a new activity.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActivityDraft {
+    pub site_id: String,
+    /// The organising team (a leader drafts for their own team).
+    pub team_id: Option<String>,
+    pub title: String,
+    pub description: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub capacity: u32,
+    pub signup_deadline: Option<DateTime<Utc>>,
+    /// Take signups beyond capacity on a waitlist.
+    pub waitlist: bool,
 }
 
 /// Input of a self-report of hours.
@@ -153,7 +172,8 @@ pub fn activity(conn: &Connection, id: &str) -> Result<Option<Activity>> {
     .pop())
 }
 
-/// Published activities that have not ended, soonest first.
+/// Activities open to volunteers (published or under way) that have not
+/// ended, soonest first.
 pub fn upcoming_activities(
     conn: &Connection,
     now: DateTime<Utc>,
@@ -162,7 +182,7 @@ pub fn upcoming_activities(
     load(
         conn,
         "SELECT data FROM records WHERE kind = 'activity'
-           AND json_extract(data, '$.status') = 'published'
+           AND json_extract(data, '$.status') IN ('published', 'in_progress')
            AND julianday(json_extract(data, '$.ends_at')) > julianday(?1)
          ORDER BY julianday(json_extract(data, '$.starts_at')), key
          LIMIT ?2",
@@ -211,12 +231,14 @@ pub fn roster(conn: &Connection, activity_id: &str) -> Result<Vec<RosterEntry>> 
     )?;
     let mut by_volunteer: BTreeMap<String, RosterEntry> = BTreeMap::new();
     for s in signups {
+        let waiting = s.status == SignupStatus::Waitlisted;
         by_volunteer.insert(
             s.volunteer_id.clone(),
             RosterEntry {
                 volunteer_id: s.volunteer_id,
                 volunteer_name: s.volunteer_name,
-                signed_up: true,
+                signed_up: !waiting,
+                waitlist_position: waiting.then_some(s.position),
                 checked_in_at: None,
                 checked_out_at: None,
             },
@@ -229,6 +251,7 @@ pub fn roster(conn: &Connection, activity_id: &str) -> Result<Vec<RosterEntry>> 
                 volunteer_id: a.volunteer_id.clone(),
                 volunteer_name: a.volunteer_name.clone(),
                 signed_up: false,
+                waitlist_position: None,
                 checked_in_at: None,
                 checked_out_at: None,
             });

@@ -12,7 +12,8 @@ use chrono::{DateTime, Duration, DurationRound, Utc};
 use std::fmt;
 use volunteer_domain::{
     Activity, ActivityStatus, Attendance, HourEntry, HourSource, HourStatus, JoinPolicy,
-    Membership, MembershipStatus, Record, Role, Signup, Site, SiteLevel, Team, TeamRole,
+    Membership, MembershipStatus, Record, Role, Signup, SignupStatus, Site, SiteLevel, Team,
+    TeamRole,
 };
 
 use crate::storage::{NewUser, Storage, StoreError};
@@ -414,11 +415,19 @@ pub fn seed_district(
             ends_at,
             capacity,
             signup_count: 0,
-            status: if !past && rng.chance(3) {
+            status: if past {
+                ActivityStatus::Finished
+            } else if rng.chance(3) {
                 ActivityStatus::Cancelled
             } else {
                 ActivityStatus::Published
             },
+            signup_deadline: (!past).then(|| starts_at - Duration::hours(12)),
+            waitlist: !past,
+            waitlist_count: 0,
+            waitlist_next: 0,
+            created_by: None,
+            cancel_reason: None,
         };
         let fill = capacity as usize * (50 + rng.below(50)) / 100;
         let mut taken = std::collections::HashSet::new();
@@ -435,6 +444,8 @@ pub fn seed_district(
                 volunteer_name: v.display_name.clone(),
                 site_id: host.id.clone(),
                 signed_up_at,
+                status: SignupStatus::Confirmed,
+                position: 0,
             });
             if past && rng.chance(90) {
                 let checked_in_at = starts_at + Duration::minutes(rng.below(20) as i64 - 10);
@@ -485,7 +496,13 @@ pub fn seed_district(
         ends_at: hour + Duration::hours(3),
         capacity: 20,
         signup_count: 0,
-        status: ActivityStatus::Published,
+        status: ActivityStatus::InProgress,
+        signup_deadline: None,
+        waitlist: false,
+        waitlist_count: 0,
+        waitlist_next: 0,
+        created_by: None,
+        cancel_reason: None,
     };
     for v in volunteers.iter().take(3) {
         today.signup_count += 1;
@@ -495,6 +512,8 @@ pub fn seed_district(
             volunteer_name: v.display_name.clone(),
             site_id: today.site_id.clone(),
             signed_up_at: hour - Duration::days(2),
+            status: SignupStatus::Confirmed,
+            position: 0,
         });
     }
     activities.push(today);

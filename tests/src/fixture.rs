@@ -79,6 +79,12 @@ pub fn seed(store: &dyn Storage) -> Fixture {
         capacity: 3,
         signup_count: 0,
         status: ActivityStatus::Published,
+        signup_deadline: None,
+        waitlist: false,
+        waitlist_count: 0,
+        waitlist_next: 0,
+        created_by: None,
+        cancel_reason: None,
     };
     let activity_a = activity("act-a", &station_a);
     let activity_b = activity("act-b", &station_b);

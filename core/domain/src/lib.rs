@@ -14,8 +14,8 @@ pub mod wire;
 pub use mutation::{Mutation, MutationEnvelope};
 pub use records::{
     Activity, ActivityStatus, Attendance, HourEntry, HourSource, HourStatus, JoinPolicy, Kind,
-    Membership, MembershipStatus, Profile, Record, RecordError, Role, Scope, Signup, Site,
-    SiteLevel, Team, TeamRole,
+    Membership, MembershipStatus, Profile, Record, RecordError, Role, Scope, Signup, SignupStatus,
+    Site, SiteLevel, Team, TeamRole,
 };
 pub use rules::{Actor, Decision, Effect, RejectCode, Rejection, State, decide};
 pub use wire::{

@@ -45,6 +45,35 @@ pub enum Mutation {
     SignUp {
         activity_id: String,
     },
+    /// Staff (for their sites) or a team leader (for the team) draft an activity.
+    CreateActivity {
+        /// Generated on the device.
+        activity_id: String,
+        site_id: String,
+        team_id: Option<String>,
+        title: String,
+        description: String,
+        starts_at: DateTime<Utc>,
+        ends_at: DateTime<Utc>,
+        capacity: u32,
+        signup_deadline: Option<DateTime<Utc>>,
+        waitlist: bool,
+    },
+    /// Move an activity along: draft → published → in progress → finished.
+    PublishActivity {
+        activity_id: String,
+    },
+    StartActivity {
+        activity_id: String,
+    },
+    FinishActivity {
+        activity_id: String,
+    },
+    /// Cancel a draft, published or running activity, saying why.
+    CancelActivity {
+        activity_id: String,
+        reason: String,
+    },
     CancelSignup {
         activity_id: String,
     },
@@ -83,6 +112,11 @@ impl Mutation {
             Mutation::RemoveMember { .. } => "remove_member",
             Mutation::SetTeamRole { .. } => "set_team_role",
             Mutation::SignUp { .. } => "sign_up",
+            Mutation::CreateActivity { .. } => "create_activity",
+            Mutation::PublishActivity { .. } => "publish_activity",
+            Mutation::StartActivity { .. } => "start_activity",
+            Mutation::FinishActivity { .. } => "finish_activity",
+            Mutation::CancelActivity { .. } => "cancel_activity",
             Mutation::CancelSignup { .. } => "cancel_signup",
             Mutation::ReportHours { .. } => "report_hours",
             Mutation::CheckIn { .. } => "check_in",

@@ -195,8 +195,21 @@ impl Membership {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ActivityStatus {
+    /// Being prepared; only its organisers see it.
+    Draft,
+    /// Open for signups.
     Published,
+    /// Under way; signups are closed.
+    InProgress,
+    Finished,
     Cancelled,
+}
+
+impl ActivityStatus {
+    /// Volunteers can see it (everything but a draft).
+    pub fn is_visible(self) -> bool {
+        self != ActivityStatus::Draft
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -213,6 +226,30 @@ pub struct Activity {
     /// Confirmed signups, maintained by the signup rules; authoritative on the server.
     pub signup_count: u32,
     pub status: ActivityStatus,
+    /// Signups close then (and at the start in any case).
+    #[serde(default)]
+    pub signup_deadline: Option<DateTime<Utc>>,
+    /// A full activity takes further signups on a waitlist.
+    #[serde(default)]
+    pub waitlist: bool,
+    #[serde(default)]
+    pub waitlist_count: u32,
+    /// Last waitlist position handed out (first come, first promoted).
+    #[serde(default)]
+    pub waitlist_next: u32,
+    #[serde(default)]
+    pub created_by: Option<String>,
+    #[serde(default)]
+    pub cancel_reason: Option<String>,
+}
+
+/// A signup's place: one of the `capacity` places, or the waitlist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignupStatus {
+    #[default]
+    Confirmed,
+    Waitlisted,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -222,6 +259,11 @@ pub struct Signup {
     pub volunteer_name: String,
     pub site_id: String,
     pub signed_up_at: DateTime<Utc>,
+    #[serde(default)]
+    pub status: SignupStatus,
+    /// Waitlist position (1 = first to be promoted); 0 when confirmed.
+    #[serde(default)]
+    pub position: u32,
 }
 
 /// One volunteer's presence at one activity. Devices that record the same pair
@@ -361,7 +403,16 @@ impl Record {
             team_id: None,
         };
         match self {
-            Record::Site(_) | Record::Team(_) | Record::Activity(_) => public,
+            Record::Site(_) | Record::Team(_) => public,
+            Record::Activity(a) if a.status.is_visible() => public,
+            // A draft: its site's staff and its team's leaders only.
+            Record::Activity(a) => Scope {
+                public: false,
+                owner: None,
+                site_id: Some(a.site_id.clone()),
+                owner_only: false,
+                team_id: a.team_id.clone(),
+            },
             Record::Profile(r) => Scope {
                 owner_only: true,
                 ..personal(&r.user_id, None)
@@ -446,6 +497,12 @@ mod tests {
             capacity: 10,
             signup_count: 0,
             status: ActivityStatus::Published,
+            signup_deadline: None,
+            waitlist: false,
+            waitlist_count: 0,
+            waitlist_next: 0,
+            created_by: None,
+            cancel_reason: None,
         }
     }
 
@@ -483,6 +540,8 @@ mod tests {
             volunteer_name: "王芳".into(),
             site_id: "s1".into(),
             signed_up_at: Utc::now(),
+            status: SignupStatus::Confirmed,
+            position: 0,
         });
         assert_eq!(s.key(), "a1/v1");
         assert_eq!(

@@ -14,7 +14,7 @@ use std::sync::Mutex;
 use volunteer_domain::wire::{DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, MAX_PUSH_BATCH};
 use volunteer_domain::{
     Actor, Change, Decision, Effect, Kind, MutationEnvelope, MutationResult, MutationStatus,
-    Profile, Record, Role, State, SyncRequest, SyncResponse, decide,
+    Profile, Record, Role, Signup, State, SyncRequest, SyncResponse, decide,
 };
 
 use super::{AuthOutcome, NewUser, Principal, Storage, StoreError, SyncError};
@@ -257,6 +257,21 @@ impl State for ServerState<'_> {
             .prepare_cached("SELECT display_name FROM users WHERE id = ?1 AND role = 'volunteer'")?
             .query_row([volunteer_id], |r| r.get(0))
             .optional()?)
+    }
+
+    fn first_waitlisted(&mut self, activity_id: &str) -> Result<Option<Signup>, StoreError> {
+        // Signup keys are `activity/volunteer`: a key range scan of one activity.
+        let data: Option<String> = self
+            .0
+            .prepare_cached(
+                "SELECT data FROM entities
+                 WHERE kind = 'signup' AND key > ?1 || '/' AND key < ?1 || '0'
+                   AND data IS NOT NULL AND json_extract(data, '$.status') = 'waitlisted'
+                 ORDER BY json_extract(data, '$.position') LIMIT 1",
+            )?
+            .query_row([activity_id], |r| r.get(0))
+            .optional()?;
+        Ok(data.map(|d| serde_json::from_str(&d)).transpose()?)
     }
 }
 

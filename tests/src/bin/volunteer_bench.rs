@@ -16,7 +16,7 @@ use std::time::Instant;
 use volunteer_core::Replica;
 use volunteer_domain::{
     Activity, ActivityStatus, Attendance, HourEntry, HourSource, HourStatus, Record, Role, Signup,
-    Site, SiteLevel,
+    SignupStatus, Site, SiteLevel,
 };
 use volunteer_sync_server::{NewUser, Storage};
 use volunteer_tests::TestServer;
@@ -73,6 +73,12 @@ fn seed(store: &dyn Storage, rows: usize) -> Vec<Record> {
         capacity: rows as u32,
         signup_count: 0,
         status: ActivityStatus::Published,
+        signup_deadline: None,
+        waitlist: false,
+        waitlist_count: 0,
+        waitlist_next: 0,
+        created_by: None,
+        cancel_reason: None,
     };
     let mut records = vec![Record::Site(site), Record::Activity(activity)];
     for i in 0..rows.saturating_sub(2) {
@@ -86,6 +92,8 @@ fn seed(store: &dyn Storage, rows: usize) -> Vec<Record> {
                 volunteer_name,
                 site_id: "s".into(),
                 signed_up_at: at,
+                status: SignupStatus::Confirmed,
+                position: 0,
             }),
             1 => Record::Attendance(Attendance {
                 activity_id: "a".into(),

@@ -87,7 +87,7 @@ final class ClientTests: XCTestCase {
         let siteId = try XCTUnwrap(me.siteId)
         let now = Date()
         let mine = try staff.activitiesAtSite(siteId: siteId, includeSubtree: true)
-        let underWay = try XCTUnwrap(mine.first { $0.startsAt <= now && $0.endsAt > now && !$0.cancelled })
+        let underWay = try XCTUnwrap(mine.first { $0.startsAt <= now && $0.endsAt > now && $0.status == .inProgress })
         let roster = try staff.roster(activityId: underWay.id)
         let volunteer = try XCTUnwrap(roster.first { $0.volunteerName == volunteerName })
         let other = try XCTUnwrap(roster.first { $0.volunteerId != volunteer.volunteerId })

@@ -1,8 +1,160 @@
-//! Signing up for activities, with capacity decided by the server.
+//! Activities: drafted by site staff or a team leader, published, under way,
+//! finished or cancelled; signups with capacity, a deadline and a waitlist
+//! whose first volunteer is promoted when a place frees up.
 
 use chrono::{DateTime, Utc};
 
 use super::*;
+use crate::records::SignupStatus;
+
+/// Longest activity title.
+pub const MAX_TITLE_CHARS: usize = 100;
+/// Most places of one activity.
+pub const MAX_CAPACITY: u32 = 10_000;
+
+/// Whether `actor` organises at this site (staff above it, admins) or for
+/// this team (its leaders); `Err` carries the refusal.
+fn organiser<S: State>(
+    s: &mut S,
+    actor: &Actor,
+    site_id: &str,
+    team_id: Option<&str>,
+) -> Result<Result<(), Decision>, S::Error> {
+    let Some(site) = get_site(s, site_id)? else {
+        return Ok(Err(missing(s, "site")));
+    };
+    if actor.may_manage(&site.path)
+        || team_id.is_some_and(|t| actor.led_teams.iter().any(|l| l == t))
+    {
+        return Ok(Ok(()));
+    }
+    if actor.role == Role::Staff && actor.site_path.is_none() && !s.authoritative() {
+        return Ok(Err(Decision::Defer));
+    }
+    Ok(Err(reject(
+        RejectCode::Forbidden,
+        "only staff of the site or the organising team's leaders manage this activity",
+    )))
+}
+
+pub(super) fn create_activity<S: State>(
+    s: &mut S,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    m: &Mutation,
+) -> Result<Decision, S::Error> {
+    let Mutation::CreateActivity {
+        activity_id,
+        site_id,
+        team_id,
+        title,
+        description,
+        starts_at,
+        ends_at,
+        capacity,
+        signup_deadline,
+        waitlist,
+    } = m
+    else {
+        return Ok(reject(RejectCode::InvalidInput, "not an activity draft"));
+    };
+    let invalid = |msg: &str| Ok(reject(RejectCode::InvalidInput, msg.to_owned()));
+    if title.trim().is_empty() || title.chars().count() > MAX_TITLE_CHARS {
+        return invalid("the title must be 1 to 100 characters");
+    }
+    if description.chars().count() > MAX_DESCRIPTION_CHARS {
+        return invalid("the description is too long");
+    }
+    if ends_at <= starts_at || *ends_at <= now {
+        return invalid("the activity must end after it starts, in the future");
+    }
+    if *capacity == 0 || *capacity > MAX_CAPACITY {
+        return invalid("capacity must be 1 to 10000");
+    }
+    if signup_deadline.is_some_and(|d| d > *starts_at) {
+        return invalid("signups must close by the start");
+    }
+    if let Some(team_id) = team_id {
+        match get_team(s, team_id)? {
+            None => return Ok(missing(s, "team")),
+            Some(team) if team.site_id != *site_id => {
+                return invalid("a team organises at its own site");
+            }
+            Some(_) => {}
+        }
+    }
+    if let Err(d) = organiser(s, actor, site_id, team_id.as_deref())? {
+        return Ok(d);
+    }
+    if let Some(existing) = get_activity(s, activity_id)? {
+        return Ok(
+            if existing.created_by.as_deref() == Some(actor.user_id.as_str()) {
+                Decision::Apply(vec![]) // the same draft, resent
+            } else {
+                reject(RejectCode::InvalidState, "activity id already taken")
+            },
+        );
+    }
+    Ok(Decision::Apply(vec![Effect::Put(Record::Activity(
+        Activity {
+            id: activity_id.clone(),
+            site_id: site_id.clone(),
+            team_id: team_id.clone(),
+            title: title.trim().to_owned(),
+            description: description.clone(),
+            starts_at: *starts_at,
+            ends_at: *ends_at,
+            capacity: *capacity,
+            signup_count: 0,
+            status: ActivityStatus::Draft,
+            signup_deadline: *signup_deadline,
+            waitlist: *waitlist,
+            waitlist_count: 0,
+            waitlist_next: 0,
+            created_by: Some(actor.user_id.clone()),
+            cancel_reason: None,
+        },
+    ))]))
+}
+
+/// One step of the lifecycle, allowed only from the `from` states.
+pub(super) fn move_activity<S: State>(
+    s: &mut S,
+    actor: &Actor,
+    activity_id: &str,
+    from: &[ActivityStatus],
+    to: ActivityStatus,
+    reason: Option<&str>,
+) -> Result<Decision, S::Error> {
+    let Some(mut activity) = get_activity(s, activity_id)? else {
+        return Ok(missing(s, "activity"));
+    };
+    if let Err(d) = organiser(s, actor, &activity.site_id, activity.team_id.as_deref())? {
+        return Ok(d);
+    }
+    if let Some(r) = reason
+        && (r.trim().is_empty() || r.chars().count() > MAX_DESCRIPTION_CHARS)
+    {
+        return Ok(reject(
+            RejectCode::InvalidInput,
+            "a reason of 1 to 500 characters is required",
+        ));
+    }
+    if activity.status == to {
+        return Ok(Decision::Apply(vec![]));
+    }
+    if !from.contains(&activity.status) {
+        return Ok(reject(
+            RejectCode::InvalidState,
+            format!("a {:?} activity cannot become {:?}", activity.status, to),
+        ));
+    }
+    activity.status = to;
+    activity.cancel_reason = reason.map(|r| r.trim().to_owned());
+    Ok(Decision::Apply(vec![Effect::Put(Record::Activity(
+        activity,
+    ))]))
+}
 
 pub(super) fn sign_up<S: State>(
     s: &mut S,
@@ -24,21 +176,32 @@ pub(super) fn sign_up<S: State>(
     if get_signup(s, &pair_key(activity_id, &actor.user_id))?.is_some() {
         return Ok(Decision::Apply(vec![]));
     }
-    // Only the server sees every signup; a device signs up optimistically and
-    // the server decides capacity in the order it receives signups.
-    if s.authoritative() && activity.signup_count >= activity.capacity {
+    // Only the server sees every signup: it decides places in the order it
+    // receives signups. A device takes a place optimistically unless it
+    // already knows the activity is full and has a waitlist.
+    let full = activity.signup_count >= activity.capacity;
+    if full && !activity.waitlist && s.authoritative() {
         return Ok(reject(
             RejectCode::ActivityFull,
             "every place of this activity is taken",
         ));
     }
-    activity.signup_count += 1;
+    let (status, position) = if full && activity.waitlist {
+        activity.waitlist_next += 1;
+        activity.waitlist_count += 1;
+        (SignupStatus::Waitlisted, activity.waitlist_next)
+    } else {
+        activity.signup_count += 1;
+        (SignupStatus::Confirmed, 0)
+    };
     let signup = Signup {
         activity_id: activity_id.to_owned(),
         volunteer_id: actor.user_id.clone(),
         volunteer_name: actor.name.clone(),
         site_id: activity.site_id.clone(),
         signed_up_at: at,
+        status,
+        position,
     };
     Ok(Decision::Apply(vec![
         Effect::Put(Record::Signup(signup)),
@@ -46,17 +209,18 @@ pub(super) fn sign_up<S: State>(
     ]))
 }
 
-fn closed(activity: &Activity, at: DateTime<Utc>) -> Option<Decision> {
-    if activity.status == ActivityStatus::Cancelled {
-        Some(reject(
-            RejectCode::ActivityClosed,
-            "the activity is cancelled",
-        ))
-    } else if activity.ends_at <= at {
-        Some(reject(RejectCode::ActivityClosed, "the activity is over"))
-    } else {
-        None
-    }
+fn closed(activity: &Activity, now: DateTime<Utc>) -> Option<Decision> {
+    let why = match activity.status {
+        ActivityStatus::Cancelled => "the activity is cancelled",
+        ActivityStatus::Draft => "the activity is not published yet",
+        ActivityStatus::InProgress | ActivityStatus::Finished => "signups are closed",
+        ActivityStatus::Published if activity.ends_at <= now => "the activity is over",
+        ActivityStatus::Published if activity.signup_deadline.is_some_and(|d| d <= now) => {
+            "the signup deadline has passed"
+        }
+        ActivityStatus::Published => return None,
+    };
+    Some(reject(RejectCode::ActivityClosed, why))
 }
 
 pub(super) fn cancel_signup<S: State>(
@@ -68,20 +232,38 @@ pub(super) fn cancel_signup<S: State>(
         return Ok(d);
     }
     let key = pair_key(activity_id, &actor.user_id);
-    if get_signup(s, &key)?.is_none() {
+    let Some(signup) = get_signup(s, &key)? else {
         return Ok(if s.authoritative() {
             Decision::Apply(vec![])
         } else {
             Decision::Defer
         });
-    }
+    };
     let mut effects = vec![Effect::Delete {
         kind: Kind::Signup,
         key,
     }];
-    if let Some(mut activity) = get_activity(s, activity_id)? {
-        activity.signup_count = activity.signup_count.saturating_sub(1);
-        effects.push(Effect::Put(Record::Activity(activity)));
+    let Some(mut activity) = get_activity(s, activity_id)? else {
+        return Ok(Decision::Apply(effects));
+    };
+    match signup.status {
+        SignupStatus::Waitlisted => {
+            activity.waitlist_count = activity.waitlist_count.saturating_sub(1);
+        }
+        SignupStatus::Confirmed => {
+            activity.signup_count = activity.signup_count.saturating_sub(1);
+            // The freed place goes to the first on the waitlist; their
+            // device learns it on its next sync.
+            let open = matches!(activity.status, ActivityStatus::Published);
+            if open && let Some(mut next) = s.first_waitlisted(activity_id)? {
+                next.status = SignupStatus::Confirmed;
+                next.position = 0;
+                activity.signup_count += 1;
+                activity.waitlist_count = activity.waitlist_count.saturating_sub(1);
+                effects.push(Effect::Put(Record::Signup(next)));
+            }
+        }
     }
+    effects.push(Effect::Put(Record::Activity(activity)));
     Ok(Decision::Apply(effects))
 }

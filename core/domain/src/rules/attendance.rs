@@ -32,7 +32,10 @@ fn attendance_target<S: State>(
             "the activity is outside your sites",
         )));
     }
-    if activity.status == ActivityStatus::Cancelled {
+    if matches!(
+        activity.status,
+        ActivityStatus::Cancelled | ActivityStatus::Draft
+    ) {
         return Ok(Err(reject(
             RejectCode::ActivityClosed,
             "the activity is cancelled",

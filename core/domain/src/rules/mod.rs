@@ -29,7 +29,7 @@ use crate::records::{
     Activity, ActivityStatus, Attendance, HourEntry, HourSource, HourStatus, Kind, Membership,
     Record, Role, Signup, Site, Team, pair_key,
 };
-use activities::{cancel_signup, sign_up};
+use activities::{cancel_signup, create_activity, move_activity, sign_up};
 use attendance::{check_in, check_out};
 use hours::{ReportArgs, report_hours};
 use teams::{decide_join, join_team, leave_team, remove_member, set_team_role, withdraw_join};
@@ -166,6 +166,9 @@ pub trait State {
     fn get(&mut self, kind: Kind, key: &str) -> Result<Option<Record>, Self::Error>;
     /// The display name of a volunteer, if this side knows them.
     fn volunteer_name(&mut self, volunteer_id: &str) -> Result<Option<String>, Self::Error>;
+    /// The waitlisted signup of an activity with the lowest position. Only the
+    /// server knows every signup; a device may answer `None`.
+    fn first_waitlisted(&mut self, activity_id: &str) -> Result<Option<Signup>, Self::Error>;
 }
 
 macro_rules! getter {
@@ -246,6 +249,46 @@ pub fn decide<S: State>(
         } => set_team_role(s, actor, (team_id, volunteer_id), *role),
         Mutation::SignUp { activity_id } => sign_up(s, actor, activity_id, acted_at, now),
         Mutation::CancelSignup { activity_id } => cancel_signup(s, actor, activity_id),
+        Mutation::CreateActivity { .. } => create_activity(s, actor, now, &env.mutation),
+        Mutation::PublishActivity { activity_id } => move_activity(
+            s,
+            actor,
+            activity_id,
+            &[ActivityStatus::Draft],
+            ActivityStatus::Published,
+            None,
+        ),
+        Mutation::StartActivity { activity_id } => move_activity(
+            s,
+            actor,
+            activity_id,
+            &[ActivityStatus::Published],
+            ActivityStatus::InProgress,
+            None,
+        ),
+        Mutation::FinishActivity { activity_id } => move_activity(
+            s,
+            actor,
+            activity_id,
+            &[ActivityStatus::InProgress],
+            ActivityStatus::Finished,
+            None,
+        ),
+        Mutation::CancelActivity {
+            activity_id,
+            reason,
+        } => move_activity(
+            s,
+            actor,
+            activity_id,
+            &[
+                ActivityStatus::Draft,
+                ActivityStatus::Published,
+                ActivityStatus::InProgress,
+            ],
+            ActivityStatus::Cancelled,
+            Some(reason),
+        ),
         Mutation::ReportHours {
             entry_id,
             volunteer_id,
@@ -309,8 +352,29 @@ fn bad_id(m: &Mutation) -> Option<&'static str> {
                 None
             }
         }
-        Mutation::SignUp { activity_id } | Mutation::CancelSignup { activity_id } => {
+        Mutation::SignUp { activity_id }
+        | Mutation::CancelSignup { activity_id }
+        | Mutation::PublishActivity { activity_id }
+        | Mutation::StartActivity { activity_id }
+        | Mutation::FinishActivity { activity_id }
+        | Mutation::CancelActivity { activity_id, .. } => {
             (!ok(activity_id)).then_some("activity_id")
+        }
+        Mutation::CreateActivity {
+            activity_id,
+            site_id,
+            team_id,
+            ..
+        } => {
+            if !ok(activity_id) {
+                Some("activity_id")
+            } else if !ok(site_id) {
+                Some("site_id")
+            } else if team_id.as_deref().is_some_and(|t| !ok(t)) {
+                Some("team_id")
+            } else {
+                None
+            }
         }
         Mutation::ReportHours {
             entry_id,

@@ -1,6 +1,6 @@
 //! Rule tests over an in-memory state, authoritative or not.
 use super::*;
-use crate::records::{JoinPolicy, MembershipStatus, SiteLevel, TeamRole};
+use crate::records::{JoinPolicy, MembershipStatus, SignupStatus, SiteLevel, TeamRole};
 use std::collections::HashMap;
 
 /// An in-memory state, authoritative or not.
@@ -49,6 +49,12 @@ impl Mem {
             capacity: 1,
             signup_count: 0,
             status: ActivityStatus::Published,
+            signup_deadline: None,
+            waitlist: false,
+            waitlist_count: 0,
+            waitlist_next: 0,
+            created_by: None,
+            cancel_reason: None,
         }));
         m.put(Record::Team(Team {
             id: "t1".into(),
@@ -98,6 +104,23 @@ impl State for Mem {
     }
     fn volunteer_name(&mut self, id: &str) -> Result<Option<String>, Self::Error> {
         Ok(self.names.get(id).cloned())
+    }
+    fn first_waitlisted(&mut self, activity_id: &str) -> Result<Option<Signup>, Self::Error> {
+        if !self.authoritative {
+            return Ok(None);
+        }
+        Ok(self
+            .rows
+            .values()
+            .filter_map(|r| match r {
+                Record::Signup(s)
+                    if s.activity_id == activity_id && s.status == SignupStatus::Waitlisted =>
+                {
+                    Some(s.clone())
+                }
+                _ => None,
+            })
+            .min_by_key(|s| s.position))
     }
 }
 
@@ -608,4 +631,181 @@ fn only_staff_appoint_leaders_and_only_of_active_members() {
         t(8, 2),
     );
     assert_eq!(code(&d), Some(RejectCode::NotFound));
+}
+
+fn activity(s: &mut Mem, id: &str) -> Activity {
+    match s.get(Kind::Activity, id).unwrap() {
+        Some(Record::Activity(a)) => a,
+        _ => panic!("no activity {id}"),
+    }
+}
+
+fn signup_status(s: &mut Mem, activity: &str, volunteer: &str) -> Option<SignupStatus> {
+    match s
+        .get(Kind::Signup, &format!("{activity}/{volunteer}"))
+        .unwrap()
+    {
+        Some(Record::Signup(x)) => Some(x.status),
+        _ => None,
+    }
+}
+
+fn draft(id: &str, team: Option<&str>) -> Mutation {
+    Mutation::CreateActivity {
+        activity_id: id.into(),
+        site_id: "s1".into(),
+        team_id: team.map(Into::into),
+        title: "垃圾分类宣传".into(),
+        description: String::new(),
+        starts_at: t(14, 0),
+        ends_at: t(16, 0),
+        capacity: 1,
+        signup_deadline: Some(t(13, 0)),
+        waitlist: true,
+    }
+}
+
+fn step(m: fn(String) -> Mutation, id: &str) -> Mutation {
+    m(id.into())
+}
+
+#[test]
+fn an_activity_moves_draft_published_in_progress_finished_and_not_back() {
+    let mut s = Mem::new(true);
+    let st = staff("/c/s1/");
+    run(&mut s, &st, draft("a2", None), t(8, 0));
+    assert_eq!(activity(&mut s, "a2").status, ActivityStatus::Draft);
+    assert!(
+        !Record::Activity(activity(&mut s, "a2")).scope().public,
+        "drafts are not public"
+    );
+    // Nobody signs up to a draft; nobody but organisers moves it.
+    let d = run(
+        &mut s,
+        &volunteer("v1"),
+        Mutation::SignUp {
+            activity_id: "a2".into(),
+        },
+        t(8, 1),
+    );
+    assert_eq!(code(&d), Some(RejectCode::ActivityClosed));
+    let publish = |id: String| Mutation::PublishActivity { activity_id: id };
+    let d = run(&mut s, &volunteer("v1"), step(publish, "a2"), t(8, 1));
+    assert_eq!(code(&d), Some(RejectCode::Forbidden));
+    let d = run(&mut s, &staff("/c/s2/"), step(publish, "a2"), t(8, 1));
+    assert_eq!(code(&d), Some(RejectCode::Forbidden));
+    run(&mut s, &st, step(publish, "a2"), t(8, 2));
+    assert!(Record::Activity(activity(&mut s, "a2")).scope().public);
+    let finish = |id: String| Mutation::FinishActivity { activity_id: id };
+    let d = run(&mut s, &st, step(finish, "a2"), t(8, 3));
+    assert_eq!(code(&d), Some(RejectCode::InvalidState), "not started yet");
+    run(
+        &mut s,
+        &st,
+        step(|id| Mutation::StartActivity { activity_id: id }, "a2"),
+        t(14, 0),
+    );
+    run(&mut s, &st, step(finish, "a2"), t(16, 0));
+    let cancel = Mutation::CancelActivity {
+        activity_id: "a2".into(),
+        reason: "下雨".into(),
+    };
+    let d = run(&mut s, &st, cancel, t(16, 1));
+    assert_eq!(
+        code(&d),
+        Some(RejectCode::InvalidState),
+        "finished is final"
+    );
+}
+
+#[test]
+fn leaders_organise_for_their_team_at_its_site_only() {
+    let mut s = Mem::new(true);
+    let d = run(&mut s, &leader_of("t1"), draft("a3", Some("t1")), t(8, 0));
+    assert!(matches!(d, Decision::Apply(_)));
+    let d = run(&mut s, &leader_of("t1"), draft("a4", Some("t2")), t(8, 0));
+    assert_eq!(code(&d), Some(RejectCode::Forbidden), "another team");
+    let d = run(&mut s, &leader_of("t1"), draft("a5", None), t(8, 0));
+    assert_eq!(
+        code(&d),
+        Some(RejectCode::Forbidden),
+        "no team: site staff only"
+    );
+    let mut bad = draft("a6", None);
+    if let Mutation::CreateActivity { ends_at, .. } = &mut bad {
+        *ends_at = t(13, 0);
+    }
+    let d = run(&mut s, &staff("/c/"), bad, t(8, 0));
+    assert_eq!(code(&d), Some(RejectCode::InvalidInput));
+}
+
+#[test]
+fn a_full_activity_waitlists_and_a_cancellation_promotes_the_first_waiting() {
+    let mut s = Mem::new(true);
+    let st = staff("/c/s1/");
+    run(&mut s, &st, draft("a2", None), t(8, 0));
+    run(
+        &mut s,
+        &st,
+        Mutation::PublishActivity {
+            activity_id: "a2".into(),
+        },
+        t(8, 0),
+    );
+    for v in ["v1", "v2", "v3"] {
+        run(
+            &mut s,
+            &volunteer(v),
+            Mutation::SignUp {
+                activity_id: "a2".into(),
+            },
+            t(9, 0),
+        );
+    }
+    assert_eq!(
+        signup_status(&mut s, "a2", "v1"),
+        Some(SignupStatus::Confirmed)
+    );
+    assert_eq!(
+        signup_status(&mut s, "a2", "v2"),
+        Some(SignupStatus::Waitlisted)
+    );
+    assert_eq!(
+        signup_status(&mut s, "a2", "v3"),
+        Some(SignupStatus::Waitlisted)
+    );
+    let a = activity(&mut s, "a2");
+    assert_eq!((a.signup_count, a.waitlist_count), (1, 2));
+
+    run(
+        &mut s,
+        &volunteer("v1"),
+        Mutation::CancelSignup {
+            activity_id: "a2".into(),
+        },
+        t(10, 0),
+    );
+    assert_eq!(signup_status(&mut s, "a2", "v1"), None);
+    assert_eq!(
+        signup_status(&mut s, "a2", "v2"),
+        Some(SignupStatus::Confirmed),
+        "first in line"
+    );
+    assert_eq!(
+        signup_status(&mut s, "a2", "v3"),
+        Some(SignupStatus::Waitlisted)
+    );
+    let a = activity(&mut s, "a2");
+    assert_eq!((a.signup_count, a.waitlist_count), (1, 1));
+
+    // After the deadline (13:00) nobody signs up, waitlist or not.
+    let d = run(
+        &mut s,
+        &volunteer("v1"),
+        Mutation::SignUp {
+            activity_id: "a2".into(),
+        },
+        t(13, 30),
+    );
+    assert_eq!(code(&d), Some(RejectCode::ActivityClosed));
 }

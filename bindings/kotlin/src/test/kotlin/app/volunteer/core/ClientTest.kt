@@ -106,7 +106,7 @@ class ClientTest {
             staff.syncNow()
             val now = Instant.now()
             val underWay = staff.activitiesAtSite(me.siteId!!, true)
-                .first { it.startsAt <= now && it.endsAt > now && !it.cancelled }
+                .first { it.startsAt <= now && it.endsAt > now && it.status == ActivityStatus.IN_PROGRESS }
             val roster = staff.roster(underWay.id)
             val volunteer = roster.first { it.volunteerName == volunteerName }
             val other = roster.first { it.volunteerId != volunteer.volunteerId }
