@@ -129,6 +129,11 @@ impl VolunteerClient {
         guard(|| Ok(collect(self.replica.my_signups()?)))
     }
 
+    /// The signed-in volunteer's attendance, with corrections, newest first.
+    pub fn my_attendance(&self) -> Result<Vec<AttendanceRecord>, VolunteerError> {
+        guard(|| Ok(collect(self.replica.my_attendance()?)))
+    }
+
     /// The user's hour entries, newest first.
     pub fn my_hours(&self) -> Result<Vec<HourEntry>, VolunteerError> {
         guard(|| Ok(collect(self.replica.my_hours()?)))
@@ -285,6 +290,27 @@ impl VolunteerClient {
         guard(|| {
             self.replica
                 .check_out(&activity_id, &volunteer_id, at.map(chrono))
+        })
+    }
+
+    /// Staff: set a volunteer's check-in and check-out, saying why; the old
+    /// times stay in the record's history.
+    pub fn correct_attendance(
+        &self,
+        activity_id: String,
+        volunteer_id: String,
+        checked_in_at: SystemTime,
+        checked_out_at: Option<SystemTime>,
+        reason: String,
+    ) -> Result<(), VolunteerError> {
+        guard(|| {
+            self.replica.correct_attendance(
+                &activity_id,
+                &volunteer_id,
+                chrono(checked_in_at),
+                checked_out_at.map(chrono),
+                &reason,
+            )
         })
     }
 

@@ -115,6 +115,8 @@ pub enum RejectCode {
     /// The record is not in a state that allows this (say a request someone
     /// else already decided).
     InvalidState,
+    /// The activity takes no walk-ins and the volunteer holds no place.
+    NotSignedUp,
     /// A code this app version does not know (from a newer server).
     Unknown,
 }
@@ -130,6 +132,7 @@ impl From<core::RejectCode> for RejectCode {
             core::RejectCode::InvalidInput => RejectCode::InvalidInput,
             core::RejectCode::ClockSkew => RejectCode::ClockSkew,
             core::RejectCode::InvalidState => RejectCode::InvalidState,
+            core::RejectCode::NotSignedUp => RejectCode::NotSignedUp,
         }
     }
 }
@@ -314,6 +317,8 @@ pub struct Activity {
     pub waitlist_count: u32,
     /// Why it was cancelled.
     pub cancel_reason: Option<String>,
+    /// Whether staff may check in volunteers who did not sign up.
+    pub walk_ins: bool,
 }
 
 impl From<core::Activity> for Activity {
@@ -333,6 +338,7 @@ impl From<core::Activity> for Activity {
             waitlist: a.waitlist,
             waitlist_count: a.waitlist_count,
             cancel_reason: a.cancel_reason,
+            walk_ins: a.walk_ins,
         }
     }
 }
@@ -350,6 +356,8 @@ pub struct ActivityDraft {
     pub capacity: u32,
     pub signup_deadline: Option<SystemTime>,
     pub waitlist: bool,
+    /// Whether staff may check in volunteers who did not sign up.
+    pub walk_ins: bool,
 }
 
 impl From<ActivityDraft> for core::ActivityDraft {
@@ -364,6 +372,7 @@ impl From<ActivityDraft> for core::ActivityDraft {
             capacity: d.capacity,
             signup_deadline: d.signup_deadline.map(chrono),
             waitlist: d.waitlist,
+            walk_ins: d.walk_ins,
         }
     }
 }
@@ -443,6 +452,48 @@ impl From<core::RosterEntry> for RosterEntry {
             waitlist_position: r.waitlist_position,
             checked_in_at: r.checked_in_at.map(time),
             checked_out_at: r.checked_out_at.map(time),
+        }
+    }
+}
+
+/// One correction of an attendance, kept for history.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct AttendanceCorrection {
+    pub at: SystemTime,
+    /// The staff member who made it.
+    pub by: String,
+    pub reason: String,
+    pub previous_in: Option<SystemTime>,
+    pub previous_out: Option<SystemTime>,
+}
+
+/// A volunteer's presence at an activity, as recorded by staff.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct AttendanceRecord {
+    pub activity_id: String,
+    pub checked_in_at: SystemTime,
+    pub checked_out_at: Option<SystemTime>,
+    /// Oldest first; empty when never corrected.
+    pub corrections: Vec<AttendanceCorrection>,
+}
+
+impl From<core::Attendance> for AttendanceRecord {
+    fn from(a: core::Attendance) -> Self {
+        AttendanceRecord {
+            activity_id: a.activity_id,
+            checked_in_at: time(a.checked_in_at),
+            checked_out_at: a.checked_out_at.map(time),
+            corrections: a
+                .corrections
+                .into_iter()
+                .map(|c| AttendanceCorrection {
+                    at: time(c.at),
+                    by: c.by,
+                    reason: c.reason,
+                    previous_in: c.previous_in.map(time),
+                    previous_out: c.previous_out.map(time),
+                })
+                .collect(),
         }
     }
 }
@@ -584,6 +635,14 @@ pub enum Action {
         volunteer_id: String,
         at: SystemTime,
     },
+    /// Staff: corrected times, with a reason.
+    CorrectAttendance {
+        activity_id: String,
+        volunteer_id: String,
+        checked_in_at: SystemTime,
+        checked_out_at: Option<SystemTime>,
+        reason: String,
+    },
 }
 
 impl From<core::Mutation> for Action {
@@ -668,6 +727,19 @@ impl From<core::Mutation> for Action {
                 activity_id,
                 volunteer_id,
                 at: time(at),
+            },
+            M::CorrectAttendance {
+                activity_id,
+                volunteer_id,
+                checked_in_at,
+                checked_out_at,
+                reason,
+            } => Action::CorrectAttendance {
+                activity_id,
+                volunteer_id,
+                checked_in_at: time(checked_in_at),
+                checked_out_at: checked_out_at.map(time),
+                reason,
             },
         }
     }

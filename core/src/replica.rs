@@ -12,7 +12,7 @@ use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 use volunteer_domain::{
-    Activity, Actor, HourEntry, Kind, Membership, MembershipStatus, Mutation, Profile,
+    Activity, Actor, Attendance, HourEntry, Kind, Membership, MembershipStatus, Mutation, Profile,
     SignInRequest, Signup, Site, Team, TeamRole,
 };
 
@@ -366,6 +366,12 @@ impl Replica {
         self.read(|c| views::signups_of(c, &me.user_id))
     }
 
+    /// The signed-in volunteer's attendance, with any corrections, newest first.
+    pub fn my_attendance(&self) -> Result<Vec<Attendance>> {
+        let me = self.me()?;
+        self.read(|c| views::attendance_of(c, &me.user_id))
+    }
+
     pub fn my_hours(&self) -> Result<Vec<HourEntry>> {
         let me = self.me()?;
         self.read(|c| views::hours_of(c, &me.user_id))
@@ -535,6 +541,7 @@ impl Replica {
             capacity: draft.capacity,
             signup_deadline: draft.signup_deadline,
             waitlist: draft.waitlist,
+            walk_ins: draft.walk_ins,
         })?;
         Ok(activity_id)
     }
@@ -624,6 +631,26 @@ impl Replica {
             activity_id: id("activity_id", activity_id)?,
             volunteer_id: id("volunteer_id", volunteer_id)?,
             at: at.unwrap_or_else(Utc::now),
+        })
+    }
+
+    /// Staff (or the organising team's leaders): set a volunteer's check-in
+    /// and check-out at an activity, saying why. The old times are kept in the
+    /// record's history and the hours are recomputed.
+    pub fn correct_attendance(
+        &self,
+        activity_id: &str,
+        volunteer_id: &str,
+        checked_in_at: DateTime<Utc>,
+        checked_out_at: Option<DateTime<Utc>>,
+        reason: &str,
+    ) -> Result<()> {
+        self.submit(Mutation::CorrectAttendance {
+            activity_id: id("activity_id", activity_id)?,
+            volunteer_id: id("volunteer_id", volunteer_id)?,
+            checked_in_at,
+            checked_out_at,
+            reason: reason.to_owned(),
         })
     }
 

@@ -50,6 +50,8 @@ pub struct ActivityDraft {
     pub signup_deadline: Option<DateTime<Utc>>,
     /// Take signups beyond capacity on a waitlist.
     pub waitlist: bool,
+    /// Staff may check in volunteers who did not sign up.
+    pub walk_ins: bool,
 }
 
 /// Input of a self-report of hours.
@@ -313,6 +315,16 @@ pub fn signups_of(conn: &Connection, volunteer_id: &str) -> Result<Vec<Signup>> 
         conn,
         "SELECT data FROM records WHERE kind = 'signup' AND json_extract(data, '$.volunteer_id') = ?1
          ORDER BY json_extract(data, '$.signed_up_at')",
+        [volunteer_id],
+    )
+}
+
+/// A volunteer's attendance records, newest first.
+pub fn attendance_of(conn: &Connection, volunteer_id: &str) -> Result<Vec<Attendance>> {
+    load(
+        conn,
+        "SELECT data FROM records WHERE kind = 'attendance' AND json_extract(data, '$.volunteer_id') = ?1
+         ORDER BY julianday(json_extract(data, '$.checked_in_at')) DESC, key",
         [volunteer_id],
     )
 }

@@ -428,6 +428,7 @@ pub fn seed_district(
             waitlist_next: 0,
             created_by: None,
             cancel_reason: None,
+            walk_ins: true,
         };
         let fill = capacity as usize * (50 + rng.below(50)) / 100;
         let mut taken = std::collections::HashSet::new();
@@ -461,6 +462,7 @@ pub fn seed_district(
                     checked_in_at,
                     checked_out_at: Some(out),
                     recorded_by: users[3].id.clone(),
+                    corrections: vec![],
                 });
                 hours.push(HourEntry {
                     id: HourEntry::attendance_key(&activity.id, &v.id),
@@ -503,6 +505,7 @@ pub fn seed_district(
         waitlist_next: 0,
         created_by: None,
         cancel_reason: None,
+        walk_ins: true,
     };
     for v in volunteers.iter().take(3) {
         today.signup_count += 1;

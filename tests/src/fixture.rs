@@ -85,6 +85,7 @@ pub fn seed(store: &dyn Storage) -> Fixture {
         waitlist_next: 0,
         created_by: None,
         cancel_reason: None,
+        walk_ins: true,
     };
     let activity_a = activity("act-a", &station_a);
     let activity_b = activity("act-b", &station_b);

@@ -13,9 +13,9 @@ pub mod wire;
 
 pub use mutation::{Mutation, MutationEnvelope};
 pub use records::{
-    Activity, ActivityStatus, Attendance, HourEntry, HourSource, HourStatus, JoinPolicy, Kind,
-    Membership, MembershipStatus, Profile, Record, RecordError, Role, Scope, Signup, SignupStatus,
-    Site, SiteLevel, Team, TeamRole,
+    Activity, ActivityStatus, Attendance, AttendanceCorrection, HourEntry, HourSource, HourStatus,
+    JoinPolicy, Kind, Membership, MembershipStatus, Profile, Record, RecordError, Role, Scope,
+    Signup, SignupStatus, Site, SiteLevel, Team, TeamRole,
 };
 pub use rules::{Actor, Decision, Effect, RejectCode, Rejection, State, decide};
 pub use wire::{

@@ -58,6 +58,9 @@ pub enum Mutation {
         capacity: u32,
         signup_deadline: Option<DateTime<Utc>>,
         waitlist: bool,
+        /// Whether staff may check in volunteers who did not sign up.
+        #[serde(default = "crate::records::yes")]
+        walk_ins: bool,
     },
     /// Move an activity along: draft → published → in progress → finished.
     PublishActivity {
@@ -99,6 +102,14 @@ pub enum Mutation {
         volunteer_id: String,
         at: DateTime<Utc>,
     },
+    /// Staff set an attendance's times, saying why; the old ones are kept.
+    CorrectAttendance {
+        activity_id: String,
+        volunteer_id: String,
+        checked_in_at: DateTime<Utc>,
+        checked_out_at: Option<DateTime<Utc>>,
+        reason: String,
+    },
 }
 
 impl Mutation {
@@ -121,6 +132,7 @@ impl Mutation {
             Mutation::ReportHours { .. } => "report_hours",
             Mutation::CheckIn { .. } => "check_in",
             Mutation::CheckOut { .. } => "check_out",
+            Mutation::CorrectAttendance { .. } => "correct_attendance",
         }
     }
 }

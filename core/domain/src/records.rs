@@ -241,6 +241,13 @@ pub struct Activity {
     pub created_by: Option<String>,
     #[serde(default)]
     pub cancel_reason: Option<String>,
+    /// Staff may check in volunteers who did not sign up.
+    #[serde(default = "yes")]
+    pub walk_ins: bool,
+}
+
+pub(crate) fn yes() -> bool {
+    true
 }
 
 /// A signup's place: one of the `capacity` places, or the waitlist.
@@ -278,6 +285,20 @@ pub struct Attendance {
     pub checked_out_at: Option<DateTime<Utc>>,
     /// The staff member who made the latest change.
     pub recorded_by: String,
+    /// Corrections by staff, oldest first. A corrected attendance keeps its
+    /// corrected times: later check-ins and check-outs no longer merge into it.
+    #[serde(default)]
+    pub corrections: Vec<AttendanceCorrection>,
+}
+
+/// One correction of an attendance, kept for history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttendanceCorrection {
+    pub at: DateTime<Utc>,
+    pub by: String,
+    pub reason: String,
+    pub previous_in: Option<DateTime<Utc>>,
+    pub previous_out: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -503,6 +524,7 @@ mod tests {
             waitlist_next: 0,
             created_by: None,
             cancel_reason: None,
+            walk_ins: true,
         }
     }
 

@@ -79,6 +79,7 @@ fn seed(store: &dyn Storage, rows: usize) -> Vec<Record> {
         waitlist_next: 0,
         created_by: None,
         cancel_reason: None,
+        walk_ins: true,
     };
     let mut records = vec![Record::Site(site), Record::Activity(activity)];
     for i in 0..rows.saturating_sub(2) {
@@ -103,6 +104,7 @@ fn seed(store: &dyn Storage, rows: usize) -> Vec<Record> {
                 checked_in_at: at,
                 checked_out_at: Some(at + Duration::hours(2)),
                 recorded_by: "staff".into(),
+                corrections: vec![],
             }),
             _ => Record::HourEntry(HourEntry {
                 id: HourEntry::attendance_key("a", &volunteer_id),

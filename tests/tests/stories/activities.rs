@@ -17,6 +17,7 @@ fn draft(fx: &Fixture, capacity: u32, deadline_in: Option<Duration>) -> Activity
         capacity,
         signup_deadline: deadline_in.map(|d| now + d),
         waitlist: true,
+        walk_ins: true,
     }
 }
 

@@ -124,3 +124,129 @@ async fn story2_offline_check_ins_from_two_devices_merge_into_one_attendance_eac
     assert_eq!(phone.my_hours_total().unwrap().confirmed_minutes, 150);
     assert_eq!(roster(&phone, &act), vec![(v1.clone(), m(0), m(150))]);
 }
+
+/// Staff of station A open an activity under way, taking walk-ins or not.
+async fn running_activity(
+    staff: &Replica,
+    fx: &volunteer_tests::Fixture,
+    walk_ins: bool,
+    signups: &[&Replica],
+) -> String {
+    let now = Utc::now();
+    let id = staff
+        .create_activity(volunteer_core::ActivityDraft {
+            site_id: fx.station_a.id.clone(),
+            team_id: None,
+            title: "文明交通劝导".into(),
+            description: String::new(),
+            starts_at: now - Duration::hours(1),
+            ends_at: now + Duration::hours(2),
+            capacity: 10,
+            signup_deadline: None,
+            waitlist: false,
+            walk_ins,
+        })
+        .unwrap();
+    staff.publish_activity(&id).unwrap();
+    staff.sync().await.unwrap();
+    for v in signups {
+        v.sync().await.unwrap();
+        v.sign_up(&id).unwrap();
+        v.sync().await.unwrap();
+    }
+    staff.start_activity(&id).unwrap();
+    staff.sync().await.unwrap();
+    id
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn walk_ins_are_refused_where_the_activity_takes_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir.path().join("server.db")).await;
+    let fx = fixture::seed(server.store.as_ref());
+    let url = server.url();
+    let staff = volunteer_tests::signed_in(dir.path(), "staff-a", &url, "staff-a").await;
+    let v1 = volunteer_tests::signed_in(dir.path(), "v1", &url, "v1").await;
+    let id = running_activity(&staff, &fx, false, &[&v1]).await;
+
+    staff.check_in(&id, &fx.id("v1"), None).unwrap();
+    staff.check_in(&id, &fx.id("v2"), None).unwrap(); // no place: only the server can tell
+    let r = staff.sync().await.unwrap();
+    assert_eq!((r.applied, r.rejected), (1, 1));
+    assert_eq!(staff.rejections().unwrap()[0].code, "not_signed_up");
+    let lines = roster(&staff, &id);
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0].0, fx.id("v1"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_correction_keeps_history_and_a_late_scan_does_not_undo_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir.path().join("server.db")).await;
+    let fx = fixture::seed(server.store.as_ref());
+    let url = server.url();
+    let staff1 = volunteer_tests::signed_in(dir.path(), "staff1", &url, "staff-a").await;
+    let staff2 = volunteer_tests::signed_in(dir.path(), "staff2", &url, "staff-a2").await;
+    let v1 = volunteer_tests::signed_in(dir.path(), "v1", &url, "v1").await;
+    let id = running_activity(&staff1, &fx, true, &[&v1]).await;
+    let v1_id = fx.id("v1");
+    let t0 = Utc::now() - Duration::minutes(90);
+    let m = |min: i64| t0 + Duration::minutes(min);
+
+    staff1.check_in(&id, &v1_id, Some(m(0))).unwrap();
+    staff1.check_out(&id, &v1_id, Some(m(60))).unwrap();
+    staff1.sync().await.unwrap();
+    // staff2, offline, scans v1 even earlier; it reaches the server late.
+    drop(staff2);
+    let offline = device(dir.path(), "staff2", "http://127.0.0.1:9");
+    offline.sync().await.unwrap_err();
+    offline.check_in(&id, &v1_id, Some(m(-30))).unwrap();
+    drop(offline);
+
+    // Refused corrections first.
+    let err = v1.correct_attendance(&id, &v1_id, m(0), Some(m(80)), "我来得更早");
+    assert!(matches!(
+        err,
+        Err(volunteer_core::Error::Rejected {
+            code: volunteer_core::RejectCode::Forbidden,
+            ..
+        })
+    ));
+    let err = staff1.correct_attendance(&id, &v1_id, m(5), Some(m(50)), " ");
+    assert!(matches!(
+        err,
+        Err(volunteer_core::Error::Rejected {
+            code: volunteer_core::RejectCode::InvalidInput,
+            ..
+        })
+    ));
+
+    staff1
+        .correct_attendance(&id, &v1_id, m(5), Some(m(50)), "签到时间录入错误")
+        .unwrap();
+    assert_eq!(staff1.sync().await.unwrap().applied, 1);
+    let staff2 = device(dir.path(), "staff2", &url);
+    let r = staff2.sync().await.unwrap();
+    assert_eq!(
+        (r.applied, r.rejected),
+        (1, 0),
+        "applied, but it moves nothing"
+    );
+
+    let expected = vec![(v1_id.clone(), Some(m(5)), Some(m(50)))];
+    assert_eq!(roster(&staff2, &id), expected);
+    staff1.sync().await.unwrap();
+    assert_eq!(roster(&staff1, &id), expected);
+    v1.sync().await.unwrap();
+    let mine = v1.my_attendance().unwrap();
+    assert_eq!(mine.len(), 1);
+    let c = &mine[0].corrections;
+    assert_eq!(c.len(), 1);
+    assert_eq!(
+        (c[0].previous_in, c[0].previous_out),
+        (Some(m(0)), Some(m(60)))
+    );
+    assert_eq!(c[0].reason, "签到时间录入错误");
+    let hours = v1.my_hours().unwrap();
+    assert_eq!(hours[0].minutes, 45, "hours follow the corrected times");
+}

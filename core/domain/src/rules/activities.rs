@@ -14,7 +14,7 @@ pub const MAX_CAPACITY: u32 = 10_000;
 
 /// Whether `actor` organises at this site (staff above it, admins) or for
 /// this team (its leaders); `Err` carries the refusal.
-fn organiser<S: State>(
+pub(super) fn organiser<S: State>(
     s: &mut S,
     actor: &Actor,
     site_id: &str,
@@ -54,6 +54,7 @@ pub(super) fn create_activity<S: State>(
         capacity,
         signup_deadline,
         waitlist,
+        walk_ins,
     } = m
     else {
         return Ok(reject(RejectCode::InvalidInput, "not an activity draft"));
@@ -113,6 +114,7 @@ pub(super) fn create_activity<S: State>(
             waitlist_next: 0,
             created_by: Some(actor.user_id.clone()),
             cancel_reason: None,
+            walk_ins: *walk_ins,
         },
     ))]))
 }

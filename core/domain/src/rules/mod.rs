@@ -30,7 +30,7 @@ use crate::records::{
     Record, Role, Signup, Site, Team, pair_key,
 };
 use activities::{cancel_signup, create_activity, move_activity, sign_up};
-use attendance::{check_in, check_out};
+use attendance::{CorrectionArgs, check_in, check_out, correct_attendance};
 use hours::{ReportArgs, report_hours};
 use teams::{decide_join, join_team, leave_team, remove_member, set_team_role, withdraw_join};
 
@@ -95,6 +95,8 @@ pub enum RejectCode {
     /// The record is not in a state that allows this step (say a request
     /// someone else already decided).
     InvalidState,
+    /// The activity takes no walk-ins and the volunteer holds no place.
+    NotSignedUp,
 }
 
 impl RejectCode {
@@ -108,6 +110,7 @@ impl RejectCode {
             RejectCode::InvalidInput => "invalid_input",
             RejectCode::ClockSkew => "clock_skew",
             RejectCode::InvalidState => "invalid_state",
+            RejectCode::NotSignedUp => "not_signed_up",
         }
     }
 
@@ -122,6 +125,7 @@ impl RejectCode {
             InvalidInput,
             ClockSkew,
             InvalidState,
+            NotSignedUp,
         ]
         .into_iter()
         .find(|c| c.as_str() == s)
@@ -319,6 +323,24 @@ pub fn decide<S: State>(
             volunteer_id,
             at,
         } => check_out(s, actor, now, activity_id, volunteer_id, *at),
+        Mutation::CorrectAttendance {
+            activity_id,
+            volunteer_id,
+            checked_in_at,
+            checked_out_at,
+            reason,
+        } => correct_attendance(
+            s,
+            actor,
+            now,
+            CorrectionArgs {
+                activity_id,
+                volunteer_id,
+                checked_in_at: *checked_in_at,
+                checked_out_at: *checked_out_at,
+                reason,
+            },
+        ),
     }
 }
 
@@ -398,6 +420,11 @@ fn bad_id(m: &Mutation) -> Option<&'static str> {
             ..
         }
         | Mutation::CheckOut {
+            activity_id,
+            volunteer_id,
+            ..
+        }
+        | Mutation::CorrectAttendance {
             activity_id,
             volunteer_id,
             ..

@@ -55,6 +55,7 @@ impl Mem {
             waitlist_next: 0,
             created_by: None,
             cancel_reason: None,
+            walk_ins: true,
         }));
         m.put(Record::Team(Team {
             id: "t1".into(),
@@ -662,6 +663,7 @@ fn draft(id: &str, team: Option<&str>) -> Mutation {
         capacity: 1,
         signup_deadline: Some(t(13, 0)),
         waitlist: true,
+        walk_ins: true,
     }
 }
 
@@ -808,4 +810,83 @@ fn a_full_activity_waitlists_and_a_cancellation_promotes_the_first_waiting() {
         t(13, 30),
     );
     assert_eq!(code(&d), Some(RejectCode::ActivityClosed));
+}
+
+#[test]
+fn a_corrected_attendance_keeps_its_times_and_its_history() {
+    let mut s = Mem::new(true);
+    let st = staff("/c/s1/");
+    let ci = |at| Mutation::CheckIn {
+        activity_id: "a1".into(),
+        volunteer_id: "v1".into(),
+        at,
+    };
+    run(&mut s, &st, ci(t(9, 10)), t(12, 0));
+    let fix = Mutation::CorrectAttendance {
+        activity_id: "a1".into(),
+        volunteer_id: "v1".into(),
+        checked_in_at: t(9, 30),
+        checked_out_at: Some(t(10, 30)),
+        reason: "录入错误".into(),
+    };
+    run(&mut s, &st, fix.clone(), t(12, 0));
+    assert_eq!(
+        run(&mut s, &st, fix, t(12, 1)),
+        Decision::Apply(vec![]),
+        "replayed"
+    );
+    assert_eq!(
+        run(&mut s, &st, ci(t(9, 0)), t(12, 2)),
+        Decision::Apply(vec![])
+    );
+    let Some(Record::Attendance(a)) = s.get(Kind::Attendance, "a1/v1").unwrap() else {
+        panic!()
+    };
+    assert_eq!(
+        (a.checked_in_at, a.checked_out_at),
+        (t(9, 30), Some(t(10, 30)))
+    );
+    assert_eq!(a.corrections.len(), 1);
+    assert_eq!(a.corrections[0].previous_in, Some(t(9, 10)));
+    let Some(Record::HourEntry(h)) = s.get(Kind::HourEntry, "att/a1/v1").unwrap() else {
+        panic!()
+    };
+    assert_eq!(h.minutes, 60);
+}
+
+#[test]
+fn an_activity_without_walk_ins_takes_only_volunteers_with_a_place() {
+    let mut s = Mem::new(true);
+    let Some(Record::Activity(mut a)) = s.get(Kind::Activity, "a1").unwrap() else {
+        panic!()
+    };
+    a.walk_ins = false;
+    s.put(Record::Activity(a));
+    let d = run(
+        &mut s,
+        &staff("/c/s1/"),
+        Mutation::CheckIn {
+            activity_id: "a1".into(),
+            volunteer_id: "v1".into(),
+            at: t(9, 0),
+        },
+        t(9, 0),
+    );
+    assert_eq!(code(&d), Some(RejectCode::NotSignedUp));
+    let mut device = Mem::new(false);
+    let Some(Record::Activity(a)) = s.get(Kind::Activity, "a1").unwrap() else {
+        panic!()
+    };
+    device.put(Record::Activity(a));
+    let d = run(
+        &mut device,
+        &staff("/c/s1/"),
+        Mutation::CheckIn {
+            activity_id: "a1".into(),
+            volunteer_id: "v1".into(),
+            at: t(9, 0),
+        },
+        t(9, 0),
+    );
+    assert_eq!(d, Decision::Defer, "the device may not know every signup");
 }
