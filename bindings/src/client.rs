@@ -260,6 +260,7 @@ impl VolunteerClient {
         guard(|| {
             self.replica.report_hours(volunteer_core::HoursReport {
                 activity_id: report.activity_id,
+                team_id: report.team_id,
                 started_at: chrono(report.started_at),
                 minutes: report.minutes,
                 description: report.description,
@@ -312,6 +313,35 @@ impl VolunteerClient {
                 &reason,
             )
         })
+    }
+
+    /// Reviewers: approve or reject self-reported hours (a rejection needs a reason).
+    pub fn review_hours(
+        &self,
+        entry_id: String,
+        approve: bool,
+        reason: Option<String>,
+    ) -> Result<(), VolunteerError> {
+        guard(|| {
+            self.replica
+                .review_hours(&entry_id, approve, reason.as_deref())
+        })
+    }
+
+    /// Reviewers: correct confirmed self-reported hours; returns the new
+    /// entry's id (the old one stays, marked superseded).
+    pub fn correct_hours(
+        &self,
+        entry_id: String,
+        minutes: u32,
+        reason: String,
+    ) -> Result<String, VolunteerError> {
+        guard(|| self.replica.correct_hours(&entry_id, minutes, &reason))
+    }
+
+    /// Self-reported hours this user may review, oldest first.
+    pub fn hours_to_review(&self) -> Result<Vec<HourEntry>, VolunteerError> {
+        guard(|| Ok(collect(self.replica.hours_to_review()?)))
     }
 
     /// Queue a rejected action again, unchanged.

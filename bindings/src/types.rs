@@ -358,6 +358,8 @@ pub struct ActivityDraft {
     pub waitlist: bool,
     /// Whether staff may check in volunteers who did not sign up.
     pub walk_ins: bool,
+    /// Round credited minutes down to a multiple of this (0, 5, 10, 15, 30, 60).
+    pub credit_rounding_minutes: u32,
 }
 
 impl From<ActivityDraft> for core::ActivityDraft {
@@ -373,6 +375,7 @@ impl From<ActivityDraft> for core::ActivityDraft {
             signup_deadline: d.signup_deadline.map(chrono),
             waitlist: d.waitlist,
             walk_ins: d.walk_ins,
+            credit_rounding_minutes: d.credit_rounding_minutes,
         }
     }
 }
@@ -514,25 +517,47 @@ pub enum HourStatus {
     Pending,
     /// Counts towards the volunteer's total.
     Confirmed,
+    /// Turned down by a reviewer, with a reason.
+    Rejected,
+    /// Replaced by a correction; kept unchanged for the record.
+    Superseded,
 }
 
-/// Hours of service, from attendance or self-reported.
+/// A service record: who (volunteer), when (started), where (site), what
+/// (description), how long (minutes), who recorded it.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct HourEntry {
     pub id: String,
+    pub volunteer_id: String,
     pub activity_id: Option<String>,
+    pub team_id: Option<String>,
+    pub site_id: Option<String>,
     pub source: HourSource,
     pub status: HourStatus,
     pub started_at: SystemTime,
     pub minutes: u32,
     pub description: String,
+    pub recorded_by: String,
+    /// Why it was rejected or corrected.
+    pub reason: Option<String>,
+    /// The entry this one corrects.
+    pub corrects: Option<String>,
+    /// The entry that replaced this one.
+    pub superseded_by: Option<String>,
 }
 
 impl From<core::HourEntry> for HourEntry {
     fn from(h: core::HourEntry) -> Self {
         HourEntry {
             id: h.id,
+            volunteer_id: h.volunteer_id,
             activity_id: h.activity_id,
+            team_id: h.team_id,
+            site_id: h.site_id,
+            recorded_by: h.recorded_by,
+            reason: h.reason,
+            corrects: h.corrects,
+            superseded_by: h.superseded_by,
             source: match h.source {
                 core::HourSource::Attendance => HourSource::Attendance,
                 core::HourSource::SelfReport => HourSource::SelfReport,
@@ -540,6 +565,8 @@ impl From<core::HourEntry> for HourEntry {
             status: match h.status {
                 core::HourStatus::Pending => HourStatus::Pending,
                 core::HourStatus::Confirmed => HourStatus::Confirmed,
+                core::HourStatus::Rejected => HourStatus::Rejected,
+                core::HourStatus::Superseded => HourStatus::Superseded,
             },
             started_at: time(h.started_at),
             minutes: h.minutes,
@@ -568,6 +595,8 @@ impl From<core::HoursTotal> for HoursTotal {
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct HoursReport {
     pub activity_id: Option<String>,
+    /// The team the service was for; its leaders review the entry.
+    pub team_id: Option<String>,
     pub started_at: SystemTime,
     pub minutes: u32,
     pub description: String,
@@ -619,6 +648,7 @@ pub enum Action {
     ReportHours {
         entry_id: String,
         activity_id: Option<String>,
+        team_id: Option<String>,
         started_at: SystemTime,
         minutes: u32,
         description: String,
@@ -634,6 +664,19 @@ pub enum Action {
         activity_id: String,
         volunteer_id: String,
         at: SystemTime,
+    },
+    /// Approve or reject self-reported hours.
+    ReviewHours {
+        entry_id: String,
+        approve: bool,
+        reason: Option<String>,
+    },
+    /// Replace confirmed hours with a corrected entry.
+    CorrectHours {
+        entry_id: String,
+        new_entry_id: String,
+        minutes: u32,
+        reason: String,
     },
     /// Staff: corrected times, with a reason.
     CorrectAttendance {
@@ -702,8 +745,10 @@ impl From<core::Mutation> for Action {
                 started_at,
                 minutes,
                 description,
+                team_id,
                 ..
             } => Action::ReportHours {
+                team_id,
                 entry_id,
                 activity_id,
                 started_at: time(started_at),
@@ -727,6 +772,26 @@ impl From<core::Mutation> for Action {
                 activity_id,
                 volunteer_id,
                 at: time(at),
+            },
+            M::ReviewHours {
+                entry_id,
+                approve,
+                reason,
+            } => Action::ReviewHours {
+                entry_id,
+                approve,
+                reason,
+            },
+            M::CorrectHours {
+                entry_id,
+                new_entry_id,
+                minutes,
+                reason,
+            } => Action::CorrectHours {
+                entry_id,
+                new_entry_id,
+                minutes,
+                reason,
             },
             M::CorrectAttendance {
                 activity_id,

@@ -28,10 +28,10 @@ pub trait StatusListener: Send + Sync {
 
 enum Event {
     Changed(Vec<Kind>),
-    /// Something the status is made of may have changed.
-    StatusDirty,
-    /// Deliver the current status to one new subscriber.
-    StatusTo(u64),
+    /// The status as it is now (delivered if it differs from the last one).
+    Status(SyncStatus),
+    /// The current status, for one new subscriber.
+    StatusTo(u64, SyncStatus),
 }
 
 #[derive(Default)]
@@ -46,20 +46,17 @@ pub(crate) struct Notifier {
     next_id: AtomicU64,
 }
 
-/// The source of the current status, read by the dispatcher thread.
-pub(crate) trait StatusSource: Send + Sync + 'static {
-    fn current_status(&self) -> Option<SyncStatus>;
-}
-
 impl Notifier {
-    pub(crate) fn start(source: Weak<dyn StatusSource>) -> Notifier {
+    /// Statuses are computed by the caller and only delivered here, so the
+    /// thread never touches the database (dropping a replica closes it at once).
+    pub(crate) fn start() -> Notifier {
         let (tx, rx) = channel();
         let listeners: Arc<Mutex<Listeners>> = Arc::default();
         let l = listeners.clone();
         // If the thread cannot start, notifications are off; the core still works.
         let _ = std::thread::Builder::new()
             .name("volunteer-core-notify".into())
-            .spawn(move || dispatch(rx, l, source));
+            .spawn(move || dispatch(rx, l));
         Notifier {
             tx: Mutex::new(tx),
             listeners,
@@ -75,11 +72,10 @@ impl Notifier {
         if !kinds.is_empty() {
             self.send(Event::Changed(kinds));
         }
-        self.send(Event::StatusDirty);
     }
 
-    pub(crate) fn status_dirty(&self) {
-        self.send(Event::StatusDirty);
+    pub(crate) fn status(&self, status: SyncStatus) {
+        self.send(Event::Status(status));
     }
 
     pub(crate) fn subscribe_changes(self: &Arc<Self>, l: Arc<dyn ChangeListener>) -> Subscription {
@@ -88,10 +84,16 @@ impl Notifier {
         Subscription::new(id, self)
     }
 
-    pub(crate) fn subscribe_status(self: &Arc<Self>, l: Arc<dyn StatusListener>) -> Subscription {
+    pub(crate) fn subscribe_status(
+        self: &Arc<Self>,
+        l: Arc<dyn StatusListener>,
+        current: Option<SyncStatus>,
+    ) -> Subscription {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         self.lock().statuses.push((id, l));
-        self.send(Event::StatusTo(id));
+        if let Some(current) = current {
+            self.send(Event::StatusTo(id, current));
+        }
         Subscription::new(id, self)
     }
 
@@ -106,7 +108,7 @@ impl Notifier {
     }
 }
 
-fn dispatch(rx: Receiver<Event>, listeners: Arc<Mutex<Listeners>>, source: Weak<dyn StatusSource>) {
+fn dispatch(rx: Receiver<Event>, listeners: Arc<Mutex<Listeners>>) {
     let lock = || listeners.lock().unwrap_or_else(|p| p.into_inner());
     let statuses = |only: Option<u64>| -> Vec<Arc<dyn StatusListener>> {
         lock()
@@ -116,7 +118,6 @@ fn dispatch(rx: Receiver<Event>, listeners: Arc<Mutex<Listeners>>, source: Weak<
             .map(|(_, l)| l.clone())
             .collect()
     };
-    let current = || source.upgrade().and_then(|s| s.current_status());
     let mut last: Option<SyncStatus> = None;
     while let Ok(event) = rx.recv() {
         match event {
@@ -127,8 +128,7 @@ fn dispatch(rx: Receiver<Event>, listeners: Arc<Mutex<Listeners>>, source: Weak<
                     shielded(|| l.on_change(kinds.clone()));
                 }
             }
-            Event::StatusDirty => {
-                let Some(status) = current() else { continue };
+            Event::Status(status) => {
                 if last.as_ref() == Some(&status) {
                     continue;
                 }
@@ -137,8 +137,7 @@ fn dispatch(rx: Receiver<Event>, listeners: Arc<Mutex<Listeners>>, source: Weak<
                     shielded(|| l.on_status(status.clone()));
                 }
             }
-            Event::StatusTo(id) => {
-                let Some(status) = current() else { continue };
+            Event::StatusTo(id, status) => {
                 for l in statuses(Some(id)) {
                     shielded(|| l.on_status(status.clone()));
                 }

@@ -19,7 +19,7 @@ use volunteer_domain::{
 use crate::cancel::CancelToken;
 use crate::error::{Error, Result};
 use crate::http::Http;
-use crate::notify::{ChangeListener, Notifier, StatusListener, StatusSource, Subscription};
+use crate::notify::{ChangeListener, Notifier, StatusListener, Subscription};
 use crate::store::{self, meta_keys};
 use crate::sync::LastRound;
 use crate::views::{
@@ -109,32 +109,43 @@ impl Inner {
     }
 
     pub(crate) fn status(&self) -> Result<SyncStatus> {
-        let (connectivity, syncing, last_error) = {
-            let live = self.live();
-            (live.connectivity, live.syncing, live.last_error.clone())
-        };
-        self.with_db(|c| {
-            Ok(SyncStatus {
-                signed_in: store::profile(c)?.is_some(),
-                connectivity,
-                syncing,
-                pending_count: outbox::pending_count(c)?,
-                oldest_pending_at: outbox::oldest_pending_at(c)?,
-                rejected_count: views::rejected_count(c)?,
-                last_sync_at: store::meta_get(c, meta_keys::LAST_SYNC_AT)?
-                    .as_deref()
-                    .map(outbox::parse_time)
-                    .transpose()?,
-                last_error,
-            })
-        })
+        status_of(&self.db, &self.live)
+    }
+
+    /// Tell listeners which kinds changed, and the status that follows.
+    /// Called after the write committed, with no lock held.
+    pub(crate) fn announce(&self, kinds: Vec<Kind>) {
+        self.notifier.changed(kinds);
+        self.announce_status();
+    }
+
+    pub(crate) fn announce_status(&self) {
+        if let Ok(status) = self.status() {
+            self.notifier.status(status);
+        }
     }
 }
 
-impl StatusSource for Inner {
-    fn current_status(&self) -> Option<SyncStatus> {
-        self.status().ok()
-    }
+/// The current status, from the database and the live flags.
+fn status_of(db: &Mutex<Connection>, live: &Mutex<Live>) -> Result<SyncStatus> {
+    let (connectivity, syncing, last_error) = {
+        let live = live.lock().unwrap_or_else(|p| p.into_inner());
+        (live.connectivity, live.syncing, live.last_error.clone())
+    };
+    let c = db.lock().unwrap_or_else(|p| p.into_inner());
+    Ok(SyncStatus {
+        signed_in: store::profile(&c)?.is_some(),
+        connectivity,
+        syncing,
+        pending_count: outbox::pending_count(&c)?,
+        oldest_pending_at: outbox::oldest_pending_at(&c)?,
+        rejected_count: views::rejected_count(&c)?,
+        last_sync_at: store::meta_get(&c, meta_keys::LAST_SYNC_AT)?
+            .as_deref()
+            .map(outbox::parse_time)
+            .transpose()?,
+        last_error,
+    })
 }
 
 /// A local replica of what the signed-in user may see, plus their queued actions.
@@ -185,22 +196,19 @@ impl Replica {
         }
         let guard = PathGuard(canonical);
         let conn = schema::open(path)?;
-        let inner = Arc::new_cyclic(|weak: &std::sync::Weak<Inner>| {
-            let source: std::sync::Weak<dyn StatusSource> = weak.clone();
-            Inner {
-                db: Mutex::new(conn),
-                http,
-                options,
-                sync_gate: tokio::sync::Mutex::new(None),
-                sync_calls: AtomicU64::new(0),
-                live: Mutex::new(Live {
-                    connectivity: Connectivity::Unknown,
-                    syncing: false,
-                    last_error: None,
-                }),
-                notifier: Arc::new(Notifier::start(source)),
-                _guard: guard,
-            }
+        let inner = Arc::new(Inner {
+            db: Mutex::new(conn),
+            http,
+            options,
+            sync_gate: tokio::sync::Mutex::new(None),
+            sync_calls: AtomicU64::new(0),
+            live: Mutex::new(Live {
+                connectivity: Connectivity::Unknown,
+                syncing: false,
+                last_error: None,
+            }),
+            notifier: Arc::new(Notifier::start()),
+            _guard: guard,
         });
         Ok(Replica { inner })
     }
@@ -258,7 +266,7 @@ impl Replica {
             })
         })
         .await??;
-        self.inner.notifier.changed(vec![Kind::Profile]);
+        self.inner.announce(vec![Kind::Profile]);
         Ok(profile)
     }
 
@@ -294,7 +302,7 @@ impl Replica {
             live.connectivity = Connectivity::Unknown;
             live.last_error = None;
         }
-        self.inner.notifier.changed(Kind::ALL.to_vec());
+        self.inner.announce(Kind::ALL.to_vec());
         if let Some(token) = token {
             let _ = tokio::time::timeout(Duration::from_secs(5), self.inner.http.sign_out(&token))
                 .await;
@@ -419,7 +427,8 @@ impl Replica {
 
     /// Be told the sync status: the current one first, then every change.
     pub fn subscribe_status(&self, listener: Arc<dyn StatusListener>) -> Subscription {
-        self.inner.notifier.subscribe_status(listener)
+        let current = self.inner.status().ok();
+        self.inner.notifier.subscribe_status(listener, current)
     }
 
     /// Actions the server refused, oldest first.
@@ -429,7 +438,7 @@ impl Replica {
 
     pub fn discard_rejection(&self, seq: u64) -> Result<()> {
         self.inner.write(|tx| outbox::discard_rejection(tx, seq))?;
-        self.inner.notifier.status_dirty();
+        self.inner.announce_status();
         Ok(())
     }
 
@@ -439,7 +448,7 @@ impl Replica {
         let (_, kinds) = self
             .inner
             .write(|tx| outbox::requeue_rejection(tx, seq, Utc::now()))?;
-        self.inner.notifier.changed(kinds);
+        self.inner.announce(kinds);
         Ok(())
     }
 
@@ -462,7 +471,7 @@ impl Replica {
             let actor: Actor = store::actor(tx, &me)?;
             outbox::enqueue(tx, &me, &actor, mutation, Utc::now())
         })?;
-        self.inner.notifier.changed(kinds);
+        self.inner.announce(kinds);
         Ok(())
     }
 
@@ -542,6 +551,7 @@ impl Replica {
             signup_deadline: draft.signup_deadline,
             waitlist: draft.waitlist,
             walk_ins: draft.walk_ins,
+            credit_rounding_minutes: draft.credit_rounding_minutes,
         })?;
         Ok(activity_id)
     }
@@ -595,6 +605,10 @@ impl Replica {
             Some(a) => Some(id("activity_id", &a)?),
             None => None,
         };
+        let team_id = match report.team_id {
+            Some(t) => Some(id("team_id", &t)?),
+            None => None,
+        };
         self.submit(Mutation::ReportHours {
             entry_id: entry_id.clone(),
             volunteer_id: me.user_id,
@@ -602,8 +616,38 @@ impl Replica {
             started_at: report.started_at,
             minutes: report.minutes,
             description: report.description,
+            team_id,
         })?;
         Ok(entry_id)
+    }
+
+    /// Reviewers (the activity's organisers, the team's leaders, staff above
+    /// its site): approve or reject self-reported hours; a rejection needs a reason.
+    pub fn review_hours(&self, entry_id: &str, approve: bool, reason: Option<&str>) -> Result<()> {
+        self.submit(Mutation::ReviewHours {
+            entry_id: id("entry_id", entry_id)?,
+            approve,
+            reason: reason.map(str::to_owned),
+        })
+    }
+
+    /// Reviewers: correct confirmed hours. A new entry replaces the old one,
+    /// which stays unchanged, marked superseded. Returns the new entry's id.
+    pub fn correct_hours(&self, entry_id: &str, minutes: u32, reason: &str) -> Result<String> {
+        let new_entry_id = uuid::Uuid::new_v4().to_string();
+        self.submit(Mutation::CorrectHours {
+            entry_id: id("entry_id", entry_id)?,
+            new_entry_id: new_entry_id.clone(),
+            minutes,
+            reason: reason.to_owned(),
+        })?;
+        Ok(new_entry_id)
+    }
+
+    /// Self-reported hours this user may review, oldest first.
+    pub fn hours_to_review(&self) -> Result<Vec<HourEntry>> {
+        let me = self.me()?;
+        self.read(|c| views::hours_to_review(c, &me.user_id))
     }
 
     /// Staff: record a volunteer's arrival (now, unless `at` is given).

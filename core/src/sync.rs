@@ -48,7 +48,7 @@ pub(crate) async fn sync(inner: &Arc<Inner>, token: &CancelToken) -> Result<Sync
     }
     let covers = inner.sync_calls.load(Ordering::SeqCst);
     inner.live().syncing = true;
-    inner.notifier.status_dirty();
+    inner.announce_status();
     let outcome = run(inner, token).await;
     record_outcome(inner, &outcome);
     if outcome != Err(Error::Cancelled) {
@@ -87,11 +87,11 @@ fn record_outcome(inner: &Inner, outcome: &Result<SyncReport>) {
     }
     // Logged after the lock is released: the host's logger may call back in.
     match outcome {
-        Ok(report) => inner.notifier.changed(report.changed.clone()),
-        Err(Error::Cancelled) => inner.notifier.changed(Kind::ALL.to_vec()),
+        Ok(report) => inner.announce(report.changed.clone()),
+        Err(Error::Cancelled) => inner.announce(Kind::ALL.to_vec()),
         Err(e) => {
             tracing::warn!(error = %e, "sync failed; pending changes kept");
-            inner.notifier.status_dirty();
+            inner.announce_status();
         }
     }
 }

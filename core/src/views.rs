@@ -52,12 +52,17 @@ pub struct ActivityDraft {
     pub waitlist: bool,
     /// Staff may check in volunteers who did not sign up.
     pub walk_ins: bool,
+    /// Round credited minutes down to a multiple of this (0, 5, 10, 15, 30, 60).
+    pub credit_rounding_minutes: u32,
 }
 
 /// Input of a self-report of hours.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HoursReport {
     pub activity_id: Option<String>,
+    /// The team the service was for (one the volunteer belongs to); its
+    /// leaders review the entry.
+    pub team_id: Option<String>,
     pub started_at: DateTime<Utc>,
     pub minutes: u32,
     pub description: String,
@@ -339,11 +344,25 @@ pub fn hours_of(conn: &Connection, volunteer_id: &str) -> Result<Vec<HourEntry>>
     )
 }
 
+/// Self-reported hours waiting for review that this device can see, other
+/// than the user's own, oldest first.
+pub fn hours_to_review(conn: &Connection, me: &str) -> Result<Vec<HourEntry>> {
+    load(
+        conn,
+        "SELECT data FROM records WHERE kind = 'hour_entry'
+           AND json_extract(data, '$.status') = 'pending'
+           AND json_extract(data, '$.volunteer_id') <> ?1
+         ORDER BY julianday(json_extract(data, '$.started_at')), key",
+        [me],
+    )
+}
+
 pub fn hours_total(entries: &[HourEntry]) -> HoursTotal {
     entries.iter().fold(HoursTotal::default(), |mut t, e| {
         match e.status {
             HourStatus::Confirmed => t.confirmed_minutes += u64::from(e.minutes),
             HourStatus::Pending => t.pending_minutes += u64::from(e.minutes),
+            HourStatus::Rejected | HourStatus::Superseded => {}
         }
         t
     })

@@ -429,6 +429,7 @@ pub fn seed_district(
             created_by: None,
             cancel_reason: None,
             walk_ins: true,
+            credit_rounding_minutes: 0,
         };
         let fill = capacity as usize * (50 + rng.below(50)) / 100;
         let mut taken = std::collections::HashSet::new();
@@ -475,6 +476,12 @@ pub fn seed_district(
                     minutes,
                     description: activity.title.clone(),
                     recorded_by: users[3].id.clone(),
+                    team_id: None,
+                    reviewed_by: None,
+                    reviewed_at: None,
+                    reason: None,
+                    corrects: None,
+                    superseded_by: None,
                 });
             }
         }
@@ -506,6 +513,7 @@ pub fn seed_district(
         created_by: None,
         cancel_reason: None,
         walk_ins: true,
+        credit_rounding_minutes: 0,
     };
     for v in volunteers.iter().take(3) {
         today.signup_count += 1;

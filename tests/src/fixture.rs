@@ -86,6 +86,7 @@ pub fn seed(store: &dyn Storage) -> Fixture {
         created_by: None,
         cancel_reason: None,
         walk_ins: true,
+        credit_rounding_minutes: 0,
     };
     let activity_a = activity("act-a", &station_a);
     let activity_b = activity("act-b", &station_b);

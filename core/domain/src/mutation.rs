@@ -61,6 +61,9 @@ pub enum Mutation {
         /// Whether staff may check in volunteers who did not sign up.
         #[serde(default = "crate::records::yes")]
         walk_ins: bool,
+        /// Round credited minutes down to a multiple of this: 0, 5, 10, 15, 30 or 60.
+        #[serde(default)]
+        credit_rounding_minutes: u32,
     },
     /// Move an activity along: draft → published → in progress → finished.
     PublishActivity {
@@ -89,6 +92,25 @@ pub enum Mutation {
         started_at: DateTime<Utc>,
         minutes: u32,
         description: String,
+        /// The team the service was for; its leaders review the entry.
+        #[serde(default)]
+        team_id: Option<String>,
+    },
+    /// A team leader or staff member approves or rejects self-reported hours.
+    ReviewHours {
+        entry_id: String,
+        approve: bool,
+        #[serde(default)]
+        reason: Option<String>,
+    },
+    /// A reviewer corrects confirmed hours: a new entry replaces the old one,
+    /// which is kept unchanged and marked superseded.
+    CorrectHours {
+        entry_id: String,
+        /// Generated on the device.
+        new_entry_id: String,
+        minutes: u32,
+        reason: String,
     },
     /// Staff record a volunteer's arrival at an activity.
     CheckIn {
@@ -130,6 +152,8 @@ impl Mutation {
             Mutation::CancelActivity { .. } => "cancel_activity",
             Mutation::CancelSignup { .. } => "cancel_signup",
             Mutation::ReportHours { .. } => "report_hours",
+            Mutation::ReviewHours { .. } => "review_hours",
+            Mutation::CorrectHours { .. } => "correct_hours",
             Mutation::CheckIn { .. } => "check_in",
             Mutation::CheckOut { .. } => "check_out",
             Mutation::CorrectAttendance { .. } => "correct_attendance",

@@ -244,6 +244,9 @@ pub struct Activity {
     /// Staff may check in volunteers who did not sign up.
     #[serde(default = "yes")]
     pub walk_ins: bool,
+    /// Credited minutes are rounded down to a multiple of this (0: exact).
+    #[serde(default)]
+    pub credit_rounding_minutes: u32,
 }
 
 pub(crate) fn yes() -> bool {
@@ -315,6 +318,10 @@ pub enum HourStatus {
     Pending,
     /// Derived from attendance recorded by staff, or approved.
     Confirmed,
+    /// A reviewer turned it down, with a reason.
+    Rejected,
+    /// Replaced by a correction (`superseded_by`); its content is unchanged.
+    Superseded,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -329,6 +336,22 @@ pub struct HourEntry {
     pub minutes: u32,
     pub description: String,
     pub recorded_by: String,
+    /// The team a self-report is made for; its leaders review it.
+    #[serde(default)]
+    pub team_id: Option<String>,
+    #[serde(default)]
+    pub reviewed_by: Option<String>,
+    #[serde(default)]
+    pub reviewed_at: Option<DateTime<Utc>>,
+    /// Why it was rejected or corrected.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// The entry this one corrects.
+    #[serde(default)]
+    pub corrects: Option<String>,
+    /// The entry that corrects this one.
+    #[serde(default)]
+    pub superseded_by: Option<String>,
 }
 
 impl HourEntry {
@@ -444,7 +467,10 @@ impl Record {
             },
             Record::Signup(r) => personal(&r.volunteer_id, Some(&r.site_id)),
             Record::Attendance(r) => personal(&r.volunteer_id, Some(&r.site_id)),
-            Record::HourEntry(r) => personal(&r.volunteer_id, r.site_id.as_ref()),
+            Record::HourEntry(r) => Scope {
+                team_id: r.team_id.clone(),
+                ..personal(&r.volunteer_id, r.site_id.as_ref())
+            },
         }
     }
 
@@ -525,6 +551,7 @@ mod tests {
             created_by: None,
             cancel_reason: None,
             walk_ins: true,
+            credit_rounding_minutes: 0,
         }
     }
 

@@ -80,6 +80,7 @@ fn seed(store: &dyn Storage, rows: usize) -> Vec<Record> {
         created_by: None,
         cancel_reason: None,
         walk_ins: true,
+        credit_rounding_minutes: 0,
     };
     let mut records = vec![Record::Site(site), Record::Activity(activity)];
     for i in 0..rows.saturating_sub(2) {
@@ -117,6 +118,12 @@ fn seed(store: &dyn Storage, rows: usize) -> Vec<Record> {
                 minutes: 120,
                 description: "社区环境清洁日".into(),
                 recorded_by: "staff".into(),
+                team_id: None,
+                reviewed_by: None,
+                reviewed_at: None,
+                reason: None,
+                corrects: None,
+                superseded_by: None,
             }),
         });
     }

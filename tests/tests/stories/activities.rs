@@ -18,6 +18,7 @@ fn draft(fx: &Fixture, capacity: u32, deadline_in: Option<Duration>) -> Activity
         signup_deadline: deadline_in.map(|d| now + d),
         waitlist: true,
         walk_ins: true,
+        credit_rounding_minutes: 0,
     }
 }
 

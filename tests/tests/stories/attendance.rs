@@ -145,6 +145,7 @@ async fn running_activity(
             signup_deadline: None,
             waitlist: false,
             walk_ins,
+            credit_rounding_minutes: 0,
         })
         .unwrap();
     staff.publish_activity(&id).unwrap();

@@ -58,6 +58,7 @@ async fn story4a_a_volunteer_cannot_report_hours_for_someone_else() {
     phone
         .report_hours(HoursReport {
             activity_id: None,
+            team_id: None,
             started_at: Utc::now() - Duration::hours(2),
             minutes: 60,
             description: String::new(),
@@ -155,6 +156,7 @@ async fn story4c_nobody_pulls_another_volunteer_s_personal_records() {
     phone
         .report_hours(HoursReport {
             activity_id: None,
+            team_id: None,
             started_at: Utc::now() - Duration::hours(3),
             minutes: 45,
             description: String::new(),

@@ -8,6 +8,7 @@ mod attendance;
 mod authorization;
 mod capacity;
 mod crash;
+mod hours;
 mod lost_response;
 mod notifications;
 mod offline;

@@ -11,6 +11,7 @@ use crate::owned_by;
 fn report(fx: &Fixture) -> HoursReport {
     HoursReport {
         activity_id: None,
+        team_id: None,
         started_at: fx.now - Duration::hours(5),
         minutes: 90,
         description: "社区清洁".into(),

@@ -264,6 +264,19 @@ async fn a_replica_file_is_opened_once_and_bad_urls_are_refused() {
     ));
     drop(first);
     Replica::open(&path, "http://127.0.0.1:9").unwrap();
+
+    // Reopening right after the drop works even while the notification
+    // thread is reading the status (it must not hold the file open).
+    struct Quiet;
+    impl volunteer_core::StatusListener for Quiet {
+        fn on_status(&self, _: volunteer_core::SyncStatus) {}
+    }
+    for _ in 0..50 {
+        let r = Replica::open(&path, "http://127.0.0.1:9").unwrap();
+        let _sub = r.subscribe_status(std::sync::Arc::new(Quiet));
+        let _ = r.sync_status();
+        drop(r);
+    }
     let bad = Replica::open(dir.path().join("x.db"), "ftp://example");
     assert!(matches!(bad, Err(Error::InvalidInput { .. })));
     let options = volunteer_core::SyncOptions {

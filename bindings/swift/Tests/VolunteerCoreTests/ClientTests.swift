@@ -50,7 +50,7 @@ final class ClientTests: XCTestCase {
         server.stop()
         try phone.joinTeam(teamId: team.id)
         let entry = try phone.reportHours(report: HoursReport(
-            activityId: nil, startedAt: Date().addingTimeInterval(-3 * 3600),
+            activityId: nil, teamId: nil, startedAt: Date().addingTimeInterval(-3 * 3600),
             minutes: 90, description: "社区清洁"))
         XCTAssertTrue(try phone.myMemberships().contains { $0.teamId == team.id })
         XCTAssertEqual(try phone.myHours().first { $0.id == entry }?.status, .pending)

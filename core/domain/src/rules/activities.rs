@@ -55,6 +55,7 @@ pub(super) fn create_activity<S: State>(
         signup_deadline,
         waitlist,
         walk_ins,
+        credit_rounding_minutes,
     } = m
     else {
         return Ok(reject(RejectCode::InvalidInput, "not an activity draft"));
@@ -74,6 +75,9 @@ pub(super) fn create_activity<S: State>(
     }
     if signup_deadline.is_some_and(|d| d > *starts_at) {
         return invalid("signups must close by the start");
+    }
+    if ![0, 5, 10, 15, 30, 60].contains(credit_rounding_minutes) {
+        return invalid("credit rounding must be 0, 5, 10, 15, 30 or 60 minutes");
     }
     if let Some(team_id) = team_id {
         match get_team(s, team_id)? {
@@ -115,6 +119,7 @@ pub(super) fn create_activity<S: State>(
             created_by: Some(actor.user_id.clone()),
             cancel_reason: None,
             walk_ins: *walk_ins,
+            credit_rounding_minutes: *credit_rounding_minutes,
         },
     ))]))
 }

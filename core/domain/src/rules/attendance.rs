@@ -264,14 +264,25 @@ fn attendance_effects(activity: &Activity, attendance: Attendance) -> Vec<Effect
             minutes: credited_minutes(activity, attendance.checked_in_at, out),
             description: activity.title.clone(),
             recorded_by: attendance.recorded_by.clone(),
+            team_id: None,
+            reviewed_by: None,
+            reviewed_at: None,
+            reason: None,
+            corrects: None,
+            superseded_by: None,
         })));
     }
     effects.insert(0, Effect::Put(Record::Attendance(attendance)));
     effects
 }
 
-/// Whole minutes from check-in to check-out, capped at the activity's end.
+/// Whole minutes from check-in to check-out, capped at the activity's end,
+/// rounded down to the activity's rounding step.
 pub fn credited_minutes(activity: &Activity, checked_in: DateTime<Utc>, out: DateTime<Utc>) -> u32 {
     let end = out.min(activity.ends_at);
-    u32::try_from((end - checked_in).num_minutes().max(0)).unwrap_or(u32::MAX)
+    let minutes = u32::try_from((end - checked_in).num_minutes().max(0)).unwrap_or(u32::MAX);
+    match activity.credit_rounding_minutes {
+        0 => minutes,
+        step => minutes - minutes % step,
+    }
 }

@@ -31,7 +31,7 @@ use crate::records::{
 };
 use activities::{cancel_signup, create_activity, move_activity, sign_up};
 use attendance::{CorrectionArgs, check_in, check_out, correct_attendance};
-use hours::{ReportArgs, report_hours};
+use hours::{ReportArgs, correct_hours, report_hours, review_hours};
 use teams::{decide_join, join_team, leave_team, remove_member, set_team_role, withdraw_join};
 
 /// How far ahead of the server's clock a device timestamp may be.
@@ -147,6 +147,9 @@ pub(crate) fn reject(code: RejectCode, message: impl Into<String>) -> Decision {
 }
 
 /// A write a mutation makes.
+// A mutation makes a handful of effects, consumed at once: boxing the record
+// would add an allocation each for nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     Put(Record),
@@ -293,6 +296,17 @@ pub fn decide<S: State>(
             ActivityStatus::Cancelled,
             Some(reason),
         ),
+        Mutation::ReviewHours {
+            entry_id,
+            approve,
+            reason,
+        } => review_hours(s, actor, now, entry_id, *approve, reason.as_deref()),
+        Mutation::CorrectHours {
+            entry_id,
+            new_entry_id,
+            minutes,
+            reason,
+        } => correct_hours(s, actor, now, (entry_id, new_entry_id), *minutes, reason),
         Mutation::ReportHours {
             entry_id,
             volunteer_id,
@@ -300,6 +314,7 @@ pub fn decide<S: State>(
             started_at,
             minutes,
             description,
+            team_id,
         } => report_hours(
             s,
             actor,
@@ -308,6 +323,7 @@ pub fn decide<S: State>(
                 entry_id,
                 volunteer_id,
                 activity_id: activity_id.as_deref(),
+                team_id: team_id.as_deref(),
                 started_at: *started_at,
                 minutes: *minutes,
                 description,
@@ -402,6 +418,7 @@ fn bad_id(m: &Mutation) -> Option<&'static str> {
             entry_id,
             volunteer_id,
             activity_id,
+            team_id,
             ..
         } => {
             if !ok(entry_id) {
@@ -410,6 +427,22 @@ fn bad_id(m: &Mutation) -> Option<&'static str> {
                 Some("volunteer_id")
             } else if activity_id.as_deref().is_some_and(|a| !ok(a)) {
                 Some("activity_id")
+            } else if team_id.as_deref().is_some_and(|t| !ok(t)) {
+                Some("team_id")
+            } else {
+                None
+            }
+        }
+        Mutation::ReviewHours { entry_id, .. } => (!ok(entry_id)).then_some("entry_id"),
+        Mutation::CorrectHours {
+            entry_id,
+            new_entry_id,
+            ..
+        } => {
+            if !ok(entry_id) {
+                Some("entry_id")
+            } else if !ok(new_entry_id) || new_entry_id.starts_with("att/") {
+                Some("new_entry_id")
             } else {
                 None
             }

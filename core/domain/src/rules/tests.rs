@@ -56,6 +56,7 @@ impl Mem {
             created_by: None,
             cancel_reason: None,
             walk_ins: true,
+            credit_rounding_minutes: 0,
         }));
         m.put(Record::Team(Team {
             id: "t1".into(),
@@ -304,6 +305,7 @@ fn volunteers_cannot_report_for_others_or_check_in() {
             started_at: t(8, 0),
             minutes: 60,
             description: String::new(),
+            team_id: None,
         },
         t(9, 0),
     );
@@ -376,6 +378,7 @@ fn clock_skew_and_bad_input_are_rejected() {
             started_at: t(8, 0),
             minutes: 0,
             description: String::new(),
+            team_id: None,
         },
         t(9, 0),
     );
@@ -664,6 +667,7 @@ fn draft(id: &str, team: Option<&str>) -> Mutation {
         signup_deadline: Some(t(13, 0)),
         waitlist: true,
         walk_ins: true,
+        credit_rounding_minutes: 0,
     }
 }
 

@@ -63,7 +63,7 @@ class ClientTest {
             try {
                 phone.joinTeam(team.id)
                 val entry = phone.reportHours(
-                    HoursReport(null, Instant.now().minus(Duration.ofHours(3)), 90u, "社区清洁"),
+                    HoursReport(null, null, Instant.now().minus(Duration.ofHours(3)), 90u, "社区清洁"),
                 )
                 // Visible at once, before any network.
                 assertTrue(phone.myMemberships().any { it.teamId == team.id })
