@@ -344,6 +344,89 @@ impl VolunteerClient {
         guard(|| Ok(collect(self.replica.hours_to_review()?)))
     }
 
+    /// Residents: order help; returns the order's id.
+    pub fn place_order(&self, request: OrderRequest) -> Result<String, VolunteerError> {
+        guard(|| self.replica.place_order(request.into()))
+    }
+
+    /// Residents: withdraw an order nobody accepted yet.
+    pub fn cancel_order(&self, order_id: String) -> Result<(), VolunteerError> {
+        guard(|| self.replica.cancel_order(&order_id))
+    }
+
+    /// Staff of the order's site or above: offer it to one team or one volunteer.
+    pub fn dispatch_order(
+        &self,
+        order_id: String,
+        team_id: Option<String>,
+        volunteer_id: Option<String>,
+    ) -> Result<(), VolunteerError> {
+        guard(|| {
+            self.replica
+                .dispatch_order(&order_id, team_id.as_deref(), volunteer_id.as_deref())
+        })
+    }
+
+    /// The volunteer, or a leader of the team, the order was offered to:
+    /// accept or decline (a declined order goes back to the site).
+    pub fn respond_to_order(
+        &self,
+        order_id: String,
+        accept: bool,
+        reason: Option<String>,
+    ) -> Result<(), VolunteerError> {
+        guard(|| {
+            self.replica
+                .respond_to_order(&order_id, accept, reason.as_deref())
+        })
+    }
+
+    /// The assignee: the service was given.
+    pub fn complete_order(&self, order_id: String) -> Result<(), VolunteerError> {
+        guard(|| self.replica.complete_order(&order_id))
+    }
+
+    /// Residents: rate a completed order, 1 to 5 stars.
+    pub fn rate_order(
+        &self,
+        order_id: String,
+        stars: u8,
+        comment: Option<String>,
+    ) -> Result<(), VolunteerError> {
+        guard(|| {
+            self.replica
+                .rate_order(&order_id, stars, comment.as_deref())
+        })
+    }
+
+    /// Residents: their orders, newest first.
+    pub fn my_orders(&self) -> Result<Vec<ServiceOrder>, VolunteerError> {
+        guard(|| Ok(collect(self.replica.my_orders()?)))
+    }
+
+    /// Volunteers and team leaders: open orders offered to them.
+    pub fn assigned_orders(&self) -> Result<Vec<ServiceOrder>, VolunteerError> {
+        guard(|| Ok(collect(self.replica.assigned_orders()?)))
+    }
+
+    /// Staff: orders at a site (and below it), oldest first.
+    pub fn orders_at_site(
+        &self,
+        site_id: String,
+        include_subtree: bool,
+    ) -> Result<Vec<ServiceOrder>, VolunteerError> {
+        guard(|| {
+            Ok(collect(
+                self.replica.orders_at_site(&site_id, include_subtree)?,
+            ))
+        })
+    }
+
+    /// How to reach an order's resident, for those who may see it.
+    pub fn order_contact(&self, order_id: String) -> Result<Option<OrderContact>, VolunteerError> {
+        guard(|| Ok(self.replica.order_contact(&order_id)?.map(Into::into)))
+    }
+
     /// Queue a rejected action again, unchanged.
     pub fn retry_rejected(&self, seq: u64) -> Result<(), VolunteerError> {
         guard(|| self.replica.retry_rejection(seq))

@@ -23,6 +23,8 @@ pub enum Role {
     Staff,
     /// Acts everywhere in the district.
     Admin,
+    /// Orders help; may not be a volunteer.
+    Resident,
 }
 
 impl From<core::Role> for Role {
@@ -31,6 +33,7 @@ impl From<core::Role> for Role {
             core::Role::Volunteer => Role::Volunteer,
             core::Role::Staff => Role::Staff,
             core::Role::Admin => Role::Admin,
+            core::Role::Resident => Role::Resident,
         }
     }
 }
@@ -78,6 +81,10 @@ pub enum DataKind {
     Attendance,
     /// Hour entries.
     HourEntry,
+    /// Residents' orders for help.
+    ServiceOrder,
+    /// Residents' contacts for orders.
+    OrderContact,
 }
 
 impl From<core::Kind> for DataKind {
@@ -91,6 +98,8 @@ impl From<core::Kind> for DataKind {
             core::Kind::Signup => DataKind::Signup,
             core::Kind::Attendance => DataKind::Attendance,
             core::Kind::HourEntry => DataKind::HourEntry,
+            core::Kind::ServiceOrder => DataKind::ServiceOrder,
+            core::Kind::OrderContact => DataKind::OrderContact,
         }
     }
 }
@@ -501,6 +510,117 @@ impl From<core::Attendance> for AttendanceRecord {
     }
 }
 
+/// Where a resident's order stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum OrderStatus {
+    /// Waiting for a site to dispatch it.
+    Submitted,
+    /// Offered to a team or volunteer.
+    Dispatched,
+    Accepted,
+    /// The service was given; waiting for the resident's rating.
+    Done,
+    /// Rated: closed.
+    Rated,
+    Cancelled,
+}
+
+impl From<core::OrderStatus> for OrderStatus {
+    fn from(s: core::OrderStatus) -> Self {
+        use core::OrderStatus as S;
+        match s {
+            S::Submitted => OrderStatus::Submitted,
+            S::Dispatched => OrderStatus::Dispatched,
+            S::Accepted => OrderStatus::Accepted,
+            S::Done => OrderStatus::Done,
+            S::Rated => OrderStatus::Rated,
+            S::Cancelled => OrderStatus::Cancelled,
+        }
+    }
+}
+
+/// A resident's order for help, through its closed loop.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct ServiceOrder {
+    pub id: String,
+    pub requester_name: String,
+    pub site_id: String,
+    pub category: String,
+    pub description: String,
+    pub desired_at: Option<SystemTime>,
+    pub status: OrderStatus,
+    pub created_at: SystemTime,
+    pub assignee_team_id: Option<String>,
+    pub assignee_volunteer_id: Option<String>,
+    /// Why the last assignee declined.
+    pub declined_reason: Option<String>,
+    /// 1 to 5 stars, once rated.
+    pub rating: Option<u8>,
+    pub comment: Option<String>,
+}
+
+impl From<core::ServiceOrder> for ServiceOrder {
+    fn from(o: core::ServiceOrder) -> Self {
+        ServiceOrder {
+            id: o.id,
+            requester_name: o.requester_name,
+            site_id: o.site_id,
+            category: o.category,
+            description: o.description,
+            desired_at: o.desired_at.map(time),
+            status: o.status.into(),
+            created_at: time(o.created_at),
+            assignee_team_id: o.assignee_team_id,
+            assignee_volunteer_id: o.assignee_volunteer_id,
+            declined_reason: o.declined_reason,
+            rating: o.rating,
+            comment: o.comment,
+        }
+    }
+}
+
+/// How to reach the resident of an order (only for those who need it).
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct OrderContact {
+    pub order_id: String,
+    pub phone: String,
+    pub address: String,
+}
+
+impl From<core::OrderContact> for OrderContact {
+    fn from(c: core::OrderContact) -> Self {
+        OrderContact {
+            order_id: c.order_id,
+            phone: c.phone,
+            address: c.address,
+        }
+    }
+}
+
+/// A resident's new order.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct OrderRequest {
+    pub site_id: String,
+    pub category: String,
+    pub description: String,
+    pub desired_at: Option<SystemTime>,
+    pub phone: String,
+    pub address: String,
+}
+
+impl From<OrderRequest> for core::OrderRequest {
+    fn from(r: OrderRequest) -> Self {
+        core::OrderRequest {
+            site_id: r.site_id,
+            category: r.category,
+            description: r.description,
+            desired_at: r.desired_at.map(chrono),
+            phone: r.phone,
+            address: r.address,
+        }
+    }
+}
+
 /// Where an hour entry comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
 pub enum HourSource {
@@ -678,6 +798,30 @@ pub enum Action {
         minutes: u32,
         reason: String,
     },
+    /// Place an order for help (the contact is not repeated here).
+    PlaceOrder { order_id: String, category: String },
+    /// Withdraw an order.
+    CancelOrder { order_id: String },
+    /// Offer an order to a team or a volunteer.
+    DispatchOrder {
+        order_id: String,
+        team_id: Option<String>,
+        volunteer_id: Option<String>,
+    },
+    /// Accept or decline an offered order.
+    RespondToOrder {
+        order_id: String,
+        accept: bool,
+        reason: Option<String>,
+    },
+    /// Mark an order's service given.
+    CompleteOrder { order_id: String },
+    /// Rate a completed order.
+    RateOrder {
+        order_id: String,
+        stars: u8,
+        comment: Option<String>,
+    },
     /// Staff: corrected times, with a reason.
     CorrectAttendance {
         activity_id: String,
@@ -792,6 +936,38 @@ impl From<core::Mutation> for Action {
                 new_entry_id,
                 minutes,
                 reason,
+            },
+            M::PlaceOrder {
+                order_id, category, ..
+            } => Action::PlaceOrder { order_id, category },
+            M::CancelOrder { order_id } => Action::CancelOrder { order_id },
+            M::DispatchOrder {
+                order_id,
+                team_id,
+                volunteer_id,
+            } => Action::DispatchOrder {
+                order_id,
+                team_id,
+                volunteer_id,
+            },
+            M::RespondToOrder {
+                order_id,
+                accept,
+                reason,
+            } => Action::RespondToOrder {
+                order_id,
+                accept,
+                reason,
+            },
+            M::CompleteOrder { order_id } => Action::CompleteOrder { order_id },
+            M::RateOrder {
+                order_id,
+                stars,
+                comment,
+            } => Action::RateOrder {
+                order_id,
+                stars,
+                comment,
             },
             M::CorrectAttendance {
                 activity_id,

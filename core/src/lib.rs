@@ -24,11 +24,11 @@ pub use error::{Error, Result};
 pub use notify::{ChangeListener, StatusListener, Subscription};
 pub use replica::{Replica, SyncOptions};
 pub use views::{
-    ActivityDraft, Connectivity, HoursReport, HoursTotal, PendingMutation, RejectedMutation,
-    RosterEntry, SyncFailure, SyncReport, SyncStatus,
+    ActivityDraft, Connectivity, HoursReport, HoursTotal, OrderRequest, PendingMutation,
+    RejectedMutation, RosterEntry, SyncFailure, SyncReport, SyncStatus,
 };
 pub use volunteer_domain::{
     Activity, ActivityStatus, Attendance, HourEntry, HourSource, HourStatus, JoinPolicy, Kind,
-    Membership, MembershipStatus, Mutation, Profile, Record, RejectCode, Role, Signup,
-    SignupStatus, Site, SiteLevel, Team, TeamRole,
+    Membership, MembershipStatus, Mutation, OrderContact, OrderStatus, Profile, Record, RejectCode,
+    Role, ServiceOrder, Signup, SignupStatus, Site, SiteLevel, Team, TeamRole,
 };

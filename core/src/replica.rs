@@ -12,8 +12,8 @@ use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 use volunteer_domain::{
-    Activity, Actor, Attendance, HourEntry, Kind, Membership, MembershipStatus, Mutation, Profile,
-    SignInRequest, Signup, Site, Team, TeamRole,
+    Activity, Actor, Attendance, HourEntry, Kind, Membership, MembershipStatus, Mutation,
+    OrderContact, Profile, ServiceOrder, SignInRequest, Signup, Site, Team, TeamRole,
 };
 
 use crate::cancel::CancelToken;
@@ -23,8 +23,8 @@ use crate::notify::{ChangeListener, Notifier, StatusListener, Subscription};
 use crate::store::{self, meta_keys};
 use crate::sync::LastRound;
 use crate::views::{
-    self, ActivityDraft, Connectivity, HoursReport, HoursTotal, PendingMutation, RejectedMutation,
-    RosterEntry, SyncFailure, SyncReport, SyncStatus,
+    self, ActivityDraft, Connectivity, HoursReport, HoursTotal, OrderRequest, PendingMutation,
+    RejectedMutation, RosterEntry, SyncFailure, SyncReport, SyncStatus,
 };
 use crate::{outbox, schema};
 
@@ -696,6 +696,115 @@ impl Replica {
             checked_out_at,
             reason: reason.to_owned(),
         })
+    }
+
+    /// Residents: order help. Returns the order's id.
+    pub fn place_order(&self, request: OrderRequest) -> Result<String> {
+        let order_id = uuid::Uuid::new_v4().to_string();
+        self.submit(Mutation::PlaceOrder {
+            order_id: order_id.clone(),
+            site_id: id("site_id", &request.site_id)?,
+            category: request.category,
+            description: request.description,
+            desired_at: request.desired_at,
+            phone: request.phone,
+            address: request.address,
+        })?;
+        Ok(order_id)
+    }
+
+    /// Residents: withdraw an order nobody has accepted yet.
+    pub fn cancel_order(&self, order_id: &str) -> Result<()> {
+        self.submit(Mutation::CancelOrder {
+            order_id: id("order_id", order_id)?,
+        })
+    }
+
+    /// Staff of the order's site or above: offer it to a team or a volunteer.
+    pub fn dispatch_order(
+        &self,
+        order_id: &str,
+        team_id: Option<&str>,
+        volunteer_id: Option<&str>,
+    ) -> Result<()> {
+        self.submit(Mutation::DispatchOrder {
+            order_id: id("order_id", order_id)?,
+            team_id: team_id.map(|t| id("team_id", t)).transpose()?,
+            volunteer_id: volunteer_id.map(|v| id("volunteer_id", v)).transpose()?,
+        })
+    }
+
+    /// The assignee (the volunteer, or a leader of the team): accept or decline.
+    pub fn respond_to_order(
+        &self,
+        order_id: &str,
+        accept: bool,
+        reason: Option<&str>,
+    ) -> Result<()> {
+        self.submit(Mutation::RespondToOrder {
+            order_id: id("order_id", order_id)?,
+            accept,
+            reason: reason.map(str::to_owned),
+        })
+    }
+
+    /// The assignee: the service was given.
+    pub fn complete_order(&self, order_id: &str) -> Result<()> {
+        self.submit(Mutation::CompleteOrder {
+            order_id: id("order_id", order_id)?,
+        })
+    }
+
+    /// Residents: rate the service, 1 to 5 stars, with an optional comment.
+    pub fn rate_order(&self, order_id: &str, stars: u8, comment: Option<&str>) -> Result<()> {
+        self.submit(Mutation::RateOrder {
+            order_id: id("order_id", order_id)?,
+            stars,
+            comment: comment.map(str::to_owned),
+        })
+    }
+
+    /// Residents: their orders, newest first.
+    pub fn my_orders(&self) -> Result<Vec<ServiceOrder>> {
+        let me = self.me()?;
+        self.read(|c| views::orders(c, views::OrdersOf::Placed(&me.user_id)))
+    }
+
+    /// Volunteers and team leaders: open orders offered to them.
+    pub fn assigned_orders(&self) -> Result<Vec<ServiceOrder>> {
+        let me = self.me()?;
+        self.read(|c| {
+            let actor = store::actor(c, &me)?;
+            views::orders(
+                c,
+                views::OrdersOf::AssignedTo {
+                    me: &me.user_id,
+                    teams: &actor.led_teams,
+                },
+            )
+        })
+    }
+
+    /// Staff: orders at a site (and below it), oldest first.
+    pub fn orders_at_site(
+        &self,
+        site_id: &str,
+        include_subtree: bool,
+    ) -> Result<Vec<ServiceOrder>> {
+        self.read(|c| {
+            views::orders(
+                c,
+                views::OrdersOf::Site {
+                    site_id,
+                    include_subtree,
+                },
+            )
+        })
+    }
+
+    /// How to reach the resident of an order, for those who may.
+    pub fn order_contact(&self, order_id: &str) -> Result<Option<OrderContact>> {
+        self.read(|c| views::order_contact(c, order_id))
     }
 
     // ----- sync ----------------------------------------------------------

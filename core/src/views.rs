@@ -8,7 +8,7 @@ use rusqlite::Connection;
 use std::collections::BTreeMap;
 use volunteer_domain::{
     Activity, Attendance, HourEntry, HourStatus, Kind, Membership, MembershipStatus, Mutation,
-    Signup, SignupStatus, Site, Team,
+    OrderContact, ServiceOrder, Signup, SignupStatus, Site, Team,
 };
 
 use crate::error::Result;
@@ -54,6 +54,19 @@ pub struct ActivityDraft {
     pub walk_ins: bool,
     /// Round credited minutes down to a multiple of this (0, 5, 10, 15, 30, 60).
     pub credit_rounding_minutes: u32,
+}
+
+/// Input of a resident's order for help.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderRequest {
+    /// The site responsible, usually the resident's community station.
+    pub site_id: String,
+    pub category: String,
+    pub description: String,
+    pub desired_at: Option<DateTime<Utc>>,
+    /// Shown only to the site's staff and whoever takes the order.
+    pub phone: String,
+    pub address: String,
 }
 
 /// Input of a self-report of hours.
@@ -322,6 +335,66 @@ pub fn signups_of(conn: &Connection, volunteer_id: &str) -> Result<Vec<Signup>> 
          ORDER BY json_extract(data, '$.signed_up_at')",
         [volunteer_id],
     )
+}
+
+/// Orders by one kind of relation to the user, newest first.
+pub fn orders(conn: &Connection, sql_filter: OrdersOf<'_>) -> Result<Vec<ServiceOrder>> {
+    match sql_filter {
+        OrdersOf::Placed(me) => load(
+            conn,
+            "SELECT data FROM records WHERE kind = 'service_order'
+               AND json_extract(data, '$.requester_id') = ?1
+             ORDER BY json_extract(data, '$.created_at') DESC",
+            [me],
+        ),
+        OrdersOf::AssignedTo { me, teams } => load(
+            conn,
+            "SELECT data FROM records WHERE kind = 'service_order'
+               AND json_extract(data, '$.status') IN ('dispatched', 'accepted', 'done')
+               AND (json_extract(data, '$.assignee_volunteer_id') = ?1
+                    OR json_extract(data, '$.assignee_team_id') IN (SELECT value FROM json_each(?2)))
+             ORDER BY json_extract(data, '$.created_at')",
+            rusqlite::params![me, serde_json::to_string(teams)?],
+        ),
+        OrdersOf::Site { site_id, include_subtree } => load(
+            conn,
+            "SELECT o.data FROM records o
+             JOIN records s ON s.kind = 'site' AND s.key = json_extract(o.data, '$.site_id')
+             JOIN records root ON root.kind = 'site' AND root.key = ?1
+             WHERE o.kind = 'service_order'
+               AND (json_extract(o.data, '$.site_id') = ?1 OR (?2
+                    AND substr(json_extract(s.data, '$.path'), 1, length(json_extract(root.data, '$.path')))
+                        = json_extract(root.data, '$.path')))
+             ORDER BY json_extract(o.data, '$.created_at')",
+            rusqlite::params![site_id, include_subtree],
+        ),
+    }
+}
+
+/// Which orders [`orders`] lists.
+pub enum OrdersOf<'a> {
+    /// Placed by this resident.
+    Placed(&'a str),
+    /// Open and offered to this volunteer or to a team they lead.
+    AssignedTo { me: &'a str, teams: &'a [String] },
+    /// At a site (and below it), oldest first: the dispatcher's queue by age.
+    Site {
+        site_id: &'a str,
+        include_subtree: bool,
+    },
+}
+
+/// The contact of an order: the main copy or the assignee's, whichever this
+/// device holds.
+pub fn order_contact(conn: &Connection, order_id: &str) -> Result<Option<OrderContact>> {
+    Ok(load(
+        conn,
+        "SELECT data FROM records WHERE kind = 'order_contact'
+           AND (key = ?1 OR substr(key, 1, length(?1) + 1) = ?1 || '/')
+         ORDER BY key LIMIT 1",
+        [order_id],
+    )?
+    .pop())
 }
 
 /// A volunteer's attendance records, newest first.

@@ -11,9 +11,9 @@
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use std::fmt;
 use volunteer_domain::{
-    Activity, ActivityStatus, Attendance, HourEntry, HourSource, HourStatus, JoinPolicy,
-    Membership, MembershipStatus, Record, Role, Signup, SignupStatus, Site, SiteLevel, Team,
-    TeamRole,
+    Activity, ActivityStatus, Attendance, AttendanceCorrection, HourEntry, HourSource, HourStatus,
+    JoinPolicy, Membership, MembershipStatus, OrderContact, OrderStatus, Record, Role,
+    ServiceOrder, Signup, SignupStatus, Site, SiteLevel, Team, TeamRole,
 };
 
 use crate::storage::{NewUser, Storage, StoreError};
@@ -109,6 +109,208 @@ const ACTIVITIES: &[&str] = &[
 
 fn name(rng: &mut Rng) -> String {
     format!("{}{}", rng.pick(SURNAMES), rng.pick(GIVEN))
+}
+
+/// Residents of the demo station and their orders, one in each state of the
+/// closed loop; `resident1` signs in.
+fn seed_orders(
+    store: &dyn Storage,
+    rng: &mut Rng,
+    now: DateTime<Utc>,
+    station: &Site,
+    volunteer: &NewUser,
+) -> Result<(), StoreError> {
+    let resident = NewUser::new("resident1", Some(DEMO_PASSWORD), Role::Resident, "孙桂兰");
+    let neighbour = NewUser::new("13900000002", None, Role::Resident, "钱建国");
+    store.create_users(&[resident.clone(), neighbour.clone()], now)?;
+    let wanted = [
+        ("助老", "帮忙代购一周的药品", OrderStatus::Submitted),
+        ("维修", "楼道灯不亮，需要更换", OrderStatus::Dispatched),
+        ("陪伴", "周末陪老人去公园散步", OrderStatus::Accepted),
+        ("清洁", "帮忙打扫厨房油烟机", OrderStatus::Rated),
+    ];
+    let mut records = Vec::new();
+    for (i, (category, description, status)) in wanted.into_iter().enumerate() {
+        let who = if i % 2 == 0 { &resident } else { &neighbour };
+        let id = rng.uuid();
+        let assigned = status != OrderStatus::Submitted;
+        let created_at = now - Duration::hours(6 * (i as i64 + 1));
+        let order = ServiceOrder {
+            id: id.clone(),
+            requester_id: who.id.clone(),
+            requester_name: who.display_name.clone(),
+            site_id: station.id.clone(),
+            category: category.into(),
+            description: description.into(),
+            desired_at: Some(now + Duration::days(1)),
+            status,
+            created_at,
+            assignee_team_id: None,
+            assignee_volunteer_id: assigned.then(|| volunteer.id.clone()),
+            dispatched_by: None,
+            dispatched_at: assigned.then_some(created_at + Duration::hours(1)),
+            declined_reason: None,
+            accepted_at: None,
+            done_at: (status == OrderStatus::Rated).then_some(created_at + Duration::hours(3)),
+            rating: (status == OrderStatus::Rated).then_some(5),
+            comment: (status == OrderStatus::Rated).then(|| "志愿者很耐心，谢谢！".to_owned()),
+        };
+        let contact = OrderContact {
+            order_id: id,
+            requester_id: who.id.clone(),
+            site_id: station.id.clone(),
+            phone: format!("1390000{:04}", 1 + i),
+            address: format!("幸福里小区{}栋{}单元", 2 + i, 1 + i % 3),
+            assignee_team_id: None,
+            assignee_volunteer_id: None,
+        };
+        let open = status != OrderStatus::Rated;
+        if open && assigned {
+            records.push(Record::OrderContact(OrderContact {
+                assignee_volunteer_id: order.assignee_volunteer_id.clone(),
+                ..contact.clone()
+            }));
+        }
+        if open {
+            records.push(Record::OrderContact(contact));
+        }
+        records.push(Record::ServiceOrder(order));
+    }
+    store.put_records(&records)
+}
+
+/// What `examples` adds to.
+struct Examples<'a> {
+    rng: &'a mut Rng,
+    now: DateTime<Utc>,
+    station: &'a Site,
+    staff_id: &'a str,
+    volunteers: &'a [NewUser],
+    teams: &'a [Team],
+    activities: &'a mut Vec<Activity>,
+    signups: &'a mut Vec<Signup>,
+    attendance: &'a mut Vec<Attendance>,
+    hours: &'a mut Vec<HourEntry>,
+}
+
+/// One example of each workflow state, around the demo accounts: a draft at
+/// the demo station, a full activity with a waitlist, a corrected
+/// attendance, and self-reported hours pending, rejected and corrected for
+/// the team volunteer3 leads.
+fn examples(x: &mut Examples<'_>) {
+    let hour = x.now.duration_trunc(Duration::hours(1)).unwrap_or(x.now);
+    let activity = |id: String, title: &str, starts_at: DateTime<Utc>, capacity, status| Activity {
+        id,
+        site_id: x.station.id.clone(),
+        team_id: None,
+        title: title.into(),
+        description: format!("{}组织的{}", x.station.name, title),
+        starts_at,
+        ends_at: starts_at + Duration::hours(2),
+        capacity,
+        signup_count: 0,
+        status,
+        signup_deadline: Some(starts_at - Duration::hours(12)),
+        waitlist: true,
+        waitlist_count: 0,
+        waitlist_next: 0,
+        created_by: Some(x.staff_id.to_owned()),
+        cancel_reason: None,
+        walk_ins: true,
+        credit_rounding_minutes: 15,
+    };
+    let draft = activity(
+        x.rng.uuid(),
+        "重阳节敬老宴筹备会",
+        hour + Duration::days(10),
+        30,
+        ActivityStatus::Draft,
+    );
+    let mut full = activity(
+        x.rng.uuid(),
+        "老年人智能手机课堂",
+        hour + Duration::days(3),
+        2,
+        ActivityStatus::Published,
+    );
+    for (i, v) in x.volunteers.iter().skip(10).take(5).enumerate() {
+        let waiting = i >= 2;
+        if waiting {
+            full.waitlist_next += 1;
+            full.waitlist_count += 1;
+        } else {
+            full.signup_count += 1;
+        }
+        x.signups.push(Signup {
+            activity_id: full.id.clone(),
+            volunteer_id: v.id.clone(),
+            volunteer_name: v.display_name.clone(),
+            site_id: full.site_id.clone(),
+            signed_up_at: hour - Duration::hours(10 - i as i64),
+            status: if waiting {
+                SignupStatus::Waitlisted
+            } else {
+                SignupStatus::Confirmed
+            },
+            position: if waiting { full.waitlist_next } else { 0 },
+        });
+    }
+    x.activities.push(draft);
+    x.activities.push(full);
+
+    // A corrected attendance: the first recorded one, five minutes later.
+    if let Some(a) = x.attendance.first_mut() {
+        a.corrections.push(AttendanceCorrection {
+            at: x.now - Duration::days(1),
+            by: x.staff_id.to_owned(),
+            reason: "签到时间录入有误".into(),
+            previous_in: Some(a.checked_in_at),
+            previous_out: a.checked_out_at,
+        });
+        a.checked_in_at += Duration::minutes(5);
+        let key = HourEntry::attendance_key(&a.activity_id, &a.volunteer_id);
+        if let Some(h) = x.hours.iter_mut().find(|h| h.id == key) {
+            h.started_at = a.checked_in_at;
+            h.minutes = h.minutes.saturating_sub(5);
+        }
+    }
+
+    // Self-reports for the first team volunteer3 leads (team 34).
+    let team = &x.teams[34];
+    let entry = |id: String, v: &NewUser, minutes, status, days| HourEntry {
+        id,
+        volunteer_id: v.id.clone(),
+        activity_id: None,
+        site_id: Some(team.site_id.clone()),
+        source: HourSource::SelfReport,
+        status,
+        started_at: hour - Duration::days(days),
+        minutes,
+        description: "社区助老上门服务".into(),
+        recorded_by: v.id.clone(),
+        team_id: Some(team.id.clone()),
+        reviewed_by: None,
+        reviewed_at: None,
+        reason: None,
+        corrects: None,
+        superseded_by: None,
+    };
+    let (v1, v2) = (&x.volunteers[0], &x.volunteers[1]);
+    x.hours
+        .push(entry(x.rng.uuid(), v1, 90, HourStatus::Pending, 2));
+    let mut refused = entry(x.rng.uuid(), v2, 480, HourStatus::Rejected, 5);
+    refused.reason = Some("与活动签到记录不符".into());
+    refused.reviewed_by = Some(x.volunteers[2].id.clone());
+    x.hours.push(refused);
+    let (old_id, new_id) = (x.rng.uuid(), x.rng.uuid());
+    let mut old = entry(old_id.clone(), v1, 120, HourStatus::Superseded, 9);
+    old.superseded_by = Some(new_id.clone());
+    let mut new = entry(new_id, v1, 100, HourStatus::Confirmed, 9);
+    new.corrects = Some(old_id);
+    new.reason = Some("实际服务时长为一小时四十分".into());
+    new.reviewed_by = Some(x.volunteers[2].id.clone());
+    x.hours.push(old);
+    x.hours.push(new);
 }
 
 /// What was seeded and how to sign in; printed by `--demo`.
@@ -528,6 +730,18 @@ pub fn seed_district(
         });
     }
     activities.push(today);
+    examples(&mut Examples {
+        rng: &mut rng,
+        now,
+        station: &stations[0],
+        staff_id: &users[3].id,
+        volunteers: &volunteers,
+        teams: &teams,
+        activities: &mut activities,
+        signups: &mut signups,
+        attendance: &mut attendance,
+        hours: &mut hours,
+    });
 
     let counts = vec![
         ("sites", all_sites.len()),
@@ -549,6 +763,7 @@ pub fn seed_district(
     rest.extend(attendance.into_iter().map(Record::Attendance));
     rest.extend(hours.into_iter().map(Record::HourEntry));
     store.put_records(&rest)?;
+    seed_orders(store, &mut rng, now, &stations[0], &volunteers[0])?;
 
     let mut accounts = accounts();
     for (i, v) in volunteers.iter().take(3).enumerate() {
@@ -573,7 +788,8 @@ mod tests {
         let store = SqliteStore::open(dir.path().join("s.db")).unwrap();
         let summary = seed_if_empty(&store, 7).unwrap();
         assert!(summary.seeded);
-        assert_eq!(store.user_count().unwrap(), (VOLUNTEERS + 5) as u64);
+        assert_eq!(store.user_count().unwrap(), (VOLUNTEERS + 7) as u64);
+        assert_eq!(store.records(Kind::ServiceOrder).unwrap().len(), 4);
         let sites = store.records(Kind::Site).unwrap();
         assert_eq!(sites.len(), 1 + 8 + 40 + 80);
         assert_eq!(store.records(Kind::Team).unwrap().len(), TEAMS);
@@ -606,6 +822,6 @@ mod tests {
         assert!(under_way >= 1);
         assert!(summary.to_string().contains("staff-station"));
         assert!(!seed_if_empty(&store, 7).unwrap().seeded);
-        assert_eq!(store.user_count().unwrap(), (VOLUNTEERS + 5) as u64);
+        assert_eq!(store.user_count().unwrap(), (VOLUNTEERS + 7) as u64);
     }
 }

@@ -4,7 +4,8 @@
 //! `team-a` (open) and `team-b` (approval) at station A1. Activity
 //! `act-a` is at station A1 (now minus 3 h to now plus 1 h, capacity 3);
 //! `act-b` at station B1. Staff: `staff-a` (station A1), `staff-a2` (station
-//! A1), `staff-b` (station B1). Volunteers `v1` … `v6`, and `admin`.
+//! A1), `staff-b` (station B1). Volunteers `v1` … `v6`, resident `r1`, and
+//! `admin`.
 
 use chrono::{DateTime, Duration, Utc};
 use volunteer_domain::{Activity, ActivityStatus, JoinPolicy, Record, Role, Site, SiteLevel, Team};
@@ -109,6 +110,7 @@ pub fn seed(store: &dyn Storage) -> Fixture {
         NewUser::new("staff-a", Some(PASSWORD), Role::Staff, "刘社工").at_site("sa"),
         NewUser::new("staff-a2", Some(PASSWORD), Role::Staff, "周社工").at_site("sa"),
         NewUser::new("staff-b", Some(PASSWORD), Role::Staff, "赵社工").at_site("sb"),
+        NewUser::new("r1", Some(PASSWORD), Role::Resident, "孙奶奶"),
     ];
     for (i, name) in names.iter().enumerate() {
         let mut u = NewUser::new(

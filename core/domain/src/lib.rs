@@ -14,8 +14,8 @@ pub mod wire;
 pub use mutation::{Mutation, MutationEnvelope};
 pub use records::{
     Activity, ActivityStatus, Attendance, AttendanceCorrection, HourEntry, HourSource, HourStatus,
-    JoinPolicy, Kind, Membership, MembershipStatus, Profile, Record, RecordError, Role, Scope,
-    Signup, SignupStatus, Site, SiteLevel, Team, TeamRole,
+    JoinPolicy, Kind, Membership, MembershipStatus, OrderContact, OrderStatus, Profile, Record,
+    RecordError, Role, Scope, ServiceOrder, Signup, SignupStatus, Site, SiteLevel, Team, TeamRole,
 };
 pub use rules::{Actor, Decision, Effect, RejectCode, Rejection, State, decide};
 pub use wire::{

@@ -124,6 +124,45 @@ pub enum Mutation {
         volunteer_id: String,
         at: DateTime<Utc>,
     },
+    /// A resident orders help at a site.
+    PlaceOrder {
+        /// Generated on the device.
+        order_id: String,
+        site_id: String,
+        category: String,
+        description: String,
+        desired_at: Option<DateTime<Utc>>,
+        phone: String,
+        address: String,
+    },
+    /// The resident withdraws an order not yet accepted.
+    CancelOrder {
+        order_id: String,
+    },
+    /// Staff of the order's site or above offer it to a team or a volunteer.
+    DispatchOrder {
+        order_id: String,
+        team_id: Option<String>,
+        volunteer_id: Option<String>,
+    },
+    /// The assignee (the volunteer, or a leader of the team) accepts or declines.
+    RespondToOrder {
+        order_id: String,
+        accept: bool,
+        #[serde(default)]
+        reason: Option<String>,
+    },
+    /// The assignee marks the service given.
+    CompleteOrder {
+        order_id: String,
+    },
+    /// The resident rates the service: 1 to 5 stars and a comment.
+    RateOrder {
+        order_id: String,
+        stars: u8,
+        #[serde(default)]
+        comment: Option<String>,
+    },
     /// Staff set an attendance's times, saying why; the old ones are kept.
     CorrectAttendance {
         activity_id: String,
@@ -157,6 +196,12 @@ impl Mutation {
             Mutation::CheckIn { .. } => "check_in",
             Mutation::CheckOut { .. } => "check_out",
             Mutation::CorrectAttendance { .. } => "correct_attendance",
+            Mutation::PlaceOrder { .. } => "place_order",
+            Mutation::CancelOrder { .. } => "cancel_order",
+            Mutation::DispatchOrder { .. } => "dispatch_order",
+            Mutation::RespondToOrder { .. } => "respond_to_order",
+            Mutation::CompleteOrder { .. } => "complete_order",
+            Mutation::RateOrder { .. } => "rate_order",
         }
     }
 }

@@ -21,10 +21,12 @@ pub enum Kind {
     Signup,
     Attendance,
     HourEntry,
+    ServiceOrder,
+    OrderContact,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 10] = [
         Kind::Site,
         Kind::Team,
         Kind::Profile,
@@ -33,6 +35,8 @@ impl Kind {
         Kind::Signup,
         Kind::Attendance,
         Kind::HourEntry,
+        Kind::ServiceOrder,
+        Kind::OrderContact,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -45,6 +49,8 @@ impl Kind {
             Kind::Signup => "signup",
             Kind::Attendance => "attendance",
             Kind::HourEntry => "hour_entry",
+            Kind::ServiceOrder => "service_order",
+            Kind::OrderContact => "order_contact",
         }
     }
 
@@ -71,6 +77,8 @@ pub enum Role {
     Staff,
     /// District administrator: acts everywhere in the district.
     Admin,
+    /// A resident who orders help (and may not be a volunteer).
+    Resident,
 }
 
 impl Role {
@@ -79,11 +87,12 @@ impl Role {
             Role::Volunteer => "volunteer",
             Role::Staff => "staff",
             Role::Admin => "admin",
+            Role::Resident => "resident",
         }
     }
 
     pub fn parse(s: &str) -> Option<Role> {
-        [Role::Volunteer, Role::Staff, Role::Admin]
+        [Role::Volunteer, Role::Staff, Role::Admin, Role::Resident]
             .into_iter()
             .find(|r| r.as_str() == s)
     }
@@ -361,6 +370,82 @@ impl HourEntry {
     }
 }
 
+/// Where a resident's order for help stands (see `docs/domain.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderStatus {
+    /// Placed, waiting for a site to dispatch it.
+    Submitted,
+    /// Offered to a team or a volunteer, who may accept or decline.
+    Dispatched,
+    Accepted,
+    /// The service was given.
+    Done,
+    /// The resident rated it: closed.
+    Rated,
+    Cancelled,
+}
+
+/// A resident's order for help (点单), dispatched by a site (派单), accepted
+/// by a team or volunteer (接单), rated by the resident (评单).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServiceOrder {
+    pub id: String,
+    pub requester_id: String,
+    pub requester_name: String,
+    /// The site responsible for it (usually the resident's station).
+    pub site_id: String,
+    pub category: String,
+    pub description: String,
+    pub desired_at: Option<DateTime<Utc>>,
+    pub status: OrderStatus,
+    pub created_at: DateTime<Utc>,
+    pub assignee_team_id: Option<String>,
+    pub assignee_volunteer_id: Option<String>,
+    pub dispatched_by: Option<String>,
+    pub dispatched_at: Option<DateTime<Utc>>,
+    /// Why the last assignee declined.
+    pub declined_reason: Option<String>,
+    pub accepted_at: Option<DateTime<Utc>>,
+    pub done_at: Option<DateTime<Utc>>,
+    /// 1 to 5 stars.
+    pub rating: Option<u8>,
+    pub comment: Option<String>,
+}
+
+/// How to reach the resident. The main copy (key: the order id) is read by
+/// the resident and the site's staff; while an order is offered or accepted,
+/// a second copy (key: `order/assignee`) is read by the assignee only, and is
+/// deleted when they decline or the order closes, so the deletion reaches
+/// exactly them. Every copy is deleted when the order closes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderContact {
+    pub order_id: String,
+    pub requester_id: String,
+    pub site_id: String,
+    pub phone: String,
+    pub address: String,
+    /// For an assignee's copy: the team it was offered to.
+    pub assignee_team_id: Option<String>,
+    /// For an assignee's copy: the volunteer it was offered to.
+    pub assignee_volunteer_id: Option<String>,
+}
+
+impl OrderContact {
+    /// The key of a copy: the order id, plus the assignee for theirs.
+    pub fn copy_key(order_id: &str, team: Option<&str>, volunteer: Option<&str>) -> String {
+        match (team, volunteer) {
+            (Some(t), _) => format!("{order_id}/team/{t}"),
+            (None, Some(v)) => format!("{order_id}/volunteer/{v}"),
+            (None, None) => order_id.to_owned(),
+        }
+    }
+
+    pub fn is_assignee_copy(&self) -> bool {
+        self.assignee_team_id.is_some() || self.assignee_volunteer_id.is_some()
+    }
+}
+
 /// Who may read a record. Its owner always may. Unless it is `owner_only`,
 /// so may everyone when it is `public`, district admins, and staff of a site
 /// whose subtree holds `site_id`.
@@ -373,6 +458,8 @@ pub struct Scope {
     pub owner_only: bool,
     /// Leaders of this team may read it too.
     pub team_id: Option<String>,
+    /// One more user who may read it (the volunteer an order is assigned to).
+    pub reader: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -398,6 +485,8 @@ pub enum Record {
     Signup(Signup),
     Attendance(Attendance),
     HourEntry(HourEntry),
+    ServiceOrder(ServiceOrder),
+    OrderContact(OrderContact),
 }
 
 pub fn pair_key(a: &str, b: &str) -> String {
@@ -415,6 +504,8 @@ impl Record {
             Record::Signup(_) => Kind::Signup,
             Record::Attendance(_) => Kind::Attendance,
             Record::HourEntry(_) => Kind::HourEntry,
+            Record::ServiceOrder(_) => Kind::ServiceOrder,
+            Record::OrderContact(_) => Kind::OrderContact,
         }
     }
 
@@ -428,6 +519,12 @@ impl Record {
             Record::Signup(r) => pair_key(&r.activity_id, &r.volunteer_id),
             Record::Attendance(r) => pair_key(&r.activity_id, &r.volunteer_id),
             Record::HourEntry(r) => r.id.clone(),
+            Record::ServiceOrder(r) => r.id.clone(),
+            Record::OrderContact(r) => OrderContact::copy_key(
+                &r.order_id,
+                r.assignee_team_id.as_deref(),
+                r.assignee_volunteer_id.as_deref(),
+            ),
         }
     }
 
@@ -438,6 +535,7 @@ impl Record {
             site_id: None,
             owner_only: false,
             team_id: None,
+            reader: None,
         };
         let personal = |owner: &str, site: Option<&String>| Scope {
             public: false,
@@ -445,6 +543,7 @@ impl Record {
             site_id: site.cloned(),
             owner_only: false,
             team_id: None,
+            reader: None,
         };
         match self {
             Record::Site(_) | Record::Team(_) => public,
@@ -456,6 +555,7 @@ impl Record {
                 site_id: Some(a.site_id.clone()),
                 owner_only: false,
                 team_id: a.team_id.clone(),
+                reader: None,
             },
             Record::Profile(r) => Scope {
                 owner_only: true,
@@ -471,6 +571,20 @@ impl Record {
                 team_id: r.team_id.clone(),
                 ..personal(&r.volunteer_id, r.site_id.as_ref())
             },
+            Record::ServiceOrder(r) => Scope {
+                team_id: r.assignee_team_id.clone(),
+                reader: r.assignee_volunteer_id.clone(),
+                ..personal(&r.requester_id, Some(&r.site_id))
+            },
+            Record::OrderContact(r) if r.is_assignee_copy() => Scope {
+                public: false,
+                owner: None,
+                site_id: None,
+                owner_only: false,
+                team_id: r.assignee_team_id.clone(),
+                reader: r.assignee_volunteer_id.clone(),
+            },
+            Record::OrderContact(r) => personal(&r.requester_id, Some(&r.site_id)),
         }
     }
 
@@ -485,6 +599,8 @@ impl Record {
             Record::Signup(r) => serde_json::to_string(r),
             Record::Attendance(r) => serde_json::to_string(r),
             Record::HourEntry(r) => serde_json::to_string(r),
+            Record::ServiceOrder(r) => serde_json::to_string(r),
+            Record::OrderContact(r) => serde_json::to_string(r),
         };
         v.unwrap_or_default()
     }
@@ -507,6 +623,8 @@ impl Record {
             Kind::Signup => Record::Signup(serde_json::from_str(data).map_err(err)?),
             Kind::Attendance => Record::Attendance(serde_json::from_str(data).map_err(err)?),
             Kind::HourEntry => Record::HourEntry(serde_json::from_str(data).map_err(err)?),
+            Kind::ServiceOrder => Record::ServiceOrder(serde_json::from_str(data).map_err(err)?),
+            Kind::OrderContact => Record::OrderContact(serde_json::from_str(data).map_err(err)?),
         })
     }
 
@@ -524,6 +642,8 @@ impl Record {
             Kind::Signup => Record::Signup(serde_json::from_value(data).map_err(err)?),
             Kind::Attendance => Record::Attendance(serde_json::from_value(data).map_err(err)?),
             Kind::HourEntry => Record::HourEntry(serde_json::from_value(data).map_err(err)?),
+            Kind::ServiceOrder => Record::ServiceOrder(serde_json::from_value(data).map_err(err)?),
+            Kind::OrderContact => Record::OrderContact(serde_json::from_value(data).map_err(err)?),
         })
     }
 }
@@ -601,6 +721,7 @@ mod tests {
                 site_id: Some("s1".into()),
                 owner_only: false,
                 team_id: None,
+                reader: None,
             }
         );
         assert!(Record::Activity(activity()).scope().public);

@@ -196,12 +196,12 @@ fn put_record(tx: &Connection, record: &Record) -> Result<(), StoreError> {
         };
     let seq = next_change_seq(tx)?;
     tx.prepare_cached(
-        "INSERT INTO entities (kind, key, seq, data, public, owner, site_path, owner_only, team_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+        "INSERT INTO entities (kind, key, seq, data, public, owner, site_path, owner_only, team_id, reader)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
          ON CONFLICT (kind, key) DO UPDATE SET
            seq = excluded.seq, data = excluded.data, public = excluded.public,
            owner = excluded.owner, site_path = excluded.site_path,
-           owner_only = excluded.owner_only, team_id = excluded.team_id",
+           owner_only = excluded.owner_only, team_id = excluded.team_id, reader = excluded.reader",
     )?
     .execute(params![
         record.kind().as_str(),
@@ -212,7 +212,8 @@ fn put_record(tx: &Connection, record: &Record) -> Result<(), StoreError> {
         scope.owner,
         path,
         scope.owner_only,
-        scope.team_id
+        scope.team_id,
+        scope.reader
     ])?;
     Ok(())
 }
@@ -457,7 +458,7 @@ fn pull(
         "SELECT seq, kind, key, data FROM entities
          WHERE seq > ?1
            AND (owner = ?2
-                OR (owner_only = 0 AND (public = 1 OR ?3
+                OR (owner_only = 0 AND (public = 1 OR reader = ?2 OR ?3
                     OR (?4 IS NOT NULL AND substr(site_path, 1, length(?4)) = ?4)
                     OR (team_id IS NOT NULL AND team_id IN (SELECT value FROM json_each(?6))))))
          ORDER BY seq

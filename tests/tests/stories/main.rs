@@ -12,6 +12,7 @@ mod hours;
 mod lost_response;
 mod notifications;
 mod offline;
+mod orders;
 mod protocol;
 mod teams;
 

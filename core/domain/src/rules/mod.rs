@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 mod activities;
 mod attendance;
 mod hours;
+mod orders;
 mod teams;
 #[cfg(test)]
 mod tests;
@@ -27,11 +28,15 @@ pub use attendance::credited_minutes;
 use crate::mutation::{Mutation, MutationEnvelope};
 use crate::records::{
     Activity, ActivityStatus, Attendance, HourEntry, HourSource, HourStatus, Kind, Membership,
-    Record, Role, Signup, Site, Team, pair_key,
+    OrderContact, Record, Role, ServiceOrder, Signup, Site, Team, pair_key,
 };
 use activities::{cancel_signup, create_activity, move_activity, sign_up};
 use attendance::{CorrectionArgs, check_in, check_out, correct_attendance};
 use hours::{ReportArgs, correct_hours, report_hours, review_hours};
+use orders::{
+    NewOrder, cancel_order, complete_order, dispatch_order, place_order, rate_order,
+    respond_to_order,
+};
 use teams::{decide_join, join_team, leave_team, remove_member, set_team_role, withdraw_join};
 
 /// How far ahead of the server's clock a device timestamp may be.
@@ -63,7 +68,7 @@ impl Actor {
                 .site_path
                 .as_deref()
                 .is_some_and(|own| site_path.starts_with(own)),
-            Role::Volunteer => false,
+            Role::Volunteer | Role::Resident => false,
         }
     }
 
@@ -195,6 +200,8 @@ getter!(get_membership, Membership, Membership);
 getter!(get_signup, Signup, Signup);
 getter!(get_attendance, Attendance, Attendance);
 getter!(get_hour_entry, HourEntry, HourEntry);
+getter!(get_order, ServiceOrder, ServiceOrder);
+getter!(get_contact, OrderContact, OrderContact);
 
 /// What to do when a referenced record is absent: the server knows it does
 /// not exist; the device only knows it has not seen it.
@@ -339,6 +346,51 @@ pub fn decide<S: State>(
             volunteer_id,
             at,
         } => check_out(s, actor, now, activity_id, volunteer_id, *at),
+        Mutation::PlaceOrder {
+            order_id,
+            site_id,
+            category,
+            description,
+            desired_at,
+            phone,
+            address,
+        } => place_order(
+            s,
+            actor,
+            now,
+            NewOrder {
+                order_id,
+                site_id,
+                category,
+                description,
+                desired_at: *desired_at,
+                phone,
+                address,
+            },
+        ),
+        Mutation::CancelOrder { order_id } => cancel_order(s, actor, order_id),
+        Mutation::DispatchOrder {
+            order_id,
+            team_id,
+            volunteer_id,
+        } => dispatch_order(
+            s,
+            actor,
+            now,
+            order_id,
+            (team_id.as_deref(), volunteer_id.as_deref()),
+        ),
+        Mutation::RespondToOrder {
+            order_id,
+            accept,
+            reason,
+        } => respond_to_order(s, actor, now, order_id, *accept, reason.as_deref()),
+        Mutation::CompleteOrder { order_id } => complete_order(s, actor, now, order_id),
+        Mutation::RateOrder {
+            order_id,
+            stars,
+            comment,
+        } => rate_order(s, actor, order_id, *stars, comment.as_deref()),
         Mutation::CorrectAttendance {
             activity_id,
             volunteer_id,
@@ -434,6 +486,36 @@ fn bad_id(m: &Mutation) -> Option<&'static str> {
             }
         }
         Mutation::ReviewHours { entry_id, .. } => (!ok(entry_id)).then_some("entry_id"),
+        Mutation::PlaceOrder {
+            order_id, site_id, ..
+        } => {
+            if !ok(order_id) {
+                Some("order_id")
+            } else if !ok(site_id) {
+                Some("site_id")
+            } else {
+                None
+            }
+        }
+        Mutation::CancelOrder { order_id }
+        | Mutation::RespondToOrder { order_id, .. }
+        | Mutation::CompleteOrder { order_id }
+        | Mutation::RateOrder { order_id, .. } => (!ok(order_id)).then_some("order_id"),
+        Mutation::DispatchOrder {
+            order_id,
+            team_id,
+            volunteer_id,
+        } => {
+            if !ok(order_id) {
+                Some("order_id")
+            } else if team_id.as_deref().is_some_and(|t| !ok(t)) {
+                Some("team_id")
+            } else if volunteer_id.as_deref().is_some_and(|v| !ok(v)) {
+                Some("volunteer_id")
+            } else {
+                None
+            }
+        }
         Mutation::CorrectHours {
             entry_id,
             new_entry_id,

@@ -4,7 +4,7 @@ CREATE TABLE users (
     id            TEXT PRIMARY KEY,
     login         TEXT NOT NULL UNIQUE,
     password_hash TEXT,
-    role          TEXT NOT NULL CHECK (role IN ('volunteer', 'staff', 'admin')),
+    role          TEXT NOT NULL CHECK (role IN ('volunteer', 'staff', 'admin', 'resident')),
     site_id       TEXT,
     display_name  TEXT NOT NULL,
     phone         TEXT,
@@ -60,6 +60,7 @@ CREATE TABLE entities (
     site_path  TEXT,
     owner_only INTEGER NOT NULL,
     team_id    TEXT,
+    reader     TEXT,
     PRIMARY KEY (kind, key)
 ) WITHOUT ROWID;
 CREATE UNIQUE INDEX entities_seq ON entities (seq);

@@ -1,0 +1,327 @@
+//! Service orders, the closed loop: a resident places an order (点单); staff
+//! of its site or above dispatch it to a team or a volunteer (派单); the
+//! assignee accepts or declines (接单) and marks it done; the resident rates it
+//! (评单). The first dispatch to reach the server wins. The resident's
+//! contact travels in its own records (see [`OrderContact`]): the assignee
+//! holds a copy only while the order is theirs.
+
+use chrono::{DateTime, Utc};
+
+use super::*;
+use crate::records::{OrderContact, OrderStatus, ServiceOrder};
+
+pub(super) struct NewOrder<'a> {
+    pub order_id: &'a str,
+    pub site_id: &'a str,
+    pub category: &'a str,
+    pub description: &'a str,
+    pub desired_at: Option<DateTime<Utc>>,
+    pub phone: &'a str,
+    pub address: &'a str,
+}
+
+fn invalid(msg: &str) -> Decision {
+    reject(RejectCode::InvalidInput, msg.to_owned())
+}
+
+fn wrong_state(msg: &str) -> Decision {
+    reject(RejectCode::InvalidState, msg.to_owned())
+}
+
+fn chars(s: &str) -> usize {
+    s.trim().chars().count()
+}
+
+fn order_effect(order: ServiceOrder) -> Effect {
+    Effect::Put(Record::ServiceOrder(order))
+}
+
+/// Deletes the current assignee's copy of the contact, if the order has one.
+fn drop_assignee_copy(order: &ServiceOrder) -> Option<Effect> {
+    (order.assignee_team_id.is_some() || order.assignee_volunteer_id.is_some()).then(|| {
+        Effect::Delete {
+            kind: Kind::OrderContact,
+            key: OrderContact::copy_key(
+                &order.id,
+                order.assignee_team_id.as_deref(),
+                order.assignee_volunteer_id.as_deref(),
+            ),
+        }
+    })
+}
+
+/// A closed order keeps no contact anywhere: the deletions reach everyone
+/// who had a copy.
+fn close(order: ServiceOrder) -> Vec<Effect> {
+    let mut effects: Vec<Effect> = drop_assignee_copy(&order).into_iter().collect();
+    effects.push(Effect::Delete {
+        kind: Kind::OrderContact,
+        key: order.id.clone(),
+    });
+    effects.insert(0, order_effect(order));
+    effects
+}
+
+pub(super) fn place_order<S: State>(
+    s: &mut S,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    o: NewOrder<'_>,
+) -> Result<Decision, S::Error> {
+    if actor.role != Role::Resident {
+        return Ok(reject(
+            RejectCode::Forbidden,
+            "orders are placed by residents",
+        ));
+    }
+    if !(1..=50).contains(&chars(o.category)) || chars(o.description) > MAX_DESCRIPTION_CHARS {
+        return Ok(invalid(
+            "category 1 to 50 characters, description up to 500",
+        ));
+    }
+    let digits = o.phone.chars().filter(char::is_ascii_digit).count();
+    if !(5..=20).contains(&digits) || !(1..=200).contains(&chars(o.address)) {
+        return Ok(invalid("a phone number and an address are required"));
+    }
+    if get_site(s, o.site_id)?.is_none() {
+        return Ok(missing(s, "site"));
+    }
+    if let Some(existing) = get_order(s, o.order_id)? {
+        return Ok(if existing.requester_id == actor.user_id {
+            Decision::Apply(vec![])
+        } else {
+            wrong_state("order id already taken")
+        });
+    }
+    let order = ServiceOrder {
+        id: o.order_id.to_owned(),
+        requester_id: actor.user_id.clone(),
+        requester_name: actor.name.clone(),
+        site_id: o.site_id.to_owned(),
+        category: o.category.trim().to_owned(),
+        description: o.description.trim().to_owned(),
+        desired_at: o.desired_at,
+        status: OrderStatus::Submitted,
+        created_at: now,
+        assignee_team_id: None,
+        assignee_volunteer_id: None,
+        dispatched_by: None,
+        dispatched_at: None,
+        declined_reason: None,
+        accepted_at: None,
+        done_at: None,
+        rating: None,
+        comment: None,
+    };
+    let contact = OrderContact {
+        order_id: o.order_id.to_owned(),
+        requester_id: actor.user_id.clone(),
+        site_id: o.site_id.to_owned(),
+        phone: o.phone.trim().to_owned(),
+        address: o.address.trim().to_owned(),
+        assignee_team_id: None,
+        assignee_volunteer_id: None,
+    };
+    Ok(Decision::Apply(vec![
+        order_effect(order),
+        Effect::Put(Record::OrderContact(contact)),
+    ]))
+}
+
+pub(super) fn cancel_order<S: State>(
+    s: &mut S,
+    actor: &Actor,
+    order_id: &str,
+) -> Result<Decision, S::Error> {
+    let Some(mut order) = get_order(s, order_id)? else {
+        return Ok(missing(s, "order"));
+    };
+    if order.requester_id != actor.user_id {
+        return Ok(reject(
+            RejectCode::Forbidden,
+            "only the resident cancels an order",
+        ));
+    }
+    match order.status {
+        OrderStatus::Cancelled => Ok(Decision::Apply(vec![])),
+        OrderStatus::Submitted | OrderStatus::Dispatched => {
+            order.status = OrderStatus::Cancelled;
+            Ok(Decision::Apply(close(order)))
+        }
+        _ => Ok(wrong_state("an accepted order can no longer be cancelled")),
+    }
+}
+
+pub(super) fn dispatch_order<S: State>(
+    s: &mut S,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    order_id: &str,
+    (team_id, volunteer_id): (Option<&str>, Option<&str>),
+) -> Result<Decision, S::Error> {
+    if team_id.is_some() == volunteer_id.is_some() {
+        return Ok(invalid("dispatch to exactly one team or one volunteer"));
+    }
+    let Some(mut order) = get_order(s, order_id)? else {
+        return Ok(missing(s, "order"));
+    };
+    let Some(site) = get_site(s, &order.site_id)? else {
+        return Ok(missing(s, "site"));
+    };
+    if !actor.may_manage(&site.path) {
+        if actor.role == Role::Staff && actor.site_path.is_none() && !s.authoritative() {
+            return Ok(Decision::Defer);
+        }
+        return Ok(reject(
+            RejectCode::Forbidden,
+            "orders are dispatched by staff of their site or above",
+        ));
+    }
+    let same_target = order.assignee_team_id.as_deref() == team_id
+        && order.assignee_volunteer_id.as_deref() == volunteer_id;
+    if order.status == OrderStatus::Dispatched && same_target {
+        return Ok(Decision::Apply(vec![])); // the same dispatch, replayed
+    }
+    if order.status != OrderStatus::Submitted {
+        return Ok(wrong_state("the order was already dispatched or closed"));
+    }
+    if let Some(team) = team_id
+        && get_team(s, team)?.is_none()
+    {
+        return Ok(missing(s, "team"));
+    }
+    if let Some(v) = volunteer_id
+        && s.volunteer_name(v)?.is_none()
+        && s.authoritative()
+    {
+        return Ok(missing(s, "volunteer"));
+    }
+    order.status = OrderStatus::Dispatched;
+    order.assignee_team_id = team_id.map(str::to_owned);
+    order.assignee_volunteer_id = volunteer_id.map(str::to_owned);
+    order.dispatched_by = Some(actor.user_id.clone());
+    order.dispatched_at = Some(now);
+    let mut effects = Vec::with_capacity(2);
+    if let Some(main) = get_contact(s, &order.id)? {
+        effects.push(Effect::Put(Record::OrderContact(OrderContact {
+            assignee_team_id: order.assignee_team_id.clone(),
+            assignee_volunteer_id: order.assignee_volunteer_id.clone(),
+            ..main
+        })));
+    }
+    effects.insert(0, order_effect(order));
+    Ok(Decision::Apply(effects))
+}
+
+/// Whether `actor` is the order's assignee: the volunteer, or a team leader.
+fn is_assignee(actor: &Actor, order: &ServiceOrder) -> bool {
+    order.assignee_volunteer_id.as_deref() == Some(actor.user_id.as_str())
+        || order
+            .assignee_team_id
+            .as_ref()
+            .is_some_and(|t| actor.led_teams.contains(t))
+}
+
+pub(super) fn respond_to_order<S: State>(
+    s: &mut S,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    order_id: &str,
+    accept: bool,
+    reason: Option<&str>,
+) -> Result<Decision, S::Error> {
+    if reason.is_some_and(|r| chars(r) > MAX_DESCRIPTION_CHARS) {
+        return Ok(invalid("reason is too long"));
+    }
+    let Some(mut order) = get_order(s, order_id)? else {
+        return Ok(missing(s, "order"));
+    };
+    if accept && order.status == OrderStatus::Accepted && is_assignee(actor, &order) {
+        return Ok(Decision::Apply(vec![]));
+    }
+    if order.status != OrderStatus::Dispatched {
+        return Ok(wrong_state("the order is not waiting for an answer"));
+    }
+    if !is_assignee(actor, &order) {
+        return Ok(reject(
+            RejectCode::Forbidden,
+            "only the volunteer or team the order was offered to answers it",
+        ));
+    }
+    if accept {
+        order.status = OrderStatus::Accepted;
+        order.accepted_at = Some(now);
+        return Ok(Decision::Apply(vec![order_effect(order)]));
+    }
+    // Volunteering is voluntary: a declined order goes back to the site, and
+    // the assignee's copy of the contact goes away.
+    let dropped = drop_assignee_copy(&order);
+    order.status = OrderStatus::Submitted;
+    order.assignee_team_id = None;
+    order.assignee_volunteer_id = None;
+    order.declined_reason = reason.map(|r| r.trim().to_owned());
+    Ok(Decision::Apply(
+        std::iter::once(order_effect(order))
+            .chain(dropped)
+            .collect(),
+    ))
+}
+
+pub(super) fn complete_order<S: State>(
+    s: &mut S,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    order_id: &str,
+) -> Result<Decision, S::Error> {
+    let Some(mut order) = get_order(s, order_id)? else {
+        return Ok(missing(s, "order"));
+    };
+    if !is_assignee(actor, &order) {
+        return Ok(reject(
+            RejectCode::Forbidden,
+            "only the assignee completes the order",
+        ));
+    }
+    match order.status {
+        OrderStatus::Done | OrderStatus::Rated => Ok(Decision::Apply(vec![])),
+        OrderStatus::Accepted => {
+            order.status = OrderStatus::Done;
+            order.done_at = Some(now);
+            Ok(Decision::Apply(vec![order_effect(order)]))
+        }
+        _ => Ok(wrong_state("only an accepted order can be completed")),
+    }
+}
+
+pub(super) fn rate_order<S: State>(
+    s: &mut S,
+    actor: &Actor,
+    order_id: &str,
+    stars: u8,
+    comment: Option<&str>,
+) -> Result<Decision, S::Error> {
+    if !(1..=5).contains(&stars) || comment.is_some_and(|c| chars(c) > MAX_DESCRIPTION_CHARS) {
+        return Ok(invalid("1 to 5 stars, and a comment up to 500 characters"));
+    }
+    let Some(mut order) = get_order(s, order_id)? else {
+        return Ok(missing(s, "order"));
+    };
+    if order.requester_id != actor.user_id {
+        return Ok(reject(
+            RejectCode::Forbidden,
+            "only the resident rates the service",
+        ));
+    }
+    match order.status {
+        OrderStatus::Rated if order.rating == Some(stars) => Ok(Decision::Apply(vec![])),
+        OrderStatus::Done => {
+            order.status = OrderStatus::Rated;
+            order.rating = Some(stars);
+            order.comment = comment
+                .map(|c| c.trim().to_owned())
+                .filter(|c| !c.is_empty());
+            Ok(Decision::Apply(close(order)))
+        }
+        _ => Ok(wrong_state("only a completed order can be rated")),
+    }
+}

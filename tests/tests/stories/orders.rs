@@ -1,0 +1,169 @@
+//! Service orders (issue 4, workflow 5): the closed loop from a resident's
+//! order to a rating, who sees the contact, forbidden steps, and two staff
+//! dispatching one order offline.
+
+use volunteer_core::{Error, Kind, OrderRequest, OrderStatus, RejectCode, Replica};
+use volunteer_tests::{Fixture, TestServer, device, fixture, signed_in};
+
+fn request(fx: &Fixture) -> OrderRequest {
+    OrderRequest {
+        site_id: fx.station_a.id.clone(),
+        category: "助老".into(),
+        description: "家中灯泡坏了，需要帮忙更换".into(),
+        desired_at: None,
+        phone: "138 0013 8000".into(),
+        address: "幸福里小区3栋2单元401".into(),
+    }
+}
+
+fn status(r: &Replica, id: &str) -> OrderStatus {
+    let all = r.dump(Kind::ServiceOrder).unwrap();
+    let o = all.iter().find(|o| o["id"] == id).expect("order on device");
+    serde_json::from_value(o["status"].clone()).unwrap()
+}
+
+fn rejected(result: volunteer_core::Result<()>) -> RejectCode {
+    match result {
+        Err(Error::Rejected { code, .. }) => code,
+        other => panic!("expected a rejection, got {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_order_goes_from_the_resident_to_a_volunteer_and_back_to_a_rating() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir.path().join("server.db")).await;
+    let fx = fixture::seed(server.store.as_ref());
+    let url = server.url();
+    let resident = signed_in(dir.path(), "r1", &url, "r1").await;
+    let id = resident.place_order(request(&fx)).unwrap();
+    assert_eq!(
+        resident.my_orders().unwrap()[0].status,
+        OrderStatus::Submitted
+    );
+    resident.sync().await.unwrap();
+
+    let staff = signed_in(dir.path(), "staff-a", &url, "staff-a").await;
+    let queue = staff.orders_at_site(&fx.station_a.id, true).unwrap();
+    assert_eq!(queue.len(), 1);
+    assert_eq!(
+        staff.order_contact(&id).unwrap().unwrap().phone,
+        "138 0013 8000"
+    );
+    staff.dispatch_order(&id, None, Some(&fx.id("v2"))).unwrap();
+    staff.sync().await.unwrap();
+
+    let v2 = signed_in(dir.path(), "v2", &url, "v2").await;
+    let v3 = signed_in(dir.path(), "v3", &url, "v3").await;
+    let staff_b = signed_in(dir.path(), "staff-b", &url, "staff-b").await;
+    assert_eq!(v2.assigned_orders().unwrap().len(), 1);
+    assert!(
+        v2.order_contact(&id).unwrap().is_some(),
+        "the assignee needs the address"
+    );
+    for outsider in [&v3, &staff_b] {
+        assert!(outsider.dump(Kind::ServiceOrder).unwrap().is_empty());
+        assert!(
+            outsider.dump(Kind::OrderContact).unwrap().is_empty(),
+            "no contact leaks"
+        );
+    }
+
+    v2.respond_to_order(&id, true, None).unwrap();
+    v2.complete_order(&id).unwrap();
+    assert_eq!(v2.sync().await.unwrap().applied, 2);
+    resident.sync().await.unwrap();
+    assert_eq!(status(&resident, &id), OrderStatus::Done);
+    resident.rate_order(&id, 5, Some("小伙子很热心")).unwrap();
+    resident.sync().await.unwrap();
+
+    // Closed: the rating is on every copy; the contact is gone from all.
+    v2.sync().await.unwrap();
+    staff.sync().await.unwrap();
+    for r in [&resident, &v2, &staff] {
+        assert_eq!(status(r, &id), OrderStatus::Rated);
+        assert!(r.order_contact(&id).unwrap().is_none());
+    }
+    assert!(v2.assigned_orders().unwrap().is_empty());
+    assert_eq!(resident.my_orders().unwrap()[0].rating, Some(5));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forbidden_order_steps_are_refused_with_their_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir.path().join("server.db")).await;
+    let fx = fixture::seed(server.store.as_ref());
+    let url = server.url();
+    let v1 = signed_in(dir.path(), "v1", &url, "v1").await;
+    match v1.place_order(request(&fx)) {
+        Err(Error::Rejected { code, .. }) => assert_eq!(code, RejectCode::Forbidden),
+        other => panic!("volunteers do not place orders: {other:?}"),
+    }
+    let resident = signed_in(dir.path(), "r1", &url, "r1").await;
+    let id = resident.place_order(request(&fx)).unwrap();
+    assert_eq!(
+        rejected(resident.rate_order(&id, 5, None)),
+        RejectCode::InvalidState
+    );
+    assert_eq!(
+        rejected(resident.rate_order(&id, 6, None)),
+        RejectCode::InvalidInput
+    );
+    resident.sync().await.unwrap();
+
+    let staff = signed_in(dir.path(), "staff-a", &url, "staff-a").await;
+    staff.dispatch_order(&id, None, Some(&fx.id("v2"))).unwrap();
+    staff.sync().await.unwrap();
+    // Someone else cannot take the order: v3's device never saw it, so the
+    // server answers.
+    let v3 = signed_in(dir.path(), "v3", &url, "v3").await;
+    v3.respond_to_order(&id, true, None).unwrap();
+    assert_eq!(v3.sync().await.unwrap().rejected, 1);
+    assert_eq!(v3.rejections().unwrap()[0].code, "forbidden");
+
+    // Declining sends it back to the site, with the reason.
+    let v2 = signed_in(dir.path(), "v2", &url, "v2").await;
+    v2.respond_to_order(&id, false, Some("今天在外地")).unwrap();
+    v2.sync().await.unwrap();
+    staff.sync().await.unwrap();
+    let order = &staff.orders_at_site(&fx.station_a.id, false).unwrap()[0];
+    assert_eq!(
+        (order.status, order.declined_reason.as_deref()),
+        (OrderStatus::Submitted, Some("今天在外地"))
+    );
+    assert!(v2.order_contact(&id).unwrap().is_none(), "no longer theirs");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_offline_dispatches_of_one_order_the_first_to_arrive_wins() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir.path().join("server.db")).await;
+    let fx = fixture::seed(server.store.as_ref());
+    let url = server.url();
+    let resident = signed_in(dir.path(), "r1", &url, "r1").await;
+    let id = resident.place_order(request(&fx)).unwrap();
+    resident.sync().await.unwrap();
+    for name in ["staff-a", "staff-a2"] {
+        drop(signed_in(dir.path(), name, &url, name).await);
+    }
+    let first = device(dir.path(), "staff-a", "http://127.0.0.1:9");
+    let second = device(dir.path(), "staff-a2", "http://127.0.0.1:9");
+    first.dispatch_order(&id, None, Some(&fx.id("v2"))).unwrap();
+    second
+        .dispatch_order(&id, None, Some(&fx.id("v4")))
+        .unwrap();
+    drop((first, second));
+
+    let first = device(dir.path(), "staff-a", &url);
+    let second = device(dir.path(), "staff-a2", &url);
+    assert_eq!(first.sync().await.unwrap().applied, 1);
+    let r = second.sync().await.unwrap();
+    assert_eq!((r.applied, r.rejected), (0, 1));
+    assert_eq!(second.rejections().unwrap()[0].code, "invalid_state");
+    let order = &second.orders_at_site(&fx.station_a.id, false).unwrap()[0];
+    assert_eq!(
+        order.assignee_volunteer_id.as_deref(),
+        Some(fx.id("v2").as_str()),
+        "the server's choice"
+    );
+}
