@@ -219,6 +219,33 @@ impl VolunteerClient {
         guard(|| self.replica.create_activity(draft.into()))
     }
 
+    /// Staff: call urgently for `needed` volunteers at a site and time; it is
+    /// published at once and volunteers respond with `sign_up`. Returns its id.
+    pub fn create_call_out(
+        &self,
+        site_id: String,
+        title: String,
+        description: String,
+        starts_at: SystemTime,
+        ends_at: SystemTime,
+        needed: u32,
+    ) -> Result<String, VolunteerError> {
+        guard(|| {
+            self.replica.create_call_out(
+                &site_id,
+                &title,
+                &description,
+                (chrono(starts_at), chrono(ends_at)),
+                needed,
+            )
+        })
+    }
+
+    /// Call-outs still looking for responders, soonest first.
+    pub fn open_call_outs(&self) -> Result<Vec<Activity>, VolunteerError> {
+        guard(|| Ok(collect(self.replica.open_call_outs()?)))
+    }
+
     /// Organisers: open a drafted activity for signups.
     pub fn publish_activity(&self, activity_id: String) -> Result<(), VolunteerError> {
         guard(|| self.replica.publish_activity(&activity_id))

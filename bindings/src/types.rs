@@ -328,6 +328,8 @@ pub struct Activity {
     pub cancel_reason: Option<String>,
     /// Whether staff may check in volunteers who did not sign up.
     pub walk_ins: bool,
+    /// An urgent call-out: `capacity` responders wanted; closed when found.
+    pub callout: bool,
 }
 
 impl From<core::Activity> for Activity {
@@ -348,6 +350,7 @@ impl From<core::Activity> for Activity {
             waitlist_count: a.waitlist_count,
             cancel_reason: a.cancel_reason,
             walk_ins: a.walk_ins,
+            callout: a.callout,
         }
     }
 }
@@ -756,6 +759,8 @@ pub enum Action {
     CancelSignup { activity_id: String },
     /// Draft an activity.
     CreateActivity { activity_id: String, title: String },
+    /// Call urgently for volunteers.
+    CreateCallOut { activity_id: String, title: String },
     /// Open an activity for signups.
     PublishActivity { activity_id: String },
     /// Mark an activity under way.
@@ -873,6 +878,9 @@ impl From<core::Mutation> for Action {
             M::CreateActivity {
                 activity_id, title, ..
             } => Action::CreateActivity { activity_id, title },
+            M::CreateCallOut {
+                activity_id, title, ..
+            } => Action::CreateCallOut { activity_id, title },
             M::PublishActivity { activity_id } => Action::PublishActivity { activity_id },
             M::StartActivity { activity_id } => Action::StartActivity { activity_id },
             M::FinishActivity { activity_id } => Action::FinishActivity { activity_id },

@@ -556,6 +556,39 @@ impl Replica {
         Ok(activity_id)
     }
 
+    /// Staff: call urgently for `needed` volunteers at a site and time. The
+    /// call is published at once; volunteers respond with [`Replica::sign_up`].
+    /// Returns its id.
+    pub fn create_call_out(
+        &self,
+        site_id: &str,
+        title: &str,
+        description: &str,
+        (starts_at, ends_at): (DateTime<Utc>, DateTime<Utc>),
+        needed: u32,
+    ) -> Result<String> {
+        let activity_id = uuid::Uuid::new_v4().to_string();
+        self.submit(Mutation::CreateCallOut {
+            activity_id: activity_id.clone(),
+            site_id: id("site_id", site_id)?,
+            title: title.to_owned(),
+            description: description.to_owned(),
+            starts_at,
+            ends_at,
+            needed,
+        })?;
+        Ok(activity_id)
+    }
+
+    /// Call-outs still looking for responders, soonest first.
+    pub fn open_call_outs(&self) -> Result<Vec<Activity>> {
+        Ok(self
+            .upcoming_activities(1000)?
+            .into_iter()
+            .filter(|a| a.callout && a.signup_count < a.capacity)
+            .collect())
+    }
+
     /// Organisers: open a drafted activity for signups.
     pub fn publish_activity(&self, activity_id: &str) -> Result<()> {
         self.submit(Mutation::PublishActivity {

@@ -218,6 +218,7 @@ fn examples(x: &mut Examples<'_>) {
         cancel_reason: None,
         walk_ins: true,
         credit_rounding_minutes: 15,
+        callout: false,
     };
     let draft = activity(
         x.rng.uuid(),
@@ -632,6 +633,7 @@ pub fn seed_district(
             cancel_reason: None,
             walk_ins: true,
             credit_rounding_minutes: 0,
+            callout: false,
         };
         let fill = capacity as usize * (50 + rng.below(50)) / 100;
         let mut taken = std::collections::HashSet::new();
@@ -716,6 +718,7 @@ pub fn seed_district(
         cancel_reason: None,
         walk_ins: true,
         credit_rounding_minutes: 0,
+        callout: false,
     };
     for v in volunteers.iter().take(3) {
         today.signup_count += 1;

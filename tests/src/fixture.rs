@@ -88,6 +88,7 @@ pub fn seed(store: &dyn Storage) -> Fixture {
         cancel_reason: None,
         walk_ins: true,
         credit_rounding_minutes: 0,
+        callout: false,
     };
     let activity_a = activity("act-a", &station_a);
     let activity_b = activity("act-b", &station_b);

@@ -65,6 +65,17 @@ pub enum Mutation {
         #[serde(default)]
         credit_rounding_minutes: u32,
     },
+    /// Staff publish an urgent call for `needed` volunteers at a site and time.
+    CreateCallOut {
+        /// Generated on the device.
+        activity_id: String,
+        site_id: String,
+        title: String,
+        description: String,
+        starts_at: DateTime<Utc>,
+        ends_at: DateTime<Utc>,
+        needed: u32,
+    },
     /// Move an activity along: draft → published → in progress → finished.
     PublishActivity {
         activity_id: String,
@@ -185,6 +196,7 @@ impl Mutation {
             Mutation::SetTeamRole { .. } => "set_team_role",
             Mutation::SignUp { .. } => "sign_up",
             Mutation::CreateActivity { .. } => "create_activity",
+            Mutation::CreateCallOut { .. } => "create_call_out",
             Mutation::PublishActivity { .. } => "publish_activity",
             Mutation::StartActivity { .. } => "start_activity",
             Mutation::FinishActivity { .. } => "finish_activity",

@@ -256,6 +256,10 @@ pub struct Activity {
     /// Credited minutes are rounded down to a multiple of this (0: exact).
     #[serde(default)]
     pub credit_rounding_minutes: u32,
+    /// An urgent call-out ("cloud whistle"): published at once, for `capacity`
+    /// responders, closed to responses once they are found.
+    #[serde(default)]
+    pub callout: bool,
 }
 
 pub(crate) fn yes() -> bool {
@@ -672,6 +676,7 @@ mod tests {
             cancel_reason: None,
             walk_ins: true,
             credit_rounding_minutes: 0,
+            callout: false,
         }
     }
 

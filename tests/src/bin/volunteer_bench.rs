@@ -81,6 +81,7 @@ fn seed(store: &dyn Storage, rows: usize) -> Vec<Record> {
         cancel_reason: None,
         walk_ins: true,
         credit_rounding_minutes: 0,
+        callout: false,
     };
     let mut records = vec![Record::Site(site), Record::Activity(activity)];
     for i in 0..rows.saturating_sub(2) {

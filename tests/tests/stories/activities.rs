@@ -208,3 +208,53 @@ async fn a_signup_made_offline_before_the_deadline_is_judged_by_the_server_clock
     assert_eq!(v1.rejections().unwrap()[0].code, "activity_closed");
     assert!(v1.my_signups().unwrap().is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_out_closes_when_enough_volunteers_respond() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir.path().join("server.db")).await;
+    let fx = fixture::seed(server.store.as_ref());
+    let url = server.url();
+    let staff = signed_in(dir.path(), "staff-a", &url, "staff-a").await;
+    let now = Utc::now();
+    let window = (now + Duration::hours(1), now + Duration::hours(5));
+    // Volunteers cannot call out.
+    let v1 = signed_in(dir.path(), "v1", &url, "v1").await;
+    let err = v1.create_call_out(&fx.station_a.id, "防汛", "", window, 2);
+    assert!(matches!(
+        err,
+        Err(Error::Rejected {
+            code: RejectCode::Forbidden,
+            ..
+        })
+    ));
+
+    let id = staff
+        .create_call_out(
+            &fx.station_a.id,
+            "防汛值守紧急集结",
+            "河堤巡查，带雨具",
+            window,
+            2,
+        )
+        .unwrap();
+    staff.sync().await.unwrap();
+    let v2 = signed_in(dir.path(), "v2", &url, "v2").await;
+    let v3 = signed_in(dir.path(), "v3", &url, "v3").await;
+    assert!(v1.sync().await.is_ok());
+    assert_eq!(v1.open_call_outs().unwrap().len(), 1, "published at once");
+    for v in [&v1, &v2] {
+        v.sign_up(&id).unwrap();
+        assert_eq!(v.sync().await.unwrap().applied, 1);
+    }
+    // Full: the call takes no more responses.
+    v3.sign_up(&id).unwrap();
+    assert_eq!(v3.sync().await.unwrap().rejected, 1);
+    assert_eq!(v3.rejections().unwrap()[0].code, "activity_full");
+    assert!(v3.open_call_outs().unwrap().is_empty());
+    // Responders are checked in like at any activity.
+    staff.sync().await.unwrap();
+    assert_eq!(staff.roster(&id).unwrap().len(), 2);
+    staff.check_in(&id, &fx.id("v1"), None).unwrap();
+    assert_eq!(staff.sync().await.unwrap().applied, 1);
+}

@@ -30,7 +30,7 @@ use crate::records::{
     Activity, ActivityStatus, Attendance, HourEntry, HourSource, HourStatus, Kind, Membership,
     OrderContact, Record, Role, ServiceOrder, Signup, Site, Team, pair_key,
 };
-use activities::{cancel_signup, create_activity, move_activity, sign_up};
+use activities::{cancel_signup, create_activity, create_call_out, move_activity, sign_up};
 use attendance::{CorrectionArgs, check_in, check_out, correct_attendance};
 use hours::{ReportArgs, correct_hours, report_hours, review_hours};
 use orders::{
@@ -264,6 +264,7 @@ pub fn decide<S: State>(
         Mutation::SignUp { activity_id } => sign_up(s, actor, activity_id, acted_at, now),
         Mutation::CancelSignup { activity_id } => cancel_signup(s, actor, activity_id),
         Mutation::CreateActivity { .. } => create_activity(s, actor, now, &env.mutation),
+        Mutation::CreateCallOut { .. } => create_call_out(s, actor, now, &env.mutation),
         Mutation::PublishActivity { activity_id } => move_activity(
             s,
             actor,
@@ -449,6 +450,19 @@ fn bad_id(m: &Mutation) -> Option<&'static str> {
         | Mutation::FinishActivity { activity_id }
         | Mutation::CancelActivity { activity_id, .. } => {
             (!ok(activity_id)).then_some("activity_id")
+        }
+        Mutation::CreateCallOut {
+            activity_id,
+            site_id,
+            ..
+        } => {
+            if !ok(activity_id) {
+                Some("activity_id")
+            } else if !ok(site_id) {
+                Some("site_id")
+            } else {
+                None
+            }
         }
         Mutation::CreateActivity {
             activity_id,

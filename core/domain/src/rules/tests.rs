@@ -57,6 +57,7 @@ impl Mem {
             cancel_reason: None,
             walk_ins: true,
             credit_rounding_minutes: 0,
+            callout: false,
         }));
         m.put(Record::Team(Team {
             id: "t1".into(),
