@@ -454,6 +454,41 @@ impl VolunteerClient {
         guard(|| Ok(self.replica.order_contact(&order_id)?.map(Into::into)))
     }
 
+    /// Staff: open a donation campaign at a site; returns its id.
+    pub fn create_campaign(&self, site_id: String, name: String) -> Result<String, VolunteerError> {
+        guard(|| self.replica.create_campaign(&site_id, &name))
+    }
+
+    /// Staff: record a donation (anonymous without a donor name); returns its id.
+    pub fn record_donation(
+        &self,
+        site_id: String,
+        campaign_id: Option<String>,
+        donor_name: Option<String>,
+        gift: Gift,
+        received_at: SystemTime,
+    ) -> Result<String, VolunteerError> {
+        guard(|| {
+            self.replica.record_donation(
+                &site_id,
+                campaign_id.as_deref(),
+                donor_name.as_deref(),
+                gift.into(),
+                chrono(received_at),
+            )
+        })
+    }
+
+    /// Every campaign with its totals.
+    pub fn campaigns(&self) -> Result<Vec<Campaign>, VolunteerError> {
+        guard(|| Ok(collect(self.replica.campaigns()?)))
+    }
+
+    /// Staff: donations recorded at their sites, newest first.
+    pub fn donations(&self) -> Result<Vec<Donation>, VolunteerError> {
+        guard(|| Ok(collect(self.replica.donations()?)))
+    }
+
     /// Queue a rejected action again, unchanged.
     pub fn retry_rejected(&self, seq: u64) -> Result<(), VolunteerError> {
         guard(|| self.replica.retry_rejection(seq))

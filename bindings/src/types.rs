@@ -85,6 +85,10 @@ pub enum DataKind {
     ServiceOrder,
     /// Residents' contacts for orders.
     OrderContact,
+    /// Donation campaigns and their totals.
+    Campaign,
+    /// Donations.
+    Donation,
 }
 
 impl From<core::Kind> for DataKind {
@@ -100,6 +104,8 @@ impl From<core::Kind> for DataKind {
             core::Kind::HourEntry => DataKind::HourEntry,
             core::Kind::ServiceOrder => DataKind::ServiceOrder,
             core::Kind::OrderContact => DataKind::OrderContact,
+            core::Kind::Campaign => DataKind::Campaign,
+            core::Kind::Donation => DataKind::Donation,
         }
     }
 }
@@ -624,6 +630,118 @@ impl From<OrderRequest> for core::OrderRequest {
     }
 }
 
+/// What was given.
+#[derive(Debug, Clone, PartialEq, uniffi::Enum)]
+pub enum Gift {
+    /// Money, in fen (1/100 yuan).
+    Money { fen: u64 },
+    /// Goods: what, how many, in which unit.
+    Goods {
+        item: String,
+        quantity: u32,
+        unit: String,
+    },
+}
+
+impl From<core::Gift> for Gift {
+    fn from(g: core::Gift) -> Self {
+        match g {
+            core::Gift::Money { fen } => Gift::Money { fen },
+            core::Gift::Goods {
+                item,
+                quantity,
+                unit,
+            } => Gift::Goods {
+                item,
+                quantity,
+                unit,
+            },
+        }
+    }
+}
+
+impl From<Gift> for core::Gift {
+    fn from(g: Gift) -> Self {
+        match g {
+            Gift::Money { fen } => core::Gift::Money { fen },
+            Gift::Goods {
+                item,
+                quantity,
+                unit,
+            } => core::Gift::Goods {
+                item,
+                quantity,
+                unit,
+            },
+        }
+    }
+}
+
+/// Goods received by a campaign, summed per item and unit.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct GoodsTotal {
+    pub item: String,
+    pub unit: String,
+    pub quantity: u64,
+}
+
+/// A donation campaign and its running totals.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct Campaign {
+    pub id: String,
+    pub site_id: String,
+    pub name: String,
+    pub money_fen: u64,
+    pub goods: Vec<GoodsTotal>,
+    pub donation_count: u32,
+}
+
+impl From<core::Campaign> for Campaign {
+    fn from(c: core::Campaign) -> Self {
+        Campaign {
+            id: c.id,
+            site_id: c.site_id,
+            name: c.name,
+            money_fen: c.money_fen,
+            goods: c
+                .goods
+                .into_iter()
+                .map(|g| GoodsTotal {
+                    item: g.item,
+                    unit: g.unit,
+                    quantity: g.quantity,
+                })
+                .collect(),
+            donation_count: c.donation_count,
+        }
+    }
+}
+
+/// One recorded donation (staff only; donors' names are not published).
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct Donation {
+    pub id: String,
+    pub campaign_id: Option<String>,
+    pub site_id: String,
+    /// Absent: anonymous.
+    pub donor_name: Option<String>,
+    pub gift: Gift,
+    pub received_at: SystemTime,
+}
+
+impl From<core::Donation> for Donation {
+    fn from(d: core::Donation) -> Self {
+        Donation {
+            id: d.id,
+            campaign_id: d.campaign_id,
+            site_id: d.site_id,
+            donor_name: d.donor_name,
+            gift: d.gift.into(),
+            received_at: time(d.received_at),
+        }
+    }
+}
+
 /// Where an hour entry comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
 pub enum HourSource {
@@ -807,6 +925,14 @@ pub enum Action {
     PlaceOrder { order_id: String, category: String },
     /// Withdraw an order.
     CancelOrder { order_id: String },
+    /// Open a donation campaign.
+    CreateCampaign { campaign_id: String, name: String },
+    /// Record a donation.
+    RecordDonation {
+        donation_id: String,
+        campaign_id: Option<String>,
+        gift: Gift,
+    },
     /// Offer an order to a team or a volunteer.
     DispatchOrder {
         order_id: String,
@@ -949,6 +1075,19 @@ impl From<core::Mutation> for Action {
                 order_id, category, ..
             } => Action::PlaceOrder { order_id, category },
             M::CancelOrder { order_id } => Action::CancelOrder { order_id },
+            M::CreateCampaign {
+                campaign_id, name, ..
+            } => Action::CreateCampaign { campaign_id, name },
+            M::RecordDonation {
+                donation_id,
+                campaign_id,
+                gift,
+                ..
+            } => Action::RecordDonation {
+                donation_id,
+                campaign_id,
+                gift: gift.into(),
+            },
             M::DispatchOrder {
                 order_id,
                 team_id,

@@ -12,8 +12,9 @@ use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 use volunteer_domain::{
-    Activity, Actor, Attendance, HourEntry, Kind, Membership, MembershipStatus, Mutation,
-    OrderContact, Profile, ServiceOrder, SignInRequest, Signup, Site, Team, TeamRole,
+    Activity, Actor, Attendance, Campaign, Donation, Gift, HourEntry, Kind, Membership,
+    MembershipStatus, Mutation, OrderContact, Profile, ServiceOrder, SignInRequest, Signup, Site,
+    Team, TeamRole,
 };
 
 use crate::cancel::CancelToken;
@@ -838,6 +839,65 @@ impl Replica {
     /// How to reach the resident of an order, for those who may.
     pub fn order_contact(&self, order_id: &str) -> Result<Option<OrderContact>> {
         self.read(|c| views::order_contact(c, order_id))
+    }
+
+    /// Staff: open a donation campaign at a site. Returns its id.
+    pub fn create_campaign(&self, site_id: &str, name: &str) -> Result<String> {
+        let campaign_id = uuid::Uuid::new_v4().to_string();
+        self.submit(Mutation::CreateCampaign {
+            campaign_id: campaign_id.clone(),
+            site_id: id("site_id", site_id)?,
+            name: name.to_owned(),
+        })?;
+        Ok(campaign_id)
+    }
+
+    /// Staff: record a donation received (a campaign's totals follow).
+    /// `donor_name: None` records it as anonymous. Returns its id.
+    pub fn record_donation(
+        &self,
+        site_id: &str,
+        campaign_id: Option<&str>,
+        donor_name: Option<&str>,
+        gift: Gift,
+        received_at: DateTime<Utc>,
+    ) -> Result<String> {
+        let donation_id = uuid::Uuid::new_v4().to_string();
+        self.submit(Mutation::RecordDonation {
+            donation_id: donation_id.clone(),
+            campaign_id: campaign_id.map(|c| id("campaign_id", c)).transpose()?,
+            site_id: id("site_id", site_id)?,
+            donor_name: donor_name
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .map(str::to_owned),
+            gift,
+            received_at,
+        })?;
+        Ok(donation_id)
+    }
+
+    /// Every campaign with its totals, by name.
+    pub fn campaigns(&self) -> Result<Vec<Campaign>> {
+        self.read(|c| {
+            store::load(
+                c,
+                "SELECT data FROM records WHERE kind = 'campaign' ORDER BY json_extract(data, '$.name')",
+                [],
+            )
+        })
+    }
+
+    /// Staff: donations recorded at their sites, newest first.
+    pub fn donations(&self) -> Result<Vec<Donation>> {
+        self.read(|c| {
+            store::load(
+                c,
+                "SELECT data FROM records WHERE kind = 'donation'
+                 ORDER BY julianday(json_extract(data, '$.received_at')) DESC",
+                [],
+            )
+        })
     }
 
     // ----- sync ----------------------------------------------------------

@@ -13,9 +13,10 @@ pub mod wire;
 
 pub use mutation::{Mutation, MutationEnvelope};
 pub use records::{
-    Activity, ActivityStatus, Attendance, AttendanceCorrection, HourEntry, HourSource, HourStatus,
-    JoinPolicy, Kind, Membership, MembershipStatus, OrderContact, OrderStatus, Profile, Record,
-    RecordError, Role, Scope, ServiceOrder, Signup, SignupStatus, Site, SiteLevel, Team, TeamRole,
+    Activity, ActivityStatus, Attendance, AttendanceCorrection, Campaign, Donation, Gift,
+    GoodsTotal, HourEntry, HourSource, HourStatus, JoinPolicy, Kind, Membership, MembershipStatus,
+    OrderContact, OrderStatus, Profile, Record, RecordError, Role, Scope, ServiceOrder, Signup,
+    SignupStatus, Site, SiteLevel, Team, TeamRole,
 };
 pub use rules::{Actor, Decision, Effect, RejectCode, Rejection, State, decide};
 pub use wire::{

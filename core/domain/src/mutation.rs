@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::records::TeamRole;
+use crate::records::{Gift, TeamRole};
 
 /// One user action. Actions without a `volunteer_id` act for the signed-in user.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -174,6 +174,23 @@ pub enum Mutation {
         #[serde(default)]
         comment: Option<String>,
     },
+    /// Staff open a donation campaign at their site.
+    CreateCampaign {
+        /// Generated on the device.
+        campaign_id: String,
+        site_id: String,
+        name: String,
+    },
+    /// Staff record a donation received, for a campaign or a site.
+    RecordDonation {
+        /// Generated on the device.
+        donation_id: String,
+        campaign_id: Option<String>,
+        site_id: String,
+        donor_name: Option<String>,
+        gift: Gift,
+        received_at: DateTime<Utc>,
+    },
     /// Staff set an attendance's times, saying why; the old ones are kept.
     CorrectAttendance {
         activity_id: String,
@@ -209,6 +226,8 @@ impl Mutation {
             Mutation::CheckOut { .. } => "check_out",
             Mutation::CorrectAttendance { .. } => "correct_attendance",
             Mutation::PlaceOrder { .. } => "place_order",
+            Mutation::CreateCampaign { .. } => "create_campaign",
+            Mutation::RecordDonation { .. } => "record_donation",
             Mutation::CancelOrder { .. } => "cancel_order",
             Mutation::DispatchOrder { .. } => "dispatch_order",
             Mutation::RespondToOrder { .. } => "respond_to_order",

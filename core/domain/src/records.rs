@@ -23,10 +23,12 @@ pub enum Kind {
     HourEntry,
     ServiceOrder,
     OrderContact,
+    Campaign,
+    Donation,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 10] = [
+    pub const ALL: [Kind; 12] = [
         Kind::Site,
         Kind::Team,
         Kind::Profile,
@@ -37,6 +39,8 @@ impl Kind {
         Kind::HourEntry,
         Kind::ServiceOrder,
         Kind::OrderContact,
+        Kind::Campaign,
+        Kind::Donation,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -51,6 +55,8 @@ impl Kind {
             Kind::HourEntry => "hour_entry",
             Kind::ServiceOrder => "service_order",
             Kind::OrderContact => "order_contact",
+            Kind::Campaign => "campaign",
+            Kind::Donation => "donation",
         }
     }
 
@@ -450,6 +456,54 @@ impl OrderContact {
     }
 }
 
+/// A donation drive, with its running totals (public).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Campaign {
+    pub id: String,
+    pub site_id: String,
+    pub name: String,
+    /// Money received, in fen (1/100 yuan).
+    pub money_fen: u64,
+    /// Goods received, summed per item and unit.
+    pub goods: Vec<GoodsTotal>,
+    pub donation_count: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GoodsTotal {
+    pub item: String,
+    pub unit: String,
+    pub quantity: u64,
+}
+
+/// What was given: an amount of money or a quantity of goods.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Gift {
+    Money {
+        fen: u64,
+    },
+    Goods {
+        item: String,
+        quantity: u32,
+        unit: String,
+    },
+}
+
+/// One donation, as recorded by staff. Read by staff of its site and above
+/// only: donors' names are not published (Charity Law art. 82).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Donation {
+    pub id: String,
+    pub campaign_id: Option<String>,
+    pub site_id: String,
+    /// `None`: anonymous.
+    pub donor_name: Option<String>,
+    pub gift: Gift,
+    pub received_at: DateTime<Utc>,
+    pub recorded_by: String,
+}
+
 /// Who may read a record. Its owner always may. Unless it is `owner_only`,
 /// so may everyone when it is `public`, district admins, and staff of a site
 /// whose subtree holds `site_id`.
@@ -491,6 +545,8 @@ pub enum Record {
     HourEntry(HourEntry),
     ServiceOrder(ServiceOrder),
     OrderContact(OrderContact),
+    Campaign(Campaign),
+    Donation(Donation),
 }
 
 pub fn pair_key(a: &str, b: &str) -> String {
@@ -510,6 +566,8 @@ impl Record {
             Record::HourEntry(_) => Kind::HourEntry,
             Record::ServiceOrder(_) => Kind::ServiceOrder,
             Record::OrderContact(_) => Kind::OrderContact,
+            Record::Campaign(_) => Kind::Campaign,
+            Record::Donation(_) => Kind::Donation,
         }
     }
 
@@ -529,6 +587,8 @@ impl Record {
                 r.assignee_team_id.as_deref(),
                 r.assignee_volunteer_id.as_deref(),
             ),
+            Record::Campaign(r) => r.id.clone(),
+            Record::Donation(r) => r.id.clone(),
         }
     }
 
@@ -589,6 +649,15 @@ impl Record {
                 reader: r.assignee_volunteer_id.clone(),
             },
             Record::OrderContact(r) => personal(&r.requester_id, Some(&r.site_id)),
+            Record::Campaign(_) => public,
+            Record::Donation(r) => Scope {
+                public: false,
+                owner: None,
+                site_id: Some(r.site_id.clone()),
+                owner_only: false,
+                team_id: None,
+                reader: None,
+            },
         }
     }
 
@@ -605,6 +674,8 @@ impl Record {
             Record::HourEntry(r) => serde_json::to_string(r),
             Record::ServiceOrder(r) => serde_json::to_string(r),
             Record::OrderContact(r) => serde_json::to_string(r),
+            Record::Campaign(r) => serde_json::to_string(r),
+            Record::Donation(r) => serde_json::to_string(r),
         };
         v.unwrap_or_default()
     }
@@ -629,6 +700,8 @@ impl Record {
             Kind::HourEntry => Record::HourEntry(serde_json::from_str(data).map_err(err)?),
             Kind::ServiceOrder => Record::ServiceOrder(serde_json::from_str(data).map_err(err)?),
             Kind::OrderContact => Record::OrderContact(serde_json::from_str(data).map_err(err)?),
+            Kind::Campaign => Record::Campaign(serde_json::from_str(data).map_err(err)?),
+            Kind::Donation => Record::Donation(serde_json::from_str(data).map_err(err)?),
         })
     }
 
@@ -648,6 +721,8 @@ impl Record {
             Kind::HourEntry => Record::HourEntry(serde_json::from_value(data).map_err(err)?),
             Kind::ServiceOrder => Record::ServiceOrder(serde_json::from_value(data).map_err(err)?),
             Kind::OrderContact => Record::OrderContact(serde_json::from_value(data).map_err(err)?),
+            Kind::Campaign => Record::Campaign(serde_json::from_value(data).map_err(err)?),
+            Kind::Donation => Record::Donation(serde_json::from_value(data).map_err(err)?),
         })
     }
 }

@@ -8,6 +8,7 @@ mod attendance;
 mod authorization;
 mod capacity;
 mod crash;
+mod donations;
 mod hours;
 mod lost_response;
 mod notifications;

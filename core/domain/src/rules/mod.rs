@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 mod activities;
 mod attendance;
+mod donations;
 mod hours;
 mod orders;
 mod teams;
@@ -27,11 +28,12 @@ pub use attendance::credited_minutes;
 
 use crate::mutation::{Mutation, MutationEnvelope};
 use crate::records::{
-    Activity, ActivityStatus, Attendance, HourEntry, HourSource, HourStatus, Kind, Membership,
-    OrderContact, Record, Role, ServiceOrder, Signup, Site, Team, pair_key,
+    Activity, ActivityStatus, Attendance, Campaign, Donation, HourEntry, HourSource, HourStatus,
+    Kind, Membership, OrderContact, Record, Role, ServiceOrder, Signup, Site, Team, pair_key,
 };
 use activities::{cancel_signup, create_activity, create_call_out, move_activity, sign_up};
 use attendance::{CorrectionArgs, check_in, check_out, correct_attendance};
+use donations::{NewDonation, create_campaign, record_donation};
 use hours::{ReportArgs, correct_hours, report_hours, review_hours};
 use orders::{
     NewOrder, cancel_order, complete_order, dispatch_order, place_order, rate_order,
@@ -202,6 +204,8 @@ getter!(get_attendance, Attendance, Attendance);
 getter!(get_hour_entry, HourEntry, HourEntry);
 getter!(get_order, ServiceOrder, ServiceOrder);
 getter!(get_contact, OrderContact, OrderContact);
+getter!(get_campaign, Campaign, Campaign);
+getter!(get_donation, Donation, Donation);
 
 /// What to do when a referenced record is absent: the server knows it does
 /// not exist; the device only knows it has not seen it.
@@ -370,6 +374,31 @@ pub fn decide<S: State>(
             },
         ),
         Mutation::CancelOrder { order_id } => cancel_order(s, actor, order_id),
+        Mutation::CreateCampaign {
+            campaign_id,
+            site_id,
+            name,
+        } => create_campaign(s, actor, (campaign_id, site_id, name)),
+        Mutation::RecordDonation {
+            donation_id,
+            campaign_id,
+            site_id,
+            donor_name,
+            gift,
+            received_at,
+        } => record_donation(
+            s,
+            actor,
+            now,
+            NewDonation {
+                donation_id,
+                campaign_id: campaign_id.as_deref(),
+                site_id,
+                donor_name: donor_name.as_deref(),
+                gift,
+                received_at: *received_at,
+            },
+        ),
         Mutation::DispatchOrder {
             order_id,
             team_id,
@@ -507,6 +536,35 @@ fn bad_id(m: &Mutation) -> Option<&'static str> {
                 Some("order_id")
             } else if !ok(site_id) {
                 Some("site_id")
+            } else {
+                None
+            }
+        }
+        Mutation::CreateCampaign {
+            campaign_id,
+            site_id,
+            ..
+        } => {
+            if !ok(campaign_id) {
+                Some("campaign_id")
+            } else if !ok(site_id) {
+                Some("site_id")
+            } else {
+                None
+            }
+        }
+        Mutation::RecordDonation {
+            donation_id,
+            campaign_id,
+            site_id,
+            ..
+        } => {
+            if !ok(donation_id) {
+                Some("donation_id")
+            } else if !ok(site_id) {
+                Some("site_id")
+            } else if campaign_id.as_deref().is_some_and(|c| !ok(c)) {
+                Some("campaign_id")
             } else {
                 None
             }
