@@ -27,15 +27,37 @@ async fn gifts_recorded_offline_on_two_devices_all_count_in_the_campaign_totals(
         quantity: 20,
         unit: "袋".into(),
     };
-    one.record_donation(&site, Some(&campaign), Some("李记粮油店"), rice(), now).unwrap();
-    one.record_donation(&site, Some(&campaign), None, Gift::Money { fen: 50_000 }, now).unwrap();
-    two.record_donation(&site, Some(&campaign), Some("王先生"), Gift::Money { fen: 120_000 }, now).unwrap();
-    two.record_donation(&site, Some(&campaign), None, rice(), now).unwrap();
+    one.record_donation(&site, Some(&campaign), Some("李记粮油店"), rice(), now)
+        .unwrap();
+    one.record_donation(
+        &site,
+        Some(&campaign),
+        None,
+        Gift::Money { fen: 50_000 },
+        now,
+    )
+    .unwrap();
+    two.record_donation(
+        &site,
+        Some(&campaign),
+        Some("王先生"),
+        Gift::Money { fen: 120_000 },
+        now,
+    )
+    .unwrap();
+    two.record_donation(&site, Some(&campaign), None, rice(), now)
+        .unwrap();
     // Each device shows its own gifts at once.
     assert_eq!(two.campaigns().unwrap()[0].money_fen, 120_000);
     // Invalid and forbidden records are refused on the spot.
     let zero = one.record_donation(&site, Some(&campaign), None, Gift::Money { fen: 0 }, now);
-    assert!(matches!(zero, Err(Error::Rejected { code: RejectCode::InvalidInput, .. })));
+    assert!(matches!(
+        zero,
+        Err(Error::Rejected {
+            code: RejectCode::InvalidInput,
+            ..
+        })
+    ));
     drop((one, two));
 
     let one = device(dir.path(), "staff1", &url);
@@ -45,9 +67,16 @@ async fn gifts_recorded_offline_on_two_devices_all_count_in_the_campaign_totals(
     one.sync().await.unwrap();
     for d in [&one, &two] {
         let c = &d.campaigns().unwrap()[0];
-        assert_eq!((c.money_fen, c.donation_count), (170_000, 4), "no device overwrote the other");
+        assert_eq!(
+            (c.money_fen, c.donation_count),
+            (170_000, 4),
+            "no device overwrote the other"
+        );
         assert_eq!(c.goods.len(), 1);
-        assert_eq!((c.goods[0].item.as_str(), c.goods[0].quantity), ("大米", 40));
+        assert_eq!(
+            (c.goods[0].item.as_str(), c.goods[0].quantity),
+            ("大米", 40)
+        );
         assert_eq!(d.donations().unwrap().len(), 4);
     }
 
@@ -56,9 +85,25 @@ async fn gifts_recorded_offline_on_two_devices_all_count_in_the_campaign_totals(
     assert_eq!(v1.campaigns().unwrap()[0].money_fen, 170_000);
     assert!(v1.dump(Kind::Donation).unwrap().is_empty());
     let refused = v1.record_donation(&site, Some(&campaign), None, Gift::Money { fen: 100 }, now);
-    assert!(matches!(refused, Err(Error::Rejected { code: RejectCode::Forbidden, .. })));
+    assert!(matches!(
+        refused,
+        Err(Error::Rejected {
+            code: RejectCode::Forbidden,
+            ..
+        })
+    ));
     let staff_b = signed_in(dir.path(), "staff-b", &url, "staff-b").await;
-    assert!(staff_b.dump(Kind::Donation).unwrap().is_empty(), "another station's donors");
-    let elsewhere = staff_b.record_donation(&site, Some(&campaign), None, Gift::Money { fen: 100 }, now);
-    assert!(matches!(elsewhere, Err(Error::Rejected { code: RejectCode::Forbidden, .. })));
+    assert!(
+        staff_b.dump(Kind::Donation).unwrap().is_empty(),
+        "another station's donors"
+    );
+    let elsewhere =
+        staff_b.record_donation(&site, Some(&campaign), None, Gift::Money { fen: 100 }, now);
+    assert!(matches!(
+        elsewhere,
+        Err(Error::Rejected {
+            code: RejectCode::Forbidden,
+            ..
+        })
+    ));
 }

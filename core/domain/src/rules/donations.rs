@@ -10,6 +10,9 @@ use chrono::{DateTime, Utc};
 use super::*;
 use crate::records::{Campaign, Donation, Gift, GoodsTotal};
 
+/// Largest single gift of money: one billion yuan, in fen.
+const MAX_FEN: u64 = 100_000_000_000;
+
 fn staff_of<S: State>(
     s: &mut S,
     actor: &Actor,
@@ -79,7 +82,7 @@ pub(super) fn record_donation<S: State>(
     d: NewDonation<'_>,
 ) -> Result<Decision, S::Error> {
     let valid = match d.gift {
-        Gift::Money { fen } => (1..=1_000_000_000_00).contains(fen),
+        Gift::Money { fen } => (1..=MAX_FEN).contains(fen),
         Gift::Goods {
             item,
             quantity,
