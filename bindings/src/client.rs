@@ -479,6 +479,16 @@ impl VolunteerClient {
         })
     }
 
+    /// Figures of a site and the sites below it (its staff and above see them).
+    pub fn site_figures(&self, site_id: String) -> Result<Option<Figures>, VolunteerError> {
+        guard(|| Ok(self.replica.site_figures(&site_id)?.map(Into::into)))
+    }
+
+    /// Figures of a team (its leaders and staff see them).
+    pub fn team_figures(&self, team_id: String) -> Result<Option<Figures>, VolunteerError> {
+        guard(|| Ok(self.replica.team_figures(&team_id)?.map(Into::into)))
+    }
+
     /// Every campaign with its totals.
     pub fn campaigns(&self) -> Result<Vec<Campaign>, VolunteerError> {
         guard(|| Ok(collect(self.replica.campaigns()?)))

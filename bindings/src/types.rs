@@ -89,6 +89,8 @@ pub enum DataKind {
     Campaign,
     /// Donations.
     Donation,
+    /// Figures computed by the server.
+    Figures,
 }
 
 impl From<core::Kind> for DataKind {
@@ -106,6 +108,7 @@ impl From<core::Kind> for DataKind {
             core::Kind::OrderContact => DataKind::OrderContact,
             core::Kind::Campaign => DataKind::Campaign,
             core::Kind::Donation => DataKind::Donation,
+            core::Kind::Figures => DataKind::Figures,
         }
     }
 }
@@ -738,6 +741,65 @@ impl From<core::Donation> for Donation {
             donor_name: d.donor_name,
             gift: d.gift.into(),
             received_at: time(d.received_at),
+        }
+    }
+}
+
+/// Confirmed minutes in one month.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct MonthMinutes {
+    /// `YYYY-MM`.
+    pub month: String,
+    pub minutes: u64,
+}
+
+/// How many orders are in one status.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct OrderCount {
+    pub status: OrderStatus,
+    pub count: u32,
+}
+
+/// Figures of a site's subtree or a team, computed by the server.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct Figures {
+    pub site_id: Option<String>,
+    pub team_id: Option<String>,
+    /// Distinct volunteers with an active membership.
+    pub volunteers: u32,
+    pub teams: u32,
+    pub confirmed_minutes: u64,
+    pub minutes_by_month: Vec<MonthMinutes>,
+    /// Attendances recorded.
+    pub person_times: u32,
+    pub orders: Vec<OrderCount>,
+}
+
+impl From<core::Figures> for Figures {
+    fn from(f: core::Figures) -> Self {
+        Figures {
+            site_id: f.site_id,
+            team_id: f.team_id,
+            volunteers: f.volunteers,
+            teams: f.teams,
+            confirmed_minutes: f.confirmed_minutes,
+            minutes_by_month: f
+                .minutes_by_month
+                .into_iter()
+                .map(|m| MonthMinutes {
+                    month: m.month,
+                    minutes: m.minutes,
+                })
+                .collect(),
+            person_times: f.person_times,
+            orders: f
+                .orders
+                .into_iter()
+                .map(|o| OrderCount {
+                    status: o.status.into(),
+                    count: o.count,
+                })
+                .collect(),
         }
     }
 }

@@ -28,8 +28,8 @@ pub use views::{
     RejectedMutation, RosterEntry, SyncFailure, SyncReport, SyncStatus,
 };
 pub use volunteer_domain::{
-    Activity, ActivityStatus, Attendance, Campaign, Donation, Gift, GoodsTotal, HourEntry,
-    HourSource, HourStatus, JoinPolicy, Kind, Membership, MembershipStatus, Mutation, OrderContact,
-    OrderStatus, Profile, Record, RejectCode, Role, ServiceOrder, Signup, SignupStatus, Site,
-    SiteLevel, Team, TeamRole,
+    Activity, ActivityStatus, Attendance, Campaign, Donation, Figures, Gift, GoodsTotal, HourEntry,
+    HourSource, HourStatus, JoinPolicy, Kind, Membership, MembershipStatus, MonthMinutes, Mutation,
+    OrderContact, OrderCount, OrderStatus, Profile, Record, RejectCode, Role, ServiceOrder, Signup,
+    SignupStatus, Site, SiteLevel, Team, TeamRole,
 };

@@ -12,7 +12,7 @@ use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 use volunteer_domain::{
-    Activity, Actor, Attendance, Campaign, Donation, Gift, HourEntry, Kind, Membership,
+    Activity, Actor, Attendance, Campaign, Donation, Figures, Gift, HourEntry, Kind, Membership,
     MembershipStatus, Mutation, OrderContact, Profile, ServiceOrder, SignInRequest, Signup, Site,
     Team, TeamRole,
 };
@@ -875,6 +875,28 @@ impl Replica {
             received_at,
         })?;
         Ok(donation_id)
+    }
+
+    /// Figures of a site and every site below it, if this user may see them
+    /// (staff of the site or above). Computed by the server.
+    pub fn site_figures(&self, site_id: &str) -> Result<Option<Figures>> {
+        self.figures(&format!("site/{site_id}"))
+    }
+
+    /// Figures of a team, for its leaders and staff. Computed by the server.
+    pub fn team_figures(&self, team_id: &str) -> Result<Option<Figures>> {
+        self.figures(&format!("team/{team_id}"))
+    }
+
+    fn figures(&self, key: &str) -> Result<Option<Figures>> {
+        self.read(|c| {
+            Ok(store::load(
+                c,
+                "SELECT data FROM records WHERE kind = 'figures' AND key = ?1",
+                [key],
+            )?
+            .pop())
+        })
     }
 
     /// Every campaign with its totals, by name.

@@ -767,6 +767,7 @@ pub fn seed_district(
     rest.extend(hours.into_iter().map(Record::HourEntry));
     store.put_records(&rest)?;
     seed_orders(store, &mut rng, now, &stations[0], &volunteers[0])?;
+    crate::figures::refresh(store)?;
 
     let mut accounts = accounts();
     for (i, v) in volunteers.iter().take(3).enumerate() {

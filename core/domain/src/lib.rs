@@ -13,10 +13,10 @@ pub mod wire;
 
 pub use mutation::{Mutation, MutationEnvelope};
 pub use records::{
-    Activity, ActivityStatus, Attendance, AttendanceCorrection, Campaign, Donation, Gift,
+    Activity, ActivityStatus, Attendance, AttendanceCorrection, Campaign, Donation, Figures, Gift,
     GoodsTotal, HourEntry, HourSource, HourStatus, JoinPolicy, Kind, Membership, MembershipStatus,
-    OrderContact, OrderStatus, Profile, Record, RecordError, Role, Scope, ServiceOrder, Signup,
-    SignupStatus, Site, SiteLevel, Team, TeamRole,
+    MonthMinutes, OrderContact, OrderCount, OrderStatus, Profile, Record, RecordError, Role, Scope,
+    ServiceOrder, Signup, SignupStatus, Site, SiteLevel, Team, TeamRole,
 };
 pub use rules::{Actor, Decision, Effect, RejectCode, Rejection, State, decide};
 pub use wire::{

@@ -25,10 +25,11 @@ pub enum Kind {
     OrderContact,
     Campaign,
     Donation,
+    Figures,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 12] = [
+    pub const ALL: [Kind; 13] = [
         Kind::Site,
         Kind::Team,
         Kind::Profile,
@@ -41,6 +42,7 @@ impl Kind {
         Kind::OrderContact,
         Kind::Campaign,
         Kind::Donation,
+        Kind::Figures,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -57,6 +59,7 @@ impl Kind {
             Kind::OrderContact => "order_contact",
             Kind::Campaign => "campaign",
             Kind::Donation => "donation",
+            Kind::Figures => "figures",
         }
     }
 
@@ -504,6 +507,38 @@ pub struct Donation {
     pub recorded_by: String,
 }
 
+/// Figures of a site's subtree or of a team, computed by the server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Figures {
+    /// `site/<id>` or `team/<id>`.
+    pub key: String,
+    pub site_id: Option<String>,
+    pub team_id: Option<String>,
+    /// Distinct volunteers with an active membership (of the subtree's teams).
+    pub volunteers: u32,
+    pub teams: u32,
+    /// Confirmed hours of service, in minutes.
+    pub confirmed_minutes: u64,
+    /// Confirmed minutes per month (`YYYY-MM`, by the service's start), oldest first.
+    pub minutes_by_month: Vec<MonthMinutes>,
+    /// Attendances recorded: one per volunteer per activity.
+    pub person_times: u32,
+    /// Service orders by status.
+    pub orders: Vec<OrderCount>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MonthMinutes {
+    pub month: String,
+    pub minutes: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderCount {
+    pub status: OrderStatus,
+    pub count: u32,
+}
+
 /// Who may read a record. Its owner always may. Unless it is `owner_only`,
 /// so may everyone when it is `public`, district admins, and staff of a site
 /// whose subtree holds `site_id`.
@@ -547,6 +582,7 @@ pub enum Record {
     OrderContact(OrderContact),
     Campaign(Campaign),
     Donation(Donation),
+    Figures(Figures),
 }
 
 pub fn pair_key(a: &str, b: &str) -> String {
@@ -568,6 +604,7 @@ impl Record {
             Record::OrderContact(_) => Kind::OrderContact,
             Record::Campaign(_) => Kind::Campaign,
             Record::Donation(_) => Kind::Donation,
+            Record::Figures(_) => Kind::Figures,
         }
     }
 
@@ -589,6 +626,7 @@ impl Record {
             ),
             Record::Campaign(r) => r.id.clone(),
             Record::Donation(r) => r.id.clone(),
+            Record::Figures(r) => r.key.clone(),
         }
     }
 
@@ -650,6 +688,15 @@ impl Record {
             },
             Record::OrderContact(r) => personal(&r.requester_id, Some(&r.site_id)),
             Record::Campaign(_) => public,
+            // A site's figures: its staff and above; a team's: its leaders too.
+            Record::Figures(r) => Scope {
+                public: false,
+                owner: None,
+                site_id: r.site_id.clone(),
+                owner_only: false,
+                team_id: r.team_id.clone(),
+                reader: None,
+            },
             Record::Donation(r) => Scope {
                 public: false,
                 owner: None,
@@ -676,6 +723,7 @@ impl Record {
             Record::OrderContact(r) => serde_json::to_string(r),
             Record::Campaign(r) => serde_json::to_string(r),
             Record::Donation(r) => serde_json::to_string(r),
+            Record::Figures(r) => serde_json::to_string(r),
         };
         v.unwrap_or_default()
     }
@@ -702,6 +750,7 @@ impl Record {
             Kind::OrderContact => Record::OrderContact(serde_json::from_str(data).map_err(err)?),
             Kind::Campaign => Record::Campaign(serde_json::from_str(data).map_err(err)?),
             Kind::Donation => Record::Donation(serde_json::from_str(data).map_err(err)?),
+            Kind::Figures => Record::Figures(serde_json::from_str(data).map_err(err)?),
         })
     }
 
@@ -723,6 +772,7 @@ impl Record {
             Kind::OrderContact => Record::OrderContact(serde_json::from_value(data).map_err(err)?),
             Kind::Campaign => Record::Campaign(serde_json::from_value(data).map_err(err)?),
             Kind::Donation => Record::Donation(serde_json::from_value(data).map_err(err)?),
+            Kind::Figures => Record::Figures(serde_json::from_value(data).map_err(err)?),
         })
     }
 }

@@ -9,6 +9,7 @@ mod authorization;
 mod capacity;
 mod crash;
 mod donations;
+mod figures;
 mod hours;
 mod lost_response;
 mod notifications;

@@ -1,0 +1,200 @@
+//! The district's figures, computed by the server from its records:
+//! registered (active) volunteers, teams, confirmed hours in total and per
+//! month, person-times of service and orders by status, for every site's
+//! subtree and for every team. Written as `figures` records, so devices read
+//! them offline within their scope (a site's staff and above; a team's
+//! leaders). Recomputed in one pass over the records; only figures that
+//! changed are written, so an idle district produces no changes.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use volunteer_domain::{
+    Figures, HourStatus, Kind, MonthMinutes, OrderCount, OrderStatus, Record, Site,
+};
+
+use crate::storage::{Storage, StoreError};
+
+#[derive(Default)]
+struct Tally {
+    volunteers: BTreeSet<String>,
+    teams: u32,
+    minutes: u64,
+    by_month: BTreeMap<String, u64>,
+    person_times: u32,
+    orders: BTreeMap<String, (OrderStatus, u32)>,
+}
+
+impl Tally {
+    fn into_figures(
+        self,
+        key: String,
+        site_id: Option<String>,
+        team_id: Option<String>,
+    ) -> Figures {
+        Figures {
+            key,
+            site_id,
+            team_id,
+            volunteers: self.volunteers.len() as u32,
+            teams: self.teams,
+            confirmed_minutes: self.minutes,
+            minutes_by_month: self
+                .by_month
+                .into_iter()
+                .map(|(month, minutes)| MonthMinutes { month, minutes })
+                .collect(),
+            person_times: self.person_times,
+            orders: self
+                .orders
+                .into_values()
+                .map(|(status, count)| OrderCount { status, count })
+                .collect(),
+        }
+    }
+}
+
+/// Figures of every site subtree and every team, from the live records.
+pub fn compute(store: &dyn Storage) -> Result<Vec<Figures>, StoreError> {
+    let all = |kind| store.records(kind);
+    let sites: Vec<Site> = all(Kind::Site)?
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Site(s) => Some(s),
+            _ => None,
+        })
+        .collect();
+    let path_of: HashMap<String, String> = sites
+        .iter()
+        .map(|s| (s.id.clone(), s.path.clone()))
+        .collect();
+    let mut by_site: HashMap<String, Tally> = HashMap::new();
+    let mut by_team: HashMap<String, Tally> = HashMap::new();
+    let mut team_site: HashMap<String, String> = HashMap::new();
+    let mut activity_team: HashMap<String, String> = HashMap::new();
+
+    // Every site whose subtree holds `site_id`: the site and its ancestors.
+    let subtree_of = |site_id: &str| -> Vec<String> {
+        path_of
+            .get(site_id)
+            .map(|p| {
+                p.split('/')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+
+    for r in all(Kind::Team)? {
+        if let Record::Team(t) = r {
+            for s in subtree_of(&t.site_id) {
+                by_site.entry(s).or_default().teams += 1;
+            }
+            team_site.insert(t.id.clone(), t.site_id.clone());
+            by_team.entry(t.id).or_default();
+        }
+    }
+    for r in all(Kind::Activity)? {
+        if let Record::Activity(a) = r
+            && let Some(team) = a.team_id
+        {
+            activity_team.insert(a.id, team);
+        }
+    }
+    for r in all(Kind::Membership)? {
+        if let Record::Membership(m) = r
+            && m.is_active()
+        {
+            for s in subtree_of(&m.site_id) {
+                by_site
+                    .entry(s)
+                    .or_default()
+                    .volunteers
+                    .insert(m.volunteer_id.clone());
+            }
+            by_team
+                .entry(m.team_id)
+                .or_default()
+                .volunteers
+                .insert(m.volunteer_id);
+        }
+    }
+    for r in all(Kind::HourEntry)? {
+        let Record::HourEntry(h) = r else { continue };
+        if h.status != HourStatus::Confirmed {
+            continue;
+        }
+        let month = h.started_at.format("%Y-%m").to_string();
+        let add = |t: &mut Tally| {
+            t.minutes += u64::from(h.minutes);
+            *t.by_month.entry(month.clone()).or_default() += u64::from(h.minutes);
+        };
+        for s in h.site_id.as_deref().map(&subtree_of).unwrap_or_default() {
+            add(by_site.entry(s).or_default());
+        }
+        let team = h.team_id.clone().or_else(|| {
+            h.activity_id
+                .as_ref()
+                .and_then(|a| activity_team.get(a).cloned())
+        });
+        if let Some(team) = team {
+            add(by_team.entry(team).or_default());
+        }
+    }
+    for r in all(Kind::Attendance)? {
+        let Record::Attendance(a) = r else { continue };
+        for s in subtree_of(&a.site_id) {
+            by_site.entry(s).or_default().person_times += 1;
+        }
+        if let Some(team) = activity_team.get(&a.activity_id) {
+            by_team.entry(team.clone()).or_default().person_times += 1;
+        }
+    }
+    for r in all(Kind::ServiceOrder)? {
+        let Record::ServiceOrder(o) = r else { continue };
+        let status_key = serde_json::to_string(&o.status).unwrap_or_default();
+        let add = |t: &mut Tally| {
+            t.orders
+                .entry(status_key.clone())
+                .or_insert((o.status, 0))
+                .1 += 1;
+        };
+        for s in subtree_of(&o.site_id) {
+            add(by_site.entry(s).or_default());
+        }
+        if let Some(team) = &o.assignee_team_id {
+            add(by_team.entry(team.clone()).or_default());
+        }
+    }
+
+    let mut out = Vec::new();
+    for site in &sites {
+        let tally = by_site.remove(&site.id).unwrap_or_default();
+        out.push(tally.into_figures(format!("site/{}", site.id), Some(site.id.clone()), None));
+    }
+    for (team, tally) in by_team {
+        let site = team_site.get(&team).cloned();
+        out.push(tally.into_figures(format!("team/{team}"), site, Some(team)));
+    }
+    Ok(out)
+}
+
+/// Recompute and write the figures that changed; returns how many.
+pub fn refresh(store: &dyn Storage) -> Result<usize, StoreError> {
+    let current: HashMap<String, Figures> = store
+        .records(Kind::Figures)?
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Figures(f) => Some((f.key.clone(), f)),
+            _ => None,
+        })
+        .collect();
+    let changed: Vec<Record> = compute(store)?
+        .into_iter()
+        .filter(|f| current.get(&f.key) != Some(f))
+        .map(Record::Figures)
+        .collect();
+    if !changed.is_empty() {
+        store.put_records(&changed)?;
+    }
+    Ok(changed.len())
+}
