@@ -11,9 +11,10 @@
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use std::fmt;
 use volunteer_domain::{
-    Activity, ActivityStatus, Attendance, AttendanceCorrection, HourEntry, HourSource, HourStatus,
-    JoinPolicy, Membership, MembershipStatus, OrderContact, OrderStatus, Record, Role,
-    ServiceOrder, Signup, SignupStatus, Site, SiteLevel, Team, TeamRole,
+    Activity, ActivityStatus, Attendance, AttendanceCorrection, Campaign, Donation, Gift,
+    GoodsTotal, HourEntry, HourSource, HourStatus, JoinPolicy, Membership, MembershipStatus,
+    OrderContact, OrderStatus, Record, Role, ServiceOrder, Signup, SignupStatus, Site, SiteLevel,
+    Team, TeamRole,
 };
 
 use crate::storage::{NewUser, Storage, StoreError};
@@ -176,6 +177,95 @@ fn seed_orders(
         }
         records.push(Record::ServiceOrder(order));
     }
+    store.put_records(&records)
+}
+
+/// An open call-out at the demo station, and a donation campaign of the
+/// center with gifts of money and goods, named and anonymous.
+fn seed_callout_and_donations(
+    store: &dyn Storage,
+    rng: &mut Rng,
+    now: DateTime<Utc>,
+    center: &Site,
+    station: &Site,
+    staff_id: &str,
+) -> Result<(), StoreError> {
+    let starts_at = now + Duration::hours(3);
+    let callout = Activity {
+        id: rng.uuid(),
+        site_id: station.id.clone(),
+        team_id: None,
+        title: "暴雨预警：河堤巡查紧急集结".into(),
+        description: "需要6名志愿者今晚协助巡查，带好雨具和手电".into(),
+        starts_at,
+        ends_at: starts_at + Duration::hours(4),
+        capacity: 6,
+        signup_count: 0,
+        status: ActivityStatus::Published,
+        signup_deadline: None,
+        waitlist: false,
+        waitlist_count: 0,
+        waitlist_next: 0,
+        created_by: Some(staff_id.to_owned()),
+        cancel_reason: None,
+        walk_ins: true,
+        credit_rounding_minutes: 0,
+        callout: true,
+    };
+    let mut campaign = Campaign {
+        id: rng.uuid(),
+        site_id: center.id.clone(),
+        name: "2026年冬季暖心物资募集".into(),
+        money_fen: 0,
+        goods: vec![],
+        donation_count: 0,
+    };
+    let gifts = [
+        (Some("青川区爱心企业联合会"), Gift::Money { fen: 5_000_000 }),
+        (None, Gift::Money { fen: 20_000 }),
+        (
+            Some("李记粮油店"),
+            Gift::Goods {
+                item: "大米".into(),
+                quantity: 50,
+                unit: "袋".into(),
+            },
+        ),
+        (
+            None,
+            Gift::Goods {
+                item: "棉被".into(),
+                quantity: 30,
+                unit: "床".into(),
+            },
+        ),
+    ];
+    let mut records = vec![Record::Activity(callout)];
+    for (i, (donor, gift)) in gifts.into_iter().enumerate() {
+        campaign.donation_count += 1;
+        match &gift {
+            Gift::Money { fen } => campaign.money_fen += fen,
+            Gift::Goods {
+                item,
+                quantity,
+                unit,
+            } => campaign.goods.push(GoodsTotal {
+                item: item.clone(),
+                unit: unit.clone(),
+                quantity: u64::from(*quantity),
+            }),
+        }
+        records.push(Record::Donation(Donation {
+            id: rng.uuid(),
+            campaign_id: Some(campaign.id.clone()),
+            site_id: center.id.clone(),
+            donor_name: donor.map(str::to_owned),
+            gift,
+            received_at: now - Duration::days(7 - i as i64),
+            recorded_by: staff_id.to_owned(),
+        }));
+    }
+    records.insert(0, Record::Campaign(campaign));
     store.put_records(&records)
 }
 
@@ -767,6 +857,7 @@ pub fn seed_district(
     rest.extend(hours.into_iter().map(Record::HourEntry));
     store.put_records(&rest)?;
     seed_orders(store, &mut rng, now, &stations[0], &volunteers[0])?;
+    seed_callout_and_donations(store, &mut rng, now, &center, &stations[0], &users[1].id)?;
     crate::figures::refresh(store)?;
 
     let mut accounts = accounts();
@@ -794,6 +885,9 @@ mod tests {
         assert!(summary.seeded);
         assert_eq!(store.user_count().unwrap(), (VOLUNTEERS + 7) as u64);
         assert_eq!(store.records(Kind::ServiceOrder).unwrap().len(), 4);
+        assert_eq!(store.records(Kind::Campaign).unwrap().len(), 1);
+        assert_eq!(store.records(Kind::Donation).unwrap().len(), 4);
+        assert!(!store.records(Kind::Figures).unwrap().is_empty());
         let sites = store.records(Kind::Site).unwrap();
         assert_eq!(sites.len(), 1 + 8 + 40 + 80);
         assert_eq!(store.records(Kind::Team).unwrap().len(), TEAMS);
