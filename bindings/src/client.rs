@@ -479,6 +479,16 @@ impl VolunteerClient {
         })
     }
 
+    /// The signed-in volunteer's notices (promotions, cancellations), newest first.
+    pub fn my_notices(&self) -> Result<Vec<Notice>, VolunteerError> {
+        guard(|| Ok(collect(self.replica.my_notices()?)))
+    }
+
+    /// Mark one of one's notices read.
+    pub fn mark_notice_read(&self, notice_id: String) -> Result<(), VolunteerError> {
+        guard(|| self.replica.mark_notice_read(&notice_id))
+    }
+
     /// Figures of a site and the sites below it (its staff and above see them).
     pub fn site_figures(&self, site_id: String) -> Result<Option<Figures>, VolunteerError> {
         guard(|| Ok(self.replica.site_figures(&site_id)?.map(Into::into)))

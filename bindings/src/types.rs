@@ -91,6 +91,8 @@ pub enum DataKind {
     Donation,
     /// Figures computed by the server.
     Figures,
+    /// The volunteer's notices.
+    Notice,
 }
 
 impl From<core::Kind> for DataKind {
@@ -109,6 +111,7 @@ impl From<core::Kind> for DataKind {
             core::Kind::Campaign => DataKind::Campaign,
             core::Kind::Donation => DataKind::Donation,
             core::Kind::Figures => DataKind::Figures,
+            core::Kind::Notice => DataKind::Notice,
         }
     }
 }
@@ -745,6 +748,43 @@ impl From<core::Donation> for Donation {
     }
 }
 
+/// What a notice is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum NoticeTopic {
+    /// Moved from the waitlist into a place.
+    PromotedFromWaitlist,
+    /// An activity one signed up for was cancelled.
+    ActivityCancelled,
+}
+
+/// A message to the volunteer from the server.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct Notice {
+    pub id: String,
+    pub topic: NoticeTopic,
+    /// The activity it is about.
+    pub subject_id: String,
+    pub message: String,
+    pub created_at: SystemTime,
+    pub read: bool,
+}
+
+impl From<core::Notice> for Notice {
+    fn from(n: core::Notice) -> Self {
+        Notice {
+            id: n.id,
+            topic: match n.topic {
+                core::NoticeTopic::PromotedFromWaitlist => NoticeTopic::PromotedFromWaitlist,
+                core::NoticeTopic::ActivityCancelled => NoticeTopic::ActivityCancelled,
+            },
+            subject_id: n.subject_id,
+            message: n.message,
+            created_at: time(n.created_at),
+            read: n.read,
+        }
+    }
+}
+
 /// Confirmed minutes in one month.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct MonthMinutes {
@@ -987,6 +1027,8 @@ pub enum Action {
     PlaceOrder { order_id: String, category: String },
     /// Withdraw an order.
     CancelOrder { order_id: String },
+    /// Mark a notice read.
+    MarkNoticeRead { notice_id: String },
     /// Open a donation campaign.
     CreateCampaign { campaign_id: String, name: String },
     /// Record a donation.
@@ -1137,6 +1179,7 @@ impl From<core::Mutation> for Action {
                 order_id, category, ..
             } => Action::PlaceOrder { order_id, category },
             M::CancelOrder { order_id } => Action::CancelOrder { order_id },
+            M::MarkNoticeRead { notice_id } => Action::MarkNoticeRead { notice_id },
             M::CreateCampaign {
                 campaign_id, name, ..
             } => Action::CreateCampaign { campaign_id, name },

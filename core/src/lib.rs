@@ -30,6 +30,6 @@ pub use views::{
 pub use volunteer_domain::{
     Activity, ActivityStatus, Attendance, Campaign, Donation, Figures, Gift, GoodsTotal, HourEntry,
     HourSource, HourStatus, JoinPolicy, Kind, Membership, MembershipStatus, MonthMinutes, Mutation,
-    OrderContact, OrderCount, OrderStatus, Profile, Record, RejectCode, Role, ServiceOrder, Signup,
-    SignupStatus, Site, SiteLevel, Team, TeamRole,
+    Notice, NoticeTopic, OrderContact, OrderCount, OrderStatus, Profile, Record, RejectCode, Role,
+    ServiceOrder, Signup, SignupStatus, Site, SiteLevel, Team, TeamRole,
 };

@@ -13,8 +13,8 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 use volunteer_domain::{
     Activity, Actor, Attendance, Campaign, Donation, Figures, Gift, HourEntry, Kind, Membership,
-    MembershipStatus, Mutation, OrderContact, Profile, ServiceOrder, SignInRequest, Signup, Site,
-    Team, TeamRole,
+    MembershipStatus, Mutation, Notice, OrderContact, Profile, ServiceOrder, SignInRequest, Signup,
+    Site, Team, TeamRole,
 };
 
 use crate::cancel::CancelToken;
@@ -875,6 +875,28 @@ impl Replica {
             received_at,
         })?;
         Ok(donation_id)
+    }
+
+    /// The signed-in volunteer's notices (promotions, cancellations), newest first.
+    pub fn my_notices(&self) -> Result<Vec<Notice>> {
+        self.read(|c| {
+            store::load(
+                c,
+                "SELECT data FROM records WHERE kind = 'notice'
+                 ORDER BY julianday(json_extract(data, '$.created_at')) DESC",
+                [],
+            )
+        })
+    }
+
+    /// Mark one of one's notices read.
+    pub fn mark_notice_read(&self, notice_id: &str) -> Result<()> {
+        if notice_id.is_empty() {
+            return Err(Error::invalid("notice_id", "must not be empty"));
+        }
+        self.submit(Mutation::MarkNoticeRead {
+            notice_id: notice_id.to_owned(),
+        })
     }
 
     /// Figures of a site and every site below it, if this user may see them

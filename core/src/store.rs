@@ -137,6 +137,14 @@ impl State for DeviceState<'_> {
         }
     }
 
+    fn signups_of(&mut self, activity_id: &str) -> Result<Vec<volunteer_domain::Signup>> {
+        load(
+            self.conn,
+            "SELECT data FROM records WHERE kind = 'signup' AND json_extract(data, '$.activity_id') = ?1",
+            [activity_id],
+        )
+    }
+
     /// A device may not see every signup: promotion is the server's to decide.
     fn first_waitlisted(&mut self, _activity_id: &str) -> Result<Option<volunteer_domain::Signup>> {
         Ok(None)

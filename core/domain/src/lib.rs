@@ -15,8 +15,8 @@ pub use mutation::{Mutation, MutationEnvelope};
 pub use records::{
     Activity, ActivityStatus, Attendance, AttendanceCorrection, Campaign, Donation, Figures, Gift,
     GoodsTotal, HourEntry, HourSource, HourStatus, JoinPolicy, Kind, Membership, MembershipStatus,
-    MonthMinutes, OrderContact, OrderCount, OrderStatus, Profile, Record, RecordError, Role, Scope,
-    ServiceOrder, Signup, SignupStatus, Site, SiteLevel, Team, TeamRole,
+    MonthMinutes, Notice, NoticeTopic, OrderContact, OrderCount, OrderStatus, Profile, Record,
+    RecordError, Role, Scope, ServiceOrder, Signup, SignupStatus, Site, SiteLevel, Team, TeamRole,
 };
 pub use rules::{Actor, Decision, Effect, RejectCode, Rejection, State, decide};
 pub use wire::{

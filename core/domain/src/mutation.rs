@@ -174,6 +174,10 @@ pub enum Mutation {
         #[serde(default)]
         comment: Option<String>,
     },
+    /// A volunteer marks one of their notices read.
+    MarkNoticeRead {
+        notice_id: String,
+    },
     /// Staff open a donation campaign at their site.
     CreateCampaign {
         /// Generated on the device.
@@ -227,6 +231,7 @@ impl Mutation {
             Mutation::CorrectAttendance { .. } => "correct_attendance",
             Mutation::PlaceOrder { .. } => "place_order",
             Mutation::CreateCampaign { .. } => "create_campaign",
+            Mutation::MarkNoticeRead { .. } => "mark_notice_read",
             Mutation::RecordDonation { .. } => "record_donation",
             Mutation::CancelOrder { .. } => "cancel_order",
             Mutation::DispatchOrder { .. } => "dispatch_order",

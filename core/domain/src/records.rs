@@ -26,10 +26,11 @@ pub enum Kind {
     Campaign,
     Donation,
     Figures,
+    Notice,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 13] = [
+    pub const ALL: [Kind; 14] = [
         Kind::Site,
         Kind::Team,
         Kind::Profile,
@@ -43,6 +44,7 @@ impl Kind {
         Kind::Campaign,
         Kind::Donation,
         Kind::Figures,
+        Kind::Notice,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -60,6 +62,7 @@ impl Kind {
             Kind::Campaign => "campaign",
             Kind::Donation => "donation",
             Kind::Figures => "figures",
+            Kind::Notice => "notice",
         }
     }
 
@@ -539,6 +542,32 @@ pub struct OrderCount {
     pub count: u32,
 }
 
+/// What a notice is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeTopic {
+    /// A place freed up and the volunteer moved from the waitlist into it.
+    PromotedFromWaitlist,
+    /// An activity the volunteer signed up for was cancelled.
+    ActivityCancelled,
+}
+
+/// A message to one volunteer, written by the server when something they
+/// did not do themselves changes their plans. Only they receive it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Notice {
+    /// `topic/subject/volunteer`: one notice per event and volunteer.
+    pub id: String,
+    pub volunteer_id: String,
+    pub topic: NoticeTopic,
+    /// The activity (or other record) it is about.
+    pub subject_id: String,
+    pub message: String,
+    pub created_at: DateTime<Utc>,
+    #[serde(default)]
+    pub read: bool,
+}
+
 /// Who may read a record. Its owner always may. Unless it is `owner_only`,
 /// so may everyone when it is `public`, district admins, and staff of a site
 /// whose subtree holds `site_id`.
@@ -583,6 +612,7 @@ pub enum Record {
     Campaign(Campaign),
     Donation(Donation),
     Figures(Figures),
+    Notice(Notice),
 }
 
 pub fn pair_key(a: &str, b: &str) -> String {
@@ -605,6 +635,7 @@ impl Record {
             Record::Campaign(_) => Kind::Campaign,
             Record::Donation(_) => Kind::Donation,
             Record::Figures(_) => Kind::Figures,
+            Record::Notice(_) => Kind::Notice,
         }
     }
 
@@ -627,6 +658,7 @@ impl Record {
             Record::Campaign(r) => r.id.clone(),
             Record::Donation(r) => r.id.clone(),
             Record::Figures(r) => r.key.clone(),
+            Record::Notice(r) => r.id.clone(),
         }
     }
 
@@ -688,6 +720,10 @@ impl Record {
             },
             Record::OrderContact(r) => personal(&r.requester_id, Some(&r.site_id)),
             Record::Campaign(_) => public,
+            Record::Notice(r) => Scope {
+                owner_only: true,
+                ..personal(&r.volunteer_id, None)
+            },
             // A site's figures: its staff and above; a team's: its leaders too.
             Record::Figures(r) => Scope {
                 public: false,
@@ -724,6 +760,7 @@ impl Record {
             Record::Campaign(r) => serde_json::to_string(r),
             Record::Donation(r) => serde_json::to_string(r),
             Record::Figures(r) => serde_json::to_string(r),
+            Record::Notice(r) => serde_json::to_string(r),
         };
         v.unwrap_or_default()
     }
@@ -751,6 +788,7 @@ impl Record {
             Kind::Campaign => Record::Campaign(serde_json::from_str(data).map_err(err)?),
             Kind::Donation => Record::Donation(serde_json::from_str(data).map_err(err)?),
             Kind::Figures => Record::Figures(serde_json::from_str(data).map_err(err)?),
+            Kind::Notice => Record::Notice(serde_json::from_str(data).map_err(err)?),
         })
     }
 
@@ -773,6 +811,7 @@ impl Record {
             Kind::Campaign => Record::Campaign(serde_json::from_value(data).map_err(err)?),
             Kind::Donation => Record::Donation(serde_json::from_value(data).map_err(err)?),
             Kind::Figures => Record::Figures(serde_json::from_value(data).map_err(err)?),
+            Kind::Notice => Record::Notice(serde_json::from_value(data).map_err(err)?),
         })
     }
 }

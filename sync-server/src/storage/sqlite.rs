@@ -260,6 +260,19 @@ impl State for ServerState<'_> {
             .optional()?)
     }
 
+    fn signups_of(&mut self, activity_id: &str) -> Result<Vec<Signup>, StoreError> {
+        let mut stmt = self.0.prepare_cached(
+            "SELECT data FROM entities
+             WHERE kind = 'signup' AND key > ?1 || '/' AND key < ?1 || '0' AND data IS NOT NULL",
+        )?;
+        let rows = stmt.query_map([activity_id], |r| r.get::<_, String>(0))?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(serde_json::from_str(&row?)?);
+        }
+        Ok(out)
+    }
+
     fn first_waitlisted(&mut self, activity_id: &str) -> Result<Option<Signup>, StoreError> {
         // Signup keys are `activity/volunteer`: a key range scan of one activity.
         let data: Option<String> = self

@@ -140,6 +140,9 @@ async fn forbidden_lifecycle_steps_are_refused_with_their_code() {
         Err(Error::Rejected { code, .. }) => assert_eq!(code, RejectCode::InvalidInput),
         other => panic!("expected invalid_input, got {other:?}"),
     }
+    v1.sync().await.unwrap();
+    v1.sign_up(&id).unwrap();
+    v1.sync().await.unwrap();
     staff.cancel_activity(&id, "暴雨预警").unwrap();
     staff.sync().await.unwrap();
     assert_eq!(

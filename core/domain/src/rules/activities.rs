@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use super::*;
-use crate::records::SignupStatus;
+use crate::records::{NoticeTopic, SignupStatus};
 
 /// Longest activity title.
 pub const MAX_TITLE_CHARS: usize = 100;
@@ -184,6 +184,7 @@ pub(super) fn create_call_out<S: State>(
 pub(super) fn move_activity<S: State>(
     s: &mut S,
     actor: &Actor,
+    now: DateTime<Utc>,
     activity_id: &str,
     from: &[ActivityStatus],
     to: ActivityStatus,
@@ -214,9 +215,26 @@ pub(super) fn move_activity<S: State>(
     }
     activity.status = to;
     activity.cancel_reason = reason.map(|r| r.trim().to_owned());
-    Ok(Decision::Apply(vec![Effect::Put(Record::Activity(
-        activity,
-    ))]))
+    let mut effects = Vec::new();
+    if to == ActivityStatus::Cancelled && s.authoritative() {
+        // Everyone signed up hears of it (only the server knows them all).
+        let message = format!(
+            "活动「{}」已取消：{}",
+            activity.title,
+            activity.cancel_reason.as_deref().unwrap_or_default()
+        );
+        for signup in s.signups_of(activity_id)? {
+            effects.push(notice(
+                NoticeTopic::ActivityCancelled,
+                activity_id,
+                &signup.volunteer_id,
+                message.clone(),
+                now,
+            ));
+        }
+    }
+    effects.insert(0, Effect::Put(Record::Activity(activity)));
+    Ok(Decision::Apply(effects))
 }
 
 pub(super) fn sign_up<S: State>(
@@ -289,6 +307,7 @@ fn closed(activity: &Activity, now: DateTime<Utc>) -> Option<Decision> {
 pub(super) fn cancel_signup<S: State>(
     s: &mut S,
     actor: &Actor,
+    now: DateTime<Utc>,
     activity_id: &str,
 ) -> Result<Decision, S::Error> {
     if let Some(d) = volunteer_only(actor) {
@@ -323,6 +342,13 @@ pub(super) fn cancel_signup<S: State>(
                 next.position = 0;
                 activity.signup_count += 1;
                 activity.waitlist_count = activity.waitlist_count.saturating_sub(1);
+                effects.push(notice(
+                    NoticeTopic::PromotedFromWaitlist,
+                    activity_id,
+                    &next.volunteer_id,
+                    format!("「{}」有了空位：你已从候补转为正式报名", activity.title),
+                    now,
+                ));
                 effects.push(Effect::Put(Record::Signup(next)));
             }
         }

@@ -29,7 +29,8 @@ pub use attendance::credited_minutes;
 use crate::mutation::{Mutation, MutationEnvelope};
 use crate::records::{
     Activity, ActivityStatus, Attendance, Campaign, Donation, HourEntry, HourSource, HourStatus,
-    Kind, Membership, OrderContact, Record, Role, ServiceOrder, Signup, Site, Team, pair_key,
+    Kind, Membership, Notice, OrderContact, Record, Role, ServiceOrder, Signup, Site, Team,
+    pair_key,
 };
 use activities::{cancel_signup, create_activity, create_call_out, move_activity, sign_up};
 use attendance::{CorrectionArgs, check_in, check_out, correct_attendance};
@@ -183,6 +184,9 @@ pub trait State {
     /// The waitlisted signup of an activity with the lowest position. Only the
     /// server knows every signup; a device may answer `None`.
     fn first_waitlisted(&mut self, activity_id: &str) -> Result<Option<Signup>, Self::Error>;
+    /// Every signup of an activity (the server's answer is complete; a
+    /// device's is what it holds).
+    fn signups_of(&mut self, activity_id: &str) -> Result<Vec<Signup>, Self::Error>;
 }
 
 macro_rules! getter {
@@ -206,6 +210,51 @@ getter!(get_order, ServiceOrder, ServiceOrder);
 getter!(get_contact, OrderContact, OrderContact);
 getter!(get_campaign, Campaign, Campaign);
 getter!(get_donation, Donation, Donation);
+getter!(get_notice, Notice, Notice);
+
+/// A notice for `volunteer_id` about `subject_id`; its id makes it one per event.
+pub(crate) fn notice(
+    topic: crate::records::NoticeTopic,
+    subject_id: &str,
+    volunteer_id: &str,
+    message: String,
+    now: DateTime<Utc>,
+) -> Effect {
+    let tag = serde_json::to_value(topic)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    Effect::Put(Record::Notice(Notice {
+        id: format!("{tag}/{subject_id}/{volunteer_id}"),
+        volunteer_id: volunteer_id.to_owned(),
+        topic,
+        subject_id: subject_id.to_owned(),
+        message,
+        created_at: now,
+        read: false,
+    }))
+}
+
+fn mark_notice_read<S: State>(
+    s: &mut S,
+    actor: &Actor,
+    notice_id: &str,
+) -> Result<Decision, S::Error> {
+    let Some(mut n) = get_notice(s, notice_id)? else {
+        return Ok(missing(s, "notice"));
+    };
+    if n.volunteer_id != actor.user_id {
+        return Ok(reject(
+            RejectCode::Forbidden,
+            "only its volunteer reads a notice",
+        ));
+    }
+    if n.read {
+        return Ok(Decision::Apply(vec![]));
+    }
+    n.read = true;
+    Ok(Decision::Apply(vec![Effect::Put(Record::Notice(n))]))
+}
 
 /// What to do when a referenced record is absent: the server knows it does
 /// not exist; the device only knows it has not seen it.
@@ -266,12 +315,13 @@ pub fn decide<S: State>(
             role,
         } => set_team_role(s, actor, (team_id, volunteer_id), *role),
         Mutation::SignUp { activity_id } => sign_up(s, actor, activity_id, acted_at, now),
-        Mutation::CancelSignup { activity_id } => cancel_signup(s, actor, activity_id),
+        Mutation::CancelSignup { activity_id } => cancel_signup(s, actor, now, activity_id),
         Mutation::CreateActivity { .. } => create_activity(s, actor, now, &env.mutation),
         Mutation::CreateCallOut { .. } => create_call_out(s, actor, now, &env.mutation),
         Mutation::PublishActivity { activity_id } => move_activity(
             s,
             actor,
+            now,
             activity_id,
             &[ActivityStatus::Draft],
             ActivityStatus::Published,
@@ -280,6 +330,7 @@ pub fn decide<S: State>(
         Mutation::StartActivity { activity_id } => move_activity(
             s,
             actor,
+            now,
             activity_id,
             &[ActivityStatus::Published],
             ActivityStatus::InProgress,
@@ -288,6 +339,7 @@ pub fn decide<S: State>(
         Mutation::FinishActivity { activity_id } => move_activity(
             s,
             actor,
+            now,
             activity_id,
             &[ActivityStatus::InProgress],
             ActivityStatus::Finished,
@@ -299,6 +351,7 @@ pub fn decide<S: State>(
         } => move_activity(
             s,
             actor,
+            now,
             activity_id,
             &[
                 ActivityStatus::Draft,
@@ -374,6 +427,7 @@ pub fn decide<S: State>(
             },
         ),
         Mutation::CancelOrder { order_id } => cancel_order(s, actor, order_id),
+        Mutation::MarkNoticeRead { notice_id } => mark_notice_read(s, actor, notice_id),
         Mutation::CreateCampaign {
             campaign_id,
             site_id,
@@ -539,6 +593,9 @@ fn bad_id(m: &Mutation) -> Option<&'static str> {
             } else {
                 None
             }
+        }
+        Mutation::MarkNoticeRead { notice_id } => {
+            (notice_id.is_empty() || notice_id.len() > 3 * MAX_ID_LEN).then_some("notice_id")
         }
         Mutation::CreateCampaign {
             campaign_id,

@@ -108,6 +108,16 @@ impl State for Mem {
     fn volunteer_name(&mut self, id: &str) -> Result<Option<String>, Self::Error> {
         Ok(self.names.get(id).cloned())
     }
+    fn signups_of(&mut self, activity_id: &str) -> Result<Vec<Signup>, Self::Error> {
+        Ok(self
+            .rows
+            .values()
+            .filter_map(|r| match r {
+                Record::Signup(s) if s.activity_id == activity_id => Some(s.clone()),
+                _ => None,
+            })
+            .collect())
+    }
     fn first_waitlisted(&mut self, activity_id: &str) -> Result<Option<Signup>, Self::Error> {
         if !self.authoritative {
             return Ok(None);
