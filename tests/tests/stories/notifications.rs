@@ -127,9 +127,16 @@ async fn listeners_hear_local_writes_syncs_and_failures_until_unsubscribed() {
     status_sub.cancel();
     status_sub.cancel(); // idempotent
     drop(change_sub);
+    // Events already on their way may still arrive: flush them through the
+    // dispatcher with a probe listener before checking silence.
+    let (ptx, prx) = channel();
+    let probe = phone.subscribe_changes(Arc::new(Changes(ptx)));
+    phone.join_team(&fx.team_a.id).unwrap();
+    next(&prx);
+    drop(probe);
     while crx.try_recv().is_ok() {}
     while srx.try_recv().is_ok() {}
-    phone.join_team(&fx.team_a.id).unwrap();
+    phone.leave_team(&fx.team_a.id).unwrap();
     phone.sync().await.unwrap();
     std::thread::sleep(Duration::from_millis(200));
     assert!(crx.try_recv().is_err(), "no change after unsubscribing");
