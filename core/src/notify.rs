@@ -3,7 +3,8 @@
 //! Listeners run on one dispatcher thread per replica: never on the caller's
 //! thread, never while the core holds its database lock, never two at once.
 //! A status listener gets the current status first, then only changes
-//! (equal consecutive statuses are dropped). Dropping or cancelling the
+//! (equal consecutive statuses are dropped). A listener gets only events
+//! sent after it subscribed, never one already on its way. Dropping or cancelling the
 //! [`Subscription`] stops delivery (a call already under way may still end).
 //! A listener that panics (or throws, across the FFI) is skipped for that
 //! event; the others, and later events, are still delivered.
@@ -26,24 +27,35 @@ pub trait StatusListener: Send + Sync {
     fn on_status(&self, status: SyncStatus);
 }
 
+/// Each event carries the sequence number it was sent with; a listener gets
+/// only events sent after it subscribed.
 enum Event {
-    Changed(Vec<Kind>),
+    Changed(u64, Vec<Kind>),
     /// The status as it is now (delivered if it differs from the last one).
-    Status(SyncStatus),
+    Status(u64, SyncStatus),
     /// The current status, for one new subscriber.
     StatusTo(u64, SyncStatus),
 }
 
+/// A registered listener and the last event sequence sent before it subscribed.
+struct Entry<L: ?Sized> {
+    id: u64,
+    since: u64,
+    listener: Arc<L>,
+}
+
 #[derive(Default)]
 struct Listeners {
-    changes: Vec<(u64, Arc<dyn ChangeListener>)>,
-    statuses: Vec<(u64, Arc<dyn StatusListener>)>,
+    changes: Vec<Entry<dyn ChangeListener>>,
+    statuses: Vec<Entry<dyn StatusListener>>,
 }
 
 pub(crate) struct Notifier {
     tx: Mutex<Sender<Event>>,
     listeners: Arc<Mutex<Listeners>>,
     next_id: AtomicU64,
+    /// Sequence of the last event sent.
+    sent: AtomicU64,
 }
 
 impl Notifier {
@@ -61,26 +73,41 @@ impl Notifier {
             tx: Mutex::new(tx),
             listeners,
             next_id: AtomicU64::new(1),
+            sent: AtomicU64::new(0),
         }
     }
 
-    fn send(&self, e: Event) {
-        let _ = self.tx.lock().unwrap_or_else(|p| p.into_inner()).send(e);
+    /// Send under the sender's lock, so sequence order is channel order.
+    fn send(&self, make: impl FnOnce(u64) -> Event) {
+        let tx = self.tx.lock().unwrap_or_else(|p| p.into_inner());
+        let seq = self.sent.fetch_add(1, Ordering::SeqCst) + 1;
+        let _ = tx.send(make(seq));
     }
 
     pub(crate) fn changed(&self, kinds: Vec<Kind>) {
         if !kinds.is_empty() {
-            self.send(Event::Changed(kinds));
+            self.send(|seq| Event::Changed(seq, kinds));
         }
     }
 
     pub(crate) fn status(&self, status: SyncStatus) {
-        self.send(Event::Status(status));
+        self.send(|seq| Event::Status(seq, status));
+    }
+
+    /// The sequence of the last event sent, read under the sender's lock.
+    fn last_sent(&self) -> u64 {
+        let _tx = self.tx.lock().unwrap_or_else(|p| p.into_inner());
+        self.sent.load(Ordering::SeqCst)
     }
 
     pub(crate) fn subscribe_changes(self: &Arc<Self>, l: Arc<dyn ChangeListener>) -> Subscription {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        self.lock().changes.push((id, l));
+        let since = self.last_sent();
+        self.lock().changes.push(Entry {
+            id,
+            since,
+            listener: l,
+        });
         Subscription::new(id, self)
     }
 
@@ -90,9 +117,18 @@ impl Notifier {
         current: Option<SyncStatus>,
     ) -> Subscription {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        self.lock().statuses.push((id, l));
+        let since = self.last_sent();
+        self.lock().statuses.push(Entry {
+            id,
+            since,
+            listener: l,
+        });
         if let Some(current) = current {
-            self.send(Event::StatusTo(id, current));
+            let _ = self
+                .tx
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .send(Event::StatusTo(id, current));
         }
         Subscription::new(id, self)
     }
@@ -103,45 +139,52 @@ impl Notifier {
 
     fn unsubscribe(&self, id: u64) {
         let mut l = self.lock();
-        l.changes.retain(|(i, _)| *i != id);
-        l.statuses.retain(|(i, _)| *i != id);
+        l.changes.retain(|e| e.id != id);
+        l.statuses.retain(|e| e.id != id);
     }
 }
 
 fn dispatch(rx: Receiver<Event>, listeners: Arc<Mutex<Listeners>>) {
     let lock = || listeners.lock().unwrap_or_else(|p| p.into_inner());
-    let statuses = |only: Option<u64>| -> Vec<Arc<dyn StatusListener>> {
-        lock()
-            .statuses
-            .iter()
-            .filter(|(i, _)| only.is_none_or(|id| id == *i))
-            .map(|(_, l)| l.clone())
-            .collect()
-    };
     let mut last: Option<SyncStatus> = None;
     while let Ok(event) = rx.recv() {
         match event {
-            Event::Changed(kinds) => {
-                let ls: Vec<Arc<dyn ChangeListener>> =
-                    lock().changes.iter().map(|(_, l)| l.clone()).collect();
+            Event::Changed(seq, kinds) => {
+                let ls: Vec<Arc<dyn ChangeListener>> = lock()
+                    .changes
+                    .iter()
+                    .filter(|e| e.since < seq)
+                    .map(|e| e.listener.clone())
+                    .collect();
                 for l in ls {
                     shielded(|| l.on_change(kinds.clone()));
                 }
             }
-            Event::Status(status) => {
+            Event::Status(seq, status) => {
                 if last.as_ref() == Some(&status) {
                     continue;
                 }
                 last = Some(status.clone());
-                for l in statuses(None) {
+                let ls: Vec<Arc<dyn StatusListener>> = lock()
+                    .statuses
+                    .iter()
+                    .filter(|e| e.since < seq)
+                    .map(|e| e.listener.clone())
+                    .collect();
+                for l in ls {
                     shielded(|| l.on_status(status.clone()));
                 }
             }
             Event::StatusTo(id, status) => {
-                for l in statuses(Some(id)) {
+                let ls: Vec<Arc<dyn StatusListener>> = lock()
+                    .statuses
+                    .iter()
+                    .filter(|e| e.id == id)
+                    .map(|e| e.listener.clone())
+                    .collect();
+                for l in ls {
                     shielded(|| l.on_status(status.clone()));
                 }
-                last.get_or_insert(status);
             }
         }
     }
