@@ -246,15 +246,33 @@ async fn a_call_out_closes_when_enough_volunteers_respond() {
     let v3 = signed_in(dir.path(), "v3", &url, "v3").await;
     assert!(v1.sync().await.is_ok());
     assert_eq!(v1.open_call_outs().unwrap().len(), 1, "published at once");
-    for v in [&v1, &v2] {
-        v.sign_up(&id).unwrap();
-        assert_eq!(v.sync().await.unwrap().applied, 1);
+    v1.sign_up(&id).unwrap();
+    assert_eq!(v1.sync().await.unwrap().applied, 1);
+    // One place left; v2 and v3 both respond while offline.
+    for v in [&v2, &v3] {
+        v.sync().await.unwrap();
     }
+    drop((v2, v3));
+    for name in ["v2", "v3"] {
+        let offline = device(dir.path(), name, "http://127.0.0.1:9");
+        offline.sign_up(&id).unwrap();
+        assert_eq!(offline.my_signups().unwrap().len(), 1, "optimistic");
+    }
+    let v2 = device(dir.path(), "v2", &url);
+    let v3 = device(dir.path(), "v3", &url);
+    assert_eq!(
+        v3.sync().await.unwrap().applied,
+        1,
+        "the first to reach the server"
+    );
     // Full: the call takes no more responses.
-    v3.sign_up(&id).unwrap();
-    assert_eq!(v3.sync().await.unwrap().rejected, 1);
-    assert_eq!(v3.rejections().unwrap()[0].code, "activity_full");
-    assert!(v3.open_call_outs().unwrap().is_empty());
+    assert_eq!(v2.sync().await.unwrap().rejected, 1);
+    assert_eq!(v2.rejections().unwrap()[0].code, "activity_full");
+    assert!(
+        v2.my_signups().unwrap().is_empty(),
+        "the device now shows the server's answer"
+    );
+    assert!(v2.open_call_outs().unwrap().is_empty());
     // Responders are checked in like at any activity.
     staff.sync().await.unwrap();
     assert_eq!(staff.roster(&id).unwrap().len(), 2);
