@@ -122,21 +122,20 @@ impl RejectCode {
         }
     }
 
+    pub const ALL: [RejectCode; 9] = [
+        RejectCode::Forbidden,
+        RejectCode::NotFound,
+        RejectCode::ActivityFull,
+        RejectCode::ActivityClosed,
+        RejectCode::NotCheckedIn,
+        RejectCode::InvalidInput,
+        RejectCode::ClockSkew,
+        RejectCode::InvalidState,
+        RejectCode::NotSignedUp,
+    ];
+
     pub fn parse(s: &str) -> Option<RejectCode> {
-        use RejectCode::*;
-        [
-            Forbidden,
-            NotFound,
-            ActivityFull,
-            ActivityClosed,
-            NotCheckedIn,
-            InvalidInput,
-            ClockSkew,
-            InvalidState,
-            NotSignedUp,
-        ]
-        .into_iter()
-        .find(|c| c.as_str() == s)
+        RejectCode::ALL.into_iter().find(|c| c.as_str() == s)
     }
 }
 

@@ -455,15 +455,7 @@ fn staff_without_their_site_on_the_device_defer() {
 
 #[test]
 fn reject_codes_round_trip() {
-    for c in [
-        RejectCode::Forbidden,
-        RejectCode::NotFound,
-        RejectCode::ActivityFull,
-        RejectCode::ActivityClosed,
-        RejectCode::NotCheckedIn,
-        RejectCode::InvalidInput,
-        RejectCode::ClockSkew,
-    ] {
+    for c in RejectCode::ALL {
         assert_eq!(RejectCode::parse(c.as_str()), Some(c));
         assert_eq!(
             serde_json::to_string(&c).unwrap(),
