@@ -151,6 +151,8 @@ fn seed_orders(
             dispatched_by: None,
             dispatched_at: assigned.then_some(created_at + Duration::hours(1)),
             declined_reason: None,
+            declined_by_team_id: None,
+            declined_by_volunteer_id: None,
             accepted_at: None,
             done_at: (status == OrderStatus::Rated).then_some(created_at + Duration::hours(3)),
             rating: (status == OrderStatus::Rated).then_some(5),

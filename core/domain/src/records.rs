@@ -247,7 +247,7 @@ pub struct Activity {
     /// Confirmed signups, maintained by the signup rules; authoritative on the server.
     pub signup_count: u32,
     pub status: ActivityStatus,
-    /// Signups close then (and at the start in any case).
+    /// Signups close then (and in any case once the activity is under way).
     #[serde(default)]
     pub signup_deadline: Option<DateTime<Utc>>,
     /// A full activity takes further signups on a waitlist.
@@ -422,6 +422,12 @@ pub struct ServiceOrder {
     pub dispatched_at: Option<DateTime<Utc>>,
     /// Why the last assignee declined.
     pub declined_reason: Option<String>,
+    /// Who declined last: they keep reading the order until it is offered
+    /// again, so their device learns it is no longer theirs.
+    #[serde(default)]
+    pub declined_by_team_id: Option<String>,
+    #[serde(default)]
+    pub declined_by_volunteer_id: Option<String>,
     pub accepted_at: Option<DateTime<Utc>>,
     pub done_at: Option<DateTime<Utc>>,
     /// 1 to 5 stars.
@@ -706,8 +712,11 @@ impl Record {
                 ..personal(&r.volunteer_id, r.site_id.as_ref())
             },
             Record::ServiceOrder(r) => Scope {
-                team_id: r.assignee_team_id.clone(),
-                reader: r.assignee_volunteer_id.clone(),
+                team_id: r.assignee_team_id.clone().or(r.declined_by_team_id.clone()),
+                reader: r
+                    .assignee_volunteer_id
+                    .clone()
+                    .or(r.declined_by_volunteer_id.clone()),
                 ..personal(&r.requester_id, Some(&r.site_id))
             },
             Record::OrderContact(r) if r.is_assignee_copy() => Scope {

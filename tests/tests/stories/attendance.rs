@@ -139,7 +139,7 @@ async fn running_activity(
             team_id: None,
             title: "文明交通劝导".into(),
             description: String::new(),
-            starts_at: now - Duration::hours(1),
+            starts_at: now - Duration::hours(2),
             ends_at: now + Duration::hours(2),
             capacity: 10,
             signup_deadline: None,

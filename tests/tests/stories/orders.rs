@@ -132,6 +132,11 @@ async fn forbidden_order_steps_are_refused_with_their_code() {
         (OrderStatus::Submitted, Some("今天在外地"))
     );
     assert!(v2.order_contact(&id).unwrap().is_none(), "no longer theirs");
+    assert!(
+        v2.assigned_orders().unwrap().is_empty(),
+        "the decliner's device agrees"
+    );
+    assert_eq!(status(&v2, &id), OrderStatus::Submitted);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -192,6 +192,12 @@ pub(super) fn correct_attendance<S: State>(
     {
         return Ok(reject(RejectCode::ClockSkew, "times are in the future"));
     }
+    if a.volunteer_id == actor.user_id {
+        return Ok(reject(
+            RejectCode::Forbidden,
+            "nobody corrects their own attendance",
+        ));
+    }
     let Some(activity) = get_activity(s, a.activity_id)? else {
         return Ok(missing(s, "activity"));
     };
@@ -199,6 +205,15 @@ pub(super) fn correct_attendance<S: State>(
         super::activities::organiser(s, actor, &activity.site_id, activity.team_id.as_deref())?
     {
         return Ok(d);
+    }
+    if matches!(
+        activity.status,
+        ActivityStatus::Draft | ActivityStatus::Cancelled
+    ) {
+        return Ok(reject(
+            RejectCode::ActivityClosed,
+            "a draft or cancelled activity has no attendance",
+        ));
     }
     let key = pair_key(a.activity_id, a.volunteer_id);
     let existing = get_attendance(s, &key)?;
@@ -276,11 +291,13 @@ fn attendance_effects(activity: &Activity, attendance: Attendance) -> Vec<Effect
     effects
 }
 
-/// Whole minutes from check-in to check-out, capped at the activity's end,
-/// rounded down to the activity's rounding step.
+/// Whole minutes from check-in to check-out, within the activity's start and
+/// end (arriving early or leaving late earns nothing), rounded down to the
+/// activity's rounding step.
 pub fn credited_minutes(activity: &Activity, checked_in: DateTime<Utc>, out: DateTime<Utc>) -> u32 {
+    let start = checked_in.max(activity.starts_at);
     let end = out.min(activity.ends_at);
-    let minutes = u32::try_from((end - checked_in).num_minutes().max(0)).unwrap_or(u32::MAX);
+    let minutes = u32::try_from((end - start).num_minutes().max(0)).unwrap_or(u32::MAX);
     match activity.credit_rounding_minutes {
         0 => minutes,
         step => minutes - minutes % step,

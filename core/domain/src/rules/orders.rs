@@ -108,6 +108,8 @@ pub(super) fn place_order<S: State>(
         dispatched_by: None,
         dispatched_at: None,
         declined_reason: None,
+        declined_by_team_id: None,
+        declined_by_volunteer_id: None,
         accepted_at: None,
         done_at: None,
         rating: None,
@@ -197,6 +199,8 @@ pub(super) fn dispatch_order<S: State>(
         return Ok(missing(s, "volunteer"));
     }
     order.status = OrderStatus::Dispatched;
+    order.declined_by_team_id = None;
+    order.declined_by_volunteer_id = None;
     order.assignee_team_id = team_id.map(str::to_owned);
     order.assignee_volunteer_id = volunteer_id.map(str::to_owned);
     order.dispatched_by = Some(actor.user_id.clone());
@@ -257,8 +261,8 @@ pub(super) fn respond_to_order<S: State>(
     // the assignee's copy of the contact goes away.
     let dropped = drop_assignee_copy(&order);
     order.status = OrderStatus::Submitted;
-    order.assignee_team_id = None;
-    order.assignee_volunteer_id = None;
+    order.declined_by_team_id = order.assignee_team_id.take();
+    order.declined_by_volunteer_id = order.assignee_volunteer_id.take();
     order.declined_reason = reason.map(|r| r.trim().to_owned());
     Ok(Decision::Apply(
         std::iter::once(order_effect(order))

@@ -897,3 +897,25 @@ fn an_activity_without_walk_ins_takes_only_volunteers_with_a_place() {
     );
     assert_eq!(d, Decision::Defer, "the device may not know every signup");
 }
+
+#[test]
+fn nobody_corrects_their_own_attendance_and_early_arrival_earns_nothing() {
+    let mut s = Mem::new(true);
+    let mut lead = leader_of("t1");
+    lead.user_id = "v1".into();
+    let fix = Mutation::CorrectAttendance {
+        activity_id: "a1".into(),
+        volunteer_id: "v1".into(),
+        checked_in_at: t(0, 0),
+        checked_out_at: Some(t(11, 0)),
+        reason: "补录".into(),
+    };
+    let d = run(&mut s, &lead, fix.clone(), t(12, 0));
+    assert_eq!(code(&d), Some(RejectCode::Forbidden));
+    // Staff may correct it; the credit still starts at the activity's start (9:00).
+    run(&mut s, &staff("/c/s1/"), fix, t(12, 0));
+    let Some(Record::HourEntry(h)) = s.get(Kind::HourEntry, "att/a1/v1").unwrap() else {
+        panic!()
+    };
+    assert_eq!(h.minutes, 120);
+}
