@@ -20,21 +20,13 @@ pub(super) fn organiser<S: State>(
     site_id: &str,
     team_id: Option<&str>,
 ) -> Result<Result<(), Decision>, S::Error> {
-    let Some(site) = get_site(s, site_id)? else {
-        return Ok(Err(missing(s, "site")));
-    };
-    if actor.may_manage(&site.path)
-        || team_id.is_some_and(|t| actor.led_teams.iter().any(|l| l == t))
-    {
-        return Ok(Ok(()));
-    }
-    if actor.role == Role::Staff && actor.site_path.is_none() && !s.authoritative() {
-        return Ok(Err(Decision::Defer));
-    }
-    Ok(Err(reject(
-        RejectCode::Forbidden,
+    authority(
+        s,
+        actor,
+        site_id,
+        team_id,
         "only staff of the site or the organising team's leaders manage this activity",
-    )))
+    )
 }
 
 pub(super) fn create_activity<S: State>(

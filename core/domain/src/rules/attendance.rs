@@ -22,18 +22,14 @@ fn attendance_target<S: State>(
     let Some(activity) = get_activity(s, activity_id)? else {
         return Ok(Err(missing(s, "activity")));
     };
-    let Some(site) = get_site(s, &activity.site_id)? else {
-        return Ok(Err(missing(s, "site")));
-    };
-    if actor.role == Role::Staff && actor.site_path.is_none() && !s.authoritative() {
-        // This device has not pulled its own site yet: the server decides.
-        return Ok(Err(Decision::Defer));
-    }
-    if !actor.may_manage(&site.path) {
-        return Ok(Err(reject(
-            RejectCode::Forbidden,
-            "the activity is outside your sites",
-        )));
+    if let Err(d) = authority(
+        s,
+        actor,
+        &activity.site_id,
+        None,
+        "the activity is outside your sites",
+    )? {
+        return Ok(Err(d));
     }
     if matches!(
         activity.status,

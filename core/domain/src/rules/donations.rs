@@ -18,19 +18,13 @@ fn staff_of<S: State>(
     actor: &Actor,
     site_id: &str,
 ) -> Result<Result<(), Decision>, S::Error> {
-    let Some(site) = get_site(s, site_id)? else {
-        return Ok(Err(missing(s, "site")));
-    };
-    if actor.may_manage(&site.path) {
-        return Ok(Ok(()));
-    }
-    if actor.role == Role::Staff && actor.site_path.is_none() && !s.authoritative() {
-        return Ok(Err(Decision::Defer));
-    }
-    Ok(Err(reject(
-        RejectCode::Forbidden,
+    authority(
+        s,
+        actor,
+        site_id,
+        None,
         "donations are recorded by staff of the site or above",
-    )))
+    )
 }
 
 fn text(s: &str, max: usize) -> bool {

@@ -74,12 +74,6 @@ impl Actor {
             Role::Volunteer | Role::Resident => false,
         }
     }
-
-    /// Whether this user may decide for a team at the site with this path:
-    /// its leaders, staff of the site or above, admins.
-    pub fn may_lead(&self, team_id: &str, site_path: &str) -> bool {
-        self.led_teams.iter().any(|t| t == team_id) || self.may_manage(site_path)
-    }
 }
 
 /// Why a mutation was refused. The string form is stable: apps translate it.
@@ -263,6 +257,32 @@ pub(crate) fn missing<S: State>(s: &S, what: &str) -> Decision {
     } else {
         Decision::Defer
     }
+}
+
+/// The one authority check of every staff action: `actor` may act at this
+/// site if they are staff of it or above or an admin, or for `team_id` if
+/// they lead that team. `Err` carries the refusal (`refusal` is its message).
+/// A device whose staff user's own site has not been pulled yet cannot tell,
+/// so it defers to the server rather than refuse.
+pub(crate) fn authority<S: State>(
+    s: &mut S,
+    actor: &Actor,
+    site_id: &str,
+    team_id: Option<&str>,
+    refusal: &str,
+) -> Result<Result<(), Decision>, S::Error> {
+    let Some(site) = get_site(s, site_id)? else {
+        return Ok(Err(missing(s, "site")));
+    };
+    if actor.may_manage(&site.path)
+        || team_id.is_some_and(|t| actor.led_teams.iter().any(|l| l == t))
+    {
+        return Ok(Ok(()));
+    }
+    if actor.role == Role::Staff && actor.site_path.is_none() && !s.authoritative() {
+        return Ok(Err(Decision::Defer));
+    }
+    Ok(Err(reject(RejectCode::Forbidden, refusal)))
 }
 
 /// Decide one mutation for `actor`. `now` is the deciding side's clock (the

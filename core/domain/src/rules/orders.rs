@@ -167,17 +167,14 @@ pub(super) fn dispatch_order<S: State>(
     let Some(mut order) = get_order(s, order_id)? else {
         return Ok(missing(s, "order"));
     };
-    let Some(site) = get_site(s, &order.site_id)? else {
-        return Ok(missing(s, "site"));
-    };
-    if !actor.may_manage(&site.path) {
-        if actor.role == Role::Staff && actor.site_path.is_none() && !s.authoritative() {
-            return Ok(Decision::Defer);
-        }
-        return Ok(reject(
-            RejectCode::Forbidden,
-            "orders are dispatched by staff of their site or above",
-        ));
+    if let Err(d) = authority(
+        s,
+        actor,
+        &order.site_id,
+        None,
+        "orders are dispatched by staff of their site or above",
+    )? {
+        return Ok(d);
     }
     let same_target = order.assignee_team_id.as_deref() == team_id
         && order.assignee_volunteer_id.as_deref() == volunteer_id;

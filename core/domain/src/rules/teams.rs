@@ -24,17 +24,14 @@ fn team_authority<S: State>(
     let Some(team) = get_team(s, team_id)? else {
         return Ok(Err(missing(s, "team")));
     };
-    let Some(site) = get_site(s, &team.site_id)? else {
-        return Ok(Err(missing(s, "site")));
-    };
-    if !actor.may_lead(team_id, &site.path) {
-        if actor.role == Role::Staff && actor.site_path.is_none() && !s.authoritative() {
-            return Ok(Err(Decision::Defer));
-        }
-        return Ok(Err(reject(
-            RejectCode::Forbidden,
-            "only the team's leaders or staff of its site decide this",
-        )));
+    if let Err(d) = authority(
+        s,
+        actor,
+        &team.site_id,
+        Some(team_id),
+        "only the team's leaders or staff of its site decide this",
+    )? {
+        return Ok(Err(d));
     }
     Ok(Ok(team))
 }
@@ -232,14 +229,14 @@ pub(super) fn set_team_role<S: State>(
     let Some(team) = get_team(s, team_id)? else {
         return Ok(missing(s, "team"));
     };
-    let Some(site) = get_site(s, &team.site_id)? else {
-        return Ok(missing(s, "site"));
-    };
-    if !actor.may_manage(&site.path) {
-        return Ok(reject(
-            RejectCode::Forbidden,
-            "only staff of the team's site appoint leaders",
-        ));
+    if let Err(d) = authority(
+        s,
+        actor,
+        &team.site_id,
+        None,
+        "only staff of the team's site appoint leaders",
+    )? {
+        return Ok(d);
     }
     let Some(mut m) = get_membership(s, &key(team_id, volunteer_id))? else {
         return Ok(missing(s, "member"));

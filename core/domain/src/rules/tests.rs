@@ -440,17 +440,27 @@ fn staff_without_their_site_on_the_device_defer() {
     let mut s = Mem::new(false);
     let mut st = staff("/c/s1/");
     st.site_path = None;
-    let d = run(
-        &mut s,
-        &st,
+    // One mutation per rule that goes through the shared authority check.
+    for m in [
         Mutation::CheckIn {
             activity_id: "a1".into(),
             volunteer_id: "v1".into(),
             at: t(9, 0),
         },
-        t(9, 0),
-    );
-    assert_eq!(d, Decision::Defer);
+        Mutation::SetTeamRole {
+            team_id: "t1".into(),
+            volunteer_id: "v1".into(),
+            role: TeamRole::Leader,
+        },
+        Mutation::CreateCampaign {
+            campaign_id: "cp1".into(),
+            site_id: "s1".into(),
+            name: "冬衣".into(),
+        },
+    ] {
+        let name = m.name();
+        assert_eq!(run(&mut s, &st, m, t(9, 0)), Decision::Defer, "{name}");
+    }
 }
 
 #[test]
