@@ -18,7 +18,6 @@ pub mod meta_keys {
     pub const CURSOR: &str = "cursor";
     pub const NEXT_SEQ: &str = "next_seq";
     pub const LAST_SYNC_AT: &str = "last_sync_at";
-    pub const CLOCK_OFFSET_MS: &str = "clock_offset_ms";
 }
 
 pub fn meta_get(conn: &Connection, key: &str) -> Result<Option<String>> {

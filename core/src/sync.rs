@@ -244,11 +244,6 @@ fn apply(inner: &Inner, client_id: &str, response: SyncResponse) -> Result<(BTre
         }
         store::meta_set(tx, meta_keys::CURSOR, &response.cursor)?;
         store::meta_set(tx, meta_keys::LAST_SYNC_AT, &now.to_rfc3339())?;
-        store::meta_set(
-            tx,
-            meta_keys::CLOCK_OFFSET_MS,
-            &(response.server_time - now).num_milliseconds().to_string(),
-        )?;
         outbox::replay_all(tx, now)?;
         Ok((kinds, outbox::pending_count(tx)?))
     })
