@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 use volunteer_core::{HourSource, HourStatus, Kind, Record, Replica};
 use volunteer_sync_server::Storage as _;
-use volunteer_tests::{PASSWORD, TestServer, device, fixture};
+use volunteer_tests::{TestServer, device, fixture, signed_in};
 
 type Line = (String, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
 
@@ -31,18 +31,12 @@ async fn story2_offline_check_ins_from_two_devices_merge_into_one_attendance_eac
 
     // v1 and v2 signed up beforehand; v3 will walk in.
     for login in ["v1", "v2"] {
-        let phone = device(dir.path(), login, &server.url());
-        phone.sign_in(login, PASSWORD).await.unwrap();
-        phone.sync().await.unwrap();
+        let phone = signed_in(dir.path(), login, &server.url(), login).await;
         phone.sign_up(&act).unwrap();
         assert_eq!(phone.sync().await.unwrap().applied, 1);
     }
-    let staff1 = device(dir.path(), "staff1", &server.url());
-    let staff2 = device(dir.path(), "staff2", &server.url());
-    staff1.sign_in("staff-a", PASSWORD).await.unwrap();
-    staff2.sign_in("staff-a2", PASSWORD).await.unwrap();
-    staff1.sync().await.unwrap();
-    staff2.sync().await.unwrap();
+    let staff1 = signed_in(dir.path(), "staff1", &server.url(), "staff-a").await;
+    let staff2 = signed_in(dir.path(), "staff2", &server.url(), "staff-a2").await;
     assert_eq!(
         staff1.roster(&act).unwrap().len(),
         2,
@@ -118,9 +112,7 @@ async fn story2_offline_check_ins_from_two_devices_merge_into_one_attendance_eac
     );
 
     // The volunteer's own phone learns it.
-    let phone = device(dir.path(), "v1-second", &server.url());
-    phone.sign_in("v1", PASSWORD).await.unwrap();
-    phone.sync().await.unwrap();
+    let phone = signed_in(dir.path(), "v1-second", &server.url(), "v1").await;
     assert_eq!(phone.my_hours_total().unwrap().confirmed_minutes, 150);
     assert_eq!(roster(&phone, &act), vec![(v1.clone(), m(0), m(150))]);
 }

@@ -92,9 +92,7 @@ async fn story4b_staff_cannot_check_in_outside_their_sites() {
     let act_a = fx.activity_a.id.clone();
 
     // Known to be outside: refused at once, nothing queued.
-    let staff_b = device(dir.path(), "staff-b", &server.url());
-    staff_b.sign_in("staff-b", PASSWORD).await.unwrap();
-    staff_b.sync().await.unwrap();
+    let staff_b = signed_in(dir.path(), "staff-b", &server.url(), "staff-b").await;
     let err = staff_b.check_in(&act_a, &fx.id("v1"), None).unwrap_err();
     assert!(
         matches!(
@@ -110,9 +108,7 @@ async fn story4b_staff_cannot_check_in_outside_their_sites() {
 
     // The device believes it may (staff moved to station B while it was
     // offline): the server refuses, the device shows it and undoes it.
-    let staff_a = device(dir.path(), "staff-a", &server.url());
-    staff_a.sign_in("staff-a", PASSWORD).await.unwrap();
-    staff_a.sync().await.unwrap();
+    let staff_a = signed_in(dir.path(), "staff-a", &server.url(), "staff-a").await;
     server
         .store
         .move_user(&fx.id("staff-a"), Role::Staff, Some(&fx.station_b.id))

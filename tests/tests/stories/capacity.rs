@@ -3,7 +3,7 @@
 
 use volunteer_core::{Kind, Record};
 use volunteer_sync_server::Storage as _;
-use volunteer_tests::{PASSWORD, TestServer, device, fixture};
+use volunteer_tests::{TestServer, fixture, signed_in};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn story5_signups_over_capacity_are_rejected_after_sync() {
@@ -16,9 +16,7 @@ async fn story5_signups_over_capacity_are_rejected_after_sync() {
     let mut phones = Vec::new();
     for i in 1..=5 {
         let login = format!("v{i}");
-        let p = device(dir.path(), &login, &server.url());
-        p.sign_in(&login, PASSWORD).await.unwrap();
-        p.sync().await.unwrap();
+        let p = signed_in(dir.path(), &login, &server.url(), &login).await;
         phones.push(p);
     }
     let addr = server.addr;

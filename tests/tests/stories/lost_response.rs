@@ -3,7 +3,7 @@
 
 use volunteer_core::{Error, Kind, Record};
 use volunteer_sync_server::Storage as _;
-use volunteer_tests::{CutProxy, PASSWORD, TestServer, device, fixture};
+use volunteer_tests::{CutProxy, PASSWORD, TestServer, device, fixture, signed_in};
 
 use crate::owned_by;
 
@@ -13,9 +13,7 @@ async fn story3_a_push_whose_response_was_lost_is_applied_once() {
     let server = TestServer::start(&dir.path().join("server.db")).await;
     let fx = fixture::seed(server.store.as_ref());
     let proxy = CutProxy::start(server.addr).await;
-    let phone = device(dir.path(), "phone", &proxy.url());
-    phone.sign_in("v1", PASSWORD).await.unwrap();
-    phone.sync().await.unwrap();
+    let phone = signed_in(dir.path(), "phone", &proxy.url(), "v1").await;
 
     phone.join_team(&fx.team_a.id).unwrap();
     phone.sign_up(&fx.activity_a.id).unwrap();
@@ -82,9 +80,7 @@ async fn a_write_made_while_a_sync_is_in_flight_is_kept_and_pushed_next() {
     let server = TestServer::start(&dir.path().join("server.db")).await;
     let fx = fixture::seed(server.store.as_ref());
     let proxy = CutProxy::start(server.addr).await;
-    let phone = device(dir.path(), "phone", &proxy.url());
-    phone.sign_in("v1", PASSWORD).await.unwrap();
-    phone.sync().await.unwrap();
+    let phone = signed_in(dir.path(), "phone", &proxy.url(), "v1").await;
 
     phone.sign_up(&fx.activity_a.id).unwrap();
     proxy.set_hold(true);
@@ -113,9 +109,7 @@ async fn a_response_arriving_after_sign_out_is_not_applied_to_the_next_user() {
     let server = TestServer::start(&dir.path().join("server.db")).await;
     let fx = fixture::seed(server.store.as_ref());
     let proxy = CutProxy::start(server.addr).await;
-    let phone = device(dir.path(), "phone", &proxy.url());
-    phone.sign_in("v1", PASSWORD).await.unwrap();
-    phone.sync().await.unwrap();
+    let phone = signed_in(dir.path(), "phone", &proxy.url(), "v1").await;
     phone.join_team(&fx.team_a.id).unwrap();
 
     proxy.set_hold(true);
@@ -151,9 +145,7 @@ async fn a_replica_restored_from_an_old_backup_re_registers_and_loses_nothing() 
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(&dir.path().join("server.db")).await;
     let fx = fixture::seed(server.store.as_ref());
-    let phone = device(dir.path(), "phone", &server.url());
-    phone.sign_in("v1", PASSWORD).await.unwrap();
-    phone.sync().await.unwrap();
+    let phone = signed_in(dir.path(), "phone", &server.url(), "v1").await;
     drop(phone);
     let backup = dir.path().join("backup.db");
     std::fs::copy(dir.path().join("phone.db"), &backup).unwrap();

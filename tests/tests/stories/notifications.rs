@@ -7,7 +7,7 @@ use volunteer_core::{
     CancelToken, ChangeListener, Connectivity, Error, Kind, StatusListener, SyncStatus,
 };
 use volunteer_sync_server::Storage as _;
-use volunteer_tests::{CutProxy, PASSWORD, TestServer, device, fixture};
+use volunteer_tests::{CutProxy, PASSWORD, TestServer, device, fixture, signed_in};
 
 /// A listener that always panics: it must not silence the others.
 struct Broken;
@@ -150,9 +150,7 @@ async fn a_cancelled_sync_returns_at_once_and_leaves_everything_consistent() {
     let server = TestServer::start(&dir.path().join("server.db")).await;
     let fx = fixture::seed(server.store.as_ref());
     let proxy = CutProxy::start(server.addr).await;
-    let phone = device(dir.path(), "phone", &proxy.url());
-    phone.sign_in("v1", PASSWORD).await.unwrap();
-    phone.sync().await.unwrap();
+    let phone = signed_in(dir.path(), "phone", &proxy.url(), "v1").await;
 
     // Cancelled before the call: no request at all.
     let token = CancelToken::new();

@@ -4,7 +4,7 @@
 use chrono::Duration;
 use volunteer_core::{Error, HourStatus, HoursReport, Kind, Replica};
 use volunteer_sync_server::Storage as _;
-use volunteer_tests::{Fixture, PASSWORD, TestServer, device, fixture};
+use volunteer_tests::{Fixture, PASSWORD, TestServer, device, fixture, signed_in};
 
 use crate::owned_by;
 
@@ -33,9 +33,7 @@ async fn assert_server_and_second_phone(
     assert_eq!(hours[0].key(), entry);
     assert_eq!(store.mutation_count().unwrap(), 2);
 
-    let phone2 = device(dir, "phone2", &server.url());
-    phone2.sign_in("v1", PASSWORD).await.unwrap();
-    phone2.sync().await.unwrap();
+    let phone2 = signed_in(dir, "phone2", &server.url(), "v1").await;
     let memberships = phone2.my_memberships().unwrap();
     assert_eq!(memberships.len(), 1);
     assert_eq!(memberships[0].team_id, fx.team_a.id);
@@ -59,9 +57,7 @@ async fn story1_offline_join_and_hours_reach_the_server_once_and_the_second_phon
     let db = dir.path().join("server.db");
     let server = TestServer::start(&db).await;
     let fx = fixture::seed(server.store.as_ref());
-    let phone1 = device(dir.path(), "phone1", &server.url());
-    phone1.sign_in("v1", PASSWORD).await.unwrap();
-    phone1.sync().await.unwrap();
+    let phone1 = signed_in(dir.path(), "phone1", &server.url(), "v1").await;
     let addr = server.addr;
     server.stop().await;
 
