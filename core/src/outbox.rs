@@ -10,8 +10,8 @@
 //!   one transaction.
 //! - A mutation leaves the outbox only when the server has answered it: rejected
 //!   ones move to `rejections` with their input; applied ones stay (replayed, not
-//!   re-sent) until a pull has caught up with the server ([`drop_applied`]), so
-//!   the user never sees their action flicker away.
+//!   re-sent) until the server confirms the feed holds their effects
+//!   ([`drop_confirmed`]), so the user never sees their action flicker away.
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -234,9 +234,18 @@ pub fn settle(conn: &Connection, results: &[MutationResult], now: DateTime<Utc>)
     Ok(())
 }
 
-/// The pull has caught up with the server: acknowledged mutations' effects are
-/// now part of confirmed state.
-pub fn drop_applied(conn: &Connection) -> Result<()> {
+/// The pulled state now holds the effects of mutations through `seq`:
+/// those acknowledged ones are part of confirmed state.
+pub fn drop_confirmed(conn: &Connection, seq: u64) -> Result<()> {
+    conn.execute(
+        "DELETE FROM outbox WHERE state = 'applied' AND seq <= ?1",
+        [seq],
+    )?;
+    Ok(())
+}
+
+/// Drop every acknowledged mutation (the client id is being replaced).
+fn drop_applied(conn: &Connection) -> Result<()> {
     conn.execute("DELETE FROM outbox WHERE state = 'applied'", [])?;
     Ok(())
 }

@@ -239,8 +239,8 @@ fn apply(inner: &Inner, client_id: &str, response: SyncResponse) -> Result<(BTre
             }
         }
         outbox::settle(tx, &response.results, now)?;
-        if !response.has_more {
-            outbox::drop_applied(tx)?;
+        if let Some(seq) = response.confirmed_seq {
+            outbox::drop_confirmed(tx, seq)?;
         }
         store::meta_set(tx, meta_keys::CURSOR, &response.cursor)?;
         store::meta_set(tx, meta_keys::LAST_SYNC_AT, &now.to_rfc3339())?;

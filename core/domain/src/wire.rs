@@ -62,6 +62,13 @@ pub struct SyncResponse {
     /// its replicated records before applying these changes, which start from zero.
     #[serde(default)]
     pub reset: bool,
+    /// The changes up to `cursor` include the effects of this client's
+    /// mutations through this seq: the device may drop their optimistic
+    /// copies. Absent while some of them are not in the feed yet (a page
+    /// that is not the last, or, on PostgreSQL, a transaction committed but
+    /// not yet below the feed's watermark).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirmed_seq: Option<u64>,
     pub server_time: DateTime<Utc>,
 }
 
@@ -141,12 +148,13 @@ mod tests {
             }],
             cursor: "c".into(),
             has_more: false,
+            confirmed_seq: Some(2),
             reset: false,
             server_time: "2026-12-01T00:00:00Z".parse().unwrap(),
         };
         assert_eq!(
             serde_json::to_string(&r).unwrap(),
-            r#"{"results":[{"seq":3,"status":"rejected","code":"activity_full","message":"no places left"}],"changes":[{"kind":"signup","key":"a1/v1"}],"cursor":"c","has_more":false,"reset":false,"server_time":"2026-12-01T00:00:00Z"}"#
+            r#"{"results":[{"seq":3,"status":"rejected","code":"activity_full","message":"no places left"}],"changes":[{"kind":"signup","key":"a1/v1"}],"cursor":"c","has_more":false,"reset":false,"confirmed_seq":2,"server_time":"2026-12-01T00:00:00Z"}"#
         );
     }
 

@@ -7,6 +7,7 @@
 //! deletion, no data: a tombstone). Backends are synchronous; the HTTP layer
 //! calls them on blocking threads.
 
+pub mod push;
 pub mod sqlite;
 
 use chrono::{DateTime, Utc};

@@ -11,12 +11,12 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use volunteer_domain::wire::{DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, MAX_PUSH_BATCH};
 use volunteer_domain::{
-    Actor, Change, Decision, Effect, Kind, MutationEnvelope, MutationResult, MutationStatus,
-    Profile, Record, Role, Signup, State, SyncRequest, SyncResponse, decide,
+    Actor, Change, Effect, Kind, MutationEnvelope, MutationResult, Profile, Record, Role, Signup,
+    State, SyncRequest, SyncResponse,
 };
 
+use super::push::{self, Ledger, Logged, check_request, parse_status, status_str};
 use super::{AuthOutcome, NewUser, Principal, Storage, StoreError, SyncError};
 use crate::cursor::Cursor;
 
@@ -161,23 +161,12 @@ fn get_record(conn: &Connection, kind: Kind, key: &str) -> Result<Option<Record>
         .transpose()
 }
 
-/// A site's path must be its parent's path plus its id and a slash: scope
-/// checks compare path prefixes, which is only sound on whole segments.
 fn check_site_path(tx: &Connection, site: &volunteer_domain::Site) -> Result<(), StoreError> {
     let parent = match &site.parent_id {
-        None => "/".to_owned(),
-        Some(p) => site_path(tx, p)?.ok_or_else(|| {
-            StoreError::Invalid(format!("site {} has unknown parent {p}", site.id))
-        })?,
+        Some(p) => site_path(tx, p)?,
+        None => None,
     };
-    let ok_id = !site.id.is_empty() && !site.id.contains('/');
-    if !ok_id || site.path != format!("{parent}{}/", site.id) {
-        return Err(StoreError::Invalid(format!(
-            "site {} must have path {parent}{}/",
-            site.id, site.id
-        )));
-    }
-    Ok(())
+    push::check_site_path(site, parent.as_deref())
 }
 
 /// Write a record as a new change, with the scope columns the feed filters on.
@@ -291,152 +280,104 @@ impl State for ServerState<'_> {
 
 // ----- push -----------------------------------------------------------------
 
-fn register_client(
-    tx: &Connection,
-    who: &Principal,
-    client_id: &str,
-    now: DateTime<Utc>,
-) -> Result<u64, SyncError> {
-    let row: Option<(String, u64)> = tx
+impl Ledger for ServerState<'_> {
+    fn client_last_seq(
+        &mut self,
+        who: &Principal,
+        client_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<u64, SyncError> {
+        // The single writer connection already serialises pushes.
+        match client_row(self.0, client_id)? {
+            Some((user, _)) if user != who.actor.user_id => Err(SyncError::ClientMismatch),
+            Some((_, last_seq)) => Ok(last_seq),
+            None => {
+                self.0
+                    .prepare_cached(
+                        "INSERT INTO clients (client_id, user_id, last_seq, created_at, last_seen_at)
+                         VALUES (?1, ?2, 0, ?3, ?3)",
+                    )?
+                    .execute(params![client_id, who.actor.user_id, ts(now)])?;
+                Ok(0)
+            }
+        }
+    }
+
+    fn logged(&mut self, client_id: &str, seq: u64) -> Result<Option<Logged>, StoreError> {
+        Ok(self
+            .0
+            .prepare_cached(
+                "SELECT id, status, code, message FROM mutations WHERE client_id = ?1 AND seq = ?2",
+            )?
+            .query_row(params![client_id, seq], |r| {
+                Ok(Logged {
+                    id: r.get(0)?,
+                    result: MutationResult {
+                        seq,
+                        status: parse_status(&r.get::<_, String>(1)?),
+                        code: r.get(2)?,
+                        message: r.get(3)?,
+                    },
+                })
+            })
+            .optional()?)
+    }
+
+    fn apply_effects(&mut self, _who: &Principal, effects: &[Effect]) -> Result<(), StoreError> {
+        apply_effects(self.0, effects)
+    }
+
+    fn log(
+        &mut self,
+        who: &Principal,
+        client_id: &str,
+        env: &MutationEnvelope,
+        result: &MutationResult,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.0
+            .prepare_cached(
+                "INSERT INTO mutations
+                   (client_id, seq, id, user_id, name, body, device_time, received_at, status, code, message)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            )?
+            .execute(params![
+                client_id,
+                env.seq,
+                env.id,
+                who.actor.user_id,
+                env.mutation.name(),
+                serde_json::to_string(&env.mutation)?,
+                ts(env.created_at),
+                ts(now),
+                status_str(result.status),
+                result.code,
+                result.message
+            ])?;
+        Ok(())
+    }
+
+    fn set_last_seq(
+        &mut self,
+        client_id: &str,
+        seq: u64,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.0
+            .prepare_cached(
+                "UPDATE clients SET last_seq = ?2, last_seen_at = ?3 WHERE client_id = ?1",
+            )?
+            .execute(params![client_id, seq, ts(now)])?;
+        Ok(())
+    }
+}
+
+/// `(user_id, last_seq)` of a registered client.
+fn client_row(conn: &Connection, client_id: &str) -> Result<Option<(String, u64)>, StoreError> {
+    Ok(conn
         .prepare_cached("SELECT user_id, last_seq FROM clients WHERE client_id = ?1")?
         .query_row([client_id], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
-    match row {
-        Some((user, _)) if user != who.actor.user_id => Err(SyncError::ClientMismatch),
-        Some((_, last_seq)) => Ok(last_seq),
-        None => {
-            tx.prepare_cached(
-                "INSERT INTO clients (client_id, user_id, last_seq, created_at, last_seen_at)
-                 VALUES (?1, ?2, 0, ?3, ?3)",
-            )?
-            .execute(params![client_id, who.actor.user_id, ts(now)])?;
-            Ok(0)
-        }
-    }
-}
-
-/// The logged answer for a mutation already decided. The same seq with another
-/// mutation id means the device's numbering diverged from ours (a restored
-/// backup): refuse rather than answer for a mutation we never saw.
-fn stored_result(
-    tx: &Connection,
-    client_id: &str,
-    env: &MutationEnvelope,
-) -> Result<MutationResult, SyncError> {
-    let seq = env.seq;
-    let (id, status, code, message): (String, String, Option<String>, Option<String>) = tx
-        .prepare_cached(
-            "SELECT id, status, code, message FROM mutations WHERE client_id = ?1 AND seq = ?2",
-        )?
-        .query_row(params![client_id, seq], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-        })
-        .optional()?
-        .ok_or_else(|| StoreError::Corrupt(format!("no stored result for seq {seq}")))?;
-    if id != env.id {
-        return Err(SyncError::SequenceReused { seq });
-    }
-    Ok(MutationResult {
-        seq,
-        status: if status == "applied" {
-            MutationStatus::Applied
-        } else {
-            MutationStatus::Rejected
-        },
-        code,
-        message,
-    })
-}
-
-/// Decide and apply one new mutation and log it, all in the caller's transaction.
-fn apply_new(
-    tx: &Connection,
-    who: &Principal,
-    client_id: &str,
-    env: &MutationEnvelope,
-    now: DateTime<Utc>,
-) -> Result<MutationResult, SyncError> {
-    let decision = decide(env, &who.actor, now, &mut ServerState(tx))?;
-    let (status, code, message) = match decision {
-        Decision::Apply(effects) => {
-            apply_effects(tx, &effects)?;
-            (MutationStatus::Applied, None, None)
-        }
-        Decision::Reject(r) => (
-            MutationStatus::Rejected,
-            Some(r.code.as_str().to_owned()),
-            Some(r.message),
-        ),
-        Decision::Defer => {
-            return Err(
-                StoreError::Corrupt("authoritative state deferred a decision".into()).into(),
-            );
-        }
-    };
-    tx.prepare_cached(
-        "INSERT INTO mutations
-           (client_id, seq, id, user_id, name, body, device_time, received_at, status, code, message)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-    )?
-    .execute(params![
-        client_id,
-        env.seq,
-        env.id,
-        who.actor.user_id,
-        env.mutation.name(),
-        serde_json::to_string(&env.mutation).map_err(StoreError::from)?,
-        ts(env.created_at),
-        ts(now),
-        if status == MutationStatus::Applied { "applied" } else { "rejected" },
-        code,
-        message
-    ])?;
-    if let Some(code) = &code {
-        tracing::info!(
-            seq = env.seq,
-            mutation = env.mutation.name(),
-            code,
-            "mutation rejected"
-        );
-    }
-    Ok(MutationResult {
-        seq: env.seq,
-        status,
-        code,
-        message,
-    })
-}
-
-fn push(
-    tx: &Connection,
-    who: &Principal,
-    request: &SyncRequest,
-    now: DateTime<Utc>,
-) -> Result<Vec<MutationResult>, SyncError> {
-    let mut last = register_client(tx, who, &request.client_id, now)?;
-    let mut results = Vec::with_capacity(request.mutations.len());
-    for env in &request.mutations {
-        if env.seq == 0 {
-            return Err(SyncError::BadRequest("mutation seq starts at 1".into()));
-        }
-        if env.id.is_empty() || env.id.len() > 100 {
-            return Err(SyncError::BadRequest(
-                "mutation id must be 1 to 100 characters".into(),
-            ));
-        }
-        if env.seq <= last {
-            // Already decided (a retry after a lost response): same answer, no effect.
-            results.push(stored_result(tx, &request.client_id, env)?);
-        } else if env.seq == last + 1 {
-            results.push(apply_new(tx, who, &request.client_id, env, now)?);
-            last = env.seq;
-        } else {
-            return Err(SyncError::SequenceGap { expected: last + 1 });
-        }
-    }
-    tx.prepare_cached("UPDATE clients SET last_seq = ?2, last_seen_at = ?3 WHERE client_id = ?1")?
-        .execute(params![request.client_id, last, ts(now)])?;
-    Ok(results)
+        .optional()?)
 }
 
 // ----- pull -----------------------------------------------------------------
@@ -517,18 +458,12 @@ fn pull(
     })
 }
 
-fn check_client_owner(
-    conn: &Connection,
-    who: &Principal,
-    client_id: &str,
-) -> Result<(), SyncError> {
-    let owner: Option<String> = conn
-        .prepare_cached("SELECT user_id FROM clients WHERE client_id = ?1")?
-        .query_row([client_id], |r| r.get(0))
-        .optional()?;
-    match owner {
-        Some(u) if u != who.actor.user_id => Err(SyncError::ClientMismatch),
-        _ => Ok(()),
+/// The client's last applied seq (0 if new); refuses another user's client.
+fn client_seq_of(conn: &Connection, who: &Principal, client_id: &str) -> Result<u64, SyncError> {
+    match client_row(conn, client_id)? {
+        Some((u, _)) if u != who.actor.user_id => Err(SyncError::ClientMismatch),
+        Some((_, seq)) => Ok(seq),
+        None => Ok(0),
     }
 }
 
@@ -654,31 +589,21 @@ impl Storage for SqliteStore {
         request: &SyncRequest,
         now: DateTime<Utc>,
     ) -> Result<SyncResponse, SyncError> {
-        if request.client_id.is_empty() || request.client_id.len() > 100 {
-            return Err(SyncError::BadRequest(
-                "client_id must be 1 to 100 characters".into(),
-            ));
-        }
-        if request.mutations.len() > MAX_PUSH_BATCH {
-            return Err(SyncError::BadRequest(format!(
-                "at most {MAX_PUSH_BATCH} mutations per request"
-            )));
-        }
-        let limit = request
-            .pull_limit
-            .unwrap_or(DEFAULT_PULL_LIMIT)
-            .clamp(1, MAX_PULL_LIMIT);
+        let limit = check_request(request)?;
         let cursor = request.cursor.as_deref();
-        let (results, page) = if request.mutations.is_empty() {
+        // Push and pull share one transaction, so a last page holds every
+        // effect of the client's applied mutations.
+        let (results, page, last_seq) = if request.mutations.is_empty() {
             // Nothing to push: a read transaction, no writer lock.
             self.read(|c| {
-                check_client_owner(c, who, &request.client_id)?;
-                Ok::<_, SyncError>((Vec::new(), pull(c, who, cursor, limit)?))
+                let last_seq = client_seq_of(c, who, &request.client_id)?;
+                Ok::<_, SyncError>((Vec::new(), pull(c, who, cursor, limit)?, last_seq))
             })?
         } else {
             self.write(|tx| {
-                let results = push(tx, who, request, now)?;
-                Ok::<_, SyncError>((results, pull(tx, who, cursor, limit)?))
+                let results = push::push(&mut ServerState(tx), who, request, now)?;
+                let last_seq = client_seq_of(tx, who, &request.client_id)?;
+                Ok::<_, SyncError>((results, pull(tx, who, cursor, limit)?, last_seq))
             })?
         };
         Ok(SyncResponse {
@@ -687,6 +612,7 @@ impl Storage for SqliteStore {
             cursor: page.cursor,
             has_more: page.has_more,
             reset: page.reset,
+            confirmed_seq: (!page.has_more && last_seq > 0).then_some(last_seq),
             server_time: now,
         })
     }
