@@ -4,19 +4,60 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 pub const USAGE: &str = "\
-usage: volunteer-sync-server [--listen ADDR] [--database PATH] [--demo]
+usage: volunteer-sync-server [--listen ADDR] [--database PATH|URL] [--pool-size N] [--demo]
 
   --listen ADDR      address to listen on (default 127.0.0.1:8080)
   --database PATH    SQLite database file, created if missing (default ./volunteer.db)
+  --database URL     PostgreSQL, as postgres://user:password@host:port/dbname; several
+                     instances may share it (the schema is migrated on start)
+  --pool-size N      PostgreSQL connections per instance (default 16)
   --demo             seed a demo district into an empty database and print demo accounts
+                     (with PostgreSQL, give it to one instance only)
   -h, --help         show this help
 
 Logs go to stderr; set RUST_LOG (e.g. RUST_LOG=debug) to change the level.";
 
 #[derive(Debug, Clone, PartialEq)]
+pub enum Database {
+    Sqlite(PathBuf),
+    /// A `postgres://` or `postgresql://` URL.
+    Postgres(String),
+}
+
+impl Database {
+    pub fn parse(s: &str) -> Database {
+        if s.starts_with("postgres://") || s.starts_with("postgresql://") {
+            Database::Postgres(s.to_owned())
+        } else {
+            Database::Sqlite(PathBuf::from(s))
+        }
+    }
+}
+
+/// For logs: a URL without its password.
+impl std::fmt::Display for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Database::Sqlite(p) => write!(f, "sqlite:{}", p.display()),
+            Database::Postgres(url) => {
+                let (scheme, rest) = url.split_once("://").unwrap_or(("postgres", url));
+                match rest.rsplit_once('@') {
+                    Some((user, host)) => {
+                        let user = user.split(':').next().unwrap_or("");
+                        write!(f, "{scheme}://{user}@{host}")
+                    }
+                    None => write!(f, "{url}"),
+                }
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     pub listen: SocketAddr,
-    pub database: PathBuf,
+    pub database: Database,
+    pub pool_size: usize,
     pub demo: bool,
 }
 
@@ -24,7 +65,8 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
-            database: PathBuf::from("./volunteer.db"),
+            database: Database::Sqlite(PathBuf::from("./volunteer.db")),
+            pool_size: crate::storage::postgres::DEFAULT_POOL_SIZE,
             demo: false,
         }
     }
@@ -58,7 +100,15 @@ impl Config {
                         format!("--listen: {v:?} is not an address like 127.0.0.1:8080")
                     })?;
                 }
-                "--database" => config.database = PathBuf::from(value("--database")?),
+                "--database" => config.database = Database::parse(&value("--database")?),
+                "--pool-size" => {
+                    let v = value("--pool-size")?;
+                    config.pool_size = v
+                        .parse()
+                        .ok()
+                        .filter(|n| (1..=1000).contains(n))
+                        .ok_or_else(|| format!("--pool-size: {v:?} is not a number from 1 to 1000"))?;
+                }
                 "--demo" => config.demo = true,
                 "-h" | "--help" => return Ok(ParseOutcome::Help),
                 other => return Err(format!("unknown argument {other:?}")),
@@ -71,6 +121,27 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_postgres_url_selects_postgres_and_logs_without_its_password() {
+        let ParseOutcome::Run(c) = parse(&[
+            "--database",
+            "postgres://app:s3cret@10.0.0.5:5432/volunteer",
+            "--pool-size=8",
+        ])
+        .unwrap() else {
+            panic!()
+        };
+        assert_eq!(c.pool_size, 8);
+        let Database::Postgres(url) = &c.database else {
+            panic!("{:?}", c.database)
+        };
+        assert!(url.ends_with("/volunteer"));
+        assert_eq!(
+            c.database.to_string(),
+            "postgres://app@10.0.0.5:5432/volunteer"
+        );
+    }
 
     fn parse(args: &[&str]) -> Result<ParseOutcome, String> {
         Config::parse(args.iter().map(|s| s.to_string()))
@@ -88,7 +159,7 @@ mod tests {
             panic!()
         };
         assert_eq!(c.listen.port(), 9000);
-        assert_eq!(c.database, PathBuf::from("/tmp/x.db"));
+        assert_eq!(c.database, Database::Sqlite(PathBuf::from("/tmp/x.db")));
         assert!(c.demo);
         assert_eq!(parse(&[]).unwrap(), ParseOutcome::Run(Config::default()));
     }
@@ -106,6 +177,7 @@ mod tests {
                 .contains("needs a value")
         );
         assert!(parse(&["--frobnicate"]).unwrap_err().contains("unknown"));
+        assert!(parse(&["--pool-size", "0"]).unwrap_err().contains("--pool-size"));
         assert_eq!(parse(&["--help"]).unwrap(), ParseOutcome::Help);
     }
 }

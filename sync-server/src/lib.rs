@@ -15,7 +15,9 @@ pub mod storage;
 
 pub use api::router;
 pub use config::Config;
-pub use storage::{NewUser, Principal, Storage, StoreError, SyncError, sqlite::SqliteStore};
+pub use storage::{
+    NewUser, Principal, Storage, StoreError, SyncError, postgres::PgStore, sqlite::SqliteStore,
+};
 
 use std::future::Future;
 use std::sync::Arc;

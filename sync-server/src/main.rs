@@ -4,8 +4,8 @@
 use std::process::ExitCode;
 use std::sync::Arc;
 use tracing_subscriber::EnvFilter;
-use volunteer_sync_server::config::{ParseOutcome, USAGE};
-use volunteer_sync_server::{Config, SqliteStore, demo, serve};
+use volunteer_sync_server::config::{Database, ParseOutcome, USAGE};
+use volunteer_sync_server::{Config, PgStore, SqliteStore, Storage, demo, serve};
 
 fn main() -> ExitCode {
     #[cfg(unix)]
@@ -47,9 +47,15 @@ async fn start() -> ExitCode {
 }
 
 async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
-    let path = config.database.clone();
-    let store = tokio::task::spawn_blocking(move || SqliteStore::open(path)).await??;
-    let store = Arc::new(store);
+    let database = config.database.clone();
+    let pool_size = config.pool_size;
+    let store: Arc<dyn Storage> = tokio::task::spawn_blocking(move || match database {
+        Database::Sqlite(path) => SqliteStore::open(path).map(|s| Arc::new(s) as Arc<dyn Storage>),
+        Database::Postgres(url) => {
+            PgStore::open(&url, pool_size).map(|s| Arc::new(s) as Arc<dyn Storage>)
+        }
+    })
+    .await??;
     if config.demo {
         let s = store.clone();
         let summary =
@@ -58,7 +64,7 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     }
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
-    tracing::info!(%addr, database = %config.database.display(), "listening");
+    tracing::info!(%addr, database = %config.database, "listening");
     println!("listening on http://{addr}");
     serve(listener, store, shutdown_signal()).await?;
     tracing::info!("shut down");

@@ -2,6 +2,7 @@
 //! real SQLite file, a fixture district with known accounts, and a TCP proxy
 //! that can cut a connection after the server has answered (a lost response).
 
+pub mod blocking;
 pub mod fixture;
 pub mod proxy;
 pub mod server;

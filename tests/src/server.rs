@@ -1,16 +1,26 @@
 //! A sync server running in-process on a real loopback socket, stoppable and
-//! restartable on the same address and database file.
+//! restartable on the same address and database.
+//!
+//! The backend is SQLite (a file at the given path) unless
+//! `VOLUNTEER_TEST_POSTGRES` holds the admin URL of a PostgreSQL server (as
+//! `scripts/test.sh` sets it): then each path names its own database there,
+//! created on first use, so the same stories run against both backends.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tokio::sync::oneshot;
-use volunteer_sync_server::{SqliteStore, Storage, serve};
+use volunteer_sync_server::{PgStore, SqliteStore, Storage, serve};
+
+use crate::blocking::OffRuntime;
+
+pub const POSTGRES_ENV: &str = "VOLUNTEER_TEST_POSTGRES";
 
 pub struct TestServer {
     pub addr: SocketAddr,
     pub db_path: PathBuf,
-    pub store: Arc<SqliteStore>,
+    /// The server's storage, callable from async test code.
+    pub store: Arc<dyn Storage>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
@@ -21,6 +31,58 @@ pub fn free_addr() -> SocketAddr {
     l.local_addr().expect("addr")
 }
 
+/// The PostgreSQL admin URL the tests run against, if any.
+pub fn postgres_admin_url() -> Option<String> {
+    std::env::var(POSTGRES_ENV).ok().filter(|s| !s.is_empty())
+}
+
+/// A database on the test PostgreSQL server for `name`, created if missing;
+/// returns its URL.
+pub fn postgres_database(admin_url: &str, name: &str) -> String {
+    let db: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+        .collect();
+    let admin = admin_url.to_owned();
+    let db_name = db.clone();
+    // The postgres client blocks; keep it off any async runtime thread.
+    std::thread::spawn(move || {
+        let mut c = postgres::Client::connect(&admin, postgres::NoTls).expect("connect admin");
+        let exists = c
+            .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&db_name])
+            .expect("query")
+            .is_some();
+        if !exists {
+            c.batch_execute(&format!("CREATE DATABASE \"{db_name}\""))
+                .expect("create database");
+        }
+    })
+    .join()
+    .expect("create database thread");
+    let base = admin_url.rsplit_once('/').map_or(admin_url, |(b, _)| b);
+    format!("{base}/{db}")
+}
+
+/// Open the storage a test server at `db_path` uses.
+pub fn open_store(db_path: &Path) -> Arc<dyn Storage> {
+    match postgres_admin_url() {
+        None => Arc::new(SqliteStore::open(db_path).expect("open server db")),
+        Some(admin) => {
+            // One database per path: the path is unique per test.
+            let name = format!(
+                "t_{}",
+                volunteer_sync_server::auth::fingerprint(&[&db_path.to_string_lossy()])
+            );
+            let url = postgres_database(&admin, &name);
+            let store = std::thread::spawn(move || PgStore::open(&url, 8))
+                .join()
+                .expect("open thread")
+                .expect("open postgres store");
+            Arc::new(OffRuntime(Arc::new(store)))
+        }
+    }
+}
+
 impl TestServer {
     /// Start on a free port with the database at `db_path`.
     pub async fn start(db_path: &Path) -> TestServer {
@@ -29,7 +91,7 @@ impl TestServer {
 
     /// Start on `addr` (retrying briefly while a previous server releases it).
     pub async fn start_on(db_path: &Path, addr: SocketAddr) -> TestServer {
-        let store = Arc::new(SqliteStore::open(db_path).expect("open server db"));
+        let store = open_store(db_path);
         let mut tries = 0;
         let listener = loop {
             match tokio::net::TcpListener::bind(addr).await {
@@ -44,8 +106,7 @@ impl TestServer {
         };
         let addr = listener.local_addr().expect("addr");
         let (tx, rx) = oneshot::channel::<()>();
-        let storage: Arc<dyn Storage> = store.clone();
-        let task = tokio::spawn(serve(listener, storage, async {
+        let task = tokio::spawn(serve(listener, store.clone(), async {
             let _ = rx.await;
         }));
         TestServer {

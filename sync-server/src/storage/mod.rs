@@ -7,6 +7,7 @@
 //! deletion, no data: a tombstone). Backends are synchronous; the HTTP layer
 //! calls them on blocking threads.
 
+pub mod postgres;
 pub mod push;
 pub mod sqlite;
 
@@ -19,6 +20,8 @@ use crate::auth;
 pub enum StoreError {
     #[error("database: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[error("database: {0}")]
+    Postgres(#[from] ::postgres::Error),
     #[error("corrupt data: {0}")]
     Corrupt(String),
     #[error("{0}")]
@@ -58,11 +61,20 @@ impl From<rusqlite::Error> for SyncError {
     }
 }
 
+impl From<::postgres::Error> for SyncError {
+    fn from(e: ::postgres::Error) -> Self {
+        SyncError::Store(e.into())
+    }
+}
+
 /// An authenticated user, with what the rules need to know about them.
 #[derive(Debug, Clone)]
 pub struct Principal {
     pub profile: Profile,
     pub actor: Actor,
+    /// The district the user belongs to, on a backend that partitions by
+    /// district (PostgreSQL); every row they read or write is in it.
+    pub district: Option<String>,
 }
 
 impl Principal {
@@ -98,6 +110,8 @@ pub struct NewUser {
     pub site_id: Option<String>,
     pub display_name: String,
     pub phone: Option<String>,
+    /// For a user without a site, on a database holding several districts.
+    pub district: Option<String>,
 }
 
 impl NewUser {
@@ -110,7 +124,13 @@ impl NewUser {
             site_id: None,
             display_name: display_name.to_owned(),
             phone: None,
+            district: None,
         }
+    }
+
+    pub fn in_district(mut self, district: &str) -> NewUser {
+        self.district = Some(district.to_owned());
+        self
     }
 
     pub fn at_site(mut self, site_id: &str) -> NewUser {

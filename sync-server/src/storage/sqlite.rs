@@ -399,7 +399,7 @@ fn pull(
     let max_seq = max_change_seq(conn)?;
     let (from, reset) = match cursor.map(Cursor::decode) {
         None => (0, false),
-        Some(Some(c)) if c.scope == scope && c.seq <= max_seq => (c.seq, false),
+        Some(Some(c)) if c.scope == scope && c.at.0 == 0 && c.at.1 <= max_seq => (c.at.1, false),
         // Another scope, a cursor from another database, or garbage: start over.
         Some(_) => (0, true),
     };
@@ -452,7 +452,7 @@ fn pull(
     let next = if has_more { last_seq } else { max_seq };
     Ok(Page {
         changes,
-        cursor: Cursor { scope, seq: next }.encode(),
+        cursor: Cursor { scope, at: (0, next) }.encode(),
         has_more,
         reset,
     })
@@ -494,6 +494,7 @@ fn principal_of(conn: &Connection, profile: Profile) -> Result<Principal, StoreE
             led_teams: led_teams(conn, &profile.user_id)?,
         },
         profile,
+        district: None,
     })
 }
 

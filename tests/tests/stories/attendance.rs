@@ -3,7 +3,6 @@
 
 use chrono::{DateTime, Duration, Utc};
 use volunteer_core::{HourSource, HourStatus, Kind, Record, Replica};
-use volunteer_sync_server::Storage as _;
 use volunteer_tests::{TestServer, device, fixture, signed_in};
 
 type Line = (String, Option<DateTime<Utc>>, Option<DateTime<Utc>>);

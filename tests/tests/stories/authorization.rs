@@ -3,7 +3,6 @@
 use chrono::{Duration, Utc};
 use serde_json::json;
 use volunteer_core::{Error, HoursReport, Kind, Mutation, RejectCode, Role};
-use volunteer_sync_server::Storage as _;
 use volunteer_tests::{PASSWORD, TestServer, device, fixture, signed_in};
 
 async fn token(url: &str, login: &str) -> String {

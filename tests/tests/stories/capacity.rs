@@ -2,7 +2,6 @@
 //! `capacity` in the order it receives them and the others see a rejection.
 
 use volunteer_core::{Kind, Record};
-use volunteer_sync_server::Storage as _;
 use volunteer_tests::{TestServer, fixture, signed_in};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -6,7 +6,6 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use volunteer_core::{Kind, Replica};
-use volunteer_sync_server::Storage as _;
 use volunteer_sync_server::demo;
 use volunteer_tests::TestServer;
 

@@ -2,7 +2,6 @@
 //! concurrent sync calls coalesce.
 
 use volunteer_core::{Error, Kind, Record};
-use volunteer_sync_server::Storage as _;
 use volunteer_tests::{CutProxy, PASSWORD, TestServer, device, fixture, signed_in};
 
 use crate::owned_by;

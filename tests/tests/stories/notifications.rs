@@ -6,7 +6,6 @@ use std::time::Duration;
 use volunteer_core::{
     CancelToken, ChangeListener, Connectivity, Error, Kind, StatusListener, SyncStatus,
 };
-use volunteer_sync_server::Storage as _;
 use volunteer_tests::{CutProxy, PASSWORD, TestServer, device, fixture, signed_in};
 
 /// A listener that always panics: it must not silence the others.

@@ -3,7 +3,6 @@
 
 use chrono::Duration;
 use volunteer_core::{Error, HourStatus, HoursReport, Kind, Replica};
-use volunteer_sync_server::Storage as _;
 use volunteer_tests::{Fixture, PASSWORD, TestServer, device, fixture, signed_in};
 
 use crate::owned_by;

@@ -2,7 +2,6 @@
 
 use serde_json::{Value, json};
 use volunteer_core::{Error, Replica};
-use volunteer_sync_server::Storage as _;
 use volunteer_tests::{PASSWORD, TestServer, device, fixture};
 
 async fn call(

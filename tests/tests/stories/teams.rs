@@ -2,7 +2,6 @@
 //! forbidden transitions, and an offline conflict, across devices and server.
 
 use volunteer_core::{Error, Kind, MembershipStatus, Record, RejectCode, Replica, TeamRole};
-use volunteer_sync_server::Storage as _;
 use volunteer_tests::{Fixture, TestServer, fixture, signed_in};
 
 fn status_on_server(server: &TestServer, team: &str, volunteer: &str) -> Option<MembershipStatus> {
