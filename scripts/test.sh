@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it:
-#   1. Rust: formatting, clippy, unit tests and end-to-end stories;
+#   1. Rust: formatting, clippy, unit tests and end-to-end stories, the
+#      server's tests and the stories once on SQLite and once more on a
+#      throwaway PostgreSQL server (scripts/pg.sh) started and stopped here;
 #   2. Kotlin: the generated bindings compiled by Maven, JUnit on the JVM
 #      against the cdylib and a real sync server;
 #   3. Swift: the generated bindings in a SwiftPM package, XCTest against the
@@ -26,8 +28,18 @@ echo "== Rust: cargo fmt --check"
 cargo fmt --all -- --check
 echo "== Rust: cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
-echo "== Rust: cargo test"
+echo "== Rust: cargo test (server on SQLite)"
 cargo test --workspace --locked
+
+echo "== Rust: the server's tests and the stories again, server on PostgreSQL"
+pg_dir="$(mktemp -d)"
+chmod 755 "$pg_dir"
+cleanup() { ./scripts/pg.sh stop "$pg_dir/pg" || true; rm -rf "$pg_dir"; }
+trap cleanup EXIT
+pg_url="$(./scripts/pg.sh start "$pg_dir/pg" --fast)"
+VOLUNTEER_TEST_POSTGRES="$pg_url" cargo test --locked -p volunteer-sync-server -p volunteer-tests
+cleanup
+trap - EXIT
 
 echo "== bindings: build the library and the server, generate Kotlin and Swift"
 ./scripts/generate-bindings.sh

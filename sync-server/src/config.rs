@@ -107,7 +107,9 @@ impl Config {
                         .parse()
                         .ok()
                         .filter(|n| (1..=1000).contains(n))
-                        .ok_or_else(|| format!("--pool-size: {v:?} is not a number from 1 to 1000"))?;
+                        .ok_or_else(|| {
+                            format!("--pool-size: {v:?} is not a number from 1 to 1000")
+                        })?;
                 }
                 "--demo" => config.demo = true,
                 "-h" | "--help" => return Ok(ParseOutcome::Help),
@@ -177,7 +179,11 @@ mod tests {
                 .contains("needs a value")
         );
         assert!(parse(&["--frobnicate"]).unwrap_err().contains("unknown"));
-        assert!(parse(&["--pool-size", "0"]).unwrap_err().contains("--pool-size"));
+        assert!(
+            parse(&["--pool-size", "0"])
+                .unwrap_err()
+                .contains("--pool-size")
+        );
         assert_eq!(parse(&["--help"]).unwrap(), ParseOutcome::Help);
     }
 }

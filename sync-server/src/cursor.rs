@@ -58,8 +58,16 @@ mod tests {
             "an earlier server's cursor"
         );
         for bad in [
-            "", "v3.ab.1.1", "v1.ab", "v1.ab.-1", "v1.zz.1", "v1..1", "v1.ab.x", "v2.ab.1",
-            "v2.ab.1.2.3", "v2.ab.-1.2",
+            "",
+            "v3.ab.1.1",
+            "v1.ab",
+            "v1.ab.-1",
+            "v1.zz.1",
+            "v1..1",
+            "v1.ab.x",
+            "v2.ab.1",
+            "v2.ab.1.2.3",
+            "v2.ab.-1.2",
         ] {
             assert_eq!(Cursor::decode(bad), None, "{bad}");
         }

@@ -104,3 +104,68 @@ fn demo_server_starts_answers_health_and_stops_gracefully_on_sigterm() {
     };
     assert!(status.success(), "graceful exit: {status:?}");
 }
+
+/// With `VOLUNTEER_TEST_POSTGRES` (set by scripts/test.sh): two instances
+/// started at the same moment on one new PostgreSQL database both migrate
+/// safely and serve; the one given `--demo` seeds, and a demo account signs
+/// in through the other.
+#[test]
+fn two_instances_start_together_on_one_postgres_database() {
+    let Ok(admin) = std::env::var("VOLUNTEER_TEST_POSTGRES") else {
+        return; // SQLite-only run: nothing to test here.
+    };
+    let name = format!("process_{}", std::process::id());
+    let mut c = postgres::Client::connect(&admin, postgres::NoTls).unwrap();
+    c.batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
+        .unwrap();
+    c.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+    let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
+    let spawn = |demo: bool| {
+        let mut cmd = Command::new(BIN);
+        cmd.args(["--listen", "127.0.0.1:0", "--database", &url]);
+        if demo {
+            cmd.arg("--demo");
+        }
+        cmd.stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let mut children = [spawn(true), spawn(false)];
+    let addrs: Vec<String> = children
+        .iter_mut()
+        .map(|child| {
+            let mut out = BufReader::new(child.stdout.take().unwrap());
+            let mut printed = String::new();
+            loop {
+                let mut line = String::new();
+                assert!(out.read_line(&mut line).unwrap() > 0, "exited: {printed}");
+                printed.push_str(&line);
+                if let Some(url) = line.trim().strip_prefix("listening on http://") {
+                    break url.to_owned();
+                }
+            }
+        })
+        .collect();
+    for addr in &addrs {
+        assert!(
+            get(addr, "/healthz").contains("\"status\":\"ok\""),
+            "{addr}"
+        );
+    }
+    let body = r#"{"login":"admin","password":"demo-2026"}"#;
+    let mut s = TcpStream::connect(&addrs[1]).unwrap();
+    write!(
+        s,
+        "POST /v1/session HTTP/1.0\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    assert!(answer.contains("\"token\""), "{answer}");
+    for child in &mut children {
+        sigterm(child.id());
+        assert!(child.wait().unwrap().success());
+    }
+}

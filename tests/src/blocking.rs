@@ -14,9 +14,8 @@ pub struct OffRuntime(pub Arc<dyn Storage>);
 impl OffRuntime {
     fn call<T: Send>(&self, f: impl FnOnce(&dyn Storage) -> T + Send) -> T {
         let inner = self.0.as_ref();
-        std::thread::scope(|s| s.spawn(|| f(inner)).join()).unwrap_or_else(|p| {
-            std::panic::resume_unwind(p)
-        })
+        std::thread::scope(|s| s.spawn(|| f(inner)).join())
+            .unwrap_or_else(|p| std::panic::resume_unwind(p))
     }
 }
 

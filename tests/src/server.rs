@@ -41,7 +41,13 @@ pub fn postgres_admin_url() -> Option<String> {
 pub fn postgres_database(admin_url: &str, name: &str) -> String {
     let db: String = name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
         .collect();
     let admin = admin_url.to_owned();
     let db_name = db.clone();
@@ -63,17 +69,22 @@ pub fn postgres_database(admin_url: &str, name: &str) -> String {
     format!("{base}/{db}")
 }
 
+/// The PostgreSQL database standing for `db_path` (one per path: the path is
+/// unique per test), created if missing; `None` when the tests use SQLite.
+pub fn postgres_url_for(db_path: &Path) -> Option<String> {
+    let admin = postgres_admin_url()?;
+    let name = format!(
+        "t_{}",
+        volunteer_sync_server::auth::fingerprint(&[&db_path.to_string_lossy()])
+    );
+    Some(postgres_database(&admin, &name))
+}
+
 /// Open the storage a test server at `db_path` uses.
 pub fn open_store(db_path: &Path) -> Arc<dyn Storage> {
-    match postgres_admin_url() {
+    match postgres_url_for(db_path) {
         None => Arc::new(SqliteStore::open(db_path).expect("open server db")),
-        Some(admin) => {
-            // One database per path: the path is unique per test.
-            let name = format!(
-                "t_{}",
-                volunteer_sync_server::auth::fingerprint(&[&db_path.to_string_lossy()])
-            );
-            let url = postgres_database(&admin, &name);
+        Some(url) => {
             let store = std::thread::spawn(move || PgStore::open(&url, 8))
                 .join()
                 .expect("open thread")

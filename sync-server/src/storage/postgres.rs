@@ -27,9 +27,7 @@ use volunteer_domain::{
     State, SyncRequest, SyncResponse,
 };
 
-use super::push::{
-    self, Ledger, Logged, check_request, district_of, parse_status, status_str,
-};
+use super::push::{self, Ledger, Logged, check_request, district_of, parse_status, status_str};
 use super::{AuthOutcome, NewUser, Principal, Storage, StoreError, SyncError};
 use crate::cursor::Cursor;
 
@@ -212,7 +210,10 @@ impl PgStore {
             )?;
             let found: i32 = tx
                 .tx
-                .query_one("SELECT coalesce(max(version), 0) FROM schema_migrations", &[])?
+                .query_one(
+                    "SELECT coalesce(max(version), 0) FROM schema_migrations",
+                    &[],
+                )?
                 .get(0);
             let supported = MIGRATIONS.len() as i32;
             if found > supported {
@@ -440,26 +441,27 @@ fn get_record(
 /// Write a record as a new change at this transaction's feed position.
 fn put_record(tx: &mut Tx, district: &str, record: &Record) -> Result<(), StoreError> {
     let scope = record.scope();
-    let path = match (&scope.site_id, record) {
-        (_, Record::Site(s)) => {
-            let parent = match &s.parent_id {
-                Some(p) => site_path(tx, district, p)?,
-                None => None,
-            };
-            push::check_site_path(s, parent.as_deref())?;
-            if s.parent_id.is_none() {
-                tx.exec(
-                    "INSERT INTO districts (id) VALUES ($1) ON CONFLICT DO NOTHING",
-                    &[&district],
-                )?;
+    let path =
+        match (&scope.site_id, record) {
+            (_, Record::Site(s)) => {
+                let parent = match &s.parent_id {
+                    Some(p) => site_path(tx, district, p)?,
+                    None => None,
+                };
+                push::check_site_path(s, parent.as_deref())?;
+                if s.parent_id.is_none() {
+                    tx.exec(
+                        "INSERT INTO districts (id) VALUES ($1) ON CONFLICT DO NOTHING",
+                        &[&district],
+                    )?;
+                }
+                Some(s.path.clone())
             }
-            Some(s.path.clone())
-        }
-        (Some(id), _) => Some(site_path(tx, district, id)?.ok_or_else(|| {
-            StoreError::Invalid(format!("record refers to unknown site {id}"))
-        })?),
-        (None, _) => None,
-    };
+            (Some(id), _) => Some(site_path(tx, district, id)?.ok_or_else(|| {
+                StoreError::Invalid(format!("record refers to unknown site {id}"))
+            })?),
+            (None, _) => None,
+        };
     let txid = tx.txid()?;
     tx.exec(
         "INSERT INTO entities
@@ -1010,6 +1012,10 @@ impl Storage for PgStore {
     }
 
     fn mutation_count(&self) -> Result<u64, StoreError> {
-        self.read(|tx| Ok(tx.one("SELECT count(*) FROM mutations", &[])?.get::<_, i64>(0) as u64))
+        self.read(|tx| {
+            Ok(tx
+                .one("SELECT count(*) FROM mutations", &[])?
+                .get::<_, i64>(0) as u64)
+        })
     }
 }

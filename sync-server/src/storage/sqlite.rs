@@ -452,7 +452,11 @@ fn pull(
     let next = if has_more { last_seq } else { max_seq };
     Ok(Page {
         changes,
-        cursor: Cursor { scope, at: (0, next) }.encode(),
+        cursor: Cursor {
+            scope,
+            at: (0, next),
+        }
+        .encode(),
         has_more,
         reset,
     })

@@ -7,6 +7,7 @@ mod activities;
 mod attendance;
 mod authorization;
 mod capacity;
+mod concurrency;
 mod crash;
 mod donations;
 mod figures;
