@@ -43,7 +43,11 @@ pub struct SyncOptions {
 impl Default for SyncOptions {
     fn default() -> Self {
         SyncOptions {
-            pull_page_size: volunteer_domain::wire::DEFAULT_PULL_LIMIT,
+            // Each page is one transaction, and a replica's index updates
+            // cost more per commit the smaller the page: catching up with
+            // 10,000 rows in 5,000-row pages is about three times faster
+            // than in 1,000-row ones (volunteer-bench apply).
+            pull_page_size: volunteer_domain::wire::MAX_PULL_LIMIT,
             push_batch_size: volunteer_domain::wire::MAX_PUSH_BATCH as u32,
             request_timeout: Duration::from_secs(30),
         }

@@ -10,7 +10,10 @@ use std::path::Path;
 use crate::error::{Error, Result};
 
 /// Each entry upgrades from version `index` to `index + 1`.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/001_initial.sql"),
+    include_str!("migrations/002_narrow_indexes.sql"),
+];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
@@ -28,13 +31,15 @@ pub fn open(path: &Path) -> Result<Connection> {
 }
 
 /// WAL for concurrent reads, FULL sync so an acknowledged write survives
-/// power loss, foreign keys on, temp data in memory.
+/// power loss, foreign keys on, temp data in memory, and a page cache large
+/// enough (16 MiB) that a pull page's index updates stay in memory.
 fn configure(conn: &Connection) -> Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "temp_store", 2)?;
+    conn.pragma_update(None, "cache_size", -16_384)?;
     Ok(())
 }
 

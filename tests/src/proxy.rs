@@ -16,6 +16,7 @@ pub struct CutProxy {
     held: Arc<AtomicUsize>,
     cuts: Arc<AtomicUsize>,
     requests: Arc<AtomicUsize>,
+    bytes: Arc<[AtomicUsize; 2]>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -28,7 +29,9 @@ impl CutProxy {
         let requests = Arc::new(AtomicUsize::new(0));
         let hold = Arc::new(tokio::sync::watch::channel(false).0);
         let held = Arc::new(AtomicUsize::new(0));
+        let bytes = Arc::new([AtomicUsize::new(0), AtomicUsize::new(0)]);
         let ctl = Control {
+            bytes: bytes.clone(),
             cut: cut.clone(),
             cuts: cuts.clone(),
             requests: requests.clone(),
@@ -52,6 +55,7 @@ impl CutProxy {
             held,
             cuts,
             requests,
+            bytes,
             task,
         }
     }
@@ -85,6 +89,16 @@ impl CutProxy {
     pub fn requests(&self) -> usize {
         self.requests.load(Ordering::SeqCst)
     }
+
+    /// Bytes clients sent through the proxy, headers included.
+    pub fn bytes_sent(&self) -> usize {
+        self.bytes[0].load(Ordering::SeqCst)
+    }
+
+    /// Bytes clients received through the proxy, headers included.
+    pub fn bytes_received(&self) -> usize {
+        self.bytes[1].load(Ordering::SeqCst)
+    }
 }
 
 impl Drop for CutProxy {
@@ -95,6 +109,7 @@ impl Drop for CutProxy {
 
 #[derive(Clone)]
 struct Control {
+    bytes: Arc<[AtomicUsize; 2]>,
     cut: Arc<AtomicBool>,
     cuts: Arc<AtomicUsize>,
     requests: Arc<AtomicUsize>,
@@ -104,6 +119,7 @@ struct Control {
 
 async fn relay(mut client: TcpStream, mut server: TcpStream, ctl: Control) {
     let Control {
+        bytes,
         cut,
         cuts,
         requests,
@@ -126,6 +142,7 @@ async fn relay(mut client: TcpStream, mut server: TcpStream, ctl: Control) {
                     answering_sync = String::from_utf8_lossy(chunk).contains("POST /v1/sync");
                 }
                 requests.fetch_add(lines, Ordering::SeqCst);
+                bytes[0].fetch_add(n, Ordering::SeqCst);
                 if sw.write_all(chunk).await.is_err() { return; }
             }
             n = sr.read(&mut down) => {
@@ -141,6 +158,7 @@ async fn relay(mut client: TcpStream, mut server: TcpStream, ctl: Control) {
                     let _ = rx.wait_for(|on| !on).await;
                     held.fetch_sub(1, Ordering::SeqCst);
                 }
+                bytes[1].fetch_add(n, Ordering::SeqCst);
                 if cw.write_all(&down[..n]).await.is_err() { return; }
             }
         }
