@@ -5,7 +5,7 @@
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use sha2::{Digest, Sha256};
-use std::sync::OnceLock;
+use std::sync::{Condvar, Mutex, OnceLock};
 
 pub const SESSION_DAYS: i64 = 30;
 
@@ -20,6 +20,34 @@ fn random_bytes<const N: usize>() -> [u8; N] {
     buf
 }
 
+/// At most one password check per core at a time: each takes 19 MiB and a
+/// core's worth of work, and a storm of sign-ins must neither exhaust memory
+/// nor take every thread from syncs.
+struct HashSlot;
+
+static HASH_SLOTS: (Mutex<usize>, Condvar) = (Mutex::new(0), Condvar::new());
+
+impl HashSlot {
+    fn take() -> HashSlot {
+        let limit = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let (busy, freed) = &HASH_SLOTS;
+        let mut n = busy.lock().unwrap_or_else(|p| p.into_inner());
+        while *n >= limit {
+            n = freed.wait(n).unwrap_or_else(|p| p.into_inner());
+        }
+        *n += 1;
+        HashSlot
+    }
+}
+
+impl Drop for HashSlot {
+    fn drop(&mut self) {
+        let (busy, freed) = &HASH_SLOTS;
+        *busy.lock().unwrap_or_else(|p| p.into_inner()) -= 1;
+        freed.notify_one();
+    }
+}
+
 pub fn hash_password(password: &str) -> String {
     let salt = SaltString::encode_b64(&random_bytes::<16>()).expect("16 bytes is a valid salt");
     Argon2::default()
@@ -32,6 +60,7 @@ pub fn hash_password(password: &str) -> String {
 /// or no password set) a dummy hash is still checked, so response time does
 /// not reveal which logins exist.
 pub fn verify_password(password: &str, stored: Option<&str>) -> bool {
+    let _slot = HashSlot::take();
     static DUMMY: OnceLock<String> = OnceLock::new();
     let dummy = DUMMY.get_or_init(|| hash_password("not a real password"));
     let (hash, real) = match stored {

@@ -10,6 +10,8 @@ use volunteer_sync_server::{Config, PgStore, SqliteStore, Storage, demo, serve};
 fn main() -> ExitCode {
     #[cfg(unix)]
     unblock_shutdown_signals();
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    return_large_blocks_to_the_system();
     match tokio::runtime::Runtime::new() {
         Ok(rt) => rt.block_on(start()),
         Err(e) => {
@@ -85,6 +87,21 @@ fn unblock_shutdown_signals() {
         libc::sigaddset(&mut set, libc::SIGINT);
         libc::sigaddset(&mut set, libc::SIGTERM);
         libc::pthread_sigmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
+    }
+}
+
+/// glibc raises its mmap threshold each time a large block is freed, after
+/// which blocks of that size come from per-thread arenas and stay there:
+/// every password check's 19 MiB, once per blocking thread, is kept for
+/// good and the server's memory climbs under a sign-in storm. A fixed
+/// threshold keeps such blocks mmapped, so freeing returns them.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[allow(unsafe_code)]
+fn return_large_blocks_to_the_system() {
+    // SAFETY: mallopt only sets an allocator tunable; called before any
+    // thread starts.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
     }
 }
 

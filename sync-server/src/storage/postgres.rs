@@ -37,6 +37,10 @@ const MIGRATION_LOCK: i64 = 0x766f_6c75_6e74; // "volunt"
 /// Records per transaction when seeding or importing: every pull waits for
 /// the writers in flight, so no write transaction may run long.
 const IMPORT_CHUNK: usize = 200;
+/// Mutations per push transaction. A request's mutations commit in chunks:
+/// two devices recording the same check-ins conflict, and a conflict then
+/// retries a few mutations, not a whole batch of hundreds.
+const PUSH_CHUNK: usize = 25;
 /// Attempts of a push that keeps meeting serialization failures.
 const PUSH_ATTEMPTS: u32 = 20;
 pub const DEFAULT_POOL_SIZE: usize = 16;
@@ -282,6 +286,7 @@ impl PgStore {
             attempt += 1;
             match self.run(IsolationLevel::Serializable, &mut f) {
                 Err(SyncError::Store(e)) if retryable(&e) && attempt < PUSH_ATTEMPTS => {
+                    tracing::debug!(attempt, error = ?e, "write retried after a serialization failure");
                     // Back off a little, more each time, so contenders spread out.
                     std::thread::sleep(Duration::from_millis(u64::from(attempt * attempt)));
                 }
@@ -911,18 +916,21 @@ impl Storage for PgStore {
     ) -> Result<SyncResponse, SyncError> {
         let limit = check_request(request)?;
         let district = principal_district(who)?;
-        let results = if request.mutations.is_empty() {
-            Vec::new()
-        } else {
-            self.write(|tx| {
+        let mut results = Vec::with_capacity(request.mutations.len());
+        for chunk in request.mutations.chunks(PUSH_CHUNK) {
+            let part = SyncRequest {
+                mutations: chunk.to_vec(),
+                ..request.clone()
+            };
+            results.extend(self.write(|tx| {
                 let mut rules = Rules {
                     tx,
                     district,
                     began_at: 0,
                 };
-                push::push(&mut rules, who, request, now)
-            })?
-        };
+                push::push(&mut rules, who, &part, now)
+            })?);
+        }
         // The pull reads after the push committed, in its own snapshot, once
         // the writers in flight when it arrived have ended.
         self.await_writers()?;

@@ -106,7 +106,10 @@ impl Cluster {
         for _ in 0..n {
             let mut child = Command::new(&bin)
                 .args(["--listen", "127.0.0.1:0", "--database", &self.database])
-                .env("RUST_LOG", "warn")
+                .env(
+                    "RUST_LOG",
+                    std::env::var("BENCH_SERVER_LOG").unwrap_or_else(|_| "warn".into()),
+                )
                 .stdout(Stdio::piped())
                 .stderr(Stdio::inherit())
                 .spawn()
