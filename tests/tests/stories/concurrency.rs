@@ -222,6 +222,16 @@ async fn a_change_committed_late_with_an_earlier_position_is_not_skipped() {
     let mut reader = Reader::sign_in(&server.url(), "staff-a").await;
     reader.drain(&server.url(), "reader").await;
 
+    let slow_json = Record::Donation(volunteer_domain::Donation {
+        id: "slow".into(),
+        campaign_id: None,
+        site_id: site.clone(),
+        donor_name: None,
+        gift: Gift::Money { fen: 100 },
+        received_at: chrono::Utc::now(),
+        recorded_by: fx.id("staff-a"),
+    })
+    .to_json();
     // The slow writer: takes its transaction id and sequence number now.
     let (to_slow, slow_rx) = std::sync::mpsc::channel::<()>();
     let (slow_ready, ready_rx) = std::sync::mpsc::channel::<()>();
@@ -235,12 +245,13 @@ async fn a_change_committed_late_with_an_earlier_position_is_not_skipped() {
         .unwrap();
         slow_ready.send(()).unwrap();
         slow_rx.recv().unwrap();
-        tx.batch_execute(&format!(
+        tx.execute(
             "INSERT INTO entities (district, kind, key, txid, seq, data, public, owner,
                                    site_path, owner_only, team_id, reader)
-             SELECT 'c', 'donation', 'slow', txid, seq, '{{}}', false, NULL,
-                    '{path}', false, NULL, NULL FROM slow"
-        ))
+             SELECT 'c', 'donation', 'slow', txid, seq, $1, false, NULL,
+                    $2, false, NULL, NULL FROM slow",
+            &[&slow_json, &path],
+        )
         .unwrap();
         tx.commit().unwrap();
     });
@@ -258,6 +269,9 @@ async fn a_change_committed_late_with_an_earlier_position_is_not_skipped() {
         )
         .unwrap();
     phone.sync().await.unwrap();
+    // Applied but not yet in the feed: the phone keeps showing its own write.
+    assert_eq!(phone.pending_count().unwrap(), 0);
+    assert_eq!(phone.donations().unwrap().len(), 1, "no flicker");
     reader.drain(&server.url(), "reader").await;
     assert!(
         reader.received.is_empty(),
@@ -277,4 +291,7 @@ async fn a_change_committed_late_with_an_earlier_position_is_not_skipped() {
     assert_eq!(got.len(), 2, "{got:?}");
     assert!(got.iter().all(|(_, n)| *n == 1), "each once: {got:?}");
     assert!(got.iter().any(|(k, _)| *k == "slow"), "{got:?}");
+    phone.sync().await.unwrap();
+    let mine: Vec<_> = phone.donations().unwrap().into_iter().map(|d| d.id).collect();
+    assert_eq!(mine.len(), 2, "its own, now confirmed, and the slow one: {mine:?}");
 }
