@@ -292,6 +292,15 @@ async fn a_change_committed_late_with_an_earlier_position_is_not_skipped() {
     assert!(got.iter().all(|(_, n)| *n == 1), "each once: {got:?}");
     assert!(got.iter().any(|(k, _)| *k == "slow"), "{got:?}");
     phone.sync().await.unwrap();
-    let mine: Vec<_> = phone.donations().unwrap().into_iter().map(|d| d.id).collect();
-    assert_eq!(mine.len(), 2, "its own, now confirmed, and the slow one: {mine:?}");
+    let mine: Vec<_> = phone
+        .donations()
+        .unwrap()
+        .into_iter()
+        .map(|d| d.id)
+        .collect();
+    assert_eq!(
+        mine.len(),
+        2,
+        "its own, now confirmed, and the slow one: {mine:?}"
+    );
 }
