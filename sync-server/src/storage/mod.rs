@@ -20,12 +20,20 @@ use crate::auth;
 pub enum StoreError {
     #[error("database: {0}")]
     Sqlite(#[from] rusqlite::Error),
-    #[error("database: {0}")]
+    #[error("database: {}", postgres_detail(.0))]
     Postgres(#[from] ::postgres::Error),
     #[error("corrupt data: {0}")]
     Corrupt(String),
     #[error("{0}")]
     Invalid(String),
+}
+
+/// The server's message and code, which `postgres::Error`'s own text hides.
+fn postgres_detail(e: &::postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{} ({})", db.message(), db.code().code()),
+        None => e.to_string(),
+    }
 }
 
 impl From<volunteer_domain::RecordError> for StoreError {

@@ -166,6 +166,45 @@ impl Cluster {
     }
 }
 
+/// CPU seconds (user + system) a process has used so far.
+fn cpu_seconds(pid: u32) -> f64 {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return 0.0;
+    };
+    // Fields after the command name (which may hold spaces) close with ')'.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or(vec![], |(_, rest)| rest.split_whitespace().collect());
+    let ticks: f64 = [11, 12]
+        .iter()
+        .filter_map(|i| fields.get(*i)?.parse::<f64>().ok())
+        .sum();
+    ticks / 100.0 // USER_HZ is 100 on Linux
+}
+
+impl Cluster {
+    /// CPU seconds used so far by the server processes, and by PostgreSQL's
+    /// processes (every process named `postgres` on the machine).
+    pub fn cpu_seconds(&self) -> (f64, f64) {
+        let servers = self.servers.iter().map(|c| cpu_seconds(c.id())).sum();
+        let mut database = 0.0;
+        if self.backend == Backend::Postgres
+            && let Ok(dir) = std::fs::read_dir("/proc")
+        {
+            for entry in dir.flatten() {
+                let Some(pid) = entry.file_name().to_str().and_then(|s| s.parse().ok()) else {
+                    continue;
+                };
+                let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+                if comm.trim() == "postgres" {
+                    database += cpu_seconds(pid);
+                }
+            }
+        }
+        (servers, database)
+    }
+}
+
 /// PostgreSQL runs as its own user when we are root: it must reach `dir`.
 fn set_searchable(dir: &Path) {
     use std::os::unix::fs::PermissionsExt;

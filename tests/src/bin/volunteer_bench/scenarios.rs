@@ -261,9 +261,11 @@ pub async fn checkin_burst(a: &Args) -> Vec<String> {
     let (s0, r0) = c.bytes();
     let q0 = c.requests();
     let rss_before = c.server_rss_kib();
+    let cpu0 = c.cpu_seconds();
     let t = Instant::now();
     let latencies = sync_all(&devices, a.devices).await;
     let burst = t.elapsed().as_secs_f64();
+    let cpu1 = c.cpu_seconds();
     // Again until every device holds the full set.
     let mut rounds = 1;
     while rounds < 10
@@ -291,6 +293,8 @@ pub async fn checkin_burst(a: &Args) -> Vec<String> {
             "devices": a.devices, "per_device": a.per_device, "overlap": a.overlap,
             "wall_seconds": burst, "converged_seconds": converged, "sync_rounds": rounds,
             "mutations_pushed": pushed, "mutations_per_second": pushed as f64 / burst,
+            "server_cpu_seconds": cpu1.0 - cpu0.0, "database_cpu_seconds": cpu1.1 - cpu0.1,
+            "mutations_per_server_cpu_second": pushed as f64 / (cpu1.0 - cpu0.0).max(0.01),
             "requests": c.requests() - q0, "bytes_sent": s1 - s0, "bytes_received": r1 - r0,
             "p50_sync_seconds": p50, "p99_sync_seconds": p99,
             "device_db_bytes": file_size(dir.path(), "checker0"),
@@ -332,9 +336,11 @@ pub async fn hours(a: &Args) -> Vec<String> {
         }
         let (s0, r0) = c.bytes();
         let q0 = c.requests();
+        let cpu0 = c.cpu_seconds();
         let t = Instant::now();
         let latencies = sync_all(&phones, a.concurrency).await;
         let wall = t.elapsed().as_secs_f64();
+        let cpu1 = c.cpu_seconds();
         let (s1, r1) = c.bytes();
         rss.push(c.server_rss_kib());
         let expected = (a.phones * a.entries * (round + 1)) as u64;
@@ -352,6 +358,8 @@ pub async fn hours(a: &Args) -> Vec<String> {
                 "round": round + 1, "rounds": a.rounds,
                 "wall_seconds": wall, "mutations_pushed": pushed,
                 "mutations_per_second": pushed as f64 / wall,
+                "server_cpu_seconds": cpu1.0 - cpu0.0, "database_cpu_seconds": cpu1.1 - cpu0.1,
+                "mutations_per_server_cpu_second": pushed as f64 / (cpu1.0 - cpu0.0).max(0.01),
                 "requests": c.requests() - q0, "bytes_sent": s1 - s0, "bytes_received": r1 - r0,
                 "p50_sync_seconds": p50, "p99_sync_seconds": p99,
                 "device_db_bytes": file_size(dir.path(), "v0"),
