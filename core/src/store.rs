@@ -213,6 +213,9 @@ mod tests {
             );
             put_raw(&conn, Kind::Attendance, &format!("a/v{i}"), &data).unwrap();
         }
+        // As after a bulk download, which drops the indexes and their statistics.
+        schema::drop_bulk_indexes(&conn).unwrap();
+        schema::ensure_bulk_indexes(&conn).unwrap();
         let name = plan(
             &conn,
             "SELECT json_extract(data, '$.volunteer_name') FROM records

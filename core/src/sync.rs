@@ -20,6 +20,7 @@ use crate::cancel::CancelToken;
 use crate::error::{Error, Result};
 use crate::outbox;
 use crate::replica::Inner;
+use crate::schema;
 use crate::store::{self, meta_keys};
 use crate::views::{Connectivity, SyncFailure, SyncReport};
 
@@ -110,6 +111,7 @@ async fn run(inner: &Arc<Inner>, token: &CancelToken) -> Result<SyncReport> {
         let i = inner.clone();
         let (auth, request) = tokio::task::spawn_blocking(move || prepare(&i)).await??;
         let pushed = request.mutations.len();
+        let initial = request.cursor.is_none();
         let sent: Vec<u64> = request.mutations.iter().map(|m| m.seq).collect();
         let response = tokio::select! {
             r = inner.http.sync(&auth, &request) => r,
@@ -147,8 +149,10 @@ async fn run(inner: &Arc<Inner>, token: &CancelToken) -> Result<SyncReport> {
         let has_more = response.has_more;
         let i = inner.clone();
         let client_id = request.client_id;
+        let started = std::time::Instant::now();
         let (kinds, pending_left) =
-            tokio::task::spawn_blocking(move || apply(&i, &client_id, response)).await??;
+            tokio::task::spawn_blocking(move || apply(&i, &client_id, initial, response)).await??;
+        report.apply_time += started.elapsed();
         changed.extend(kinds);
         tracing::debug!(pushed, has_more, pending_left, "sync round applied");
         if !has_more && pending_left == 0 {
@@ -193,7 +197,17 @@ fn reregister(inner: &Inner, old_client_id: &str) -> Result<()> {
 /// Apply one response atomically: take optimistic effects back, apply the
 /// server's changes, settle results, store the cursor, replay what is left.
 /// Returns the kinds that changed and how many mutations are still unpushed.
-fn apply(inner: &Inner, client_id: &str, response: SyncResponse) -> Result<(BTreeSet<Kind>, u64)> {
+///
+/// A full download (the first pull, or a reset) that spans several pages
+/// is a bulk load: the two large secondary indexes are dropped on its first
+/// page and built once, sorted, after its last, instead of being updated
+/// row by row in random order (see [`schema::BULK_INDEXES`]).
+fn apply(
+    inner: &Inner,
+    client_id: &str,
+    initial: bool,
+    response: SyncResponse,
+) -> Result<(BTreeSet<Kind>, u64)> {
     let now = Utc::now();
     // Validate before touching the database: a malformed page changes nothing.
     // Rows are stored as the server sent them, fields unknown to us included.
@@ -224,6 +238,9 @@ fn apply(inner: &Inner, client_id: &str, response: SyncResponse) -> Result<(BTre
         if response.reset {
             tx.execute("DELETE FROM records", [])?;
         }
+        if (initial || response.reset) && response.has_more {
+            schema::drop_bulk_indexes(tx)?;
+        }
         let me = store::profile(tx)?;
         for (kind, key, record) in &decoded {
             match record {
@@ -241,6 +258,9 @@ fn apply(inner: &Inner, client_id: &str, response: SyncResponse) -> Result<(BTre
         outbox::settle(tx, &response.results, now)?;
         if let Some(seq) = response.confirmed_seq {
             outbox::drop_confirmed(tx, seq)?;
+        }
+        if !response.has_more {
+            schema::ensure_bulk_indexes(tx)?;
         }
         store::meta_set(tx, meta_keys::CURSOR, &response.cursor)?;
         store::meta_set(tx, meta_keys::LAST_SYNC_AT, &now.to_rfc3339())?;

@@ -117,6 +117,9 @@ pub struct SyncReport {
     pub reset: bool,
     /// Which kinds of data changed, for UI refresh.
     pub changed: Vec<Kind>,
+    /// Time spent applying responses on the device (decoding, writing,
+    /// replaying), without the network: what a slow phone adds to a sync.
+    pub apply_time: std::time::Duration,
 }
 
 /// What the last contact with the server said about the network.

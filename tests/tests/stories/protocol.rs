@@ -288,3 +288,35 @@ async fn a_replica_file_is_opened_once_and_bad_urls_are_refused() {
         "the server takes at most 500"
     );
 }
+
+/// A first sync over many pages drops the replica's two large indexes and
+/// builds them once at the end; the replica then holds everything and its
+/// queries still use them (a regression of either shows here).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_paged_first_download_rebuilds_the_replica_indexes() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir.path().join("server.db")).await;
+    let fx = fixture::seed(server.store.as_ref());
+    let options = volunteer_core::SyncOptions {
+        pull_page_size: 2,
+        ..Default::default()
+    };
+    let path = dir.path().join("paged.db");
+    let staff = Replica::open_with(&path, &server.url(), options).unwrap();
+    staff.sign_in("staff-a", PASSWORD).await.unwrap();
+    let report = staff.sync().await.unwrap();
+    assert!(report.requests > 3, "paged: {report:?}");
+    assert!(staff.activity(&fx.activity_a.id).unwrap().is_some());
+    drop(staff);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let indexes: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'records' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for name in ["records_by_activity", "records_by_volunteer"] {
+        assert!(indexes.iter().any(|i| i == name), "{name} in {indexes:?}");
+    }
+}
