@@ -1,0 +1,227 @@
+//! The storage contract, run against every backend: SQLite always, and
+//! PostgreSQL when `VOLUNTEER_TEST_POSTGRES` holds an admin URL (as
+//! scripts/test.sh sets it).
+#![allow(clippy::unwrap_used)]
+
+use chrono::{Duration, Utc};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use volunteer_domain::{
+    Kind, Mutation, MutationEnvelope, Record, Role, Site, SiteLevel, SyncRequest, Team,
+};
+use volunteer_sync_server::storage::AuthOutcome;
+use volunteer_sync_server::{NewUser, PgStore, Principal, SqliteStore, Storage, SyncError};
+
+struct Backend {
+    name: &'static str,
+    store: Box<dyn Storage>,
+    _dir: tempfile::TempDir,
+}
+
+/// A fresh, empty store of every backend available.
+fn backends() -> Vec<Backend> {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = SqliteStore::open(dir.path().join("s.db")).unwrap();
+    let mut out = vec![Backend {
+        name: "sqlite",
+        store: Box::new(sqlite),
+        _dir: dir,
+    }];
+    if let Ok(admin) = std::env::var("VOLUNTEER_TEST_POSTGRES") {
+        let name = format!(
+            "storage_{}_{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        );
+        let mut c = postgres::Client::connect(&admin, postgres::NoTls).unwrap();
+        c.batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
+            .unwrap();
+        c.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+        let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
+        out.push(Backend {
+            name: "postgres",
+            store: Box::new(PgStore::open(&url, 4).unwrap()),
+            _dir: tempfile::tempdir().unwrap(),
+        });
+    }
+    out
+}
+
+/// A center, a team at it, and a volunteer signed in: their principal.
+fn seeded(store: &dyn Storage) -> Principal {
+    store
+        .put_records(&[
+            Record::Site(Site {
+                id: "c".into(),
+                parent_id: None,
+                level: SiteLevel::Center,
+                name: "中心".into(),
+                path: "/c/".into(),
+            }),
+            Record::Team(Team {
+                id: "t".into(),
+                site_id: "c".into(),
+                name: "队".into(),
+                description: String::new(),
+                member_count: 0,
+                join_policy: Default::default(),
+            }),
+        ])
+        .unwrap();
+    let user = NewUser::new("v", None, Role::Volunteer, "李娜");
+    let now = Utc::now();
+    store
+        .create_users(std::slice::from_ref(&user), now)
+        .unwrap();
+    store
+        .create_session(&user.id, "token-hash", now + Duration::days(1), now)
+        .unwrap();
+    match store.authenticate("token-hash", now).unwrap() {
+        AuthOutcome::Valid(p) => *p,
+        _ => panic!("session not valid"),
+    }
+}
+
+fn push(seq: u64, id: &str) -> SyncRequest {
+    SyncRequest {
+        client_id: "c1".into(),
+        cursor: None,
+        mutations: vec![MutationEnvelope {
+            seq,
+            id: id.into(),
+            created_at: Utc::now(),
+            mutation: Mutation::JoinTeam {
+                team_id: "t".into(),
+            },
+        }],
+        pull_limit: None,
+    }
+}
+
+#[test]
+fn a_retried_push_is_answered_from_the_log_and_applied_once() {
+    for b in backends() {
+        let who = seeded(b.store.as_ref());
+        let first = b.store.sync(&who, &push(1, "m1"), Utc::now()).unwrap();
+        let again = b.store.sync(&who, &push(1, "m1"), Utc::now()).unwrap();
+        assert_eq!(first.results, again.results, "{}", b.name);
+        assert_eq!(b.store.mutation_count().unwrap(), 1, "{}", b.name);
+        let Record::Team(t) = b.store.records(Kind::Team).unwrap().remove(0) else {
+            panic!()
+        };
+        assert_eq!(t.member_count, 1, "{}", b.name);
+        assert_eq!(again.confirmed_seq, Some(1), "{}", b.name);
+    }
+}
+
+#[test]
+fn a_seq_reused_for_another_mutation_or_skipping_ahead_is_refused() {
+    for b in backends() {
+        let who = seeded(b.store.as_ref());
+        b.store.sync(&who, &push(1, "m1"), Utc::now()).unwrap();
+        assert!(
+            matches!(
+                b.store.sync(&who, &push(1, "other"), Utc::now()),
+                Err(SyncError::SequenceReused { seq: 1 })
+            ),
+            "{}",
+            b.name
+        );
+        assert!(
+            matches!(
+                b.store.sync(&who, &push(3, "m3"), Utc::now()),
+                Err(SyncError::SequenceGap { expected: 2 })
+            ),
+            "{}",
+            b.name
+        );
+        assert_eq!(b.store.mutation_count().unwrap(), 1, "{}", b.name);
+    }
+}
+
+#[test]
+fn a_cursor_from_another_database_resets_the_feed() {
+    for (b, other) in backends().into_iter().zip(backends()) {
+        let who = seeded(b.store.as_ref());
+        let page = b.store.sync(&who, &push(1, "m1"), Utc::now()).unwrap();
+        let theirs = seeded(other.store.as_ref());
+        let mut req = push(1, "m1");
+        req.mutations.clear();
+        req.cursor = Some(page.cursor.clone());
+        let mine = b.store.sync(&who, &req, Utc::now()).unwrap();
+        assert!(!mine.reset && mine.changes.is_empty(), "{}", b.name);
+        // Another database: its epoch differs, whatever the user.
+        let reset = other.store.sync(&theirs, &req, Utc::now()).unwrap();
+        assert!(reset.reset, "{}", b.name);
+    }
+}
+
+#[test]
+fn site_paths_must_be_whole_segments_under_the_parent() {
+    for b in backends() {
+        seeded(b.store.as_ref());
+        let site = |id: &str, path: &str| {
+            Record::Site(Site {
+                id: id.into(),
+                parent_id: Some("c".into()),
+                level: SiteLevel::Station,
+                name: "站".into(),
+                path: path.into(),
+            })
+        };
+        let s = b.store.as_ref();
+        assert!(s.put_records(&[site("s1", "/c/s1")]).is_err(), "{}", b.name);
+        assert!(
+            s.put_records(&[site("s1", "/x/s1/")]).is_err(),
+            "{}",
+            b.name
+        );
+        assert!(
+            s.put_records(&[site("s/1", "/c/s/1/")]).is_err(),
+            "{}",
+            b.name
+        );
+        s.put_records(&[site("s1", "/c/s1/")]).unwrap();
+    }
+}
+
+#[test]
+fn a_pull_page_ends_exactly_where_the_next_begins() {
+    for b in backends() {
+        let who = seeded(b.store.as_ref());
+        let mut req = push(1, "m1");
+        req.mutations.clear();
+        req.pull_limit = Some(1);
+        let mut seen = Vec::new();
+        loop {
+            let page = b.store.sync(&who, &req, Utc::now()).unwrap();
+            seen.extend(page.changes.iter().map(|c| (c.kind, c.key.clone())));
+            req.cursor = Some(page.cursor);
+            if !page.has_more {
+                break;
+            }
+        }
+        // Site, team, the user's own profile: each exactly once.
+        assert_eq!(seen.len(), 3, "{}: {seen:?}", b.name);
+    }
+}
+
+#[test]
+fn a_client_id_belongs_to_the_user_who_first_pushed_with_it() {
+    for b in backends() {
+        let who = seeded(b.store.as_ref());
+        b.store.sync(&who, &push(1, "m1"), Utc::now()).unwrap();
+        let mut someone_else = who.clone();
+        someone_else.actor.user_id = "another-user".into();
+        let mut pull = push(1, "m1");
+        pull.mutations.clear();
+        assert!(
+            matches!(
+                b.store.sync(&someone_else, &pull, Utc::now()),
+                Err(SyncError::ClientMismatch)
+            ),
+            "{}",
+            b.name
+        );
+    }
+}
