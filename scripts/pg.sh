@@ -48,7 +48,7 @@ start)
     port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
     as_owner "$bin/initdb" -D "$dir/data" -U postgres --auth=trust --encoding=UTF8 --locale=C >/dev/null
     opts="-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=300"
-    opts+=" -c shared_buffers=256MB -c max_pred_locks_per_transaction=4096"
+    opts+=" -c shared_buffers=256MB"
     [[ "${3:-}" == "--fast" ]] && opts+=" -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -o "$opts" -w -t 60 start >/dev/null \
         || { cat "$dir/server.log" >&2; exit 1; }
