@@ -208,7 +208,12 @@ async fn concurrent_pushes_through_two_instances_reach_every_reader_exactly_once
 /// pulls past it. Here the slow writer is a raw PostgreSQL transaction held
 /// open by the test. The reader must get the later change only once the slow
 /// one is final, and then both, each once.
+///
+/// The open transaction holds back every pull on the PostgreSQL server (the
+/// watermark is cluster-wide), which would make other tests running beside
+/// it see stale pages: `scripts/test.sh` runs it alone (`--ignored`).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "holds the PostgreSQL server's oldest transaction open; scripts/test.sh runs it alone"]
 async fn a_change_committed_late_with_an_earlier_position_is_not_skipped() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("server.db");
