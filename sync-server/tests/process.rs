@@ -7,6 +7,8 @@ use std::net::TcpStream;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod common;
+
 const BIN: &str = env!("CARGO_BIN_EXE_volunteer-sync-server");
 
 #[test]
@@ -111,15 +113,10 @@ fn demo_server_starts_answers_health_and_stops_gracefully_on_sigterm() {
 /// in through the other.
 #[test]
 fn two_instances_start_together_on_one_postgres_database() {
-    let Ok(admin) = std::env::var("VOLUNTEER_TEST_POSTGRES") else {
-        return; // SQLite-only run: nothing to test here.
+    let Some(url) = common::fresh_postgres_database(&format!("process_{}", std::process::id()))
+    else {
+        return; // SQLite-only run: scripts/test.sh runs this on PostgreSQL.
     };
-    let name = format!("process_{}", std::process::id());
-    let mut c = postgres::Client::connect(&admin, postgres::NoTls).unwrap();
-    c.batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
-        .unwrap();
-    c.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
-    let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
     let spawn = |demo: bool| {
         let mut cmd = Command::new(BIN);
         cmd.args(["--listen", "127.0.0.1:0", "--database", &url]);

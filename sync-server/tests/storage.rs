@@ -3,6 +3,8 @@
 //! scripts/test.sh sets it).
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use chrono::{Duration, Utc};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use volunteer_domain::{
@@ -27,17 +29,12 @@ fn backends() -> Vec<Backend> {
         store: Box::new(sqlite),
         _dir: dir,
     }];
-    if let Ok(admin) = std::env::var("VOLUNTEER_TEST_POSTGRES") {
-        let name = format!(
-            "storage_{}_{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst)
-        );
-        let mut c = postgres::Client::connect(&admin, postgres::NoTls).unwrap();
-        c.batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
-            .unwrap();
-        c.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
-        let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
+    let name = format!(
+        "storage_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    );
+    if let Some(url) = common::fresh_postgres_database(&name) {
         out.push(Backend {
             name: "postgres",
             store: Box::new(PgStore::open(&url, 4).unwrap()),

@@ -128,6 +128,20 @@ impl Drop for Pool {
     }
 }
 
+/// `sql` prepared once per connection, through `prepare` the first time.
+fn prepared(
+    statements: &mut HashMap<&'static str, Statement>,
+    sql: &'static str,
+    prepare: impl FnOnce(&str) -> Result<Statement, postgres::Error>,
+) -> Result<Statement, postgres::Error> {
+    if let Some(s) = statements.get(sql) {
+        return Ok(s.clone());
+    }
+    let s = prepare(sql)?;
+    statements.insert(sql, s.clone());
+    Ok(s)
+}
+
 /// One transaction with the connection's statement cache.
 struct Tx<'a> {
     tx: Transaction<'a>,
@@ -141,12 +155,7 @@ type Params<'p> = &'p [&'p (dyn ToSql + Sync)];
 
 impl Tx<'_> {
     fn statement(&mut self, sql: &'static str) -> Result<Statement, postgres::Error> {
-        if let Some(s) = self.statements.get(sql) {
-            return Ok(s.clone());
-        }
-        let s = self.tx.prepare(sql)?;
-        self.statements.insert(sql, s.clone());
-        Ok(s)
+        prepared(self.statements, sql, |sql| self.tx.prepare(sql))
     }
 
     fn query(&mut self, sql: &'static str, params: Params) -> Result<Vec<Row>, StoreError> {
@@ -253,9 +262,23 @@ impl PgStore {
         isolation: IsolationLevel,
         f: impl FnOnce(&mut Tx<'_>) -> Result<T, E>,
     ) -> Result<T, E> {
+        self.run_after(false, isolation, f)
+    }
+
+    /// [`Self::run`], first waiting for writers (see [`await_writers`]) on
+    /// the same connection when `settle` is set.
+    fn run_after<T, E: From<StoreError> + From<postgres::Error>>(
+        &self,
+        settle: bool,
+        isolation: IsolationLevel,
+        f: impl FnOnce(&mut Tx<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
         let mut conn = self.pool.take()?;
         let out = (|| {
             let Conn { client, statements } = &mut conn;
+            if settle {
+                await_writers(client, statements)?;
+            }
             let tx = client
                 .build_transaction()
                 .isolation_level(isolation)
@@ -332,53 +355,51 @@ impl PgStore {
         })
     }
 
-    /// Wait, up to [`WRITER_WAIT`], until every transaction that was writing
-    /// when this was called has ended. A pull's watermark is the oldest
-    /// writer still running; without the wait, one unrelated writer in flight
-    /// would hold back changes that committed before the request arrived (the
-    /// check-in a colleague just synced). Past the wait the pull serves what
-    /// is final and the rest comes with the next pull: later, never lost.
-    fn await_writers(&self) -> Result<(), StoreError> {
-        self.run(IsolationLevel::ReadCommitted, |tx| {
-            // Each statement of a read-committed transaction takes a new snapshot.
-            let row = tx.one(
-                "SELECT pg_snapshot_xmin(s)::text::bigint, pg_snapshot_xmax(s)::text::bigint
-                 FROM pg_current_snapshot() s",
-                &[],
-            )?;
-            let (mut oldest, target): (i64, i64) = (row.get(0), row.get(1));
-            let started = std::time::Instant::now();
-            while oldest < target && started.elapsed() < WRITER_WAIT {
-                std::thread::sleep(Duration::from_micros(300));
-                oldest = tx
-                    .one(
-                        "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint",
-                        &[],
-                    )?
-                    .get(0);
-            }
-            if oldest < target {
-                tracing::warn!(
-                    oldest_writer = oldest,
-                    waited_for = target,
-                    "a writer has run longer than the pull waits for; its changes follow later"
-                );
-            }
-            Ok(())
-        })
-    }
-
     fn admin_write<T>(
         &self,
-        f: impl FnMut(&mut Tx<'_>) -> Result<T, StoreError>,
+        mut f: impl FnMut(&mut Tx<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let mut f = f;
         self.write(|tx| f(tx).map_err(SyncError::from))
             .map_err(|e| match e {
                 SyncError::Store(s) => s,
                 other => StoreError::Invalid(other.to_string()),
             })
     }
+}
+
+/// Wait, up to [`WRITER_WAIT`], until every transaction that was writing when
+/// this was called has ended. A pull's watermark is the oldest writer still
+/// running; without the wait, one unrelated writer in flight would hold back
+/// changes that committed before the request arrived (the check-in a
+/// colleague just synced). Past the wait the pull serves what is final and
+/// the rest comes with the next pull: later, never lost. Plain statements
+/// outside a transaction each see a fresh snapshot; with no writer running,
+/// the first answers at once.
+fn await_writers(
+    client: &mut Client,
+    statements: &mut HashMap<&'static str, Statement>,
+) -> Result<(), StoreError> {
+    let window = prepared(
+        statements,
+        "SELECT pg_snapshot_xmin(s)::text::bigint, pg_snapshot_xmax(s)::text::bigint
+         FROM pg_current_snapshot() s",
+        |sql| client.prepare(sql),
+    )?;
+    let row = client.query_one(&window, &[])?;
+    let (mut oldest, target): (i64, i64) = (row.get(0), row.get(1));
+    let started = std::time::Instant::now();
+    while oldest < target && started.elapsed() < WRITER_WAIT {
+        std::thread::sleep(Duration::from_micros(300));
+        oldest = client.query_one(&window, &[])?.get(0);
+    }
+    if oldest < target {
+        tracing::warn!(
+            oldest_writer = oldest,
+            waited_for = target,
+            "a writer has run longer than the pull waits for; its changes follow later"
+        );
+    }
+    Ok(())
 }
 
 // ----- entity rows ----------------------------------------------------------
@@ -611,7 +632,7 @@ impl Ledger for Rules<'_, '_> {
             }))
     }
 
-    fn apply_effects(&mut self, _who: &Principal, effects: &[Effect]) -> Result<(), StoreError> {
+    fn apply_effects(&mut self, effects: &[Effect]) -> Result<(), StoreError> {
         for e in effects {
             match e {
                 Effect::Put(r) => put_record(self.tx, self.district, r)?,
@@ -925,23 +946,19 @@ impl Storage for PgStore {
         let district = principal_district(who)?;
         let mut results = Vec::with_capacity(request.mutations.len());
         for chunk in request.mutations.chunks(PUSH_CHUNK) {
-            let part = SyncRequest {
-                mutations: chunk.to_vec(),
-                ..request.clone()
-            };
-            results.extend(self.write(|tx| {
+            let pushed = self.write(|tx| {
                 let mut rules = Rules {
                     tx,
                     district,
                     began_at: 0,
                 };
-                push::push(&mut rules, who, &part, now)
-            })?);
+                push::push(&mut rules, who, &request.client_id, chunk, now)
+            })?;
+            results.extend(pushed.results);
         }
         // The pull reads after the push committed, in its own snapshot, once
         // the writers in flight when it arrived have ended.
-        self.await_writers()?;
-        let page = self.read(|tx| {
+        let page = self.run_after(true, IsolationLevel::RepeatableRead, |tx| {
             pull(
                 tx,
                 &self.epoch,

@@ -8,6 +8,13 @@ use volunteer_domain::{
     Decision, Effect, MutationEnvelope, MutationResult, MutationStatus, State, SyncRequest, decide,
 };
 
+/// What a push did: one result per mutation, and the client's last applied
+/// seq afterwards.
+pub struct Pushed {
+    pub results: Vec<MutationResult>,
+    pub last_seq: u64,
+}
+
 use super::{Principal, StoreError, SyncError};
 
 /// Refuse a malformed request before any work; returns the page size to use.
@@ -55,7 +62,7 @@ pub trait Ledger: State<Error = StoreError> {
         now: DateTime<Utc>,
     ) -> Result<u64, SyncError>;
     fn logged(&mut self, client_id: &str, seq: u64) -> Result<Option<Logged>, StoreError>;
-    fn apply_effects(&mut self, who: &Principal, effects: &[Effect]) -> Result<(), StoreError>;
+    fn apply_effects(&mut self, effects: &[Effect]) -> Result<(), StoreError>;
     fn log(
         &mut self,
         who: &Principal,
@@ -72,20 +79,21 @@ pub trait Ledger: State<Error = StoreError> {
     ) -> Result<(), StoreError>;
 }
 
-/// Apply the request's mutations exactly once, in the caller's transaction.
-/// A seq already decided is answered from the log; the same seq with another
-/// mutation id means the device's numbering diverged from ours (a restored
-/// backup): refuse rather than answer for a mutation we never saw.
+/// Apply a client's mutations (checked by [`check_request`]) exactly once,
+/// in the caller's transaction. A seq already decided is answered from the
+/// log; the same seq with another mutation id means the device's numbering
+/// diverged from ours (a restored backup): refuse rather than answer for a
+/// mutation we never saw.
 pub fn push<L: Ledger>(
     l: &mut L,
     who: &Principal,
-    request: &SyncRequest,
+    client_id: &str,
+    mutations: &[MutationEnvelope],
     now: DateTime<Utc>,
-) -> Result<Vec<MutationResult>, SyncError> {
-    let client_id = request.client_id.as_str();
+) -> Result<Pushed, SyncError> {
     let mut last = l.client_last_seq(who, client_id, now)?;
-    let mut results = Vec::with_capacity(request.mutations.len());
-    for env in &request.mutations {
+    let mut results = Vec::with_capacity(mutations.len());
+    for env in mutations {
         if env.seq <= last {
             let logged = l.logged(client_id, env.seq)?.ok_or_else(|| {
                 StoreError::Corrupt(format!("no stored result for seq {}", env.seq))
@@ -102,7 +110,10 @@ pub fn push<L: Ledger>(
         }
     }
     l.set_last_seq(client_id, last, now)?;
-    Ok(results)
+    Ok(Pushed {
+        results,
+        last_seq: last,
+    })
 }
 
 fn apply_new<L: Ledger>(
@@ -114,7 +125,7 @@ fn apply_new<L: Ledger>(
 ) -> Result<MutationResult, SyncError> {
     let result = match decide(env, &who.actor, now, l)? {
         Decision::Apply(effects) => {
-            l.apply_effects(who, &effects)?;
+            l.apply_effects(&effects)?;
             MutationResult {
                 seq: env.seq,
                 status: MutationStatus::Applied,

@@ -323,7 +323,7 @@ impl Ledger for ServerState<'_> {
             .optional()?)
     }
 
-    fn apply_effects(&mut self, _who: &Principal, effects: &[Effect]) -> Result<(), StoreError> {
+    fn apply_effects(&mut self, effects: &[Effect]) -> Result<(), StoreError> {
         apply_effects(self.0, effects)
     }
 
@@ -606,9 +606,15 @@ impl Storage for SqliteStore {
             })?
         } else {
             self.write(|tx| {
-                let results = push::push(&mut ServerState(tx), who, request, now)?;
-                let last_seq = client_seq_of(tx, who, &request.client_id)?;
-                Ok::<_, SyncError>((results, pull(tx, who, cursor, limit)?, last_seq))
+                let pushed = push::push(
+                    &mut ServerState(tx),
+                    who,
+                    &request.client_id,
+                    &request.mutations,
+                    now,
+                )?;
+                let page = pull(tx, who, cursor, limit)?;
+                Ok::<_, SyncError>((pushed.results, page, pushed.last_seq))
             })?
         };
         Ok(SyncResponse {
