@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, TransactionBehavior};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicBool, AtomicU64};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 use volunteer_domain::{
@@ -86,6 +86,9 @@ pub(crate) struct Inner {
     pub(crate) sync_calls: AtomicU64,
     pub(crate) live: Mutex<Live>,
     pub(crate) notifier: Arc<Notifier>,
+    /// A bulk download dropped the large indexes and has not rebuilt them
+    /// yet (opening the file rebuilds them too, after a crash).
+    pub(crate) indexes_dropped: AtomicBool,
     _guard: PathGuard,
 }
 
@@ -213,6 +216,7 @@ impl Replica {
                 last_error: None,
             }),
             notifier: Arc::new(Notifier::start()),
+            indexes_dropped: AtomicBool::new(false),
             _guard: guard,
         });
         Ok(Replica { inner })

@@ -60,8 +60,9 @@ pub fn ensure_bulk_indexes(conn: &Connection) -> Result<()> {
     for (_, create) in BULK_INDEXES {
         conn.execute_batch(create)?;
     }
-    conn.execute_batch("CREATE TABLE IF NOT EXISTS sqlite_stat1 (tbl, idx, stat)")
-        .or_else(|_| conn.execute_batch("ANALYZE sqlite_schema"))?;
+    // Creates sqlite_stat1 when missing (it cannot be created by hand) and
+    // touches no statistics of `records`.
+    conn.execute_batch("ANALYZE sqlite_schema")?;
     let present: usize = conn.query_row(
         "SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'records'",
         [],

@@ -222,7 +222,9 @@ fn apply(
         };
         decoded.push((change.kind, change.key, record));
     }
-    inner.write(|tx| {
+    let bulk_start = (initial || response.reset) && response.has_more;
+    let bulk_end = !response.has_more && inner.indexes_dropped.load(Ordering::SeqCst);
+    let out = inner.write(|tx| {
         if store::meta_get(tx, meta_keys::CLIENT_ID)?.as_deref() != Some(client_id) {
             // Signed out (or another user signed in) while this was in flight.
             return Err(Error::SignedOut);
@@ -238,7 +240,7 @@ fn apply(
         if response.reset {
             tx.execute("DELETE FROM records", [])?;
         }
-        if (initial || response.reset) && response.has_more {
+        if bulk_start {
             schema::drop_bulk_indexes(tx)?;
         }
         let me = store::profile(tx)?;
@@ -259,12 +261,19 @@ fn apply(
         if let Some(seq) = response.confirmed_seq {
             outbox::drop_confirmed(tx, seq)?;
         }
-        if !response.has_more {
+        if bulk_end {
             schema::ensure_bulk_indexes(tx)?;
         }
         store::meta_set(tx, meta_keys::CURSOR, &response.cursor)?;
         store::meta_set(tx, meta_keys::LAST_SYNC_AT, &now.to_rfc3339())?;
         outbox::replay_all(tx, now)?;
         Ok((kinds, outbox::pending_count(tx)?))
-    })
+    })?;
+    // Only once committed: a rolled-back drop or rebuild changed nothing.
+    if bulk_start {
+        inner.indexes_dropped.store(true, Ordering::SeqCst);
+    } else if bulk_end {
+        inner.indexes_dropped.store(false, Ordering::SeqCst);
+    }
+    Ok(out)
 }

@@ -319,4 +319,15 @@ async fn a_paged_first_download_rebuilds_the_replica_indexes() {
     for name in ["records_by_activity", "records_by_volunteer"] {
         assert!(indexes.iter().any(|i| i == name), "{name} in {indexes:?}");
     }
+    // Dropping an index drops its planner statistics; they came back too.
+    let stats: Vec<String> = conn
+        .prepare("SELECT idx FROM sqlite_stat1 WHERE tbl = 'records' ORDER BY idx")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for name in ["records_by_activity", "records_by_volunteer"] {
+        assert!(stats.iter().any(|i| i == name), "{name} in {stats:?}");
+    }
 }

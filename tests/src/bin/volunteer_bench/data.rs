@@ -255,3 +255,28 @@ pub fn busy_activity(act: &Activity, volunteers: &[NewUser], rows: usize) -> Vec
         })
         .collect()
 }
+
+/// How many of `records` a staff member at `site_path` reads, by the
+/// domain's scope rules (their own profile not counted): the benchmark's
+/// expected count, worked out apart from the server's feed query.
+pub fn visible_to_staff(records: &[Record], site_path: &str) -> u64 {
+    let paths: std::collections::HashMap<&str, &str> = records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Site(s) => Some((s.id.as_str(), s.path.as_str())),
+            _ => None,
+        })
+        .collect();
+    records
+        .iter()
+        .filter(|r| {
+            let scope = r.scope();
+            let under = scope
+                .site_id
+                .as_deref()
+                .and_then(|id| paths.get(id))
+                .is_some_and(|p| p.starts_with(site_path));
+            !scope.owner_only && (scope.public || under)
+        })
+        .count() as u64
+}
