@@ -71,6 +71,14 @@ impl CutProxy {
         self.held.load(Ordering::SeqCst)
     }
 
+    /// Wait until an answer is held back: the server has committed the
+    /// request and the device is still waiting for its answer.
+    pub async fn until_held(&self) {
+        while self.held() == 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+    }
+
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
     }

@@ -65,9 +65,7 @@ async fn concurrent_sync_calls_coalesce_into_few_requests() {
         let p = phone.clone();
         tokio::spawn(async move { p.sync().await })
     };
-    while proxy.held() == 0 {
-        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    }
+    proxy.until_held().await;
     let mut calls: Vec<_> = (0..7)
         .map(|_| {
             let p = phone.clone();
@@ -99,9 +97,7 @@ async fn a_write_made_while_a_sync_is_in_flight_is_kept_and_pushed_next() {
     proxy.set_hold(true);
     let p = phone.clone();
     let in_flight = tokio::spawn(async move { p.sync().await });
-    while proxy.held() == 0 {
-        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    }
+    proxy.until_held().await;
     // The server has applied the signup; its answer is on the way.
     phone.join_team(&fx.team_a.id).unwrap();
     proxy.set_hold(false);
@@ -128,9 +124,7 @@ async fn a_response_arriving_after_sign_out_is_not_applied_to_the_next_user() {
     proxy.set_hold(true);
     let p = phone.clone();
     let in_flight = tokio::spawn(async move { p.sync().await });
-    while proxy.held() == 0 {
-        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    }
+    proxy.until_held().await;
     phone.sign_out(true).await.unwrap();
     phone.sign_in("v2", PASSWORD).await.unwrap();
     phone.sign_up(&fx.activity_a.id).unwrap(); // seq 1 of the new client

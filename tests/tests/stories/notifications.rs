@@ -167,9 +167,7 @@ async fn a_cancelled_sync_returns_at_once_and_leaves_everything_consistent() {
     let token = CancelToken::new();
     let (p, t) = (phone.clone(), token.clone());
     let call = tokio::spawn(async move { p.sync_cancellable(&t).await });
-    while proxy.held() == 0 {
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    proxy.until_held().await;
     token.cancel();
     let outcome = tokio::time::timeout(Duration::from_secs(5), call).await;
     assert_eq!(outcome.unwrap().unwrap().unwrap_err(), Error::Cancelled);
