@@ -154,6 +154,7 @@ impl From<core::RejectCode> for RejectCode {
             core::RejectCode::ClockSkew => RejectCode::ClockSkew,
             core::RejectCode::InvalidState => RejectCode::InvalidState,
             core::RejectCode::NotSignedUp => RejectCode::NotSignedUp,
+            core::RejectCode::Unknown => RejectCode::Unknown,
         }
     }
 }

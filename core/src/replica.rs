@@ -12,9 +12,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 use volunteer_domain::{
-    Activity, Actor, Attendance, Campaign, Donation, Figures, Gift, HourEntry, Kind, Membership,
-    MembershipStatus, Mutation, Notice, OrderContact, Profile, ServiceOrder, SignInRequest, Signup,
-    Site, Team, TeamRole,
+    Activity, Actor, Attendance, Campaign, Donation, Figures, Gift, HourEntry, Kind, MAX_ID_LEN,
+    Membership, MembershipStatus, Mutation, Notice, OrderContact, Profile, ServiceOrder,
+    SignInRequest, Signup, Site, Team, TeamRole,
 };
 
 use crate::cancel::CancelToken;
@@ -971,10 +971,14 @@ impl Replica {
     }
 }
 
+/// An id argument, trimmed, by the domain's one id rule.
 fn id(field: &str, value: &str) -> Result<String> {
     let v = value.trim();
-    if v.is_empty() || v.len() > 200 {
-        return Err(Error::invalid(field, "must be a non-empty id"));
+    if !volunteer_domain::is_valid_id(v) {
+        return Err(Error::invalid(
+            field,
+            format!("must be an id of 1 to {MAX_ID_LEN} characters without spaces"),
+        ));
     }
     Ok(v.to_owned())
 }

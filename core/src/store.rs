@@ -7,7 +7,7 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::de::DeserializeOwned;
-use volunteer_domain::{Actor, Kind, Profile, Record, Role, Site, State};
+use volunteer_domain::{Actor, Kind, Membership, Profile, Record, Site, State};
 
 use crate::error::{Error, Result};
 
@@ -94,26 +94,19 @@ pub fn site(conn: &Connection, id: &str) -> Result<Option<Site>> {
 /// The signed-in user as the rules see them. A staff member whose site has not
 /// been pulled yet has no path; the rules then defer to the server.
 pub fn actor(conn: &Connection, me: &Profile) -> Result<Actor> {
-    let site_path = match (&me.role, &me.site_id) {
-        (Role::Staff, Some(id)) => site(conn, id)?.map(|s| s.path),
-        _ => None,
+    let own_site = match &me.site_id {
+        Some(id) => site(conn, id)?,
+        None => None,
     };
     let mut stmt = conn.prepare_cached(
-        "SELECT json_extract(data, '$.team_id') FROM records
-         WHERE kind = 'membership' AND json_extract(data, '$.volunteer_id') = ?1
-           AND json_extract(data, '$.role') = 'leader'
-           AND json_extract(data, '$.status') = 'active'",
+        "SELECT data FROM records
+         WHERE kind = 'membership' AND json_extract(data, '$.volunteer_id') = ?1",
     )?;
-    let led_teams = stmt
+    let memberships = stmt
         .query_map([&me.user_id], |r| r.get::<_, String>(0))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(Actor {
-        user_id: me.user_id.clone(),
-        name: me.display_name.clone(),
-        role: me.role,
-        site_path,
-        led_teams,
-    })
+        .map(|data| Ok(serde_json::from_str::<Membership>(&data?)?))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Actor::for_user(me, own_site.as_ref(), &memberships))
 }
 
 /// The replica as the rules read it: not authoritative.

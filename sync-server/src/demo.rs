@@ -194,25 +194,18 @@ fn seed_callout_and_donations(
 ) -> Result<(), StoreError> {
     let starts_at = now + Duration::hours(3);
     let callout = Activity {
-        id: rng.uuid(),
-        site_id: station.id.clone(),
-        team_id: None,
-        title: "暴雨预警：河堤巡查紧急集结".into(),
         description: "需要6名志愿者今晚协助巡查，带好雨具和手电".into(),
-        starts_at,
-        ends_at: starts_at + Duration::hours(4),
-        capacity: 6,
-        signup_count: 0,
         status: ActivityStatus::Published,
-        signup_deadline: None,
-        waitlist: false,
-        waitlist_count: 0,
-        waitlist_next: 0,
         created_by: Some(staff_id.to_owned()),
-        cancel_reason: None,
-        walk_ins: true,
-        credit_rounding_minutes: 0,
         callout: true,
+        ..Activity::new(
+            rng.uuid(),
+            &station.id,
+            "暴雨预警：河堤巡查紧急集结",
+            starts_at,
+            starts_at + Duration::hours(4),
+            6,
+        )
     };
     let mut campaign = Campaign {
         id: rng.uuid(),
@@ -292,25 +285,20 @@ struct Examples<'a> {
 fn examples(x: &mut Examples<'_>) {
     let hour = x.now.duration_trunc(Duration::hours(1)).unwrap_or(x.now);
     let activity = |id: String, title: &str, starts_at: DateTime<Utc>, capacity, status| Activity {
-        id,
-        site_id: x.station.id.clone(),
-        team_id: None,
-        title: title.into(),
         description: format!("{}组织的{}", x.station.name, title),
-        starts_at,
-        ends_at: starts_at + Duration::hours(2),
-        capacity,
-        signup_count: 0,
         status,
         signup_deadline: Some(starts_at - Duration::hours(12)),
         waitlist: true,
-        waitlist_count: 0,
-        waitlist_next: 0,
         created_by: Some(x.staff_id.to_owned()),
-        cancel_reason: None,
-        walk_ins: true,
         credit_rounding_minutes: 15,
-        callout: false,
+        ..Activity::new(
+            id,
+            &x.station.id,
+            title,
+            starts_at,
+            starts_at + Duration::hours(2),
+            capacity,
+        )
     };
     let draft = activity(
         x.rng.uuid(),
@@ -361,10 +349,13 @@ fn examples(x: &mut Examples<'_>) {
             previous_out: a.checked_out_at,
         });
         a.checked_in_at += Duration::minutes(5);
+        // The hours follow from the corrected times, by the rule itself.
         let key = HourEntry::attendance_key(&a.activity_id, &a.volunteer_id);
-        if let Some(h) = x.hours.iter_mut().find(|h| h.id == key) {
-            h.started_at = a.checked_in_at;
-            h.minutes = h.minutes.saturating_sub(5);
+        let activity = x.activities.iter().find(|act| act.id == a.activity_id);
+        if let (Some(h), Some(act)) = (x.hours.iter_mut().find(|h| h.id == key), activity)
+            && let Some(derived) = HourEntry::for_attendance(act, a)
+        {
+            *h = derived;
         }
     }
 
@@ -700,16 +691,10 @@ pub fn seed_district(
         let capacity = 10 + 5 * rng.below(7) as u32;
         let title = ACTIVITIES[k % ACTIVITIES.len()];
         k += 1;
+        let id = rng.uuid();
         let mut activity = Activity {
-            id: rng.uuid(),
-            site_id: host.id.clone(),
             team_id: Some(team.id.clone()),
-            title: title.into(),
             description: format!("{}组织的{}", team.name, title),
-            starts_at,
-            ends_at,
-            capacity,
-            signup_count: 0,
             status: if past {
                 ActivityStatus::Finished
             } else if rng.chance(3) {
@@ -719,13 +704,7 @@ pub fn seed_district(
             },
             signup_deadline: (!past).then(|| starts_at - Duration::hours(12)),
             waitlist: !past,
-            waitlist_count: 0,
-            waitlist_next: 0,
-            created_by: None,
-            cancel_reason: None,
-            walk_ins: true,
-            credit_rounding_minutes: 0,
-            callout: false,
+            ..Activity::new(id, &host.id, title, starts_at, ends_at, capacity)
         };
         let fill = capacity as usize * (50 + rng.below(50)) / 100;
         let mut taken = std::collections::HashSet::new();
@@ -748,10 +727,7 @@ pub fn seed_district(
             if past && rng.chance(90) {
                 let checked_in_at = starts_at + Duration::minutes(rng.below(20) as i64 - 10);
                 let out = ends_at + Duration::minutes(rng.below(30) as i64 - 15);
-                let minutes =
-                    volunteer_domain::rules::credited_minutes(&activity, checked_in_at, out);
-                recorded_minutes += u64::from(minutes);
-                attendance.push(Attendance {
+                let a = Attendance {
                     activity_id: activity.id.clone(),
                     volunteer_id: v.id.clone(),
                     volunteer_name: v.display_name.clone(),
@@ -760,25 +736,12 @@ pub fn seed_district(
                     checked_out_at: Some(out),
                     recorded_by: users[3].id.clone(),
                     corrections: vec![],
-                });
-                hours.push(HourEntry {
-                    id: HourEntry::attendance_key(&activity.id, &v.id),
-                    volunteer_id: v.id.clone(),
-                    activity_id: Some(activity.id.clone()),
-                    site_id: Some(host.id.clone()),
-                    source: HourSource::Attendance,
-                    status: HourStatus::Confirmed,
-                    started_at: checked_in_at,
-                    minutes,
-                    description: activity.title.clone(),
-                    recorded_by: users[3].id.clone(),
-                    team_id: None,
-                    reviewed_by: None,
-                    reviewed_at: None,
-                    reason: None,
-                    corrects: None,
-                    superseded_by: None,
-                });
+                };
+                if let Some(h) = HourEntry::for_attendance(&activity, &a) {
+                    recorded_minutes += u64::from(h.minutes);
+                    hours.push(h);
+                }
+                attendance.push(a);
             }
         }
         activities.push(activity);
@@ -792,25 +755,17 @@ pub fn seed_district(
         .unwrap_or(&teams[0]);
     let hour = now.duration_trunc(Duration::hours(1)).unwrap_or(now);
     let mut today = Activity {
-        id: rng.uuid(),
-        site_id: stations[0].id.clone(),
         team_id: Some(station_team.id.clone()),
-        title: "敬老院陪伴服务".into(),
         description: format!("{}组织的敬老院陪伴服务", station_team.name),
-        starts_at: hour - Duration::hours(1),
-        ends_at: hour + Duration::hours(3),
-        capacity: 20,
-        signup_count: 0,
         status: ActivityStatus::InProgress,
-        signup_deadline: None,
-        waitlist: false,
-        waitlist_count: 0,
-        waitlist_next: 0,
-        created_by: None,
-        cancel_reason: None,
-        walk_ins: true,
-        credit_rounding_minutes: 0,
-        callout: false,
+        ..Activity::new(
+            rng.uuid(),
+            &stations[0].id,
+            "敬老院陪伴服务",
+            hour - Duration::hours(1),
+            hour + Duration::hours(3),
+            20,
+        )
     };
     for v in volunteers.iter().take(3) {
         today.signup_count += 1;

@@ -6,43 +6,12 @@
 mod common;
 
 use chrono::{Duration, Utc};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use common::backends;
 use volunteer_domain::{
     Kind, Mutation, MutationEnvelope, Record, Role, Site, SiteLevel, SyncRequest, Team,
 };
 use volunteer_sync_server::storage::AuthOutcome;
-use volunteer_sync_server::{NewUser, PgStore, Principal, SqliteStore, Storage, SyncError};
-
-struct Backend {
-    name: &'static str,
-    store: Box<dyn Storage>,
-    _dir: tempfile::TempDir,
-}
-
-/// A fresh, empty store of every backend available.
-fn backends() -> Vec<Backend> {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let dir = tempfile::tempdir().unwrap();
-    let sqlite = SqliteStore::open(dir.path().join("s.db")).unwrap();
-    let mut out = vec![Backend {
-        name: "sqlite",
-        store: Box::new(sqlite),
-        _dir: dir,
-    }];
-    let name = format!(
-        "storage_{}_{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    );
-    if let Some(url) = common::fresh_postgres_database(&name) {
-        out.push(Backend {
-            name: "postgres",
-            store: Box::new(PgStore::open(&url, 4).unwrap()),
-            _dir: tempfile::tempdir().unwrap(),
-        });
-    }
-    out
-}
+use volunteer_sync_server::{NewUser, Principal, Storage, SyncError};
 
 /// A center, a team at it, and a volunteer signed in: their principal.
 fn seeded(store: &dyn Storage) -> Principal {

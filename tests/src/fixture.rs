@@ -70,25 +70,16 @@ pub fn seed(store: &dyn Storage) -> Fixture {
         join_policy: JoinPolicy::Approval,
     };
     let activity = |id: &str, site: &Site| Activity {
-        id: id.into(),
-        site_id: site.id.clone(),
         team_id: Some(team_a.id.clone()),
-        title: "敬老院陪伴服务".into(),
-        description: String::new(),
-        starts_at: now - Duration::hours(3),
-        ends_at: now + Duration::hours(1),
-        capacity: 3,
-        signup_count: 0,
         status: ActivityStatus::Published,
-        signup_deadline: None,
-        waitlist: false,
-        waitlist_count: 0,
-        waitlist_next: 0,
-        created_by: None,
-        cancel_reason: None,
-        walk_ins: true,
-        credit_rounding_minutes: 0,
-        callout: false,
+        ..Activity::new(
+            id,
+            &site.id,
+            "敬老院陪伴服务",
+            now - Duration::hours(3),
+            now + Duration::hours(1),
+            3,
+        )
     };
     let activity_a = activity("act-a", &station_a);
     let activity_b = activity("act-b", &station_b);

@@ -1,112 +1,32 @@
 //! The replicated entities: what a pull delivers and what a mutation's effect writes.
 //!
-//! Every record has a stable key. Keys of relationship records are natural
-//! (`team/volunteer`, `activity/volunteer`), so two devices that record the same
-//! fact independently produce the same row and merge instead of duplicating.
-//! [`Record::scope`] says who may read a record; the server stores it beside
-//! each row and filters every pull with it.
+//! Every record has a stable key ([`Keyed`]). Keys of relationship records are
+//! natural (`team/volunteer`, `activity/volunteer`), so two devices that record
+//! the same fact independently produce the same row and merge instead of
+//! duplicating. Who may read each record is in [`crate::scope`].
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-/// The kinds of replicated record. The string form is stable on the wire and on disk.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    Site,
-    Team,
-    Profile,
-    Membership,
-    Activity,
-    Signup,
-    Attendance,
-    HourEntry,
-    ServiceOrder,
-    OrderContact,
-    Campaign,
-    Donation,
-    Figures,
-    Notice,
-}
-
-impl Kind {
-    pub const ALL: [Kind; 14] = [
-        Kind::Site,
-        Kind::Team,
-        Kind::Profile,
-        Kind::Membership,
-        Kind::Activity,
-        Kind::Signup,
-        Kind::Attendance,
-        Kind::HourEntry,
-        Kind::ServiceOrder,
-        Kind::OrderContact,
-        Kind::Campaign,
-        Kind::Donation,
-        Kind::Figures,
-        Kind::Notice,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Site => "site",
-            Kind::Team => "team",
-            Kind::Profile => "profile",
-            Kind::Membership => "membership",
-            Kind::Activity => "activity",
-            Kind::Signup => "signup",
-            Kind::Attendance => "attendance",
-            Kind::HourEntry => "hour_entry",
-            Kind::ServiceOrder => "service_order",
-            Kind::OrderContact => "order_contact",
-            Kind::Campaign => "campaign",
-            Kind::Donation => "donation",
-            Kind::Figures => "figures",
-            Kind::Notice => "notice",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.as_str() == s)
+string_enum! {
+    /// The four levels of the practice network, from the district down.
+    pub enum SiteLevel {
+        Center = "center",
+        Institute = "institute",
+        Station = "station",
+        Point = "point",
     }
 }
 
-/// The four levels of the practice network, from the district down.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SiteLevel {
-    Center,
-    Institute,
-    Station,
-    Point,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Volunteer,
-    /// Staff of one site: acts at that site and every site below it.
-    Staff,
-    /// District administrator: acts everywhere in the district.
-    Admin,
-    /// A resident who orders help (and may not be a volunteer).
-    Resident,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Volunteer => "volunteer",
-            Role::Staff => "staff",
-            Role::Admin => "admin",
-            Role::Resident => "resident",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        [Role::Volunteer, Role::Staff, Role::Admin, Role::Resident]
-            .into_iter()
-            .find(|r| r.as_str() == s)
+string_enum! {
+    pub enum Role {
+        Volunteer = "volunteer",
+        /// Staff of one site: acts at that site and every site below it.
+        Staff = "staff",
+        /// District administrator: acts everywhere in the district.
+        Admin = "admin",
+        /// A resident who orders help (and may not be a volunteer).
+        Resident = "resident",
     }
 }
 
@@ -121,15 +41,16 @@ pub struct Site {
     pub path: String,
 }
 
-/// How a team takes new members.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum JoinPolicy {
-    /// A join is accepted at once.
-    #[default]
-    Open,
-    /// A join is a request that a team leader or site staff approve or decline.
-    Approval,
+string_enum! {
+    /// How a team takes new members.
+    #[derive(Default)]
+    pub enum JoinPolicy {
+        /// A join is accepted at once.
+        #[default]
+        Open = "open",
+        /// A join is a request that a team leader or site staff approve or decline.
+        Approval = "approval",
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -144,32 +65,34 @@ pub struct Team {
     pub join_policy: JoinPolicy,
 }
 
-/// Where a volunteer stands with a team (see `docs/domain.md`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MembershipStatus {
-    /// Asked to join a team that approves its members.
-    Requested,
-    #[default]
-    Active,
-    /// A leader or staff member said no.
-    Declined,
-    /// The volunteer took back their request.
-    Withdrawn,
-    /// The volunteer left.
-    Left,
-    /// A leader or staff member removed the volunteer.
-    Removed,
+string_enum! {
+    /// Where a volunteer stands with a team (see `docs/domain.md`).
+    #[derive(Default)]
+    pub enum MembershipStatus {
+        /// Asked to join a team that approves its members.
+        Requested = "requested",
+        #[default]
+        Active = "active",
+        /// A leader or staff member said no.
+        Declined = "declined",
+        /// The volunteer took back their request.
+        Withdrawn = "withdrawn",
+        /// The volunteer left.
+        Left = "left",
+        /// A leader or staff member removed the volunteer.
+        Removed = "removed",
+    }
 }
 
-/// A member's role in a team.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TeamRole {
-    #[default]
-    Member,
-    /// Decides join requests, removes members, reviews the team's hours.
-    Leader,
+string_enum! {
+    /// A member's role in a team.
+    #[derive(Default)]
+    pub enum TeamRole {
+        #[default]
+        Member = "member",
+        /// Decides join requests, removes members, reviews the team's hours.
+        Leader = "leader",
+    }
 }
 
 /// The signed-in user's own profile. Only its owner ever receives it.
@@ -213,17 +136,17 @@ impl Membership {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ActivityStatus {
-    /// Being prepared; only its organisers see it.
-    Draft,
-    /// Open for signups.
-    Published,
-    /// Under way; signups are closed.
-    InProgress,
-    Finished,
-    Cancelled,
+string_enum! {
+    pub enum ActivityStatus {
+        /// Being prepared; only its organisers see it.
+        Draft = "draft",
+        /// Open for signups.
+        Published = "published",
+        /// Under way; signups are closed.
+        InProgress = "in_progress",
+        Finished = "finished",
+        Cancelled = "cancelled",
+    }
 }
 
 impl ActivityStatus {
@@ -278,13 +201,14 @@ pub(crate) fn yes() -> bool {
     true
 }
 
-/// A signup's place: one of the `capacity` places, or the waitlist.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SignupStatus {
-    #[default]
-    Confirmed,
-    Waitlisted,
+string_enum! {
+    /// A signup's place: one of the `capacity` places, or the waitlist.
+    #[derive(Default)]
+    pub enum SignupStatus {
+        #[default]
+        Confirmed = "confirmed",
+        Waitlisted = "waitlisted",
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -329,24 +253,24 @@ pub struct AttendanceCorrection {
     pub previous_out: Option<DateTime<Utc>>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum HourSource {
-    Attendance,
-    SelfReport,
+string_enum! {
+    pub enum HourSource {
+        Attendance = "attendance",
+        SelfReport = "self_report",
+    }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum HourStatus {
-    /// Self-reported, waiting for a reviewer.
-    Pending,
-    /// Derived from attendance recorded by staff, or approved.
-    Confirmed,
-    /// A reviewer turned it down, with a reason.
-    Rejected,
-    /// Replaced by a correction (`superseded_by`); its content is unchanged.
-    Superseded,
+string_enum! {
+    pub enum HourStatus {
+        /// Self-reported, waiting for a reviewer.
+        Pending = "pending",
+        /// Derived from attendance recorded by staff, or approved.
+        Confirmed = "confirmed",
+        /// A reviewer turned it down, with a reason.
+        Rejected = "rejected",
+        /// Replaced by a correction (`superseded_by`); its content is unchanged.
+        Superseded = "superseded",
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -386,20 +310,20 @@ impl HourEntry {
     }
 }
 
-/// Where a resident's order for help stands (see `docs/domain.md`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OrderStatus {
-    /// Placed, waiting for a site to dispatch it.
-    Submitted,
-    /// Offered to a team or a volunteer, who may accept or decline.
-    Dispatched,
-    Accepted,
-    /// The service was given.
-    Done,
-    /// The resident rated it: closed.
-    Rated,
-    Cancelled,
+string_enum! {
+    /// Where a resident's order for help stands (see `docs/domain.md`).
+    pub enum OrderStatus {
+        /// Placed, waiting for a site to dispatch it.
+        Submitted = "submitted",
+        /// Offered to a team or a volunteer, who may accept or decline.
+        Dispatched = "dispatched",
+        Accepted = "accepted",
+        /// The service was given.
+        Done = "done",
+        /// The resident rated it: closed.
+        Rated = "rated",
+        Cancelled = "cancelled",
+    }
 }
 
 /// A resident's order for help (点单), dispatched by a site (派单), accepted
@@ -548,14 +472,14 @@ pub struct OrderCount {
     pub count: u32,
 }
 
-/// What a notice is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum NoticeTopic {
-    /// A place freed up and the volunteer moved from the waitlist into it.
-    PromotedFromWaitlist,
-    /// An activity the volunteer signed up for was cancelled.
-    ActivityCancelled,
+string_enum! {
+    /// What a notice is about.
+    pub enum NoticeTopic {
+        /// A place freed up and the volunteer moved from the waitlist into it.
+        PromotedFromWaitlist = "promoted_from_waitlist",
+        /// An activity the volunteer signed up for was cancelled.
+        ActivityCancelled = "activity_cancelled",
+    }
 }
 
 /// A message to one volunteer, written by the server when something they
@@ -574,273 +498,31 @@ pub struct Notice {
     pub read: bool,
 }
 
-/// Who may read a record. Its owner always may. Unless it is `owner_only`,
-/// so may everyone when it is `public`, district admins, and staff of a site
-/// whose subtree holds `site_id`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Scope {
-    pub public: bool,
-    pub owner: Option<String>,
-    pub site_id: Option<String>,
-    /// Personal data nobody else needs (the profile with its phone number).
-    pub owner_only: bool,
-    /// Leaders of this team may read it too.
-    pub team_id: Option<String>,
-    /// One more user who may read it (the volunteer an order is assigned to).
-    pub reader: Option<String>,
-}
+// ----- constructors -----
 
-#[derive(Debug, thiserror::Error)]
-pub enum RecordError {
-    #[error("unknown record kind {0:?}")]
-    UnknownKind(String),
-    #[error("malformed {kind} record: {source}")]
-    Malformed {
-        kind: &'static str,
-        #[source]
-        source: serde_json::Error,
-    },
-}
-
-/// Any replicated record, typed.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Record {
-    Site(Site),
-    Team(Team),
-    Profile(Profile),
-    Membership(Membership),
-    Activity(Activity),
-    Signup(Signup),
-    Attendance(Attendance),
-    HourEntry(HourEntry),
-    ServiceOrder(ServiceOrder),
-    OrderContact(OrderContact),
-    Campaign(Campaign),
-    Donation(Donation),
-    Figures(Figures),
-    Notice(Notice),
-}
-
-pub fn pair_key(a: &str, b: &str) -> String {
-    format!("{a}/{b}")
-}
-
-impl Record {
-    pub fn kind(&self) -> Kind {
-        match self {
-            Record::Site(_) => Kind::Site,
-            Record::Team(_) => Kind::Team,
-            Record::Profile(_) => Kind::Profile,
-            Record::Membership(_) => Kind::Membership,
-            Record::Activity(_) => Kind::Activity,
-            Record::Signup(_) => Kind::Signup,
-            Record::Attendance(_) => Kind::Attendance,
-            Record::HourEntry(_) => Kind::HourEntry,
-            Record::ServiceOrder(_) => Kind::ServiceOrder,
-            Record::OrderContact(_) => Kind::OrderContact,
-            Record::Campaign(_) => Kind::Campaign,
-            Record::Donation(_) => Kind::Donation,
-            Record::Figures(_) => Kind::Figures,
-            Record::Notice(_) => Kind::Notice,
-        }
-    }
-
-    pub fn key(&self) -> String {
-        match self {
-            Record::Site(r) => r.id.clone(),
-            Record::Team(r) => r.id.clone(),
-            Record::Profile(r) => r.user_id.clone(),
-            Record::Membership(r) => pair_key(&r.team_id, &r.volunteer_id),
-            Record::Activity(r) => r.id.clone(),
-            Record::Signup(r) => pair_key(&r.activity_id, &r.volunteer_id),
-            Record::Attendance(r) => pair_key(&r.activity_id, &r.volunteer_id),
-            Record::HourEntry(r) => r.id.clone(),
-            Record::ServiceOrder(r) => r.id.clone(),
-            Record::OrderContact(r) => OrderContact::copy_key(
-                &r.order_id,
-                r.assignee_team_id.as_deref(),
-                r.assignee_volunteer_id.as_deref(),
-            ),
-            Record::Campaign(r) => r.id.clone(),
-            Record::Donation(r) => r.id.clone(),
-            Record::Figures(r) => r.key.clone(),
-            Record::Notice(r) => r.id.clone(),
-        }
-    }
-
-    pub fn scope(&self) -> Scope {
-        let public = Scope {
-            public: true,
-            owner: None,
-            site_id: None,
-            owner_only: false,
-            team_id: None,
-            reader: None,
-        };
-        let personal = |owner: &str, site: Option<&String>| Scope {
-            public: false,
-            owner: Some(owner.to_owned()),
-            site_id: site.cloned(),
-            owner_only: false,
-            team_id: None,
-            reader: None,
-        };
-        match self {
-            Record::Site(_) | Record::Team(_) => public,
-            Record::Activity(a) if a.status.is_visible() => public,
-            // A draft: its site's staff and its team's leaders only.
-            Record::Activity(a) => Scope {
-                public: false,
-                owner: None,
-                site_id: Some(a.site_id.clone()),
-                owner_only: false,
-                team_id: a.team_id.clone(),
-                reader: None,
-            },
-            Record::Profile(r) => Scope {
-                owner_only: true,
-                ..personal(&r.user_id, None)
-            },
-            Record::Membership(r) => Scope {
-                team_id: Some(r.team_id.clone()),
-                ..personal(&r.volunteer_id, Some(&r.site_id))
-            },
-            Record::Signup(r) => personal(&r.volunteer_id, Some(&r.site_id)),
-            Record::Attendance(r) => personal(&r.volunteer_id, Some(&r.site_id)),
-            Record::HourEntry(r) => Scope {
-                team_id: r.team_id.clone(),
-                ..personal(&r.volunteer_id, r.site_id.as_ref())
-            },
-            Record::ServiceOrder(r) => Scope {
-                team_id: r.assignee_team_id.clone().or(r.declined_by_team_id.clone()),
-                reader: r
-                    .assignee_volunteer_id
-                    .clone()
-                    .or(r.declined_by_volunteer_id.clone()),
-                ..personal(&r.requester_id, Some(&r.site_id))
-            },
-            Record::OrderContact(r) if r.is_assignee_copy() => Scope {
-                public: false,
-                owner: None,
-                site_id: None,
-                owner_only: false,
-                team_id: r.assignee_team_id.clone(),
-                reader: r.assignee_volunteer_id.clone(),
-            },
-            Record::OrderContact(r) => personal(&r.requester_id, Some(&r.site_id)),
-            Record::Campaign(_) => public,
-            Record::Notice(r) => Scope {
-                owner_only: true,
-                ..personal(&r.volunteer_id, None)
-            },
-            // A site's figures: its staff and above; a team's: its leaders too.
-            Record::Figures(r) => Scope {
-                public: false,
-                owner: None,
-                site_id: r.site_id.clone(),
-                owner_only: false,
-                team_id: r.team_id.clone(),
-                reader: None,
-            },
-            Record::Donation(r) => Scope {
-                public: false,
-                owner: None,
-                site_id: Some(r.site_id.clone()),
-                owner_only: false,
-                team_id: None,
-                reader: None,
-            },
-        }
-    }
-
-    pub fn to_json(&self) -> String {
-        // Serialising these plain structs cannot fail: no maps with non-string keys.
-        let v = match self {
-            Record::Site(r) => serde_json::to_string(r),
-            Record::Team(r) => serde_json::to_string(r),
-            Record::Profile(r) => serde_json::to_string(r),
-            Record::Membership(r) => serde_json::to_string(r),
-            Record::Activity(r) => serde_json::to_string(r),
-            Record::Signup(r) => serde_json::to_string(r),
-            Record::Attendance(r) => serde_json::to_string(r),
-            Record::HourEntry(r) => serde_json::to_string(r),
-            Record::ServiceOrder(r) => serde_json::to_string(r),
-            Record::OrderContact(r) => serde_json::to_string(r),
-            Record::Campaign(r) => serde_json::to_string(r),
-            Record::Donation(r) => serde_json::to_string(r),
-            Record::Figures(r) => serde_json::to_string(r),
-            Record::Notice(r) => serde_json::to_string(r),
-        };
-        v.unwrap_or_default()
-    }
-
-    pub fn to_value(&self) -> serde_json::Value {
-        serde_json::from_str(&self.to_json()).unwrap_or(serde_json::Value::Null)
-    }
-
-    pub fn from_json(kind: Kind, data: &str) -> Result<Record, RecordError> {
-        let err = |source| RecordError::Malformed {
-            kind: kind.as_str(),
-            source,
-        };
-        Ok(match kind {
-            Kind::Site => Record::Site(serde_json::from_str(data).map_err(err)?),
-            Kind::Team => Record::Team(serde_json::from_str(data).map_err(err)?),
-            Kind::Profile => Record::Profile(serde_json::from_str(data).map_err(err)?),
-            Kind::Membership => Record::Membership(serde_json::from_str(data).map_err(err)?),
-            Kind::Activity => Record::Activity(serde_json::from_str(data).map_err(err)?),
-            Kind::Signup => Record::Signup(serde_json::from_str(data).map_err(err)?),
-            Kind::Attendance => Record::Attendance(serde_json::from_str(data).map_err(err)?),
-            Kind::HourEntry => Record::HourEntry(serde_json::from_str(data).map_err(err)?),
-            Kind::ServiceOrder => Record::ServiceOrder(serde_json::from_str(data).map_err(err)?),
-            Kind::OrderContact => Record::OrderContact(serde_json::from_str(data).map_err(err)?),
-            Kind::Campaign => Record::Campaign(serde_json::from_str(data).map_err(err)?),
-            Kind::Donation => Record::Donation(serde_json::from_str(data).map_err(err)?),
-            Kind::Figures => Record::Figures(serde_json::from_str(data).map_err(err)?),
-            Kind::Notice => Record::Notice(serde_json::from_str(data).map_err(err)?),
-        })
-    }
-
-    pub fn from_value(kind: Kind, data: serde_json::Value) -> Result<Record, RecordError> {
-        let err = |source| RecordError::Malformed {
-            kind: kind.as_str(),
-            source,
-        };
-        Ok(match kind {
-            Kind::Site => Record::Site(serde_json::from_value(data).map_err(err)?),
-            Kind::Team => Record::Team(serde_json::from_value(data).map_err(err)?),
-            Kind::Profile => Record::Profile(serde_json::from_value(data).map_err(err)?),
-            Kind::Membership => Record::Membership(serde_json::from_value(data).map_err(err)?),
-            Kind::Activity => Record::Activity(serde_json::from_value(data).map_err(err)?),
-            Kind::Signup => Record::Signup(serde_json::from_value(data).map_err(err)?),
-            Kind::Attendance => Record::Attendance(serde_json::from_value(data).map_err(err)?),
-            Kind::HourEntry => Record::HourEntry(serde_json::from_value(data).map_err(err)?),
-            Kind::ServiceOrder => Record::ServiceOrder(serde_json::from_value(data).map_err(err)?),
-            Kind::OrderContact => Record::OrderContact(serde_json::from_value(data).map_err(err)?),
-            Kind::Campaign => Record::Campaign(serde_json::from_value(data).map_err(err)?),
-            Kind::Donation => Record::Donation(serde_json::from_value(data).map_err(err)?),
-            Kind::Figures => Record::Figures(serde_json::from_value(data).map_err(err)?),
-            Kind::Notice => Record::Notice(serde_json::from_value(data).map_err(err)?),
-        })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn activity() -> Activity {
+impl Activity {
+    /// A draft activity with every optional part off: no team, no deadline,
+    /// no waitlist, walk-ins allowed, exact credit. Set the rest with struct
+    /// update syntax (`Activity { waitlist: true, ..Activity::new(..) }`).
+    pub fn new(
+        id: impl Into<String>,
+        site_id: impl Into<String>,
+        title: impl Into<String>,
+        starts_at: DateTime<Utc>,
+        ends_at: DateTime<Utc>,
+        capacity: u32,
+    ) -> Activity {
         Activity {
-            id: "a1".into(),
-            site_id: "s1".into(),
+            id: id.into(),
+            site_id: site_id.into(),
             team_id: None,
-            title: "Elderly care".into(),
+            title: title.into(),
             description: String::new(),
-            starts_at: "2026-12-01T01:00:00Z".parse().unwrap(),
-            ends_at: "2026-12-01T03:00:00Z".parse().unwrap(),
-            capacity: 10,
+            starts_at,
+            ends_at,
+            capacity,
             signup_count: 0,
-            status: ActivityStatus::Published,
+            status: ActivityStatus::Draft,
             signup_deadline: None,
             waitlist: false,
             waitlist_count: 0,
@@ -852,56 +534,117 @@ mod tests {
             callout: false,
         }
     }
+}
 
-    #[test]
-    fn kind_strings_round_trip() {
-        for k in Kind::ALL {
-            assert_eq!(Kind::parse(k.as_str()), Some(k));
-            let json = serde_json::to_string(&k).unwrap();
-            assert_eq!(json, format!("\"{}\"", k.as_str()));
-        }
-        assert_eq!(Kind::parse("nope"), None);
+impl HourEntry {
+    /// The confirmed entry a checked-out attendance earns (`None` until it is
+    /// checked out): its minutes are [`crate::rules::credited_minutes`].
+    pub fn for_attendance(activity: &Activity, attendance: &Attendance) -> Option<HourEntry> {
+        let out = attendance.checked_out_at?;
+        Some(HourEntry {
+            id: HourEntry::attendance_key(&attendance.activity_id, &attendance.volunteer_id),
+            volunteer_id: attendance.volunteer_id.clone(),
+            activity_id: Some(activity.id.clone()),
+            site_id: Some(activity.site_id.clone()),
+            source: HourSource::Attendance,
+            status: HourStatus::Confirmed,
+            started_at: attendance.checked_in_at,
+            minutes: crate::rules::credited_minutes(activity, attendance.checked_in_at, out),
+            description: activity.title.clone(),
+            recorded_by: attendance.recorded_by.clone(),
+            team_id: None,
+            reviewed_by: None,
+            reviewed_at: None,
+            reason: None,
+            corrects: None,
+            superseded_by: None,
+        })
     }
+}
 
-    #[test]
-    fn record_json_round_trips_and_keeps_snake_case_fields() {
-        let r = Record::Activity(activity());
-        let json = r.to_json();
-        assert!(json.contains("\"signup_count\":0"), "{json}");
-        assert!(json.contains("\"status\":\"published\""), "{json}");
-        assert_eq!(Record::from_json(Kind::Activity, &json).unwrap(), r);
-        assert_eq!(Record::from_value(Kind::Activity, r.to_value()).unwrap(), r);
+// ----- keys -----
+
+/// A record type's stable key within its kind.
+pub trait Keyed {
+    fn key(&self) -> String;
+}
+
+/// The key of a relationship record: `a/b`.
+pub fn pair_key(a: &str, b: &str) -> String {
+    format!("{a}/{b}")
+}
+
+impl Keyed for Site {
+    fn key(&self) -> String {
+        self.id.clone()
     }
-
-    #[test]
-    fn malformed_record_is_a_typed_error() {
-        let err = Record::from_json(Kind::Team, "{\"id\":1}").unwrap_err();
-        assert!(matches!(err, RecordError::Malformed { kind: "team", .. }));
+}
+impl Keyed for Team {
+    fn key(&self) -> String {
+        self.id.clone()
     }
-
-    #[test]
-    fn personal_records_are_owned_and_site_scoped() {
-        let s = Record::Signup(Signup {
-            activity_id: "a1".into(),
-            volunteer_id: "v1".into(),
-            volunteer_name: "王芳".into(),
-            site_id: "s1".into(),
-            signed_up_at: Utc::now(),
-            status: SignupStatus::Confirmed,
-            position: 0,
-        });
-        assert_eq!(s.key(), "a1/v1");
-        assert_eq!(
-            s.scope(),
-            Scope {
-                public: false,
-                owner: Some("v1".into()),
-                site_id: Some("s1".into()),
-                owner_only: false,
-                team_id: None,
-                reader: None,
-            }
-        );
-        assert!(Record::Activity(activity()).scope().public);
+}
+impl Keyed for Profile {
+    fn key(&self) -> String {
+        self.user_id.clone()
+    }
+}
+impl Keyed for Membership {
+    fn key(&self) -> String {
+        pair_key(&self.team_id, &self.volunteer_id)
+    }
+}
+impl Keyed for Activity {
+    fn key(&self) -> String {
+        self.id.clone()
+    }
+}
+impl Keyed for Signup {
+    fn key(&self) -> String {
+        pair_key(&self.activity_id, &self.volunteer_id)
+    }
+}
+impl Keyed for Attendance {
+    fn key(&self) -> String {
+        pair_key(&self.activity_id, &self.volunteer_id)
+    }
+}
+impl Keyed for HourEntry {
+    fn key(&self) -> String {
+        self.id.clone()
+    }
+}
+impl Keyed for ServiceOrder {
+    fn key(&self) -> String {
+        self.id.clone()
+    }
+}
+impl Keyed for OrderContact {
+    fn key(&self) -> String {
+        OrderContact::copy_key(
+            &self.order_id,
+            self.assignee_team_id.as_deref(),
+            self.assignee_volunteer_id.as_deref(),
+        )
+    }
+}
+impl Keyed for Campaign {
+    fn key(&self) -> String {
+        self.id.clone()
+    }
+}
+impl Keyed for Donation {
+    fn key(&self) -> String {
+        self.id.clone()
+    }
+}
+impl Keyed for Figures {
+    fn key(&self) -> String {
+        self.key.clone()
+    }
+}
+impl Keyed for Notice {
+    fn key(&self) -> String {
+        self.id.clone()
     }
 }

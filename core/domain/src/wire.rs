@@ -6,7 +6,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::mutation::MutationEnvelope;
-use crate::records::{Kind, Profile};
+use crate::record::Kind;
+use crate::records::Profile;
 
 /// The protocol version this crate speaks; routes are under `/v1/`.
 pub const PROTOCOL_VERSION: u32 = 1;

@@ -1,4 +1,40 @@
 //! Shared by the server's integration tests.
+#![allow(dead_code)] // each test binary uses its own part
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use volunteer_sync_server::{PgStore, SqliteStore, Storage};
+
+pub struct Backend {
+    pub name: &'static str,
+    pub store: Box<dyn Storage>,
+    _dir: tempfile::TempDir,
+}
+
+/// A fresh, empty store of every backend available: SQLite always,
+/// PostgreSQL when `VOLUNTEER_TEST_POSTGRES` is set.
+pub fn backends() -> Vec<Backend> {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sqlite = SqliteStore::open(dir.path().join("s.db")).expect("open sqlite");
+    let mut out = vec![Backend {
+        name: "sqlite",
+        store: Box::new(sqlite),
+        _dir: dir,
+    }];
+    let name = format!(
+        "storage_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    );
+    if let Some(url) = fresh_postgres_database(&name) {
+        out.push(Backend {
+            name: "postgres",
+            store: Box::new(PgStore::open(&url, 4).expect("open postgres")),
+            _dir: tempfile::tempdir().expect("temp dir"),
+        });
+    }
+    out
+}
 
 /// A new, empty database named `name` on the test PostgreSQL server, and
 /// its URL; `None` when `VOLUNTEER_TEST_POSTGRES` (the admin URL that

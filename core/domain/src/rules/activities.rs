@@ -94,25 +94,21 @@ pub(super) fn create_activity<S: State>(
     }
     Ok(Decision::Apply(vec![Effect::Put(Record::Activity(
         Activity {
-            id: activity_id.clone(),
-            site_id: site_id.clone(),
             team_id: team_id.clone(),
-            title: title.trim().to_owned(),
             description: description.clone(),
-            starts_at: *starts_at,
-            ends_at: *ends_at,
-            capacity: *capacity,
-            signup_count: 0,
-            status: ActivityStatus::Draft,
             signup_deadline: *signup_deadline,
             waitlist: *waitlist,
-            waitlist_count: 0,
-            waitlist_next: 0,
             created_by: Some(actor.user_id.clone()),
-            cancel_reason: None,
             walk_ins: *walk_ins,
             credit_rounding_minutes: *credit_rounding_minutes,
-            callout: false,
+            ..Activity::new(
+                activity_id,
+                site_id,
+                title.trim(),
+                *starts_at,
+                *ends_at,
+                *capacity,
+            )
         },
     ))]))
 }

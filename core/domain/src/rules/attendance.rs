@@ -262,28 +262,9 @@ pub(super) fn correct_attendance<S: State>(
 
 /// The attendance row plus, once checked out, the hour entry it earns.
 fn attendance_effects(activity: &Activity, attendance: Attendance) -> Vec<Effect> {
-    let mut effects = Vec::with_capacity(2);
-    if let Some(out) = attendance.checked_out_at {
-        effects.push(Effect::Put(Record::HourEntry(HourEntry {
-            id: HourEntry::attendance_key(&attendance.activity_id, &attendance.volunteer_id),
-            volunteer_id: attendance.volunteer_id.clone(),
-            activity_id: Some(activity.id.clone()),
-            site_id: Some(activity.site_id.clone()),
-            source: HourSource::Attendance,
-            status: HourStatus::Confirmed,
-            started_at: attendance.checked_in_at,
-            minutes: credited_minutes(activity, attendance.checked_in_at, out),
-            description: activity.title.clone(),
-            recorded_by: attendance.recorded_by.clone(),
-            team_id: None,
-            reviewed_by: None,
-            reviewed_at: None,
-            reason: None,
-            corrects: None,
-            superseded_by: None,
-        })));
-    }
-    effects.insert(0, Effect::Put(Record::Attendance(attendance)));
+    let hours = HourEntry::for_attendance(activity, &attendance);
+    let mut effects = vec![Effect::Put(Record::Attendance(attendance))];
+    effects.extend(hours.map(|h| Effect::Put(Record::HourEntry(h))));
     effects
 }
 

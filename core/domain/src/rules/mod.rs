@@ -13,12 +13,12 @@
 //! replays pending mutations on top of fresh server state after every pull.
 
 use chrono::{DateTime, Duration, Utc};
-use serde::{Deserialize, Serialize};
 
 mod activities;
 mod attendance;
 mod donations;
 mod hours;
+mod notices;
 mod orders;
 mod teams;
 #[cfg(test)]
@@ -26,16 +26,19 @@ mod tests;
 
 pub use attendance::credited_minutes;
 
+pub use crate::actor::{Actor, MAX_ID_LEN, is_valid_id};
 use crate::mutation::{Mutation, MutationEnvelope};
+use crate::record::{Kind, Record};
 use crate::records::{
     Activity, ActivityStatus, Attendance, Campaign, Donation, HourEntry, HourSource, HourStatus,
-    Kind, Membership, Notice, OrderContact, Record, Role, ServiceOrder, Signup, Site, Team,
-    pair_key,
+    Membership, Notice, OrderContact, Role, ServiceOrder, Signup, Site, Team, pair_key,
 };
 use activities::{cancel_signup, create_activity, create_call_out, move_activity, sign_up};
 use attendance::{CorrectionArgs, check_in, check_out, correct_attendance};
 use donations::{NewDonation, create_campaign, record_donation};
 use hours::{ReportArgs, correct_hours, report_hours, review_hours};
+use notices::mark_notice_read;
+pub(crate) use notices::notice;
 use orders::{
     NewOrder, cancel_order, complete_order, dispatch_order, place_order, rate_order,
     respond_to_order,
@@ -47,89 +50,38 @@ pub const MAX_CLOCK_SKEW: Duration = Duration::minutes(10);
 /// Longest single self-reported entry.
 pub const MAX_REPORT_MINUTES: u32 = 24 * 60;
 pub const MAX_DESCRIPTION_CHARS: usize = 500;
-/// Longest id argument (ids are UUIDs or `a/b` pairs of them).
-pub const MAX_ID_LEN: usize = 100;
-
-/// The user a mutation is decided for, as the deciding side knows them.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Actor {
-    pub user_id: String,
-    pub name: String,
-    pub role: Role,
-    /// Path of the staff member's site (see [`Site::path`]); `None` otherwise.
-    pub site_path: Option<String>,
-    /// Teams this user leads (an active membership with the leader role).
-    pub led_teams: Vec<String>,
-}
-
-impl Actor {
-    /// Whether this user may act at the site with this path.
-    pub fn may_manage(&self, site_path: &str) -> bool {
-        match self.role {
-            Role::Admin => true,
-            Role::Staff => self
-                .site_path
-                .as_deref()
-                .is_some_and(|own| site_path.starts_with(own)),
-            Role::Volunteer | Role::Resident => false,
-        }
+string_enum! {
+    /// Why a mutation was refused. The string form is stable: apps translate it.
+    pub enum RejectCode {
+        /// The user's role or scope does not allow this action.
+        Forbidden = "forbidden",
+        /// A referenced team, activity or volunteer does not exist.
+        NotFound = "not_found",
+        /// Every place of the activity is taken.
+        ActivityFull = "activity_full",
+        /// The activity is cancelled or already over.
+        ActivityClosed = "activity_closed",
+        /// Check-out of a volunteer who was never checked in.
+        NotCheckedIn = "not_checked_in",
+        /// An argument is out of range (times, minutes, text length).
+        InvalidInput = "invalid_input",
+        /// A timestamp lies further in the future than the device clock may be trusted.
+        ClockSkew = "clock_skew",
+        /// The record is not in a state that allows this step (say a request
+        /// someone else already decided).
+        InvalidState = "invalid_state",
+        /// The activity takes no walk-ins and the volunteer holds no place.
+        NotSignedUp = "not_signed_up",
+        /// A code this side does not know, sent by a newer peer. The rules
+        /// never give it; a device shows a rejection with it as is.
+        Unknown = "unknown",
     }
-}
-
-/// Why a mutation was refused. The string form is stable: apps translate it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RejectCode {
-    /// The user's role or scope does not allow this action.
-    Forbidden,
-    /// A referenced team, activity or volunteer does not exist.
-    NotFound,
-    /// Every place of the activity is taken.
-    ActivityFull,
-    /// The activity is cancelled or already over.
-    ActivityClosed,
-    /// Check-out of a volunteer who was never checked in.
-    NotCheckedIn,
-    /// An argument is out of range (times, minutes, text length).
-    InvalidInput,
-    /// A timestamp lies further in the future than the device clock may be trusted.
-    ClockSkew,
-    /// The record is not in a state that allows this step (say a request
-    /// someone else already decided).
-    InvalidState,
-    /// The activity takes no walk-ins and the volunteer holds no place.
-    NotSignedUp,
 }
 
 impl RejectCode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RejectCode::Forbidden => "forbidden",
-            RejectCode::NotFound => "not_found",
-            RejectCode::ActivityFull => "activity_full",
-            RejectCode::ActivityClosed => "activity_closed",
-            RejectCode::NotCheckedIn => "not_checked_in",
-            RejectCode::InvalidInput => "invalid_input",
-            RejectCode::ClockSkew => "clock_skew",
-            RejectCode::InvalidState => "invalid_state",
-            RejectCode::NotSignedUp => "not_signed_up",
-        }
-    }
-
-    pub const ALL: [RejectCode; 9] = [
-        RejectCode::Forbidden,
-        RejectCode::NotFound,
-        RejectCode::ActivityFull,
-        RejectCode::ActivityClosed,
-        RejectCode::NotCheckedIn,
-        RejectCode::InvalidInput,
-        RejectCode::ClockSkew,
-        RejectCode::InvalidState,
-        RejectCode::NotSignedUp,
-    ];
-
-    pub fn parse(s: &str) -> Option<RejectCode> {
-        RejectCode::ALL.into_iter().find(|c| c.as_str() == s)
+    /// The code as received: one this side does not know is [`RejectCode::Unknown`].
+    pub fn from_wire(s: &str) -> RejectCode {
+        RejectCode::parse(s).unwrap_or(RejectCode::Unknown)
     }
 }
 
@@ -204,50 +156,6 @@ getter!(get_contact, OrderContact, OrderContact);
 getter!(get_campaign, Campaign, Campaign);
 getter!(get_donation, Donation, Donation);
 getter!(get_notice, Notice, Notice);
-
-/// A notice for `volunteer_id` about `subject_id`; its id makes it one per event.
-pub(crate) fn notice(
-    topic: crate::records::NoticeTopic,
-    subject_id: &str,
-    volunteer_id: &str,
-    message: String,
-    now: DateTime<Utc>,
-) -> Effect {
-    let tag = serde_json::to_value(topic)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default();
-    Effect::Put(Record::Notice(Notice {
-        id: format!("{tag}/{subject_id}/{volunteer_id}"),
-        volunteer_id: volunteer_id.to_owned(),
-        topic,
-        subject_id: subject_id.to_owned(),
-        message,
-        created_at: now,
-        read: false,
-    }))
-}
-
-fn mark_notice_read<S: State>(
-    s: &mut S,
-    actor: &Actor,
-    notice_id: &str,
-) -> Result<Decision, S::Error> {
-    let Some(mut n) = get_notice(s, notice_id)? else {
-        return Ok(missing(s, "notice"));
-    };
-    if n.volunteer_id != actor.user_id {
-        return Ok(reject(
-            RejectCode::Forbidden,
-            "only its volunteer reads a notice",
-        ));
-    }
-    if n.read {
-        return Ok(Decision::Apply(vec![]));
-    }
-    n.read = true;
-    Ok(Decision::Apply(vec![Effect::Put(Record::Notice(n))]))
-}
 
 /// What to do when a referenced record is absent: the server knows it does
 /// not exist; the device only knows it has not seen it.
@@ -515,192 +423,144 @@ pub fn decide<S: State>(
     }
 }
 
-/// The first id argument that is empty or too long, by field name.
-fn bad_id(m: &Mutation) -> Option<&'static str> {
-    let ok = |id: &str| !id.is_empty() && id.len() <= MAX_ID_LEN;
+/// The id arguments of a mutation, by field name; `None` for an optional one
+/// left out.
+fn ids(m: &Mutation) -> Vec<(&'static str, Option<&str>)> {
+    use Mutation as M;
+    fn id<'a>(name: &'static str, v: &'a str) -> (&'static str, Option<&'a str>) {
+        (name, Some(v))
+    }
+    fn opt<'a>(name: &'static str, v: &'a Option<String>) -> (&'static str, Option<&'a str>) {
+        (name, v.as_deref())
+    }
     match m {
-        Mutation::JoinTeam { team_id }
-        | Mutation::LeaveTeam { team_id }
-        | Mutation::WithdrawJoinRequest { team_id } => (!ok(team_id)).then_some("team_id"),
-        Mutation::DecideJoinRequest {
+        M::JoinTeam { team_id } | M::LeaveTeam { team_id } | M::WithdrawJoinRequest { team_id } => {
+            vec![id("team_id", team_id)]
+        }
+        M::DecideJoinRequest {
             team_id,
             volunteer_id,
             ..
         }
-        | Mutation::RemoveMember {
+        | M::RemoveMember {
             team_id,
             volunteer_id,
             ..
         }
-        | Mutation::SetTeamRole {
+        | M::SetTeamRole {
             team_id,
             volunteer_id,
             ..
-        } => {
-            if !ok(team_id) {
-                Some("team_id")
-            } else if !ok(volunteer_id) {
-                Some("volunteer_id")
-            } else {
-                None
-            }
-        }
-        Mutation::SignUp { activity_id }
-        | Mutation::CancelSignup { activity_id }
-        | Mutation::PublishActivity { activity_id }
-        | Mutation::StartActivity { activity_id }
-        | Mutation::FinishActivity { activity_id }
-        | Mutation::CancelActivity { activity_id, .. } => {
-            (!ok(activity_id)).then_some("activity_id")
-        }
-        Mutation::CreateCallOut {
+        } => vec![id("team_id", team_id), id("volunteer_id", volunteer_id)],
+        M::SignUp { activity_id }
+        | M::CancelSignup { activity_id }
+        | M::PublishActivity { activity_id }
+        | M::StartActivity { activity_id }
+        | M::FinishActivity { activity_id }
+        | M::CancelActivity { activity_id, .. } => vec![id("activity_id", activity_id)],
+        M::CreateCallOut {
             activity_id,
             site_id,
             ..
-        } => {
-            if !ok(activity_id) {
-                Some("activity_id")
-            } else if !ok(site_id) {
-                Some("site_id")
-            } else {
-                None
-            }
-        }
-        Mutation::CreateActivity {
+        } => vec![id("activity_id", activity_id), id("site_id", site_id)],
+        M::CreateActivity {
             activity_id,
             site_id,
             team_id,
             ..
-        } => {
-            if !ok(activity_id) {
-                Some("activity_id")
-            } else if !ok(site_id) {
-                Some("site_id")
-            } else if team_id.as_deref().is_some_and(|t| !ok(t)) {
-                Some("team_id")
-            } else {
-                None
-            }
-        }
-        Mutation::ReportHours {
+        } => vec![
+            id("activity_id", activity_id),
+            id("site_id", site_id),
+            opt("team_id", team_id),
+        ],
+        M::ReportHours {
             entry_id,
             volunteer_id,
             activity_id,
             team_id,
             ..
-        } => {
-            if !ok(entry_id) {
-                Some("entry_id")
-            } else if !ok(volunteer_id) {
-                Some("volunteer_id")
-            } else if activity_id.as_deref().is_some_and(|a| !ok(a)) {
-                Some("activity_id")
-            } else if team_id.as_deref().is_some_and(|t| !ok(t)) {
-                Some("team_id")
-            } else {
-                None
-            }
-        }
-        Mutation::ReviewHours { entry_id, .. } => (!ok(entry_id)).then_some("entry_id"),
-        Mutation::PlaceOrder {
+        } => vec![
+            id("entry_id", entry_id),
+            id("volunteer_id", volunteer_id),
+            opt("activity_id", activity_id),
+            opt("team_id", team_id),
+        ],
+        M::ReviewHours { entry_id, .. } => vec![id("entry_id", entry_id)],
+        M::CorrectHours {
+            entry_id,
+            new_entry_id,
+            ..
+        } => vec![id("entry_id", entry_id), id("new_entry_id", new_entry_id)],
+        M::PlaceOrder {
             order_id, site_id, ..
-        } => {
-            if !ok(order_id) {
-                Some("order_id")
-            } else if !ok(site_id) {
-                Some("site_id")
-            } else {
-                None
-            }
-        }
-        Mutation::MarkNoticeRead { notice_id } => {
-            (notice_id.is_empty() || notice_id.len() > 3 * MAX_ID_LEN).then_some("notice_id")
-        }
-        Mutation::CreateCampaign {
+        } => vec![id("order_id", order_id), id("site_id", site_id)],
+        // Notice ids are composed (`topic/subject/volunteer`): checked apart.
+        M::MarkNoticeRead { .. } => vec![],
+        M::CreateCampaign {
             campaign_id,
             site_id,
             ..
-        } => {
-            if !ok(campaign_id) {
-                Some("campaign_id")
-            } else if !ok(site_id) {
-                Some("site_id")
-            } else {
-                None
-            }
-        }
-        Mutation::RecordDonation {
+        } => vec![id("campaign_id", campaign_id), id("site_id", site_id)],
+        M::RecordDonation {
             donation_id,
             campaign_id,
             site_id,
             ..
-        } => {
-            if !ok(donation_id) {
-                Some("donation_id")
-            } else if !ok(site_id) {
-                Some("site_id")
-            } else if campaign_id.as_deref().is_some_and(|c| !ok(c)) {
-                Some("campaign_id")
-            } else {
-                None
-            }
-        }
-        Mutation::CancelOrder { order_id }
-        | Mutation::RespondToOrder { order_id, .. }
-        | Mutation::CompleteOrder { order_id }
-        | Mutation::RateOrder { order_id, .. } => (!ok(order_id)).then_some("order_id"),
-        Mutation::DispatchOrder {
+        } => vec![
+            id("donation_id", donation_id),
+            id("site_id", site_id),
+            opt("campaign_id", campaign_id),
+        ],
+        M::CancelOrder { order_id }
+        | M::RespondToOrder { order_id, .. }
+        | M::CompleteOrder { order_id }
+        | M::RateOrder { order_id, .. } => vec![id("order_id", order_id)],
+        M::DispatchOrder {
             order_id,
             team_id,
             volunteer_id,
-        } => {
-            if !ok(order_id) {
-                Some("order_id")
-            } else if team_id.as_deref().is_some_and(|t| !ok(t)) {
-                Some("team_id")
-            } else if volunteer_id.as_deref().is_some_and(|v| !ok(v)) {
-                Some("volunteer_id")
-            } else {
-                None
-            }
-        }
-        Mutation::CorrectHours {
-            entry_id,
-            new_entry_id,
-            ..
-        } => {
-            if !ok(entry_id) {
-                Some("entry_id")
-            } else if !ok(new_entry_id) || new_entry_id.starts_with("att/") {
-                Some("new_entry_id")
-            } else {
-                None
-            }
-        }
-        Mutation::CheckIn {
+        } => vec![
+            id("order_id", order_id),
+            opt("team_id", team_id),
+            opt("volunteer_id", volunteer_id),
+        ],
+        M::CheckIn {
             activity_id,
             volunteer_id,
             ..
         }
-        | Mutation::CheckOut {
+        | M::CheckOut {
             activity_id,
             volunteer_id,
             ..
         }
-        | Mutation::CorrectAttendance {
+        | M::CorrectAttendance {
             activity_id,
             volunteer_id,
             ..
-        } => {
-            if !ok(activity_id) {
-                Some("activity_id")
-            } else if !ok(volunteer_id) {
-                Some("volunteer_id")
-            } else {
-                None
-            }
+        } => vec![
+            id("activity_id", activity_id),
+            id("volunteer_id", volunteer_id),
+        ],
+    }
+}
+
+/// The first id argument that breaks the id rule ([`is_valid_id`]), by field name.
+fn bad_id(m: &Mutation) -> Option<&'static str> {
+    if let Mutation::MarkNoticeRead { notice_id } = m {
+        let ok = !notice_id.is_empty() && notice_id.len() <= 3 * MAX_ID_LEN;
+        return (!ok).then_some("notice_id");
+    }
+    if let Mutation::CorrectHours { new_entry_id, .. } = m {
+        // `att/…` keys belong to hours derived from attendance.
+        if new_entry_id.starts_with("att/") {
+            return Some("new_entry_id");
         }
     }
+    ids(m)
+        .into_iter()
+        .find(|(_, v)| v.is_some_and(|v| !is_valid_id(v)))
+        .map(|(name, _)| name)
 }
 
 pub(crate) fn volunteer_only(actor: &Actor) -> Option<Decision> {

@@ -39,25 +39,8 @@ impl Mem {
             path: "/c/s2/".into(),
         }));
         m.put(Record::Activity(Activity {
-            id: "a1".into(),
-            site_id: "s1".into(),
-            team_id: None,
-            title: "敬老".into(),
-            description: String::new(),
-            starts_at: t(9, 0),
-            ends_at: t(11, 0),
-            capacity: 1,
-            signup_count: 0,
             status: ActivityStatus::Published,
-            signup_deadline: None,
-            waitlist: false,
-            waitlist_count: 0,
-            waitlist_next: 0,
-            created_by: None,
-            cancel_reason: None,
-            walk_ins: true,
-            credit_rounding_minutes: 0,
-            callout: false,
+            ..Activity::new("a1", "s1", "敬老", t(9, 0), t(11, 0), 1)
         }));
         m.put(Record::Team(Team {
             id: "t1".into(),

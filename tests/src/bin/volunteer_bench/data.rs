@@ -4,8 +4,8 @@
 
 use chrono::{DateTime, Duration, Utc};
 use volunteer_domain::{
-    Activity, ActivityStatus, Attendance, HourEntry, HourSource, HourStatus, JoinPolicy, Record,
-    Role, Signup, SignupStatus, Site, SiteLevel, Team,
+    Activity, ActivityStatus, Attendance, HourEntry, JoinPolicy, Record, Role, Signup,
+    SignupStatus, Site, SiteLevel, Team,
 };
 use volunteer_sync_server::{NewUser, Storage};
 
@@ -75,25 +75,16 @@ pub fn activity(
     capacity: u32,
 ) -> Activity {
     Activity {
-        id,
-        site_id: site.id.clone(),
-        team_id: None,
-        title: "社区环境清洁日".into(),
         description: "清理楼道杂物，整理公共绿地".into(),
-        starts_at,
-        ends_at: starts_at + Duration::hours(hours),
-        capacity,
-        signup_count: 0,
         status: ActivityStatus::Published,
-        signup_deadline: None,
-        waitlist: false,
-        waitlist_count: 0,
-        waitlist_next: 0,
-        created_by: None,
-        cancel_reason: None,
-        walk_ins: true,
-        credit_rounding_minutes: 0,
-        callout: false,
+        ..Activity::new(
+            id,
+            &site.id,
+            "社区环境清洁日",
+            starts_at,
+            starts_at + Duration::hours(hours),
+            capacity,
+        )
     }
 }
 
@@ -223,34 +214,22 @@ pub fn busy_activity(act: &Activity, volunteers: &[NewUser], rows: usize) -> Vec
                     status: SignupStatus::Confirmed,
                     position: 0,
                 }),
-                1 => Record::Attendance(Attendance {
-                    activity_id: act.id.clone(),
-                    volunteer_id,
-                    volunteer_name,
-                    site_id: act.site_id.clone(),
-                    checked_in_at: at,
-                    checked_out_at: Some(at + Duration::hours(2)),
-                    recorded_by: "staff".into(),
-                    corrections: vec![],
-                }),
-                _ => Record::HourEntry(HourEntry {
-                    id: HourEntry::attendance_key(&act.id, &volunteer_id),
-                    volunteer_id,
-                    activity_id: Some(act.id.clone()),
-                    site_id: Some(act.site_id.clone()),
-                    source: HourSource::Attendance,
-                    status: HourStatus::Confirmed,
-                    started_at: at,
-                    minutes: 120,
-                    description: act.title.clone(),
-                    recorded_by: "staff".into(),
-                    team_id: None,
-                    reviewed_by: None,
-                    reviewed_at: None,
-                    reason: None,
-                    corrects: None,
-                    superseded_by: None,
-                }),
+                _ => {
+                    let attendance = Attendance {
+                        activity_id: act.id.clone(),
+                        volunteer_id,
+                        volunteer_name,
+                        site_id: act.site_id.clone(),
+                        checked_in_at: at,
+                        checked_out_at: Some(at + Duration::hours(2)),
+                        recorded_by: "staff".into(),
+                        corrections: vec![],
+                    };
+                    match HourEntry::for_attendance(act, &attendance) {
+                        Some(hours) if i % 3 == 2 => Record::HourEntry(hours),
+                        _ => Record::Attendance(attendance),
+                    }
+                }
             }
         })
         .collect()
