@@ -159,11 +159,6 @@ impl From<core::RejectCode> for RejectCode {
     }
 }
 
-impl RejectCode {
-    fn parse(code: &str) -> RejectCode {
-        core::RejectCode::parse(code).map_or(RejectCode::Unknown, Into::into)
-    }
-}
 
 /// The signed-in user.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
@@ -1274,7 +1269,7 @@ impl From<core::RejectedMutation> for RejectedAction {
             seq: r.seq,
             created_at: time(r.created_at),
             action: r.mutation.into(),
-            code: RejectCode::parse(&r.code),
+            code: r.code.into(),
             reason: r.message,
             rejected_at: time(r.rejected_at),
         }

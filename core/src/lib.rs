@@ -11,22 +11,24 @@
 mod cancel;
 mod error;
 mod http;
+mod inner;
+mod model;
 mod notify;
 mod outbox;
+mod queries;
 mod replica;
 mod schema;
 mod store;
 mod sync;
-mod views;
 
 pub use cancel::CancelToken;
 pub use error::{Error, Result};
-pub use notify::{ChangeListener, StatusListener, Subscription};
-pub use replica::{Replica, SyncOptions};
-pub use views::{
+pub use model::{
     ActivityDraft, Connectivity, HoursReport, HoursTotal, OrderRequest, PendingMutation,
-    RejectedMutation, RosterEntry, SyncFailure, SyncReport, SyncStatus,
+    RejectedMutation, RosterEntry, SyncFailure, SyncOptions, SyncReport, SyncStatus,
 };
+pub use notify::{ChangeListener, StatusListener, Subscription};
+pub use replica::Replica;
 pub use volunteer_domain::{
     Activity, ActivityStatus, Attendance, Campaign, Donation, Figures, Gift, GoodsTotal, HourEntry,
     HourSource, HourStatus, JoinPolicy, Kind, Membership, MembershipStatus, MonthMinutes, Mutation,

@@ -15,7 +15,7 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex, Weak};
 use volunteer_domain::Kind;
 
-use crate::views::SyncStatus;
+use crate::model::SyncStatus;
 
 /// Told which kinds of data changed after a local write or a sync.
 pub trait ChangeListener: Send + Sync {

@@ -18,20 +18,14 @@ use volunteer_domain::{Kind, MutationStatus, Record, SyncRequest, SyncResponse};
 
 use crate::cancel::CancelToken;
 use crate::error::{Error, Result};
+use crate::inner::{Inner, LastRound};
+use crate::model::{Connectivity, SyncFailure, SyncReport};
 use crate::outbox;
-use crate::replica::Inner;
 use crate::schema;
 use crate::store::{self, meta_keys};
-use crate::views::{Connectivity, SyncFailure, SyncReport};
 
 /// Safety bound on requests per call (a 10,000-page initial sync is far beyond any district).
 const MAX_REQUESTS_PER_SYNC: u32 = 10_000;
-
-pub(crate) struct LastRound {
-    /// Every call whose ticket is at most this was covered by the round.
-    covers: u64,
-    outcome: Result<SyncReport>,
-}
 
 pub(crate) async fn sync(inner: &Arc<Inner>, token: &CancelToken) -> Result<SyncReport> {
     if token.is_cancelled() {

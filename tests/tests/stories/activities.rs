@@ -184,7 +184,7 @@ async fn an_offline_start_loses_to_a_cancellation_that_reached_the_server_first(
     let staff = device(dir.path(), "staff-a", &url);
     let r = staff.sync().await.unwrap();
     assert_eq!((r.applied, r.rejected), (0, 1));
-    assert_eq!(staff.rejections().unwrap()[0].code, "invalid_state");
+    assert_eq!(staff.rejections().unwrap()[0].code.as_str(), "invalid_state");
     assert_eq!(
         staff.activity(&id).unwrap().unwrap().status,
         ActivityStatus::Cancelled
@@ -208,7 +208,7 @@ async fn a_signup_made_offline_before_the_deadline_is_judged_by_the_server_clock
     tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
     let r = v1.sync().await.unwrap();
     assert_eq!(r.rejected, 1);
-    assert_eq!(v1.rejections().unwrap()[0].code, "activity_closed");
+    assert_eq!(v1.rejections().unwrap()[0].code.as_str(), "activity_closed");
     assert!(v1.my_signups().unwrap().is_empty());
 }
 
@@ -267,7 +267,7 @@ async fn a_call_out_closes_when_enough_volunteers_respond() {
     );
     // Full: the call takes no more responses.
     assert_eq!(v2.sync().await.unwrap().rejected, 1);
-    assert_eq!(v2.rejections().unwrap()[0].code, "activity_full");
+    assert_eq!(v2.rejections().unwrap()[0].code.as_str(), "activity_full");
     assert!(
         v2.my_signups().unwrap().is_empty(),
         "the device now shows the server's answer"

@@ -119,7 +119,7 @@ async fn story4b_staff_cannot_check_in_outside_their_sites() {
     assert!(r.reset, "scope changed: the device refetched");
     let rejections = staff_a.rejections().unwrap();
     assert_eq!(rejections.len(), 1);
-    assert_eq!(rejections[0].code, "forbidden");
+    assert_eq!(rejections[0].code.as_str(), "forbidden");
     assert!(
         matches!(&rejections[0].mutation, Mutation::CheckIn { activity_id, volunteer_id, .. }
         if *activity_id == act_a && *volunteer_id == fx.id("v2"))

@@ -60,7 +60,7 @@ async fn story5_signups_over_capacity_are_rejected_after_sync() {
     for p in &losers {
         let rej = p.rejections().unwrap();
         assert_eq!(rej.len(), 1);
-        assert_eq!(rej[0].code, "activity_full");
+        assert_eq!(rej[0].code.as_str(), "activity_full");
         assert!(
             matches!(&rej[0].mutation, volunteer_core::Mutation::SignUp { activity_id } if *activity_id == act)
         );

@@ -52,7 +52,7 @@ async fn self_reported_hours_are_approved_rejected_and_corrected_by_reviewers() 
     // team-b, so the server decides.
     v1.report_hours(report(&fx.team_b.id, 30)).unwrap();
     assert_eq!(v1.sync().await.unwrap().rejected, 1);
-    assert_eq!(v1.rejections().unwrap()[0].code, "forbidden");
+    assert_eq!(v1.rejections().unwrap()[0].code.as_str(), "forbidden");
 
     let staff = signed_in(dir.path(), "staff-a", &url, "staff-a").await;
     let queue = staff.hours_to_review().unwrap();
@@ -66,7 +66,7 @@ async fn self_reported_hours_are_approved_rejected_and_corrected_by_reviewers() 
     // staff-b's device never received the entry: the server refuses.
     staff_b.review_hours(&a, true, None).unwrap();
     assert_eq!(staff_b.sync().await.unwrap().rejected, 1);
-    assert_eq!(staff_b.rejections().unwrap()[0].code, "forbidden");
+    assert_eq!(staff_b.rejections().unwrap()[0].code.as_str(), "forbidden");
 
     staff.review_hours(&a, true, None).unwrap();
     assert_eq!(
@@ -134,7 +134,7 @@ async fn an_offline_approval_loses_to_a_rejection_that_reached_the_server_first(
     let staff1 = device(dir.path(), "staff1", &url);
     let r = staff1.sync().await.unwrap();
     assert_eq!((r.applied, r.rejected), (0, 1));
-    assert_eq!(staff1.rejections().unwrap()[0].code, "invalid_state");
+    assert_eq!(staff1.rejections().unwrap()[0].code.as_str(), "invalid_state");
     v1.sync().await.unwrap();
     assert_eq!(entry(&v1, &a).status, HourStatus::Rejected);
 }

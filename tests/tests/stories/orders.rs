@@ -119,7 +119,7 @@ async fn forbidden_order_steps_are_refused_with_their_code() {
     let v3 = signed_in(dir.path(), "v3", &url, "v3").await;
     v3.respond_to_order(&id, true, None).unwrap();
     assert_eq!(v3.sync().await.unwrap().rejected, 1);
-    assert_eq!(v3.rejections().unwrap()[0].code, "forbidden");
+    assert_eq!(v3.rejections().unwrap()[0].code.as_str(), "forbidden");
 
     // Declining sends it back to the site, with the reason.
     let v2 = signed_in(dir.path(), "v2", &url, "v2").await;
@@ -164,7 +164,7 @@ async fn two_offline_dispatches_of_one_order_the_first_to_arrive_wins() {
     assert_eq!(first.sync().await.unwrap().applied, 1);
     let r = second.sync().await.unwrap();
     assert_eq!((r.applied, r.rejected), (0, 1));
-    assert_eq!(second.rejections().unwrap()[0].code, "invalid_state");
+    assert_eq!(second.rejections().unwrap()[0].code.as_str(), "invalid_state");
     let order = &second.orders_at_site(&fx.station_a.id, false).unwrap()[0];
     assert_eq!(
         order.assignee_volunteer_id.as_deref(),

@@ -1,160 +1,19 @@
-//! What the app reads: plain value types and the queries that fill them.
-//!
-//! Reads see the visible state (confirmed plus pending), so an action shows up
-//! the moment its call returns.
+//! Every SQL read of the replica. Reads see the visible state (confirmed
+//! plus pending), so an action shows up the moment its call returns.
 
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 use std::collections::BTreeMap;
 use volunteer_domain::{
-    Activity, Attendance, HourEntry, HourStatus, Kind, Membership, MembershipStatus, Mutation,
-    OrderContact, ServiceOrder, Signup, SignupStatus, Site, Team,
+    Activity, Attendance, Campaign, Donation, Figures, HourEntry, Kind, Membership,
+    MembershipStatus, Notice, OrderContact, RejectCode, ServiceOrder, Signup, SignupStatus, Site,
+    Team,
 };
 
 use crate::error::Result;
+use crate::model::{RejectedMutation, RosterEntry};
 use crate::outbox::parse_time;
 use crate::store::load;
-
-/// One line of an activity's roster: who signed up and who is or was there.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RosterEntry {
-    pub volunteer_id: String,
-    pub volunteer_name: String,
-    /// Holds one of the places.
-    pub signed_up: bool,
-    /// Waiting for a place: position on the waitlist (1 = next).
-    pub waitlist_position: Option<u32>,
-    pub checked_in_at: Option<DateTime<Utc>>,
-    pub checked_out_at: Option<DateTime<Utc>>,
-}
-
-/// A volunteer's hours, in minutes: confirmed (from attendance or approved) and
-/// still waiting for review.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct HoursTotal {
-    pub confirmed_minutes: u64,
-    pub pending_minutes: u64,
-}
-
-/// Input of a new activity.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ActivityDraft {
-    pub site_id: String,
-    /// The organising team (a leader drafts for their own team).
-    pub team_id: Option<String>,
-    pub title: String,
-    pub description: String,
-    pub starts_at: DateTime<Utc>,
-    pub ends_at: DateTime<Utc>,
-    pub capacity: u32,
-    pub signup_deadline: Option<DateTime<Utc>>,
-    /// Take signups beyond capacity on a waitlist.
-    pub waitlist: bool,
-    /// Staff may check in volunteers who did not sign up.
-    pub walk_ins: bool,
-    /// Round credited minutes down to a multiple of this (0, 5, 10, 15, 30, 60).
-    pub credit_rounding_minutes: u32,
-}
-
-/// Input of a resident's order for help.
-#[derive(Debug, Clone, PartialEq)]
-pub struct OrderRequest {
-    /// The site responsible, usually the resident's community station.
-    pub site_id: String,
-    pub category: String,
-    pub description: String,
-    pub desired_at: Option<DateTime<Utc>>,
-    /// Shown only to the site's staff and whoever takes the order.
-    pub phone: String,
-    pub address: String,
-}
-
-/// Input of a self-report of hours.
-#[derive(Debug, Clone, PartialEq)]
-pub struct HoursReport {
-    pub activity_id: Option<String>,
-    /// The team the service was for (one the volunteer belongs to); its
-    /// leaders review the entry.
-    pub team_id: Option<String>,
-    pub started_at: DateTime<Utc>,
-    pub minutes: u32,
-    pub description: String,
-}
-
-/// A queued action not yet settled by the server.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PendingMutation {
-    pub seq: u64,
-    pub id: String,
-    pub created_at: DateTime<Utc>,
-    pub mutation: Mutation,
-}
-
-/// An action the server refused, kept with its original input so the user can
-/// resend it ([`crate::Replica::retry_rejection`]) or drop it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RejectedMutation {
-    pub seq: u64,
-    pub id: String,
-    pub created_at: DateTime<Utc>,
-    pub mutation: Mutation,
-    /// A stable code (`forbidden`, `activity_full`, …) an app translates.
-    pub code: String,
-    pub message: String,
-    pub rejected_at: DateTime<Utc>,
-}
-
-/// What one call of [`crate::Replica::sync`] did.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct SyncReport {
-    /// Requests made (each pushes and pulls).
-    pub requests: u32,
-    pub pushed: u32,
-    pub applied: u32,
-    pub rejected: u32,
-    pub pulled: u32,
-    /// The server told the device to refetch its scope.
-    pub reset: bool,
-    /// Which kinds of data changed, for UI refresh.
-    pub changed: Vec<Kind>,
-    /// Time spent applying responses on the device (decoding, writing,
-    /// replaying), without the network: what a slow phone adds to a sync.
-    pub apply_time: std::time::Duration,
-}
-
-/// What the last contact with the server said about the network.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Connectivity {
-    /// No sync tried since the replica was opened.
-    Unknown,
-    /// The last sync reached the server.
-    Online,
-    /// The last sync could not reach the server.
-    Offline,
-}
-
-/// The last failed sync; cleared by the next successful one.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SyncFailure {
-    /// [`crate::Error::code`] of the failure.
-    pub code: String,
-    pub message: String,
-    pub at: DateTime<Utc>,
-}
-
-/// The sync status an app shows: pending work, rejections, last success, last error.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SyncStatus {
-    pub signed_in: bool,
-    pub connectivity: Connectivity,
-    /// A sync is running now.
-    pub syncing: bool,
-    pub pending_count: u64,
-    pub oldest_pending_at: Option<DateTime<Utc>>,
-    pub rejected_count: u64,
-    pub last_sync_at: Option<DateTime<Utc>>,
-    pub last_error: Option<SyncFailure>,
-}
 
 pub fn sites(conn: &Connection) -> Result<Vec<Site>> {
     load(
@@ -433,17 +292,6 @@ pub fn hours_to_review(conn: &Connection, me: &str) -> Result<Vec<HourEntry>> {
     )
 }
 
-pub fn hours_total(entries: &[HourEntry]) -> HoursTotal {
-    entries.iter().fold(HoursTotal::default(), |mut t, e| {
-        match e.status {
-            HourStatus::Confirmed => t.confirmed_minutes += u64::from(e.minutes),
-            HourStatus::Pending => t.pending_minutes += u64::from(e.minutes),
-            HourStatus::Rejected | HourStatus::Superseded => {}
-        }
-        t
-    })
-}
-
 pub fn rejections(conn: &Connection) -> Result<Vec<RejectedMutation>> {
     let mut stmt = conn.prepare_cached(
         "SELECT seq, id, created_at, mutation, code, message, rejected_at FROM rejections ORDER BY seq",
@@ -467,7 +315,7 @@ pub fn rejections(conn: &Connection) -> Result<Vec<RejectedMutation>> {
             id,
             created_at: parse_time(&created_at)?,
             mutation: serde_json::from_str(&mutation)?,
-            code,
+            code: RejectCode::from_wire(&code),
             message,
             rejected_at: parse_time(&rejected_at)?,
         });
@@ -497,5 +345,43 @@ pub fn all_of_kind(conn: &Connection, kind: Kind) -> Result<Vec<serde_json::Valu
         conn,
         "SELECT data FROM records WHERE kind = ?1 ORDER BY key",
         [kind.as_str()],
+    )
+}
+
+/// The volunteer's notices (only theirs are on the device), newest first.
+pub fn notices(conn: &Connection) -> Result<Vec<Notice>> {
+    load(
+        conn,
+        "SELECT data FROM records WHERE kind = 'notice'
+         ORDER BY julianday(json_extract(data, '$.created_at')) DESC",
+        [],
+    )
+}
+
+/// Figures by key (`site/<id>` or `team/<id>`).
+pub fn figures(conn: &Connection, key: &str) -> Result<Option<Figures>> {
+    Ok(load(
+        conn,
+        "SELECT data FROM records WHERE kind = 'figures' AND key = ?1",
+        [key],
+    )?
+    .pop())
+}
+
+pub fn campaigns(conn: &Connection) -> Result<Vec<Campaign>> {
+    load(
+        conn,
+        "SELECT data FROM records WHERE kind = 'campaign' ORDER BY json_extract(data, '$.name')",
+        [],
+    )
+}
+
+/// Donations on the device (staff's sites only), newest first.
+pub fn donations(conn: &Connection) -> Result<Vec<Donation>> {
+    load(
+        conn,
+        "SELECT data FROM records WHERE kind = 'donation'
+         ORDER BY julianday(json_extract(data, '$.received_at')) DESC",
+        [],
     )
 }

@@ -1,0 +1,238 @@
+//! [`Replica`]: the one object an app holds for a database file. Its
+//! session, sync and status live here; its reads in [`reads`], its actions
+//! in [`actions`] (in the order of the rules).
+
+use chrono::{DateTime, Utc};
+use rusqlite::Connection;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+use volunteer_domain::{Kind, Profile, SignInRequest};
+
+use crate::cancel::CancelToken;
+use crate::error::{Error, Result};
+use crate::http::Http;
+use crate::inner::Inner;
+use crate::model::{
+    Connectivity, PendingMutation, RejectedMutation, SyncOptions, SyncReport, SyncStatus,
+};
+use crate::notify::{ChangeListener, StatusListener, Subscription};
+use crate::store::{self, meta_keys};
+use crate::{outbox, queries};
+
+mod actions;
+mod reads;
+
+/// A local replica of what the signed-in user may see, plus their queued actions.
+///
+/// Cheap to clone: clones share one connection and one sync gate.
+#[derive(Clone)]
+pub struct Replica {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl Replica {
+    /// Open (creating or upgrading) the replica at `path`, syncing with `server_url`.
+    pub fn open(path: impl AsRef<Path>, server_url: &str) -> Result<Replica> {
+        Replica::open_with(path, server_url, SyncOptions::default())
+    }
+
+    pub fn open_with(
+        path: impl AsRef<Path>,
+        server_url: &str,
+        options: SyncOptions,
+    ) -> Result<Replica> {
+        let max_push = volunteer_domain::wire::MAX_PUSH_BATCH as u32;
+        let max_pull = volunteer_domain::wire::MAX_PULL_LIMIT;
+        if !(1..=max_pull).contains(&options.pull_page_size)
+            || !(1..=max_push).contains(&options.push_batch_size)
+        {
+            return Err(Error::invalid(
+                "options",
+                format!("pull page 1..={max_pull}, push batch 1..={max_push}"),
+            ));
+        }
+        let http = Http::new(server_url, options.request_timeout)?;
+        let inner = Arc::new(Inner::open(path.as_ref(), http, options)?);
+        Ok(Replica { inner })
+    }
+
+    fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        self.inner.with_db(|conn| f(conn))
+    }
+
+    fn me(&self) -> Result<Profile> {
+        self.read(store::require_profile)
+    }
+
+    /// Sign in with credentials the server issued. Needs the network. Signing in
+    /// again as the same user (say after the session expired) keeps local data;
+    /// another user must be preceded by [`Replica::sign_out`].
+    pub async fn sign_in(&self, login: &str, password: &str) -> Result<Profile> {
+        if login.trim().is_empty() {
+            return Err(Error::invalid("login", "must not be empty"));
+        }
+        let inner = self.inner.clone();
+        let current =
+            tokio::task::spawn_blocking(move || inner.with_db(|c| store::profile(c))).await??;
+        let resp = self
+            .inner
+            .http
+            .sign_in(&SignInRequest {
+                login: login.trim().to_owned(),
+                password: password.to_owned(),
+            })
+            .await?;
+        if let Some(current) = current
+            && current.user_id != resp.profile.user_id
+        {
+            return Err(Error::invalid(
+                "login",
+                "another user is signed in on this replica; sign out first",
+            ));
+        }
+        let profile = resp.profile.clone();
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            inner.write(|tx| {
+                if store::meta_get(tx, meta_keys::CLIENT_ID)?.is_none() {
+                    store::meta_set(tx, meta_keys::CLIENT_ID, &uuid::Uuid::new_v4().to_string())?;
+                }
+                store::meta_set(tx, meta_keys::TOKEN, &resp.token)?;
+                store::meta_set(
+                    tx,
+                    meta_keys::PROFILE,
+                    &serde_json::to_string(&resp.profile)?,
+                )?;
+                Ok(())
+            })
+        })
+        .await??;
+        self.inner.announce(vec![Kind::Profile]);
+        Ok(profile)
+    }
+
+    /// Sign out and remove this user's data from the device. Refuses with
+    /// [`Error::PendingChanges`] while actions are unsynced or rejected ones
+    /// await the user's decision, unless `discard_pending` is set. A sync in
+    /// flight is not applied afterwards. Revoking the token is best effort.
+    pub async fn sign_out(&self, discard_pending: bool) -> Result<()> {
+        let inner = self.inner.clone();
+        let token = tokio::task::spawn_blocking(move || {
+            let token = inner.write(|tx| {
+                let count = outbox::unsettled_count(tx)?;
+                if count > 0 && !discard_pending {
+                    return Err(Error::PendingChanges { count });
+                }
+                let token = store::meta_get(tx, meta_keys::TOKEN)?;
+                tx.execute_batch(
+                    "DELETE FROM undo; DELETE FROM outbox; DELETE FROM rejections;
+                     DELETE FROM records; DELETE FROM meta;",
+                )?;
+                Ok(token)
+            })?;
+            // Deleted pages would otherwise keep personal data in the file.
+            inner.with_db(|conn| {
+                conn.execute_batch("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);")?;
+                Ok(())
+            })?;
+            Ok::<_, Error>(token)
+        })
+        .await??;
+        {
+            let mut live = self.inner.live();
+            live.connectivity = Connectivity::Unknown;
+            live.last_error = None;
+        }
+        self.inner.announce(Kind::ALL.to_vec());
+        if let Some(token) = token {
+            let _ = tokio::time::timeout(Duration::from_secs(5), self.inner.http.sign_out(&token))
+                .await;
+        }
+        Ok(())
+    }
+
+    /// The signed-in user's profile, if anyone is signed in.
+    pub fn profile(&self) -> Result<Option<Profile>> {
+        self.read(store::profile)
+    }
+
+    pub fn pending_count(&self) -> Result<u64> {
+        self.read(outbox::pending_count)
+    }
+
+    pub fn pending_mutations(&self) -> Result<Vec<PendingMutation>> {
+        Ok(self
+            .read(outbox::all)?
+            .into_iter()
+            .map(|e| PendingMutation {
+                seq: e.seq,
+                id: e.id,
+                created_at: e.created_at,
+                mutation: e.mutation,
+            })
+            .collect())
+    }
+
+    pub fn last_sync_at(&self) -> Result<Option<DateTime<Utc>>> {
+        self.read(|c| {
+            store::meta_get(c, meta_keys::LAST_SYNC_AT)?
+                .as_deref()
+                .map(outbox::parse_time)
+                .transpose()
+        })
+    }
+
+    /// Pending work, rejections, connectivity, last success and last error.
+    pub fn sync_status(&self) -> Result<SyncStatus> {
+        self.inner.status()
+    }
+
+    /// Be told which kinds of data change (after local writes and syncs).
+    pub fn subscribe_changes(&self, listener: Arc<dyn ChangeListener>) -> Subscription {
+        self.inner.notifier.subscribe_changes(listener)
+    }
+
+    /// Be told the sync status: the current one first, then every change.
+    pub fn subscribe_status(&self, listener: Arc<dyn StatusListener>) -> Subscription {
+        let current = self.inner.status().ok();
+        self.inner.notifier.subscribe_status(listener, current)
+    }
+
+    /// Actions the server refused, oldest first.
+    pub fn rejections(&self) -> Result<Vec<RejectedMutation>> {
+        self.read(queries::rejections)
+    }
+
+    pub fn discard_rejection(&self, seq: u64) -> Result<()> {
+        self.inner.write(|tx| outbox::discard_rejection(tx, seq))?;
+        self.inner.announce_status();
+        Ok(())
+    }
+
+    /// Queue a rejected action again, unchanged (say after the user fixed what
+    /// the server objected to, such as their site assignment).
+    pub fn retry_rejection(&self, seq: u64) -> Result<()> {
+        let (_, kinds) = self
+            .inner
+            .write(|tx| outbox::requeue_rejection(tx, seq, Utc::now()))?;
+        self.inner.announce(kinds);
+        Ok(())
+    }
+
+    /// Push pending actions and pull what is new, until both are drained.
+    ///
+    /// Safe to call at any time and from many tasks: a call that arrives while a
+    /// round is running waits and shares the next round with every other waiting
+    /// call. On failure everything stays pending for the next try.
+    pub async fn sync(&self) -> Result<SyncReport> {
+        crate::sync::sync(&self.inner, &CancelToken::new()).await
+    }
+
+    /// [`Replica::sync`] that returns [`Error::Cancelled`] as soon as `token`
+    /// is cancelled. What was applied before stays applied; what was not stays
+    /// pending. A token cancelled before the call makes it return at once.
+    pub async fn sync_cancellable(&self, token: &CancelToken) -> Result<SyncReport> {
+        crate::sync::sync(&self.inner, token).await
+    }
+}
