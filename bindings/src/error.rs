@@ -3,7 +3,7 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use volunteer_core::Error;
 
-use crate::types::RejectCode;
+use volunteer_core::RejectCode;
 
 /// Why a call failed. Each case says what the app can do about it.
 #[derive(Debug, Clone, PartialEq, thiserror::Error, uniffi::Error)]
@@ -52,7 +52,7 @@ impl From<Error> for VolunteerError {
             Error::SignedOut => VolunteerError::SignedOut { reason },
             Error::AuthExpired => VolunteerError::AuthExpired { reason },
             Error::Rejected { code, message } => VolunteerError::Rejected {
-                code: code.into(),
+                code,
                 reason: message,
             },
             Error::InvalidInput { field, message } => VolunteerError::InvalidInput {

@@ -15,11 +15,11 @@ mod client;
 mod error;
 mod listeners;
 mod logging;
+mod remote;
 mod runtime;
-mod types;
 
 pub use client::VolunteerClient;
 pub use error::VolunteerError;
 pub use listeners::{CancelHandle, ChangeListener, StatusListener, SubscriptionHandle};
 pub use logging::{LogLevel, Logger, set_logger};
-pub use types::*;
+pub use remote::*;

@@ -4,11 +4,11 @@
 use std::sync::{Arc, Mutex};
 use volunteer_core as core;
 
-use crate::types::{DataKind, SyncStatus};
+use crate::remote::{DataKind, SyncStatus};
 
 /// Told which kinds of data changed, after a local write or a sync, so a UI
 /// can re-read them. Called on a core thread, one call at a time: return quickly.
-#[uniffi::export(with_foreign)]
+#[uniffi::export(foreign)]
 pub trait ChangeListener: Send + Sync {
     /// These kinds of data changed; re-read what shows them.
     fn on_change(&self, kinds: Vec<DataKind>);
@@ -16,7 +16,7 @@ pub trait ChangeListener: Send + Sync {
 
 /// Told the sync status: the current one at once, then each change.
 /// Called on a core thread, one call at a time: return quickly.
-#[uniffi::export(with_foreign)]
+#[uniffi::export(foreign)]
 pub trait StatusListener: Send + Sync {
     /// The new status (a full snapshot, not a diff).
     fn on_status(&self, status: SyncStatus);
@@ -26,8 +26,7 @@ pub(crate) struct ChangeBridge(pub Arc<dyn ChangeListener>);
 
 impl core::ChangeListener for ChangeBridge {
     fn on_change(&self, kinds: Vec<core::Kind>) {
-        self.0
-            .on_change(kinds.into_iter().map(Into::into).collect());
+        self.0.on_change(kinds);
     }
 }
 
@@ -35,7 +34,7 @@ pub(crate) struct StatusBridge(pub Arc<dyn StatusListener>);
 
 impl core::StatusListener for StatusBridge {
     fn on_status(&self, status: core::SyncStatus) {
-        self.0.on_status(status.into());
+        self.0.on_status(status);
     }
 }
 

@@ -37,7 +37,7 @@ impl LogLevel {
 }
 
 /// The host app's log sink (Logcat, os_log, a file).
-#[uniffi::export(with_foreign)]
+#[uniffi::export(foreign)]
 pub trait Logger: Send + Sync {
     /// One message from the core's module `target`. Called on core threads.
     fn log(&self, level: LogLevel, target: String, message: String);

@@ -30,8 +30,8 @@ pub use model::{
 pub use notify::{ChangeListener, StatusListener, Subscription};
 pub use replica::Replica;
 pub use volunteer_domain::{
-    Activity, ActivityStatus, Attendance, Campaign, Donation, Figures, Gift, GoodsTotal, HourEntry,
-    HourSource, HourStatus, JoinPolicy, Kind, Membership, MembershipStatus, MonthMinutes, Mutation,
-    Notice, NoticeTopic, OrderContact, OrderCount, OrderStatus, Profile, Record, RejectCode, Role,
-    ServiceOrder, Signup, SignupStatus, Site, SiteLevel, Team, TeamRole,
+    Activity, ActivityStatus, Attendance, AttendanceCorrection, Campaign, Donation, Figures, Gift,
+    GoodsTotal, HourEntry, HourSource, HourStatus, JoinPolicy, Kind, Membership, MembershipStatus,
+    MonthMinutes, Mutation, Notice, NoticeTopic, OrderContact, OrderCount, OrderStatus, Profile,
+    Record, RejectCode, Role, ServiceOrder, Signup, SignupStatus, Site, SiteLevel, Team, TeamRole,
 };

@@ -184,7 +184,10 @@ async fn an_offline_start_loses_to_a_cancellation_that_reached_the_server_first(
     let staff = device(dir.path(), "staff-a", &url);
     let r = staff.sync().await.unwrap();
     assert_eq!((r.applied, r.rejected), (0, 1));
-    assert_eq!(staff.rejections().unwrap()[0].code.as_str(), "invalid_state");
+    assert_eq!(
+        staff.rejections().unwrap()[0].code.as_str(),
+        "invalid_state"
+    );
     assert_eq!(
         staff.activity(&id).unwrap().unwrap().status,
         ActivityStatus::Cancelled

@@ -165,7 +165,10 @@ async fn walk_ins_are_refused_where_the_activity_takes_none() {
     staff.check_in(&id, &fx.id("v2"), None).unwrap(); // no place: only the server can tell
     let r = staff.sync().await.unwrap();
     assert_eq!((r.applied, r.rejected), (1, 1));
-    assert_eq!(staff.rejections().unwrap()[0].code.as_str(), "not_signed_up");
+    assert_eq!(
+        staff.rejections().unwrap()[0].code.as_str(),
+        "not_signed_up"
+    );
     let lines = roster(&staff, &id);
     assert_eq!(lines.len(), 1);
     assert_eq!(lines[0].0, fx.id("v1"));

@@ -134,7 +134,10 @@ async fn an_offline_approval_loses_to_a_rejection_that_reached_the_server_first(
     let staff1 = device(dir.path(), "staff1", &url);
     let r = staff1.sync().await.unwrap();
     assert_eq!((r.applied, r.rejected), (0, 1));
-    assert_eq!(staff1.rejections().unwrap()[0].code.as_str(), "invalid_state");
+    assert_eq!(
+        staff1.rejections().unwrap()[0].code.as_str(),
+        "invalid_state"
+    );
     v1.sync().await.unwrap();
     assert_eq!(entry(&v1, &a).status, HourStatus::Rejected);
 }

@@ -164,7 +164,10 @@ async fn two_offline_dispatches_of_one_order_the_first_to_arrive_wins() {
     assert_eq!(first.sync().await.unwrap().applied, 1);
     let r = second.sync().await.unwrap();
     assert_eq!((r.applied, r.rejected), (0, 1));
-    assert_eq!(second.rejections().unwrap()[0].code.as_str(), "invalid_state");
+    assert_eq!(
+        second.rejections().unwrap()[0].code.as_str(),
+        "invalid_state"
+    );
     let order = &second.orders_at_site(&fx.station_a.id, false).unwrap()[0];
     assert_eq!(
         order.assignee_volunteer_id.as_deref(),

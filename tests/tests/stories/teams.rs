@@ -200,7 +200,10 @@ async fn an_offline_approval_loses_to_a_decline_that_reached_the_server_first() 
     let leader = volunteer_tests::device(dir.path(), "v1", &url);
     let r = leader.sync().await.unwrap();
     assert_eq!((r.applied, r.rejected), (0, 1));
-    assert_eq!(leader.rejections().unwrap()[0].code.as_str(), "invalid_state");
+    assert_eq!(
+        leader.rejections().unwrap()[0].code.as_str(),
+        "invalid_state"
+    );
     // The leader's view now equals the server's.
     assert_eq!(leader.team_members(&team).unwrap().len(), 1);
     assert!(leader.join_requests(&team).unwrap().is_empty());

@@ -117,8 +117,8 @@ final class ClientTests: XCTestCase {
         let rejected = try staff.rejectedActions()
         XCTAssertEqual(rejected.count, 1)
         XCTAssertEqual(rejected.first?.code, .notCheckedIn)
-        guard case .checkOut(_, let volunteerId, _) = rejected.first?.action else {
-            return XCTFail("expected the check-out, got \(String(describing: rejected.first?.action))")
+        guard case .checkOut(_, let volunteerId, _) = rejected.first?.mutation else {
+            return XCTFail("expected the check-out, got \(String(describing: rejected.first?.mutation))")
         }
         XCTAssertEqual(volunteerId, other.volunteerId)
         try staff.discardRejected(seq: rejected[0].seq)
@@ -198,7 +198,7 @@ final class ClientTests: XCTestCase {
         let leader = try client("leader")
         _ = try await leader.signIn(login: "volunteer3", password: TestServer.demoPassword)
         _ = try await leader.syncNow()
-        let team = try XCTUnwrap(try leader.myLedTeams().first { $0.needsApproval })
+        let team = try XCTUnwrap(try leader.myLedTeams().first { $0.joinPolicy == .approval })
         let request = try XCTUnwrap(try leader.joinRequests(teamId: team.id).first)
         XCTAssertEqual(request.status, .requested)
         try leader.decideJoinRequest(teamId: team.id, volunteerId: request.volunteerId, approve: true, reason: nil)

@@ -145,7 +145,7 @@ class ClientTest {
             assertEquals(1u, report.rejected)
             val rejected = staff.rejectedActions().single()
             assertEquals(RejectCode.NOT_CHECKED_IN, rejected.code)
-            val action = rejected.action as Action.CheckOut
+            val action = rejected.mutation as Action.CheckOut
             assertEquals(other.volunteerId, action.volunteerId)
             assertEquals(1uL, staff.syncStatus().rejectedCount)
             staff.discardRejected(rejected.seq)
@@ -215,7 +215,7 @@ class ClientTest {
         client("leader").use { leader ->
             leader.signIn("volunteer3", TestServer.DEMO_PASSWORD)
             leader.syncNow()
-            val team = leader.myLedTeams().first { it.needsApproval }
+            val team = leader.myLedTeams().first { it.joinPolicy == JoinPolicy.APPROVAL }
             val request = leader.joinRequests(team.id).first()
             assertEquals(MembershipStatus.REQUESTED, request.status)
             leader.decideJoinRequest(team.id, request.volunteerId, true, null)

@@ -1,0 +1,277 @@
+//! What an app does: each action is decided by the rules on the device,
+//! applied at once and queued for the server in one local transaction.
+
+use super::VolunteerClient;
+use crate::error::{VolunteerError, guard};
+use crate::remote::*;
+
+#[uniffi::export]
+impl VolunteerClient {
+    /// Join a team (the signed-in volunteer). Joining twice is one membership.
+    pub fn join_team(&self, team_id: String) -> Result<(), VolunteerError> {
+        guard(|| self.replica.join_team(&team_id))
+    }
+
+    /// Leave a team (the signed-in volunteer).
+    pub fn leave_team(&self, team_id: String) -> Result<(), VolunteerError> {
+        guard(|| self.replica.leave_team(&team_id))
+    }
+
+    /// Take back one's own request to join a team.
+    pub fn withdraw_join_request(&self, team_id: String) -> Result<(), VolunteerError> {
+        guard(|| self.replica.withdraw_join_request(&team_id))
+    }
+
+    /// Team leaders and staff: approve or decline a request to join.
+    pub fn decide_join_request(
+        &self,
+        team_id: String,
+        volunteer_id: String,
+        approve: bool,
+        reason: Option<String>,
+    ) -> Result<(), VolunteerError> {
+        guard(|| {
+            self.replica
+                .decide_join_request(&team_id, &volunteer_id, approve, reason.as_deref())
+        })
+    }
+
+    /// Team leaders and staff: remove a member, saying why.
+    pub fn remove_member(
+        &self,
+        team_id: String,
+        volunteer_id: String,
+        reason: String,
+    ) -> Result<(), VolunteerError> {
+        guard(|| self.replica.remove_member(&team_id, &volunteer_id, &reason))
+    }
+
+    /// Staff: make an active member a leader, or a leader a member again.
+    pub fn set_team_role(
+        &self,
+        team_id: String,
+        volunteer_id: String,
+        role: TeamRole,
+    ) -> Result<(), VolunteerError> {
+        guard(|| self.replica.set_team_role(&team_id, &volunteer_id, role))
+    }
+
+    /// Staff (for their sites) or a team leader (for the team): draft an
+    /// activity; returns its id. Publish it to open signups.
+    pub fn create_activity(&self, draft: ActivityDraft) -> Result<String, VolunteerError> {
+        guard(|| self.replica.create_activity(draft))
+    }
+
+    /// Staff: call urgently for `needed` volunteers at a site and time; it is
+    /// published at once and volunteers respond with `sign_up`. Returns its id.
+    pub fn create_call_out(
+        &self,
+        site_id: String,
+        title: String,
+        description: String,
+        starts_at: DateTime,
+        ends_at: DateTime,
+        needed: u32,
+    ) -> Result<String, VolunteerError> {
+        guard(|| {
+            self.replica.create_call_out(
+                &site_id,
+                &title,
+                &description,
+                (starts_at, ends_at),
+                needed,
+            )
+        })
+    }
+
+    /// Organisers: open a drafted activity for signups.
+    pub fn publish_activity(&self, activity_id: String) -> Result<(), VolunteerError> {
+        guard(|| self.replica.publish_activity(&activity_id))
+    }
+
+    /// Organisers: the activity is under way (signups close).
+    pub fn start_activity(&self, activity_id: String) -> Result<(), VolunteerError> {
+        guard(|| self.replica.start_activity(&activity_id))
+    }
+
+    /// Organisers: the activity is over.
+    pub fn finish_activity(&self, activity_id: String) -> Result<(), VolunteerError> {
+        guard(|| self.replica.finish_activity(&activity_id))
+    }
+
+    /// Organisers: cancel the activity, saying why.
+    pub fn cancel_activity(
+        &self,
+        activity_id: String,
+        reason: String,
+    ) -> Result<(), VolunteerError> {
+        guard(|| self.replica.cancel_activity(&activity_id, &reason))
+    }
+
+    /// Sign up for an activity. Places are decided by the server in the order
+    /// it receives signups; a full activity puts the signup on its waitlist,
+    /// or, without one, comes back as a rejected action.
+    pub fn sign_up(&self, activity_id: String) -> Result<(), VolunteerError> {
+        guard(|| self.replica.sign_up(&activity_id))
+    }
+
+    /// Cancel one's signup, freeing the place.
+    pub fn cancel_signup(&self, activity_id: String) -> Result<(), VolunteerError> {
+        guard(|| self.replica.cancel_signup(&activity_id))
+    }
+
+    /// Report hours of one's own service; returns the new entry's id.
+    pub fn report_hours(&self, report: HoursReport) -> Result<String, VolunteerError> {
+        guard(|| self.replica.report_hours(report))
+    }
+
+    /// Staff: record a volunteer's arrival, at `at` or now.
+    pub fn check_in(
+        &self,
+        activity_id: String,
+        volunteer_id: String,
+        at: Option<DateTime>,
+    ) -> Result<(), VolunteerError> {
+        guard(|| self.replica.check_in(&activity_id, &volunteer_id, at))
+    }
+
+    /// Staff: record a volunteer's departure, at `at` or now.
+    pub fn check_out(
+        &self,
+        activity_id: String,
+        volunteer_id: String,
+        at: Option<DateTime>,
+    ) -> Result<(), VolunteerError> {
+        guard(|| self.replica.check_out(&activity_id, &volunteer_id, at))
+    }
+
+    /// Staff: set a volunteer's check-in and check-out, saying why; the old
+    /// times stay in the record's history.
+    pub fn correct_attendance(
+        &self,
+        activity_id: String,
+        volunteer_id: String,
+        checked_in_at: DateTime,
+        checked_out_at: Option<DateTime>,
+        reason: String,
+    ) -> Result<(), VolunteerError> {
+        guard(|| {
+            self.replica.correct_attendance(
+                &activity_id,
+                &volunteer_id,
+                checked_in_at,
+                checked_out_at,
+                &reason,
+            )
+        })
+    }
+
+    /// Reviewers: approve or reject self-reported hours (a rejection needs a reason).
+    pub fn review_hours(
+        &self,
+        entry_id: String,
+        approve: bool,
+        reason: Option<String>,
+    ) -> Result<(), VolunteerError> {
+        guard(|| {
+            self.replica
+                .review_hours(&entry_id, approve, reason.as_deref())
+        })
+    }
+
+    /// Reviewers: correct confirmed self-reported hours; returns the new
+    /// entry's id (the old one stays, marked superseded).
+    pub fn correct_hours(
+        &self,
+        entry_id: String,
+        minutes: u32,
+        reason: String,
+    ) -> Result<String, VolunteerError> {
+        guard(|| self.replica.correct_hours(&entry_id, minutes, &reason))
+    }
+
+    /// Residents: order help; returns the order's id.
+    pub fn place_order(&self, request: OrderRequest) -> Result<String, VolunteerError> {
+        guard(|| self.replica.place_order(request))
+    }
+
+    /// Residents: withdraw an order nobody accepted yet.
+    pub fn cancel_order(&self, order_id: String) -> Result<(), VolunteerError> {
+        guard(|| self.replica.cancel_order(&order_id))
+    }
+
+    /// Staff of the order's site or above: offer it to one team or one volunteer.
+    pub fn dispatch_order(
+        &self,
+        order_id: String,
+        team_id: Option<String>,
+        volunteer_id: Option<String>,
+    ) -> Result<(), VolunteerError> {
+        guard(|| {
+            self.replica
+                .dispatch_order(&order_id, team_id.as_deref(), volunteer_id.as_deref())
+        })
+    }
+
+    /// The volunteer, or a leader of the team, the order was offered to:
+    /// accept or decline (a declined order goes back to the site).
+    pub fn respond_to_order(
+        &self,
+        order_id: String,
+        accept: bool,
+        reason: Option<String>,
+    ) -> Result<(), VolunteerError> {
+        guard(|| {
+            self.replica
+                .respond_to_order(&order_id, accept, reason.as_deref())
+        })
+    }
+
+    /// The assignee: the service was given.
+    pub fn complete_order(&self, order_id: String) -> Result<(), VolunteerError> {
+        guard(|| self.replica.complete_order(&order_id))
+    }
+
+    /// Residents: rate a completed order, 1 to 5 stars.
+    pub fn rate_order(
+        &self,
+        order_id: String,
+        stars: u8,
+        comment: Option<String>,
+    ) -> Result<(), VolunteerError> {
+        guard(|| {
+            self.replica
+                .rate_order(&order_id, stars, comment.as_deref())
+        })
+    }
+
+    /// Staff: open a donation campaign at a site; returns its id.
+    pub fn create_campaign(&self, site_id: String, name: String) -> Result<String, VolunteerError> {
+        guard(|| self.replica.create_campaign(&site_id, &name))
+    }
+
+    /// Staff: record a donation (anonymous without a donor name); returns its id.
+    pub fn record_donation(
+        &self,
+        site_id: String,
+        campaign_id: Option<String>,
+        donor_name: Option<String>,
+        gift: Gift,
+        received_at: DateTime,
+    ) -> Result<String, VolunteerError> {
+        guard(|| {
+            self.replica.record_donation(
+                &site_id,
+                campaign_id.as_deref(),
+                donor_name.as_deref(),
+                gift,
+                received_at,
+            )
+        })
+    }
+
+    /// Mark one of one's notices read.
+    pub fn mark_notice_read(&self, notice_id: String) -> Result<(), VolunteerError> {
+        guard(|| self.replica.mark_notice_read(&notice_id))
+    }
+}

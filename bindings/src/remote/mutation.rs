@@ -1,0 +1,197 @@
+//! Every user action, as the domain defines it: what an app sees queued and
+//! rejected, with its whole input, so it can offer "edit and resend".
+
+use super::DateTime;
+use super::records::{Gift, TeamRole};
+
+/// A user action, as queued or as rejected (the domain's `Mutation`).
+pub type Action = volunteer_core::Mutation;
+
+/// One user action. Actions without a `volunteer_id` act for the signed-in user.
+#[uniffi::remote(Enum)]
+pub enum Action {
+    JoinTeam {
+        team_id: String,
+    },
+    LeaveTeam {
+        team_id: String,
+    },
+    /// A volunteer takes back their request to join.
+    WithdrawJoinRequest {
+        team_id: String,
+    },
+    /// A team leader or staff member approves or declines a join request.
+    DecideJoinRequest {
+        team_id: String,
+        volunteer_id: String,
+        approve: bool,
+        reason: Option<String>,
+    },
+    /// A team leader or staff member removes a member, saying why.
+    RemoveMember {
+        team_id: String,
+        volunteer_id: String,
+        reason: String,
+    },
+    /// Staff make an active member a leader, or a leader a member again.
+    SetTeamRole {
+        team_id: String,
+        volunteer_id: String,
+        role: TeamRole,
+    },
+    SignUp {
+        activity_id: String,
+    },
+    /// Staff (for their sites) or a team leader (for the team) draft an activity.
+    CreateActivity {
+        /// Generated on the device.
+        activity_id: String,
+        site_id: String,
+        team_id: Option<String>,
+        title: String,
+        description: String,
+        starts_at: DateTime,
+        ends_at: DateTime,
+        capacity: u32,
+        signup_deadline: Option<DateTime>,
+        waitlist: bool,
+        /// Whether staff may check in volunteers who did not sign up.
+        walk_ins: bool,
+        /// Round credited minutes down to a multiple of this: 0, 5, 10, 15, 30 or 60.
+        credit_rounding_minutes: u32,
+    },
+    /// Staff publish an urgent call for `needed` volunteers at a site and time.
+    CreateCallOut {
+        /// Generated on the device.
+        activity_id: String,
+        site_id: String,
+        title: String,
+        description: String,
+        starts_at: DateTime,
+        ends_at: DateTime,
+        needed: u32,
+    },
+    /// Move an activity along: draft → published → in progress → finished.
+    PublishActivity {
+        activity_id: String,
+    },
+    StartActivity {
+        activity_id: String,
+    },
+    FinishActivity {
+        activity_id: String,
+    },
+    /// Cancel a draft, published or running activity, saying why.
+    CancelActivity {
+        activity_id: String,
+        reason: String,
+    },
+    CancelSignup {
+        activity_id: String,
+    },
+    /// A volunteer's own report of hours; it waits for review.
+    ReportHours {
+        /// Generated on the device, so a resend cannot create a second entry.
+        entry_id: String,
+        volunteer_id: String,
+        activity_id: Option<String>,
+        started_at: DateTime,
+        minutes: u32,
+        description: String,
+        /// The team the service was for; its leaders review the entry.
+        team_id: Option<String>,
+    },
+    /// A team leader or staff member approves or rejects self-reported hours.
+    ReviewHours {
+        entry_id: String,
+        approve: bool,
+        reason: Option<String>,
+    },
+    /// A reviewer corrects confirmed hours: a new entry replaces the old one,
+    /// which is kept unchanged and marked superseded.
+    CorrectHours {
+        entry_id: String,
+        /// Generated on the device.
+        new_entry_id: String,
+        minutes: u32,
+        reason: String,
+    },
+    /// Staff record a volunteer's arrival at an activity.
+    CheckIn {
+        activity_id: String,
+        volunteer_id: String,
+        at: DateTime,
+    },
+    /// Staff record a volunteer's departure; hours follow from it.
+    CheckOut {
+        activity_id: String,
+        volunteer_id: String,
+        at: DateTime,
+    },
+    /// A resident orders help at a site.
+    PlaceOrder {
+        /// Generated on the device.
+        order_id: String,
+        site_id: String,
+        category: String,
+        description: String,
+        desired_at: Option<DateTime>,
+        phone: String,
+        address: String,
+    },
+    /// The resident withdraws an order not yet accepted.
+    CancelOrder {
+        order_id: String,
+    },
+    /// Staff of the order's site or above offer it to a team or a volunteer.
+    DispatchOrder {
+        order_id: String,
+        team_id: Option<String>,
+        volunteer_id: Option<String>,
+    },
+    /// The assignee (the volunteer, or a leader of the team) accepts or declines.
+    RespondToOrder {
+        order_id: String,
+        accept: bool,
+        reason: Option<String>,
+    },
+    /// The assignee marks the service given.
+    CompleteOrder {
+        order_id: String,
+    },
+    /// The resident rates the service: 1 to 5 stars and a comment.
+    RateOrder {
+        order_id: String,
+        stars: u8,
+        comment: Option<String>,
+    },
+    /// A volunteer marks one of their notices read.
+    MarkNoticeRead {
+        notice_id: String,
+    },
+    /// Staff open a donation campaign at their site.
+    CreateCampaign {
+        /// Generated on the device.
+        campaign_id: String,
+        site_id: String,
+        name: String,
+    },
+    /// Staff record a donation received, for a campaign or a site.
+    RecordDonation {
+        /// Generated on the device.
+        donation_id: String,
+        campaign_id: Option<String>,
+        site_id: String,
+        donor_name: Option<String>,
+        gift: Gift,
+        received_at: DateTime,
+    },
+    /// Staff set an attendance's times, saying why; the old ones are kept.
+    CorrectAttendance {
+        activity_id: String,
+        volunteer_id: String,
+        checked_in_at: DateTime,
+        checked_out_at: Option<DateTime>,
+        reason: String,
+    },
+}

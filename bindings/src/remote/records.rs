@@ -1,0 +1,462 @@
+//! The replicated records and their enums, as the domain defines them.
+
+use super::DateTime;
+
+pub use volunteer_core::{
+    Activity, ActivityStatus, Attendance, AttendanceCorrection, Campaign, Donation, Figures, Gift,
+    GoodsTotal, HourEntry, HourSource, HourStatus, JoinPolicy, Membership, MembershipStatus,
+    MonthMinutes, Notice, NoticeTopic, OrderContact, OrderCount, OrderStatus, Profile, RejectCode,
+    Role, ServiceOrder, Signup, SignupStatus, Site, SiteLevel, Team, TeamRole,
+};
+
+/// Kinds of data, as named in change notifications.
+pub type DataKind = volunteer_core::Kind;
+
+#[uniffi::remote(Enum)]
+pub enum DataKind {
+    Site,
+    Team,
+    Profile,
+    Membership,
+    Activity,
+    Signup,
+    Attendance,
+    HourEntry,
+    ServiceOrder,
+    OrderContact,
+    Campaign,
+    Donation,
+    Figures,
+    Notice,
+}
+
+/// Why a mutation was refused. The string form is stable: apps translate it.
+#[uniffi::remote(Enum)]
+pub enum RejectCode {
+    /// The user's role or scope does not allow this action.
+    Forbidden,
+    /// A referenced team, activity or volunteer does not exist.
+    NotFound,
+    /// Every place of the activity is taken.
+    ActivityFull,
+    /// The activity is cancelled or already over.
+    ActivityClosed,
+    /// Check-out of a volunteer who was never checked in.
+    NotCheckedIn,
+    /// An argument is out of range (times, minutes, text length).
+    InvalidInput,
+    /// A timestamp lies further in the future than the device clock may be trusted.
+    ClockSkew,
+    /// The record is not in a state that allows this step (say a request
+    /// someone else already decided).
+    InvalidState,
+    /// The activity takes no walk-ins and the volunteer holds no place.
+    NotSignedUp,
+    /// A code this side does not know, sent by a newer peer. The rules
+    /// never give it; a device shows a rejection with it as is.
+    Unknown,
+}
+
+/// The four levels of the practice network, from the district down.
+#[uniffi::remote(Enum)]
+pub enum SiteLevel {
+    Center,
+    Institute,
+    Station,
+    Point,
+}
+
+#[uniffi::remote(Enum)]
+pub enum Role {
+    Volunteer,
+    /// Staff of one site: acts at that site and every site below it.
+    Staff,
+    /// District administrator: acts everywhere in the district.
+    Admin,
+    /// A resident who orders help (and may not be a volunteer).
+    Resident,
+}
+
+#[uniffi::remote(Record)]
+pub struct Site {
+    pub id: String,
+    pub parent_id: Option<String>,
+    pub level: SiteLevel,
+    pub name: String,
+    /// Materialised path of ids from the root, `/center/institute/…/self/`.
+    /// A site is inside another's subtree when its path starts with the other's.
+    pub path: String,
+}
+
+/// How a team takes new members.
+#[uniffi::remote(Enum)]
+pub enum JoinPolicy {
+    /// A join is accepted at once.
+    Open,
+    /// A join is a request that a team leader or site staff approve or decline.
+    Approval,
+}
+
+#[uniffi::remote(Record)]
+pub struct Team {
+    pub id: String,
+    pub site_id: String,
+    pub name: String,
+    pub description: String,
+    /// Active members.
+    pub member_count: u32,
+    pub join_policy: JoinPolicy,
+}
+
+/// Where a volunteer stands with a team (see `docs/domain.md`).
+#[uniffi::remote(Enum)]
+pub enum MembershipStatus {
+    /// Asked to join a team that approves its members.
+    Requested,
+    Active,
+    /// A leader or staff member said no.
+    Declined,
+    /// The volunteer took back their request.
+    Withdrawn,
+    /// The volunteer left.
+    Left,
+    /// A leader or staff member removed the volunteer.
+    Removed,
+}
+
+/// A member's role in a team.
+#[uniffi::remote(Enum)]
+pub enum TeamRole {
+    Member,
+    /// Decides join requests, removes members, reviews the team's hours.
+    Leader,
+}
+
+/// The signed-in user's own profile. Only its owner ever receives it.
+#[uniffi::remote(Record)]
+pub struct Profile {
+    pub user_id: String,
+    pub display_name: String,
+    pub role: Role,
+    /// The staff member's site; `None` for volunteers and admins.
+    pub site_id: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// A volunteer's relation to a team, kept through every state for history.
+#[uniffi::remote(Record)]
+pub struct Membership {
+    pub team_id: String,
+    pub volunteer_id: String,
+    pub volunteer_name: String,
+    /// The team's site, kept here so staff of that subtree can read the row.
+    pub site_id: String,
+    /// When the volunteer joined or asked to join.
+    pub joined_at: DateTime,
+    pub status: MembershipStatus,
+    pub role: TeamRole,
+    /// Who made the last decision on it (approve, decline, remove), and when.
+    pub decided_by: Option<String>,
+    pub decided_at: Option<DateTime>,
+    /// Why it was declined or removed.
+    pub reason: Option<String>,
+}
+
+#[uniffi::remote(Enum)]
+pub enum ActivityStatus {
+    /// Being prepared; only its organisers see it.
+    Draft,
+    /// Open for signups.
+    Published,
+    /// Under way; signups are closed.
+    InProgress,
+    Finished,
+    Cancelled,
+}
+
+#[uniffi::remote(Record)]
+pub struct Activity {
+    pub id: String,
+    pub site_id: String,
+    /// The organising team, if a team organises it.
+    pub team_id: Option<String>,
+    pub title: String,
+    pub description: String,
+    pub starts_at: DateTime,
+    pub ends_at: DateTime,
+    pub capacity: u32,
+    /// Confirmed signups, maintained by the signup rules; authoritative on the server.
+    pub signup_count: u32,
+    pub status: ActivityStatus,
+    /// Signups close then (and in any case once the activity is under way).
+    pub signup_deadline: Option<DateTime>,
+    /// A full activity takes further signups on a waitlist.
+    pub waitlist: bool,
+    pub waitlist_count: u32,
+    /// Last waitlist position handed out (first come, first promoted).
+    pub waitlist_next: u32,
+    pub created_by: Option<String>,
+    pub cancel_reason: Option<String>,
+    /// Staff may check in volunteers who did not sign up.
+    pub walk_ins: bool,
+    /// Credited minutes are rounded down to a multiple of this (0: exact).
+    pub credit_rounding_minutes: u32,
+    /// An urgent call-out ("cloud whistle"): published at once, for `capacity`
+    /// responders, closed to responses once they are found.
+    pub callout: bool,
+}
+
+/// A signup's place: one of the `capacity` places, or the waitlist.
+#[uniffi::remote(Enum)]
+pub enum SignupStatus {
+    Confirmed,
+    Waitlisted,
+}
+
+#[uniffi::remote(Record)]
+pub struct Signup {
+    pub activity_id: String,
+    pub volunteer_id: String,
+    pub volunteer_name: String,
+    pub site_id: String,
+    pub signed_up_at: DateTime,
+    pub status: SignupStatus,
+    /// Waitlist position (1 = first to be promoted); 0 when confirmed.
+    pub position: u32,
+}
+
+/// One volunteer's presence at one activity. Devices that record the same pair
+/// merge into this single row: earliest check-in, latest check-out.
+#[uniffi::remote(Record)]
+pub struct Attendance {
+    pub activity_id: String,
+    pub volunteer_id: String,
+    pub volunteer_name: String,
+    pub site_id: String,
+    pub checked_in_at: DateTime,
+    pub checked_out_at: Option<DateTime>,
+    /// The staff member who made the latest change.
+    pub recorded_by: String,
+    /// Corrections by staff, oldest first. A corrected attendance keeps its
+    /// corrected times: later check-ins and check-outs no longer merge into it.
+    pub corrections: Vec<AttendanceCorrection>,
+}
+
+/// One correction of an attendance, kept for history.
+#[uniffi::remote(Record)]
+pub struct AttendanceCorrection {
+    pub at: DateTime,
+    pub by: String,
+    pub reason: String,
+    pub previous_in: Option<DateTime>,
+    pub previous_out: Option<DateTime>,
+}
+
+#[uniffi::remote(Enum)]
+pub enum HourSource {
+    Attendance,
+    SelfReport,
+}
+
+#[uniffi::remote(Enum)]
+pub enum HourStatus {
+    /// Self-reported, waiting for a reviewer.
+    Pending,
+    /// Derived from attendance recorded by staff, or approved.
+    Confirmed,
+    /// A reviewer turned it down, with a reason.
+    Rejected,
+    /// Replaced by a correction (`superseded_by`); its content is unchanged.
+    Superseded,
+}
+
+#[uniffi::remote(Record)]
+pub struct HourEntry {
+    pub id: String,
+    pub volunteer_id: String,
+    pub activity_id: Option<String>,
+    pub site_id: Option<String>,
+    pub source: HourSource,
+    pub status: HourStatus,
+    pub started_at: DateTime,
+    pub minutes: u32,
+    pub description: String,
+    pub recorded_by: String,
+    /// The team a self-report is made for; its leaders review it.
+    pub team_id: Option<String>,
+    pub reviewed_by: Option<String>,
+    pub reviewed_at: Option<DateTime>,
+    /// Why it was rejected or corrected.
+    pub reason: Option<String>,
+    /// The entry this one corrects.
+    pub corrects: Option<String>,
+    /// The entry that corrects this one.
+    pub superseded_by: Option<String>,
+}
+
+/// Where a resident's order for help stands (see `docs/domain.md`).
+#[uniffi::remote(Enum)]
+pub enum OrderStatus {
+    /// Placed, waiting for a site to dispatch it.
+    Submitted,
+    /// Offered to a team or a volunteer, who may accept or decline.
+    Dispatched,
+    Accepted,
+    /// The service was given.
+    Done,
+    /// The resident rated it: closed.
+    Rated,
+    Cancelled,
+}
+
+/// A resident's order for help (点单), dispatched by a site (派单), accepted
+/// by a team or volunteer (接单), rated by the resident (评单).
+#[uniffi::remote(Record)]
+pub struct ServiceOrder {
+    pub id: String,
+    pub requester_id: String,
+    pub requester_name: String,
+    /// The site responsible for it (usually the resident's station).
+    pub site_id: String,
+    pub category: String,
+    pub description: String,
+    pub desired_at: Option<DateTime>,
+    pub status: OrderStatus,
+    pub created_at: DateTime,
+    pub assignee_team_id: Option<String>,
+    pub assignee_volunteer_id: Option<String>,
+    pub dispatched_by: Option<String>,
+    pub dispatched_at: Option<DateTime>,
+    /// Why the last assignee declined.
+    pub declined_reason: Option<String>,
+    /// Who declined last: they keep reading the order until it is offered
+    /// again, so their device learns it is no longer theirs.
+    pub declined_by_team_id: Option<String>,
+    pub declined_by_volunteer_id: Option<String>,
+    pub accepted_at: Option<DateTime>,
+    pub done_at: Option<DateTime>,
+    /// 1 to 5 stars.
+    pub rating: Option<u8>,
+    pub comment: Option<String>,
+}
+
+/// How to reach the resident. The main copy (key: the order id) is read by
+/// the resident and the site's staff; while an order is offered or accepted,
+/// a second copy (key: `order/assignee`) is read by the assignee only, and is
+/// deleted when they decline or the order closes, so the deletion reaches
+/// exactly them. Every copy is deleted when the order closes.
+#[uniffi::remote(Record)]
+pub struct OrderContact {
+    pub order_id: String,
+    pub requester_id: String,
+    pub site_id: String,
+    pub phone: String,
+    pub address: String,
+    /// For an assignee's copy: the team it was offered to.
+    pub assignee_team_id: Option<String>,
+    /// For an assignee's copy: the volunteer it was offered to.
+    pub assignee_volunteer_id: Option<String>,
+}
+
+/// A donation drive, with its running totals (public).
+#[uniffi::remote(Record)]
+pub struct Campaign {
+    pub id: String,
+    pub site_id: String,
+    pub name: String,
+    /// Money received, in fen (1/100 yuan).
+    pub money_fen: u64,
+    /// Goods received, summed per item and unit.
+    pub goods: Vec<GoodsTotal>,
+    pub donation_count: u32,
+}
+
+#[uniffi::remote(Record)]
+pub struct GoodsTotal {
+    pub item: String,
+    pub unit: String,
+    pub quantity: u64,
+}
+
+/// What was given: an amount of money or a quantity of goods.
+#[uniffi::remote(Enum)]
+pub enum Gift {
+    Money {
+        fen: u64,
+    },
+    Goods {
+        item: String,
+        quantity: u32,
+        unit: String,
+    },
+}
+
+/// One donation, as recorded by staff. Read by staff of its site and above
+/// only: donors' names are not published (Charity Law art. 82).
+#[uniffi::remote(Record)]
+pub struct Donation {
+    pub id: String,
+    pub campaign_id: Option<String>,
+    pub site_id: String,
+    /// `None`: anonymous.
+    pub donor_name: Option<String>,
+    pub gift: Gift,
+    pub received_at: DateTime,
+    pub recorded_by: String,
+}
+
+/// Figures of a site's subtree or of a team, computed by the server.
+#[uniffi::remote(Record)]
+pub struct Figures {
+    /// `site/<id>` or `team/<id>`.
+    pub key: String,
+    pub site_id: Option<String>,
+    pub team_id: Option<String>,
+    /// Distinct volunteers with an active membership (of the subtree's teams).
+    pub volunteers: u32,
+    pub teams: u32,
+    /// Confirmed hours of service, in minutes.
+    pub confirmed_minutes: u64,
+    /// Confirmed minutes per month (`YYYY-MM`, by the service's start), oldest first.
+    pub minutes_by_month: Vec<MonthMinutes>,
+    /// Attendances recorded: one per volunteer per activity.
+    pub person_times: u32,
+    /// Service orders by status.
+    pub orders: Vec<OrderCount>,
+}
+
+#[uniffi::remote(Record)]
+pub struct MonthMinutes {
+    pub month: String,
+    pub minutes: u64,
+}
+
+#[uniffi::remote(Record)]
+pub struct OrderCount {
+    pub status: OrderStatus,
+    pub count: u32,
+}
+
+/// What a notice is about.
+#[uniffi::remote(Enum)]
+pub enum NoticeTopic {
+    /// A place freed up and the volunteer moved from the waitlist into it.
+    PromotedFromWaitlist,
+    /// An activity the volunteer signed up for was cancelled.
+    ActivityCancelled,
+}
+
+/// A message to one volunteer, written by the server when something they
+/// did not do themselves changes their plans. Only they receive it.
+#[uniffi::remote(Record)]
+pub struct Notice {
+    /// `topic/subject/volunteer`: one notice per event and volunteer.
+    pub id: String,
+    pub volunteer_id: String,
+    pub topic: NoticeTopic,
+    /// The activity (or other record) it is about.
+    pub subject_id: String,
+    pub message: String,
+    pub created_at: DateTime,
+    pub read: bool,
+}
