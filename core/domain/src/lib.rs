@@ -21,12 +21,12 @@ pub mod wire;
 
 pub use actor::{Actor, MAX_ID_LEN, is_valid_id};
 pub use mutation::{Mutation, MutationEnvelope};
-pub use record::{Kind, Record, RecordError};
+pub use record::{Keyed, Kind, Record, RecordError, pair_key};
 pub use records::{
     Activity, ActivityStatus, Attendance, AttendanceCorrection, Campaign, Donation, Figures, Gift,
-    GoodsTotal, HourEntry, HourSource, HourStatus, JoinPolicy, Keyed, Membership, MembershipStatus,
+    GoodsTotal, HourEntry, HourSource, HourStatus, JoinPolicy, Membership, MembershipStatus,
     MonthMinutes, Notice, NoticeTopic, OrderContact, OrderCount, OrderStatus, Profile, Role,
-    ServiceOrder, Signup, SignupStatus, Site, SiteLevel, Team, TeamRole, pair_key,
+    ServiceOrder, Signup, SignupStatus, Site, SiteLevel, Team, TeamRole,
 };
 pub use rules::{Decision, Effect, RejectCode, Rejection, State, decide};
 pub use scope::Scope;

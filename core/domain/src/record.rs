@@ -4,6 +4,91 @@
 
 use crate::records::*;
 
+/// A record type's stable key within its kind.
+pub trait Keyed {
+    fn key(&self) -> String;
+}
+
+/// The key of a relationship record: `a/b`.
+pub fn pair_key(a: &str, b: &str) -> String {
+    format!("{a}/{b}")
+}
+
+impl Keyed for Site {
+    fn key(&self) -> String {
+        self.id.clone()
+    }
+}
+impl Keyed for Team {
+    fn key(&self) -> String {
+        self.id.clone()
+    }
+}
+impl Keyed for Profile {
+    fn key(&self) -> String {
+        self.user_id.clone()
+    }
+}
+impl Keyed for Membership {
+    fn key(&self) -> String {
+        pair_key(&self.team_id, &self.volunteer_id)
+    }
+}
+impl Keyed for Activity {
+    fn key(&self) -> String {
+        self.id.clone()
+    }
+}
+impl Keyed for Signup {
+    fn key(&self) -> String {
+        pair_key(&self.activity_id, &self.volunteer_id)
+    }
+}
+impl Keyed for Attendance {
+    fn key(&self) -> String {
+        pair_key(&self.activity_id, &self.volunteer_id)
+    }
+}
+impl Keyed for HourEntry {
+    fn key(&self) -> String {
+        self.id.clone()
+    }
+}
+impl Keyed for ServiceOrder {
+    fn key(&self) -> String {
+        self.id.clone()
+    }
+}
+impl Keyed for OrderContact {
+    fn key(&self) -> String {
+        OrderContact::copy_key(
+            &self.order_id,
+            self.assignee_team_id.as_deref(),
+            self.assignee_volunteer_id.as_deref(),
+        )
+    }
+}
+impl Keyed for Campaign {
+    fn key(&self) -> String {
+        self.id.clone()
+    }
+}
+impl Keyed for Donation {
+    fn key(&self) -> String {
+        self.id.clone()
+    }
+}
+impl Keyed for Figures {
+    fn key(&self) -> String {
+        self.key.clone()
+    }
+}
+impl Keyed for Notice {
+    fn key(&self) -> String {
+        self.id.clone()
+    }
+}
+
 records! {
     Site = "site",
     Team = "team",

@@ -1,6 +1,6 @@
 //! The replicated entities: what a pull delivers and what a mutation's effect writes.
 //!
-//! Every record has a stable key ([`Keyed`]). Keys of relationship records are
+//! Every record has a stable key (`crate::record::Keyed`). Keys of relationship records are
 //! natural (`team/volunteer`, `activity/volunteer`), so two devices that record
 //! the same fact independently produce the same row and merge instead of
 //! duplicating. Who may read each record is in [`crate::scope`].
@@ -559,92 +559,5 @@ impl HourEntry {
             corrects: None,
             superseded_by: None,
         })
-    }
-}
-
-// ----- keys -----
-
-/// A record type's stable key within its kind.
-pub trait Keyed {
-    fn key(&self) -> String;
-}
-
-/// The key of a relationship record: `a/b`.
-pub fn pair_key(a: &str, b: &str) -> String {
-    format!("{a}/{b}")
-}
-
-impl Keyed for Site {
-    fn key(&self) -> String {
-        self.id.clone()
-    }
-}
-impl Keyed for Team {
-    fn key(&self) -> String {
-        self.id.clone()
-    }
-}
-impl Keyed for Profile {
-    fn key(&self) -> String {
-        self.user_id.clone()
-    }
-}
-impl Keyed for Membership {
-    fn key(&self) -> String {
-        pair_key(&self.team_id, &self.volunteer_id)
-    }
-}
-impl Keyed for Activity {
-    fn key(&self) -> String {
-        self.id.clone()
-    }
-}
-impl Keyed for Signup {
-    fn key(&self) -> String {
-        pair_key(&self.activity_id, &self.volunteer_id)
-    }
-}
-impl Keyed for Attendance {
-    fn key(&self) -> String {
-        pair_key(&self.activity_id, &self.volunteer_id)
-    }
-}
-impl Keyed for HourEntry {
-    fn key(&self) -> String {
-        self.id.clone()
-    }
-}
-impl Keyed for ServiceOrder {
-    fn key(&self) -> String {
-        self.id.clone()
-    }
-}
-impl Keyed for OrderContact {
-    fn key(&self) -> String {
-        OrderContact::copy_key(
-            &self.order_id,
-            self.assignee_team_id.as_deref(),
-            self.assignee_volunteer_id.as_deref(),
-        )
-    }
-}
-impl Keyed for Campaign {
-    fn key(&self) -> String {
-        self.id.clone()
-    }
-}
-impl Keyed for Donation {
-    fn key(&self) -> String {
-        self.id.clone()
-    }
-}
-impl Keyed for Figures {
-    fn key(&self) -> String {
-        self.key.clone()
-    }
-}
-impl Keyed for Notice {
-    fn key(&self) -> String {
-        self.id.clone()
     }
 }

@@ -28,10 +28,10 @@ pub use attendance::credited_minutes;
 
 pub use crate::actor::{Actor, MAX_ID_LEN, is_valid_id};
 use crate::mutation::{Mutation, MutationEnvelope};
-use crate::record::{Kind, Record};
+use crate::record::{Kind, Record, pair_key};
 use crate::records::{
     Activity, ActivityStatus, Attendance, Campaign, Donation, HourEntry, HourSource, HourStatus,
-    Membership, Notice, OrderContact, Role, ServiceOrder, Signup, Site, Team, pair_key,
+    Membership, Notice, OrderContact, Role, ServiceOrder, Signup, Site, Team,
 };
 use activities::{cancel_signup, create_activity, create_call_out, move_activity, sign_up};
 use attendance::{CorrectionArgs, check_in, check_out, correct_attendance};
