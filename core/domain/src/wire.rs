@@ -73,11 +73,12 @@ pub struct SyncResponse {
     pub server_time: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MutationStatus {
-    Applied,
-    Rejected,
+string_enum! {
+    /// What the server did with a pushed mutation.
+    pub enum MutationStatus {
+        Applied = "applied",
+        Rejected = "rejected",
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -100,26 +101,26 @@ pub struct Change {
     pub data: Option<serde_json::Value>,
 }
 
-/// Machine-readable codes of request-level errors (HTTP 4xx/5xx).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ApiErrorCode {
-    /// Malformed JSON or a field out of range.
-    BadRequest,
-    /// Missing, unknown or revoked token, or wrong credentials.
-    Unauthorized,
-    /// The token has expired: sign in again (pending changes are kept).
-    AuthExpired,
-    /// The client id belongs to another user.
-    ClientMismatch,
-    /// The pushed `seq` values skip ahead of what the server has applied.
-    SequenceGap,
-    /// A pushed `seq` was already used for a different mutation.
-    SequenceReused,
-    UnsupportedProtocol,
-    NotFound,
-    PayloadTooLarge,
-    Internal,
+string_enum! {
+    /// Machine-readable codes of request-level errors (HTTP 4xx/5xx).
+    pub enum ApiErrorCode {
+        /// Malformed JSON or a field out of range.
+        BadRequest = "bad_request",
+        /// Missing, unknown or revoked token, or wrong credentials.
+        Unauthorized = "unauthorized",
+        /// The token has expired: sign in again (pending changes are kept).
+        AuthExpired = "auth_expired",
+        /// The client id belongs to another user.
+        ClientMismatch = "client_mismatch",
+        /// The pushed `seq` values skip ahead of what the server has applied.
+        SequenceGap = "sequence_gap",
+        /// A pushed `seq` was already used for a different mutation.
+        SequenceReused = "sequence_reused",
+        UnsupportedProtocol = "unsupported_protocol",
+        NotFound = "not_found",
+        PayloadTooLarge = "payload_too_large",
+        Internal = "internal",
+    }
 }
 
 /// The body of every error response.
