@@ -166,27 +166,23 @@ pub fn team_memberships(
     team_id: &str,
     status: MembershipStatus,
 ) -> Result<Vec<Membership>> {
-    let status = serde_json::to_value(status)?;
     load(
         conn,
         "SELECT data FROM records WHERE kind = 'membership'
            AND json_extract(data, '$.team_id') = ?1 AND json_extract(data, '$.status') = ?2
          ORDER BY json_extract(data, '$.volunteer_name'), key",
-        rusqlite::params![team_id, status.as_str().unwrap_or_default()],
+        rusqlite::params![team_id, status.as_str()],
     )
 }
 
-/// Teams the user leads, by name.
-pub fn led_teams(conn: &Connection, volunteer_id: &str) -> Result<Vec<Team>> {
+/// The teams with these ids that the device holds, by name.
+pub fn teams_with_ids(conn: &Connection, ids: &[String]) -> Result<Vec<Team>> {
     load(
         conn,
-        "SELECT t.data FROM records m
-         JOIN records t ON t.kind = 'team' AND t.key = json_extract(m.data, '$.team_id')
-         WHERE m.kind = 'membership' AND json_extract(m.data, '$.volunteer_id') = ?1
-           AND json_extract(m.data, '$.role') = 'leader'
-           AND json_extract(m.data, '$.status') = 'active'
-         ORDER BY json_extract(t.data, '$.name')",
-        [volunteer_id],
+        "SELECT data FROM records
+         WHERE kind = 'team' AND key IN (SELECT value FROM json_each(?1))
+         ORDER BY json_extract(data, '$.name')",
+        [serde_json::to_string(ids)?],
     )
 }
 

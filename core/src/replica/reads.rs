@@ -63,7 +63,10 @@ impl Replica {
     /// Teams the signed-in user leads.
     pub fn my_led_teams(&self) -> Result<Vec<Team>> {
         let me = self.me()?;
-        self.read(|c| queries::led_teams(c, &me.user_id))
+        self.read(|c| {
+            let actor = store::actor(c, &me)?;
+            queries::teams_with_ids(c, &actor.led_teams)
+        })
     }
 
     pub fn my_signups(&self) -> Result<Vec<Signup>> {
