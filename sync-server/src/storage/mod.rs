@@ -7,6 +7,7 @@
 //! deletion, no data: a tombstone). Backends are synchronous; the HTTP layer
 //! calls them on blocking threads.
 
+pub mod feed;
 pub mod postgres;
 pub mod push;
 pub mod sqlite;

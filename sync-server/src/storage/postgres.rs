@@ -29,13 +29,13 @@ use std::collections::HashMap;
 use std::sync::{Condvar, Mutex};
 use std::time::Duration;
 use volunteer_domain::{
-    Actor, Change, Effect, Kind, MutationEnvelope, MutationResult, Profile, Record, Role, Signup,
-    State, SyncRequest, SyncResponse,
+    Actor, Effect, Kind, MutationEnvelope, MutationResult, Profile, Record, Role, Signup, State,
+    SyncRequest, SyncResponse,
 };
 
+use super::feed::{self, FedClient, Feed, Position, Rows, Visibility};
 use super::push::{self, Ledger, Logged, check_request, district_of, parse_status, status_str};
 use super::{AuthOutcome, NewUser, Principal, Storage, StoreError, SyncError};
-use crate::cursor::Cursor;
 
 const MIGRATIONS: &[&str] = &[include_str!("postgres/001_initial.sql")];
 /// Held while migrating, so instances starting together migrate once.
@@ -701,101 +701,79 @@ impl Ledger for Rules<'_, '_> {
 
 // ----- pull -----------------------------------------------------------------
 
-struct Page {
-    changes: Vec<Change>,
-    cursor: String,
-    has_more: bool,
-    reset: bool,
-    confirmed_seq: Option<u64>,
+/// A read of one district's feed in one repeatable-read snapshot.
+struct Snapshot<'t, 'a> {
+    tx: &'t mut Tx<'a>,
+    district: &'t str,
 }
 
-fn pull(
-    tx: &mut Tx,
-    epoch: &str,
-    who: &Principal,
-    district: &str,
-    client_id: &str,
-    cursor: Option<&str>,
-    limit: u32,
-) -> Result<Page, SyncError> {
-    let scope = who.scope_tag(epoch);
-    let watermark: i64 = tx
-        .one(
-            "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint",
-            &[],
-        )?
-        .get(0);
-    let (from, reset) = match cursor.map(Cursor::decode) {
-        None => ((0, 0), false),
-        Some(Some(c)) if c.scope == scope && c.at.0 <= watermark => (c.at, false),
-        // Another scope, a cursor from another database, or garbage: start over.
-        Some(_) => ((0, 0), true),
-    };
-    let admin = who.actor.role == Role::Admin;
-    let staff_path = match who.actor.role {
-        Role::Staff => who.actor.site_path.clone(),
-        _ => None,
-    };
-    let rows = tx.query(
-        "SELECT txid, seq, kind, key, data FROM entities
-         WHERE district = $1 AND (txid, seq) > ($2, $3) AND txid < $4
-           AND (owner = $5
-                OR (NOT owner_only AND (public OR reader = $5 OR $6
-                    OR ($7::text IS NOT NULL AND starts_with(site_path, $7))
-                    OR team_id = ANY($8))))
-         ORDER BY txid, seq
-         LIMIT $9",
-        &[
-            &district,
-            &from.0,
-            &from.1,
-            &watermark,
-            &who.actor.user_id,
-            &admin,
-            &staff_path,
-            &who.actor.led_teams,
-            &(i64::from(limit) + 1),
-        ],
-    )?;
-    let has_more = rows.len() > limit as usize;
-    let mut changes = Vec::with_capacity(rows.len().min(limit as usize));
-    let mut last = from;
-    for row in rows.iter().take(limit as usize) {
-        let kind: &str = row.get(2);
-        let data: Option<&str> = row.get(4);
-        changes.push(Change {
-            kind: Kind::parse(kind).ok_or_else(|| StoreError::Corrupt(format!("kind {kind}")))?,
-            key: row.get(3),
-            data: data
-                .map(serde_json::from_str)
-                .transpose()
-                .map_err(StoreError::from)?,
-        });
-        last = (row.get(0), row.get(1));
+impl Feed for Snapshot<'_, '_> {
+    /// `(xmin, 0)`: every transaction below the snapshot's xmin has ended,
+    /// and any still to come gets a larger id (see the module's note).
+    fn end(&mut self) -> Result<Position, StoreError> {
+        let watermark: i64 = self
+            .tx
+            .one(
+                "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint",
+                &[],
+            )?
+            .get(0);
+        Ok((watermark, 0))
     }
-    // A full page ends at its last row; otherwise every position below the
-    // watermark has been seen, visible to this user or not.
-    let next = if has_more { last } else { (watermark, 0) };
-    let client = tx.opt(
-        "SELECT user_id, last_seq, last_txid FROM clients WHERE district = $1 AND client_id = $2",
-        &[&district, &client_id],
-    )?;
-    let confirmed_seq = match client {
-        Some(c) if c.get::<_, &str>(0) != who.actor.user_id => {
-            return Err(SyncError::ClientMismatch);
+
+    fn issued(&self, at: Position, end: Position) -> bool {
+        at.0 <= end.0
+    }
+
+    fn rows(
+        &mut self,
+        from: Position,
+        end: Position,
+        who: &Visibility<'_>,
+        page: &mut Rows,
+    ) -> Result<(), StoreError> {
+        let rows = self.tx.query(
+            "SELECT txid, seq, kind, key, data FROM entities
+             WHERE district = $1 AND (txid, seq) > ($2, $3) AND txid < $4
+               AND (owner = $5
+                    OR (NOT owner_only AND (public OR reader = $5 OR $6
+                        OR ($7::text IS NOT NULL AND starts_with(site_path, $7))
+                        OR team_id = ANY($8))))
+             ORDER BY txid, seq
+             LIMIT $9",
+            &[
+                &self.district,
+                &from.0,
+                &from.1,
+                &end.0,
+                &who.user_id,
+                &who.admin,
+                &who.site_path,
+                &who.led_teams,
+                &page.fetch(),
+            ],
+        )?;
+        for row in &rows {
+            if !page.take((row.get(0), row.get(1)), row.get(2), row.get(3), row.get(4))? {
+                break;
+            }
         }
-        Some(c) if !has_more && c.get::<_, i64>(2) < watermark && c.get::<_, i64>(1) > 0 => {
-            Some(c.get::<_, i64>(1) as u64)
-        }
-        _ => None,
-    };
-    Ok(Page {
-        changes,
-        cursor: Cursor { scope, at: next }.encode(),
-        has_more,
-        reset,
-        confirmed_seq,
-    })
+        Ok(())
+    }
+
+    fn client(&mut self, client_id: &str, end: Position) -> Result<Option<FedClient>, StoreError> {
+        let row = self.tx.opt(
+            "SELECT user_id, last_seq, last_txid FROM clients WHERE district = $1 AND client_id = $2",
+            &[&self.district, &client_id],
+        )?;
+        // The client's effects are in the feed once the watermark has
+        // passed the last transaction that advanced it.
+        Ok(row.map(|r| FedClient {
+            user_id: r.get(0),
+            last_seq: r.get::<_, i64>(1) as u64,
+            in_feed: r.get::<_, i64>(2) < end.0,
+        }))
+    }
 }
 
 // ----- users ----------------------------------------------------------------
@@ -946,38 +924,28 @@ impl Storage for PgStore {
         let district = principal_district(who)?;
         let mut results = Vec::with_capacity(request.mutations.len());
         for chunk in request.mutations.chunks(PUSH_CHUNK) {
-            let pushed = self.write(|tx| {
+            results.extend(self.write(|tx| {
                 let mut rules = Rules {
                     tx,
                     district,
                     began_at: 0,
                 };
                 push::push(&mut rules, who, &request.client_id, chunk, now)
-            })?;
-            results.extend(pushed.results);
+            })?);
         }
         // The pull reads after the push committed, in its own snapshot, once
         // the writers in flight when it arrived have ended.
         let page = self.run_after(true, IsolationLevel::RepeatableRead, |tx| {
-            pull(
-                tx,
-                &self.epoch,
+            feed::pull(
+                &mut Snapshot { tx, district },
                 who,
-                district,
+                &self.epoch,
                 &request.client_id,
                 request.cursor.as_deref(),
                 limit,
             )
         })?;
-        Ok(SyncResponse {
-            results,
-            changes: page.changes,
-            cursor: page.cursor,
-            has_more: page.has_more,
-            reset: page.reset,
-            confirmed_seq: page.confirmed_seq,
-            server_time: now,
-        })
+        Ok(page.respond(results, now))
     }
 
     fn create_users(&self, users: &[NewUser], now: DateTime<Utc>) -> Result<(), StoreError> {

@@ -12,13 +12,13 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, pa
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use volunteer_domain::{
-    Actor, Change, Effect, Kind, MutationEnvelope, MutationResult, Profile, Record, Role, Signup,
-    State, SyncRequest, SyncResponse,
+    Actor, Effect, Kind, MutationEnvelope, MutationResult, Profile, Record, Role, Signup, State,
+    SyncRequest, SyncResponse,
 };
 
+use super::feed::{self, FedClient, Feed, Position, Rows, Visibility};
 use super::push::{self, Ledger, Logged, check_request, parse_status, status_str};
 use super::{AuthOutcome, NewUser, Principal, Storage, StoreError, SyncError};
-use crate::cursor::Cursor;
 
 const MIGRATIONS: &[&str] = &[include_str!("sqlite/001_initial.sql")];
 const READERS: usize = 4;
@@ -382,92 +382,64 @@ fn client_row(conn: &Connection, client_id: &str) -> Result<Option<(String, u64)
 
 // ----- pull -----------------------------------------------------------------
 
-struct Page {
-    changes: Vec<Change>,
-    cursor: String,
-    has_more: bool,
-    reset: bool,
-}
+/// A read of the feed: the transaction's one snapshot.
+struct Snapshot<'c>(&'c Connection);
 
-fn pull(
-    conn: &Connection,
-    who: &Principal,
-    cursor: Option<&str>,
-    limit: u32,
-) -> Result<Page, SyncError> {
-    let scope = who.scope_tag(&epoch(conn)?);
-    let max_seq = max_change_seq(conn)?;
-    let (from, reset) = match cursor.map(Cursor::decode) {
-        None => (0, false),
-        Some(Some(c)) if c.scope == scope && c.at.0 == 0 && c.at.1 <= max_seq => (c.at.1, false),
-        // Another scope, a cursor from another database, or garbage: start over.
-        Some(_) => (0, true),
-    };
-    let admin = who.actor.role == Role::Admin;
-    let staff_path = match who.actor.role {
-        Role::Staff => who.actor.site_path.clone(),
-        _ => None,
-    };
-    let mut stmt = conn.prepare_cached(
-        "SELECT seq, kind, key, data FROM entities
-         WHERE seq > ?1
-           AND (owner = ?2
-                OR (owner_only = 0 AND (public = 1 OR reader = ?2 OR ?3
-                    OR (?4 IS NOT NULL AND substr(site_path, 1, length(?4)) = ?4)
-                    OR (team_id IS NOT NULL AND team_id IN (SELECT value FROM json_each(?6))))))
-         ORDER BY seq
-         LIMIT ?5",
-    )?;
-    let mut rows = stmt.query(params![
-        from,
-        who.actor.user_id,
-        admin,
-        staff_path,
-        i64::from(limit) + 1,
-        serde_json::to_string(&who.actor.led_teams).map_err(StoreError::from)?
-    ])?;
-    let mut changes = Vec::new();
-    let mut last_seq = from;
-    let mut has_more = false;
-    while let Some(row) = rows.next()? {
-        if changes.len() == limit as usize {
-            has_more = true;
-            break;
-        }
-        let seq: i64 = row.get(0)?;
-        let kind: String = row.get(1)?;
-        let data: Option<String> = row.get(3)?;
-        changes.push(Change {
-            kind: Kind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("kind {kind}")))?,
-            key: row.get(2)?,
-            data: data
-                .map(|d| serde_json::from_str(&d))
-                .transpose()
-                .map_err(StoreError::from)?,
-        });
-        last_seq = seq;
+impl Feed for Snapshot<'_> {
+    fn end(&mut self) -> Result<Position, StoreError> {
+        // The writer takes a change's seq inside its transaction, so changes
+        // become visible in seq order: everything up to the maximum is here.
+        Ok((0, max_change_seq(self.0)?))
     }
-    // A full page ends at its last row; otherwise everything up to the
-    // snapshot's maximum has been seen, visible to this user or not.
-    let next = if has_more { last_seq } else { max_seq };
-    Ok(Page {
-        changes,
-        cursor: Cursor {
-            scope,
-            at: (0, next),
-        }
-        .encode(),
-        has_more,
-        reset,
-    })
-}
 
-/// The client's last applied seq (0 if new); refuses another user's client.
-fn client_seq_of(conn: &Connection, who: &Principal, client_id: &str) -> Result<u64, SyncError> {
-    match client_row(conn, client_id)? {
-        Some((u, _)) if u != who.actor.user_id => Err(SyncError::ClientMismatch),
-        Some((_, seq)) => Ok(seq),
-        None => Ok(0),
+    fn issued(&self, at: Position, end: Position) -> bool {
+        at.0 == 0 && at.1 <= end.1
+    }
+
+    fn rows(
+        &mut self,
+        from: Position,
+        _end: Position,
+        who: &Visibility<'_>,
+        page: &mut Rows,
+    ) -> Result<(), StoreError> {
+        let mut stmt = self.0.prepare_cached(
+            "SELECT seq, kind, key, data FROM entities
+             WHERE seq > ?1
+               AND (owner = ?2
+                    OR (owner_only = 0 AND (public = 1 OR reader = ?2 OR ?3
+                        OR (?4 IS NOT NULL AND substr(site_path, 1, length(?4)) = ?4)
+                        OR (team_id IS NOT NULL AND team_id IN (SELECT value FROM json_each(?6))))))
+             ORDER BY seq
+             LIMIT ?5",
+        )?;
+        let mut rows = stmt.query(params![
+            from.1,
+            who.user_id,
+            who.admin,
+            who.site_path,
+            page.fetch(),
+            serde_json::to_string(who.led_teams)?
+        ])?;
+        while let Some(row) = rows.next()? {
+            let kind: String = row.get(1)?;
+            let data: Option<String> = row.get(3)?;
+            if !page.take((0, row.get(0)?), &kind, row.get(2)?, data.as_deref())? {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn client(&mut self, client_id: &str, _end: Position) -> Result<Option<FedClient>, StoreError> {
+        // Read in the push's own transaction, if any: its effects are here.
+        Ok(
+            client_row(self.0, client_id)?.map(|(user_id, last_seq)| FedClient {
+                user_id,
+                last_seq,
+                in_feed: true,
+            }),
+        )
     }
 }
 
@@ -596,36 +568,35 @@ impl Storage for SqliteStore {
     ) -> Result<SyncResponse, SyncError> {
         let limit = check_request(request)?;
         let cursor = request.cursor.as_deref();
+        let pull = |c: &Connection| {
+            let epoch = epoch(c)?;
+            feed::pull(
+                &mut Snapshot(c),
+                who,
+                &epoch,
+                &request.client_id,
+                cursor,
+                limit,
+            )
+        };
         // Push and pull share one transaction, so a last page holds every
         // effect of the client's applied mutations.
-        let (results, page, last_seq) = if request.mutations.is_empty() {
+        let (results, page) = if request.mutations.is_empty() {
             // Nothing to push: a read transaction, no writer lock.
-            self.read(|c| {
-                let last_seq = client_seq_of(c, who, &request.client_id)?;
-                Ok::<_, SyncError>((Vec::new(), pull(c, who, cursor, limit)?, last_seq))
-            })?
+            self.read(|c| Ok::<_, SyncError>((Vec::new(), pull(c)?)))?
         } else {
             self.write(|tx| {
-                let pushed = push::push(
+                let results = push::push(
                     &mut ServerState(tx),
                     who,
                     &request.client_id,
                     &request.mutations,
                     now,
                 )?;
-                let page = pull(tx, who, cursor, limit)?;
-                Ok::<_, SyncError>((pushed.results, page, pushed.last_seq))
+                Ok::<_, SyncError>((results, pull(tx)?))
             })?
         };
-        Ok(SyncResponse {
-            results,
-            changes: page.changes,
-            cursor: page.cursor,
-            has_more: page.has_more,
-            reset: page.reset,
-            confirmed_seq: (!page.has_more && last_seq > 0).then_some(last_seq),
-            server_time: now,
-        })
+        Ok(page.respond(results, now))
     }
 
     fn create_users(&self, users: &[NewUser], now: DateTime<Utc>) -> Result<(), StoreError> {
