@@ -43,11 +43,11 @@ fn connect(path: &Path) -> Result<Connection, StoreError> {
     Ok(conn)
 }
 
-pub(super) fn ts(t: DateTime<Utc>) -> String {
+fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339()
 }
 
-pub(super) fn parse_ts(s: &str) -> Result<DateTime<Utc>, StoreError> {
+fn parse_ts(s: &str) -> Result<DateTime<Utc>, StoreError> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| StoreError::Corrupt(format!("timestamp {s:?}: {e}")))
@@ -80,7 +80,7 @@ impl SqliteStore {
         })
     }
 
-    pub(super) fn write<T, E: From<rusqlite::Error>>(
+    fn write<T, E: From<rusqlite::Error>>(
         &self,
         f: impl FnOnce(&Connection) -> Result<T, E>,
     ) -> Result<T, E> {
@@ -92,7 +92,7 @@ impl SqliteStore {
     }
 
     /// Run `f` in a read transaction on a pooled reader: one consistent snapshot.
-    pub(super) fn read<T, E: From<rusqlite::Error> + From<StoreError>>(
+    fn read<T, E: From<rusqlite::Error> + From<StoreError>>(
         &self,
         f: impl FnOnce(&Connection) -> Result<T, E>,
     ) -> Result<T, E> {
