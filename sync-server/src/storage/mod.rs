@@ -23,6 +23,9 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
     #[error("database: {}", postgres_detail(.0))]
     Postgres(#[from] ::postgres::Error),
+    /// No PostgreSQL connection could be had in time.
+    #[error("database: {0}")]
+    Pool(#[from] r2d2::Error),
     #[error("corrupt data: {0}")]
     Corrupt(String),
     #[error("{0}")]

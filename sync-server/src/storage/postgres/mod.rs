@@ -64,7 +64,7 @@ impl PgStore {
     /// when several instances start at once.
     pub fn open(url: &str, pool_size: usize) -> Result<PgStore, StoreError> {
         let store = PgStore {
-            pool: Pool::new(url, pool_size),
+            pool: Pool::new(url, pool_size)?,
             epoch: String::new(),
         };
         let epoch = store.run(IsolationLevel::ReadCommitted, |tx| {
@@ -118,18 +118,14 @@ impl PgStore {
         isolation: IsolationLevel,
         f: impl FnOnce(&mut Tx<'_>) -> Result<T, E>,
     ) -> Result<T, E> {
-        let mut conn = self.pool.take()?;
-        let out = (|| {
-            if settle {
-                await_writers(&mut conn)?;
-            }
-            let mut tx = conn.begin(isolation)?;
-            let out = f(&mut tx)?;
-            tx.commit()?;
-            Ok(out)
-        })();
-        self.pool.give(conn);
-        out
+        let mut conn = self.pool.get()?;
+        if settle {
+            await_writers(&mut conn)?;
+        }
+        let mut tx = conn.begin(isolation)?;
+        let out = f(&mut tx)?;
+        tx.commit()?;
+        Ok(out)
     }
 
     fn read<T, E: From<StoreError> + From<postgres::Error>>(

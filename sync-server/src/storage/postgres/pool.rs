@@ -1,69 +1,49 @@
-//! Pooled connections, each with its prepared statements, and a
-//! transaction that prepares each statement once per connection.
+//! Pooled connections (r2d2 over r2d2_postgres's manager), each with its
+//! prepared statements, and a transaction that prepares each statement once
+//! per connection.
 
 use postgres::types::ToSql;
 use postgres::{Client, GenericClient, IsolationLevel, NoTls, Row, Statement, Transaction};
+use r2d2_postgres::PostgresConnectionManager;
 use std::collections::HashMap;
-use std::sync::{Condvar, Mutex};
+use std::time::Duration;
 
 use crate::storage::StoreError;
 
-/// A bounded pool: at most `max` connections; callers wait for a free one.
+/// How long a request waits for a connection before it fails: the database
+/// is unreachable, or every connection has stayed busy that long.
+const CHECKOUT_WAIT: Duration = Duration::from_secs(30);
+
+/// At most `size` connections, opened as requests need them; callers wait
+/// for a free one.
 pub(super) struct Pool {
-    url: String,
-    max: usize,
-    state: Mutex<(Vec<Conn>, usize)>,
-    freed: Condvar,
+    /// `None` only while the pool is dropped.
+    pool: Option<r2d2::Pool<Manager>>,
 }
 
 impl Pool {
-    pub(super) fn new(url: &str, size: usize) -> Pool {
-        Pool {
-            url: url.to_owned(),
-            max: size.max(1),
-            state: Mutex::new((Vec::new(), 0)),
-            freed: Condvar::new(),
-        }
+    pub(super) fn new(url: &str, size: usize) -> Result<Pool, StoreError> {
+        let config: postgres::Config = url.parse()?;
+        let pool = r2d2::Pool::builder()
+            .max_size(u32::try_from(size.max(1)).unwrap_or(u32::MAX))
+            // r2d2 would otherwise open all of them at once, and keep them.
+            .min_idle(Some(0))
+            // A connection that broke is dropped when it comes back
+            // (`has_broken`); testing each checkout would cost every request
+            // a round trip.
+            .test_on_check_out(false)
+            .connection_timeout(CHECKOUT_WAIT)
+            .build_unchecked(Manager(PostgresConnectionManager::new(config, NoTls)));
+        Ok(Pool { pool: Some(pool) })
     }
 
-    pub(super) fn take(&self) -> Result<Conn, StoreError> {
-        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        loop {
-            if let Some(conn) = state.0.pop() {
-                return Ok(conn);
-            }
-            if state.1 < self.max {
-                state.1 += 1;
-                drop(state);
-                return Client::connect(&self.url, NoTls)
-                    .map(|client| Conn {
-                        client,
-                        statements: Statements::default(),
-                    })
-                    .map_err(|e| {
-                        self.forget();
-                        e.into()
-                    });
-            }
-            state = self.freed.wait(state).unwrap_or_else(|p| p.into_inner());
-        }
-    }
-
-    pub(super) fn give(&self, conn: Conn) {
-        if conn.client.is_closed() {
-            self.forget();
-            return;
-        }
-        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        state.0.push(conn);
-        self.freed.notify_one();
-    }
-
-    /// A connection was lost: make room for a new one.
-    fn forget(&self) {
-        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        state.1 -= 1;
-        self.freed.notify_one();
+    /// A connection, back in the pool when dropped.
+    pub(super) fn get(&self) -> Result<r2d2::PooledConnection<Manager>, StoreError> {
+        let pool = self
+            .pool
+            .as_ref()
+            .expect("the pool is taken only when dropped");
+        Ok(pool.get()?)
     }
 }
 
@@ -72,15 +52,35 @@ impl Drop for Pool {
     /// happen on an async runtime's thread (where the last handle to the
     /// store may well be dropped): close them on a thread of their own.
     fn drop(&mut self) {
-        let idle = std::mem::take(&mut self.state.get_mut().unwrap_or_else(|p| p.into_inner()).0);
-        if idle.is_empty() {
-            return;
+        if let Some(pool) = self.pool.take()
+            && tokio::runtime::Handle::try_current().is_ok()
+        {
+            std::thread::spawn(move || drop(pool));
         }
-        if tokio::runtime::Handle::try_current().is_ok() {
-            std::thread::spawn(move || drop(idle));
-        } else {
-            drop(idle);
-        }
+    }
+}
+
+/// r2d2_postgres's manager, keeping each connection's statements with it.
+#[derive(Debug)]
+pub(super) struct Manager(PostgresConnectionManager<NoTls>);
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = Conn;
+    type Error = postgres::Error;
+
+    fn connect(&self) -> Result<Conn, postgres::Error> {
+        Ok(Conn {
+            client: self.0.connect()?,
+            statements: Statements::default(),
+        })
+    }
+
+    fn is_valid(&self, conn: &mut Conn) -> Result<(), postgres::Error> {
+        self.0.is_valid(&mut conn.client)
+    }
+
+    fn has_broken(&self, conn: &mut Conn) -> bool {
+        self.0.has_broken(&mut conn.client)
     }
 }
 
