@@ -90,6 +90,27 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// A user as the rules see them, from what a backend read about them:
+    /// their site's path (staff only) and the teams they lead.
+    pub fn new(
+        profile: Profile,
+        site_path: Option<String>,
+        led_teams: Vec<String>,
+        district: Option<String>,
+    ) -> Principal {
+        Principal {
+            actor: Actor {
+                user_id: profile.user_id.clone(),
+                name: profile.display_name.clone(),
+                role: profile.role,
+                site_path,
+                led_teams,
+            },
+            profile,
+            district,
+        }
+    }
+
     /// Fingerprint of what this user may read in the database with this
     /// epoch (who they are, their site, the teams they lead); part of every
     /// cursor, so a change of any of these resets the device.

@@ -69,6 +69,8 @@ impl Feed for Snapshot<'_, '_> {
         Ok((watermark, 0))
     }
 
+    /// A cursor never passes the watermark it was issued under, and the
+    /// watermark only rises.
     fn issued(&self, at: Position, end: Position) -> bool {
         at.0 <= end.0
     }

@@ -3,7 +3,7 @@
 //! domain's one definition of building an actor.
 
 use postgres::Row;
-use volunteer_domain::{Actor, Profile, Record, Role};
+use volunteer_domain::{Profile, Record, Role};
 
 use super::pool::Tx;
 use super::records::{district_for, site_path};
@@ -44,17 +44,13 @@ pub(super) fn principal_of(
         (Role::Staff, Some(site)) => site_path(tx, &district, site)?,
         _ => None,
     };
-    Ok(Principal {
-        actor: Actor {
-            user_id: profile.user_id.clone(),
-            name: profile.display_name.clone(),
-            role: profile.role,
-            site_path,
-            led_teams: led_teams(tx, &district, &profile.user_id)?,
-        },
+    let led_teams = led_teams(tx, &district, &profile.user_id)?;
+    Ok(Principal::new(
         profile,
-        district: Some(district),
-    })
+        site_path,
+        led_teams,
+        Some(district),
+    ))
 }
 
 /// The district a new user belongs to: given, else their site's, else the

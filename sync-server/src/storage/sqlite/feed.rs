@@ -33,6 +33,7 @@ impl Feed for Snapshot<'_> {
         Ok((0, max_change_seq(self.0)?))
     }
 
+    /// Positions are `(0, seq)`, and no seq past the maximum was handed out.
     fn issued(&self, at: Position, end: Position) -> bool {
         at.0 == 0 && at.1 <= end.1
     }

@@ -3,7 +3,7 @@
 //! building an actor.
 
 use rusqlite::Connection;
-use volunteer_domain::{Actor, Profile, Role};
+use volunteer_domain::{Profile, Role};
 
 use super::records::site_path;
 use crate::storage::{Principal, StoreError};
@@ -26,17 +26,8 @@ pub(super) fn principal_of(conn: &Connection, profile: Profile) -> Result<Princi
         (Role::Staff, Some(site)) => site_path(conn, site)?,
         _ => None,
     };
-    Ok(Principal {
-        actor: Actor {
-            user_id: profile.user_id.clone(),
-            name: profile.display_name.clone(),
-            role: profile.role,
-            site_path,
-            led_teams: led_teams(conn, &profile.user_id)?,
-        },
-        profile,
-        district: None,
-    })
+    let led_teams = led_teams(conn, &profile.user_id)?;
+    Ok(Principal::new(profile, site_path, led_teams, None))
 }
 
 /// `id, role, site_id, display_name, phone` of a users row.
