@@ -32,11 +32,13 @@ pub enum StoreError {
     Invalid(String),
 }
 
-/// The server's message and code, which `postgres::Error`'s own text hides.
+/// The server's message and code, or the cause of a failed connection,
+/// which `postgres::Error`'s own text hides.
 fn postgres_detail(e: &::postgres::Error) -> String {
-    match e.as_db_error() {
-        Some(db) => format!("{} ({})", db.message(), db.code().code()),
-        None => e.to_string(),
+    match (e.as_db_error(), std::error::Error::source(e)) {
+        (Some(db), _) => format!("{} ({})", db.message(), db.code().code()),
+        (None, Some(cause)) => format!("{e}: {cause}"),
+        (None, None) => e.to_string(),
     }
 }
 

@@ -8,7 +8,7 @@ use r2d2_postgres::PostgresConnectionManager;
 use std::collections::HashMap;
 use std::time::Duration;
 
-use crate::storage::StoreError;
+use crate::storage::{StoreError, postgres_detail};
 
 /// How long a request waits for a connection before it fails: the database
 /// is unreachable, or every connection has stayed busy that long.
@@ -33,6 +33,7 @@ impl Pool {
             // a round trip.
             .test_on_check_out(false)
             .connection_timeout(CHECKOUT_WAIT)
+            .error_handler(Box::new(LogConnectErrors))
             .build_unchecked(Manager(PostgresConnectionManager::new(config, NoTls)));
         Ok(Pool { pool: Some(pool) })
     }
@@ -57,6 +58,17 @@ impl Drop for Pool {
         {
             std::thread::spawn(move || drop(pool));
         }
+    }
+}
+
+/// Logs each failed connection attempt with its cause (r2d2 keeps only the
+/// error's first line, which does not say why).
+#[derive(Debug)]
+struct LogConnectErrors;
+
+impl r2d2::HandleError<postgres::Error> for LogConnectErrors {
+    fn handle_error(&self, e: postgres::Error) {
+        tracing::error!(error = %postgres_detail(&e), "cannot connect to PostgreSQL");
     }
 }
 
