@@ -126,12 +126,12 @@ impl Storage for PgStore {
         let mut results = Vec::with_capacity(request.mutations.len());
         for chunk in request.mutations.chunks(PUSH_CHUNK) {
             results.extend(self.write(|tx| {
-                let mut rules = TxState {
+                let mut state = TxState {
                     tx,
                     district,
                     began_at: 0,
                 };
-                push::push(&mut rules, who, &request.client_id, chunk, now)
+                push::push(&mut state, who, &request.client_id, chunk, now)
             })?);
         }
         // The pull reads after the push committed, in its own snapshot, once
