@@ -7,6 +7,7 @@
 //! deletion, no data: a tombstone). Backends are synchronous; the HTTP layer
 //! calls them on blocking threads.
 
+pub mod feed;
 pub mod postgres;
 pub mod push;
 pub mod sqlite;
@@ -22,17 +23,22 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
     #[error("database: {}", postgres_detail(.0))]
     Postgres(#[from] ::postgres::Error),
+    /// No PostgreSQL connection could be had in time.
+    #[error("database: {0}")]
+    Pool(#[from] r2d2::Error),
     #[error("corrupt data: {0}")]
     Corrupt(String),
     #[error("{0}")]
     Invalid(String),
 }
 
-/// The server's message and code, which `postgres::Error`'s own text hides.
+/// The server's message and code, or the cause of a failed connection,
+/// which `postgres::Error`'s own text hides.
 fn postgres_detail(e: &::postgres::Error) -> String {
-    match e.as_db_error() {
-        Some(db) => format!("{} ({})", db.message(), db.code().code()),
-        None => e.to_string(),
+    match (e.as_db_error(), std::error::Error::source(e)) {
+        (Some(db), _) => format!("{} ({})", db.message(), db.code().code()),
+        (None, Some(cause)) => format!("{e}: {cause}"),
+        (None, None) => e.to_string(),
     }
 }
 
@@ -86,6 +92,27 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// A user as the rules see them, from what a backend read about them:
+    /// their site's path (staff only) and the teams they lead.
+    pub fn new(
+        profile: Profile,
+        site_path: Option<String>,
+        led_teams: Vec<String>,
+        district: Option<String>,
+    ) -> Principal {
+        Principal {
+            actor: Actor {
+                user_id: profile.user_id.clone(),
+                name: profile.display_name.clone(),
+                role: profile.role,
+                site_path,
+                led_teams,
+            },
+            profile,
+            district,
+        }
+    }
+
     /// Fingerprint of what this user may read in the database with this
     /// epoch (who they are, their site, the teams they lead); part of every
     /// cursor, so a change of any of these resets the device.

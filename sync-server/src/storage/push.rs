@@ -8,13 +8,6 @@ use volunteer_domain::{
     Decision, Effect, MutationEnvelope, MutationResult, MutationStatus, State, SyncRequest, decide,
 };
 
-/// What a push did: one result per mutation, and the client's last applied
-/// seq afterwards.
-pub struct Pushed {
-    pub results: Vec<MutationResult>,
-    pub last_seq: u64,
-}
-
 use super::{Principal, StoreError, SyncError};
 
 /// Refuse a malformed request before any work; returns the page size to use.
@@ -83,14 +76,14 @@ pub trait Ledger: State<Error = StoreError> {
 /// in the caller's transaction. A seq already decided is answered from the
 /// log; the same seq with another mutation id means the device's numbering
 /// diverged from ours (a restored backup): refuse rather than answer for a
-/// mutation we never saw.
+/// mutation we never saw. One result per mutation.
 pub fn push<L: Ledger>(
     l: &mut L,
     who: &Principal,
     client_id: &str,
     mutations: &[MutationEnvelope],
     now: DateTime<Utc>,
-) -> Result<Pushed, SyncError> {
+) -> Result<Vec<MutationResult>, SyncError> {
     let mut last = l.client_last_seq(who, client_id, now)?;
     let mut results = Vec::with_capacity(mutations.len());
     for env in mutations {
@@ -110,10 +103,7 @@ pub fn push<L: Ledger>(
         }
     }
     l.set_last_seq(client_id, last, now)?;
-    Ok(Pushed {
-        results,
-        last_seq: last,
-    })
+    Ok(results)
 }
 
 fn apply_new<L: Ledger>(

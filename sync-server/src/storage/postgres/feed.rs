@@ -1,0 +1,127 @@
+//! The pull's SQL and its watermark.
+//!
+//! Why the feed cannot skip a change although writers commit out of order:
+//! every row carries the id of the transaction that last wrote it (`txid`)
+//! and a sequence number drawn in it (`seq`); the feed is ordered by
+//! `(txid, seq)`. A pull reads in one snapshot and returns only rows whose
+//! transaction is below the snapshot's `xmin`: every such transaction has
+//! ended, and any transaction still to come gets a larger id. So the set of
+//! positions below `xmin` is final when it is read, and a cursor that has
+//! reached `(xmin, 0)` has seen everything before it. A change committed but
+//! not yet below `xmin` (an older transaction still running) is delivered by
+//! a later pull, never skipped. See docs/protocol.md.
+
+use std::time::Duration;
+
+use super::pool::{Conn, Tx};
+use crate::storage::StoreError;
+use crate::storage::feed::{FedClient, Feed, Position, Rows, Visibility};
+
+/// How long a pull waits for writers that were in flight when it arrived.
+const WRITER_WAIT: Duration = Duration::from_secs(2);
+
+/// Wait, up to [`WRITER_WAIT`], until every transaction that was writing when
+/// this was called has ended. A pull's watermark is the oldest writer still
+/// running; without the wait, one unrelated writer in flight would hold back
+/// changes that committed before the request arrived (the check-in a
+/// colleague just synced). Past the wait the pull serves what is final and
+/// the rest comes with the next pull: later, never lost. Plain statements
+/// outside a transaction each see a fresh snapshot; with no writer running,
+/// the first answers at once.
+pub(super) fn await_writers(conn: &mut Conn) -> Result<(), StoreError> {
+    const WINDOW: &str =
+        "SELECT pg_snapshot_xmin(s)::text::bigint, pg_snapshot_xmax(s)::text::bigint
+         FROM pg_current_snapshot() s";
+    let row = conn.one(WINDOW, &[])?;
+    let (mut oldest, target): (i64, i64) = (row.get(0), row.get(1));
+    let started = std::time::Instant::now();
+    while oldest < target && started.elapsed() < WRITER_WAIT {
+        std::thread::sleep(Duration::from_micros(300));
+        oldest = conn.one(WINDOW, &[])?.get(0);
+    }
+    if oldest < target {
+        tracing::warn!(
+            oldest_writer = oldest,
+            waited_for = target,
+            "a writer has run longer than the pull waits for; its changes follow later"
+        );
+    }
+    Ok(())
+}
+
+/// A read of one district's feed in one repeatable-read snapshot.
+pub(super) struct Snapshot<'t, 'a> {
+    pub(super) tx: &'t mut Tx<'a>,
+    pub(super) district: &'t str,
+}
+
+impl Feed for Snapshot<'_, '_> {
+    /// `(xmin, 0)`: every transaction below the snapshot's xmin has ended,
+    /// and any still to come gets a larger id (see the module's note).
+    fn end(&mut self) -> Result<Position, StoreError> {
+        let watermark: i64 = self
+            .tx
+            .one(
+                "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint",
+                &[],
+            )?
+            .get(0);
+        Ok((watermark, 0))
+    }
+
+    /// A cursor never passes the watermark it was issued under, and the
+    /// watermark only rises.
+    fn issued(&self, at: Position, end: Position) -> bool {
+        at.0 <= end.0
+    }
+
+    fn rows(
+        &mut self,
+        from: Position,
+        end: Position,
+        who: &Visibility<'_>,
+        page: &mut Rows,
+    ) -> Result<(), StoreError> {
+        let rows = self.tx.query(
+            "SELECT txid, seq, kind, key, data FROM entities
+             WHERE district = $1 AND (txid, seq) > ($2, $3) AND txid < $4
+               AND (owner = $5
+                    OR (NOT owner_only AND (public OR reader = $5 OR $6
+                        OR ($7::text IS NOT NULL AND starts_with(site_path, $7))
+                        OR team_id = ANY($8))))
+             ORDER BY txid, seq
+             LIMIT $9",
+            &[
+                &self.district,
+                &from.0,
+                &from.1,
+                &end.0,
+                &who.user_id,
+                &who.admin,
+                &who.site_path,
+                &who.led_teams,
+                &page.fetch(),
+            ],
+        )?;
+        for row in &rows {
+            if !page.take((row.get(0), row.get(1)), row.get(2), row.get(3), row.get(4))? {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn client(&mut self, client_id: &str, end: Position) -> Result<Option<FedClient>, StoreError> {
+        let row = self.tx.opt(
+            "SELECT user_id, last_seq, last_txid FROM clients WHERE district = $1 AND client_id = $2",
+            &[&self.district, &client_id],
+        )?;
+        // The client's effects are in the feed once the watermark has
+        // passed the last transaction that advanced it.
+        Ok(row.map(|r| FedClient {
+            user_id: r.get(0),
+            last_seq: r.get::<_, i64>(1) as u64,
+            in_feed: r.get::<_, i64>(2) < end.0,
+        }))
+    }
+}

@@ -1,0 +1,177 @@
+//! One push transaction as the rules and the push see it.
+
+use chrono::{DateTime, Utc};
+use volunteer_domain::{Effect, Kind, MutationEnvelope, MutationResult, Record, Signup, State};
+
+use super::pool::Tx;
+use super::records::{delete_record, get_record, put_record};
+use crate::storage::push::{Ledger, Logged, parse_status, status_str};
+use crate::storage::{Principal, StoreError, SyncError};
+
+/// The rules' authoritative state and the push's ledger, in one district,
+/// inside a push transaction.
+pub(super) struct TxState<'t, 'a> {
+    pub(super) tx: &'t mut Tx<'a>,
+    pub(super) district: &'t str,
+    /// The client's last seq when the transaction began.
+    pub(super) began_at: u64,
+}
+
+impl State for TxState<'_, '_> {
+    type Error = StoreError;
+
+    fn authoritative(&self) -> bool {
+        true
+    }
+
+    fn get(&mut self, kind: Kind, key: &str) -> Result<Option<Record>, StoreError> {
+        get_record(self.tx, self.district, kind, key)
+    }
+
+    fn volunteer_name(&mut self, volunteer_id: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .tx
+            .opt(
+                "SELECT display_name FROM users
+                 WHERE district = $1 AND id = $2 AND role = 'volunteer'",
+                &[&self.district, &volunteer_id],
+            )?
+            .map(|r| r.get(0)))
+    }
+
+    fn signups_of(&mut self, activity_id: &str) -> Result<Vec<Signup>, StoreError> {
+        // Signup keys are `activity/volunteer`: a key range scan of one activity.
+        let rows = self.tx.query(
+            "SELECT data FROM entities
+             WHERE district = $1 AND kind = 'signup' AND key > $2 || '/' AND key < $2 || '0'
+               AND data IS NOT NULL",
+            &[&self.district, &activity_id],
+        )?;
+        rows.iter()
+            .map(|r| Ok(serde_json::from_str(r.get(0))?))
+            .collect()
+    }
+
+    fn first_waitlisted(&mut self, activity_id: &str) -> Result<Option<Signup>, StoreError> {
+        let row = self.tx.opt(
+            "SELECT data FROM entities
+             WHERE district = $1 AND kind = 'signup' AND key > $2 || '/' AND key < $2 || '0'
+               AND data IS NOT NULL AND data::jsonb ->> 'status' = 'waitlisted'
+             ORDER BY (data::jsonb ->> 'position')::bigint LIMIT 1",
+            &[&self.district, &activity_id],
+        )?;
+        Ok(row.map(|r| serde_json::from_str(r.get(0))).transpose()?)
+    }
+}
+
+impl Ledger for TxState<'_, '_> {
+    fn client_last_seq(
+        &mut self,
+        who: &Principal,
+        client_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<u64, SyncError> {
+        // Register if new, then lock the row: one push per client at a time,
+        // whichever instance it reaches.
+        self.tx.exec(
+            "INSERT INTO clients (district, client_id, user_id, last_seq, created_at, last_seen_at)
+             VALUES ($1, $2, $3, 0, $4, $4) ON CONFLICT DO NOTHING",
+            &[&self.district, &client_id, &who.actor.user_id, &now],
+        )?;
+        let row = self.tx.one(
+            "SELECT user_id, last_seq FROM clients
+             WHERE district = $1 AND client_id = $2 FOR UPDATE",
+            &[&self.district, &client_id],
+        )?;
+        if row.get::<_, &str>(0) != who.actor.user_id {
+            return Err(SyncError::ClientMismatch);
+        }
+        self.began_at = row.get::<_, i64>(1) as u64;
+        Ok(self.began_at)
+    }
+
+    fn logged(&mut self, client_id: &str, seq: u64) -> Result<Option<Logged>, StoreError> {
+        Ok(self
+            .tx
+            .opt(
+                "SELECT id, status, code, message FROM mutations
+                 WHERE district = $1 AND client_id = $2 AND seq = $3",
+                &[&self.district, &client_id, &(seq as i64)],
+            )?
+            .map(|r| Logged {
+                id: r.get(0),
+                result: MutationResult {
+                    seq,
+                    status: parse_status(r.get(1)),
+                    code: r.get(2),
+                    message: r.get(3),
+                },
+            }))
+    }
+
+    fn apply_effects(&mut self, effects: &[Effect]) -> Result<(), StoreError> {
+        for e in effects {
+            match e {
+                Effect::Put(r) => put_record(self.tx, self.district, r)?,
+                Effect::Delete { kind, key } => delete_record(self.tx, self.district, *kind, key)?,
+            }
+        }
+        Ok(())
+    }
+
+    fn log(
+        &mut self,
+        who: &Principal,
+        client_id: &str,
+        env: &MutationEnvelope,
+        result: &MutationResult,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.tx.exec(
+            "INSERT INTO mutations
+               (district, client_id, seq, id, user_id, name, body, device_time, received_at,
+                status, code, message)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            &[
+                &self.district,
+                &client_id,
+                &(env.seq as i64),
+                &env.id,
+                &who.actor.user_id,
+                &env.mutation.name(),
+                &serde_json::to_string(&env.mutation)?,
+                &env.created_at,
+                &now,
+                &status_str(result.status),
+                &result.code,
+                &result.message,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn set_last_seq(
+        &mut self,
+        client_id: &str,
+        seq: u64,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        if seq == self.began_at {
+            self.tx.exec(
+                "UPDATE clients SET last_seen_at = $3 WHERE district = $1 AND client_id = $2",
+                &[&self.district, &client_id, &now],
+            )?;
+            return Ok(());
+        }
+        // The highest transaction that advanced the client: once the feed's
+        // watermark passes it, every applied mutation's effects are in the feed.
+        let txid = self.tx.txid()?;
+        self.tx.exec(
+            "UPDATE clients SET last_seq = $3, last_txid = greatest(last_txid, $4),
+                 last_seen_at = $5
+             WHERE district = $1 AND client_id = $2",
+            &[&self.district, &client_id, &(seq as i64), &txid, &now],
+        )?;
+        Ok(())
+    }
+}

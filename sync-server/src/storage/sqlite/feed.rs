@@ -1,0 +1,86 @@
+//! The pull's SQL. Why the cursor cannot skip here: SQLite admits one
+//! writer at a time, and a change's sequence number is taken inside the
+//! writing transaction, so changes become visible in sequence order. A pull
+//! reads its page and the current maximum in one transaction (one snapshot),
+//! so "everything up to that maximum" is exactly what the snapshot holds.
+
+use rusqlite::{Connection, params};
+
+use super::state::client_row;
+use crate::storage::StoreError;
+use crate::storage::feed::{FedClient, Feed, Position, Rows, Visibility};
+
+pub(super) fn epoch(conn: &Connection) -> Result<String, StoreError> {
+    let e: i64 = conn
+        .prepare_cached("SELECT value FROM counters WHERE name = 'epoch'")?
+        .query_row([], |r| r.get(0))?;
+    Ok(format!("{e:x}"))
+}
+
+fn max_change_seq(conn: &Connection) -> Result<i64, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT value FROM counters WHERE name = 'change_seq'")?
+        .query_row([], |r| r.get(0))?)
+}
+
+/// A read of the feed: the transaction's one snapshot.
+pub(super) struct Snapshot<'c>(pub(super) &'c Connection);
+
+impl Feed for Snapshot<'_> {
+    fn end(&mut self) -> Result<Position, StoreError> {
+        // The writer takes a change's seq inside its transaction, so changes
+        // become visible in seq order: everything up to the maximum is here.
+        Ok((0, max_change_seq(self.0)?))
+    }
+
+    /// Positions are `(0, seq)`, and no seq past the maximum was handed out.
+    fn issued(&self, at: Position, end: Position) -> bool {
+        at.0 == 0 && at.1 <= end.1
+    }
+
+    fn rows(
+        &mut self,
+        from: Position,
+        _end: Position,
+        who: &Visibility<'_>,
+        page: &mut Rows,
+    ) -> Result<(), StoreError> {
+        let mut stmt = self.0.prepare_cached(
+            "SELECT seq, kind, key, data FROM entities
+             WHERE seq > ?1
+               AND (owner = ?2
+                    OR (owner_only = 0 AND (public = 1 OR reader = ?2 OR ?3
+                        OR (?4 IS NOT NULL AND substr(site_path, 1, length(?4)) = ?4)
+                        OR (team_id IS NOT NULL AND team_id IN (SELECT value FROM json_each(?6))))))
+             ORDER BY seq
+             LIMIT ?5",
+        )?;
+        let mut rows = stmt.query(params![
+            from.1,
+            who.user_id,
+            who.admin,
+            who.site_path,
+            page.fetch(),
+            serde_json::to_string(who.led_teams)?
+        ])?;
+        while let Some(row) = rows.next()? {
+            let kind: String = row.get(1)?;
+            let data: Option<String> = row.get(3)?;
+            if !page.take((0, row.get(0)?), &kind, row.get(2)?, data.as_deref())? {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn client(&mut self, client_id: &str, _end: Position) -> Result<Option<FedClient>, StoreError> {
+        // Read in the push's own transaction, if any: its effects are here.
+        Ok(
+            client_row(self.0, client_id)?.map(|(user_id, last_seq)| FedClient {
+                user_id,
+                last_seq,
+                in_feed: true,
+            }),
+        )
+    }
+}

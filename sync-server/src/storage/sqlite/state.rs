@@ -1,0 +1,165 @@
+//! One write transaction as the rules and the push see it.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+use volunteer_domain::{Effect, Kind, MutationEnvelope, MutationResult, Record, Signup, State};
+
+use super::records::{apply_effects, get_record};
+use super::ts;
+use crate::storage::push::{Ledger, Logged, parse_status, status_str};
+use crate::storage::{Principal, StoreError, SyncError};
+
+/// The rules' authoritative state and the push's ledger, inside the write
+/// transaction.
+pub(super) struct TxState<'c>(pub(super) &'c Connection);
+
+impl State for TxState<'_> {
+    type Error = StoreError;
+
+    fn authoritative(&self) -> bool {
+        true
+    }
+
+    fn get(&mut self, kind: Kind, key: &str) -> Result<Option<Record>, StoreError> {
+        get_record(self.0, kind, key)
+    }
+
+    fn volunteer_name(&mut self, volunteer_id: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .0
+            .prepare_cached("SELECT display_name FROM users WHERE id = ?1 AND role = 'volunteer'")?
+            .query_row([volunteer_id], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn signups_of(&mut self, activity_id: &str) -> Result<Vec<Signup>, StoreError> {
+        let mut stmt = self.0.prepare_cached(
+            "SELECT data FROM entities
+             WHERE kind = 'signup' AND key > ?1 || '/' AND key < ?1 || '0' AND data IS NOT NULL",
+        )?;
+        let rows = stmt.query_map([activity_id], |r| r.get::<_, String>(0))?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(serde_json::from_str(&row?)?);
+        }
+        Ok(out)
+    }
+
+    fn first_waitlisted(&mut self, activity_id: &str) -> Result<Option<Signup>, StoreError> {
+        // Signup keys are `activity/volunteer`: a key range scan of one activity.
+        let data: Option<String> = self
+            .0
+            .prepare_cached(
+                "SELECT data FROM entities
+                 WHERE kind = 'signup' AND key > ?1 || '/' AND key < ?1 || '0'
+                   AND data IS NOT NULL AND json_extract(data, '$.status') = 'waitlisted'
+                 ORDER BY json_extract(data, '$.position') LIMIT 1",
+            )?
+            .query_row([activity_id], |r| r.get(0))
+            .optional()?;
+        Ok(data.map(|d| serde_json::from_str(&d)).transpose()?)
+    }
+}
+
+impl Ledger for TxState<'_> {
+    fn client_last_seq(
+        &mut self,
+        who: &Principal,
+        client_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<u64, SyncError> {
+        // The single writer connection already serialises pushes.
+        match client_row(self.0, client_id)? {
+            Some((user, _)) if user != who.actor.user_id => Err(SyncError::ClientMismatch),
+            Some((_, last_seq)) => Ok(last_seq),
+            None => {
+                self.0
+                    .prepare_cached(
+                        "INSERT INTO clients (client_id, user_id, last_seq, created_at, last_seen_at)
+                         VALUES (?1, ?2, 0, ?3, ?3)",
+                    )?
+                    .execute(params![client_id, who.actor.user_id, ts(now)])?;
+                Ok(0)
+            }
+        }
+    }
+
+    fn logged(&mut self, client_id: &str, seq: u64) -> Result<Option<Logged>, StoreError> {
+        Ok(self
+            .0
+            .prepare_cached(
+                "SELECT id, status, code, message FROM mutations WHERE client_id = ?1 AND seq = ?2",
+            )?
+            .query_row(params![client_id, seq], |r| {
+                Ok(Logged {
+                    id: r.get(0)?,
+                    result: MutationResult {
+                        seq,
+                        status: parse_status(&r.get::<_, String>(1)?),
+                        code: r.get(2)?,
+                        message: r.get(3)?,
+                    },
+                })
+            })
+            .optional()?)
+    }
+
+    fn apply_effects(&mut self, effects: &[Effect]) -> Result<(), StoreError> {
+        apply_effects(self.0, effects)
+    }
+
+    fn log(
+        &mut self,
+        who: &Principal,
+        client_id: &str,
+        env: &MutationEnvelope,
+        result: &MutationResult,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.0
+            .prepare_cached(
+                "INSERT INTO mutations
+                   (client_id, seq, id, user_id, name, body, device_time, received_at, status, code, message)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            )?
+            .execute(params![
+                client_id,
+                env.seq,
+                env.id,
+                who.actor.user_id,
+                env.mutation.name(),
+                serde_json::to_string(&env.mutation)?,
+                ts(env.created_at),
+                ts(now),
+                status_str(result.status),
+                result.code,
+                result.message
+            ])?;
+        Ok(())
+    }
+
+    fn set_last_seq(
+        &mut self,
+        client_id: &str,
+        seq: u64,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.0
+            .prepare_cached(
+                "UPDATE clients SET last_seq = ?2, last_seen_at = ?3 WHERE client_id = ?1",
+            )?
+            .execute(params![client_id, seq, ts(now)])?;
+        Ok(())
+    }
+}
+
+/// `(user_id, last_seq)` of a registered client.
+pub(super) fn client_row(
+    conn: &Connection,
+    client_id: &str,
+) -> Result<Option<(String, u64)>, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT user_id, last_seq FROM clients WHERE client_id = ?1")?
+        .query_row([client_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}
