@@ -13,7 +13,9 @@ pub mod push;
 pub mod sqlite;
 
 use chrono::{DateTime, Utc};
-use volunteer_domain::{Actor, Kind, Profile, Record, Role, SyncRequest, SyncResponse};
+use volunteer_domain::{
+    Actor, Kind, Membership, Profile, Record, Role, Site, SyncRequest, SyncResponse,
+};
 
 use crate::auth;
 
@@ -92,22 +94,17 @@ pub struct Principal {
 }
 
 impl Principal {
-    /// A user as the rules see them, from what a backend read about them:
-    /// their site's path (staff only) and the teams they lead.
+    /// A user as the rules see them ([`Actor::for_user`]), from what a
+    /// backend read about them: their own site's record, if they have one,
+    /// and their memberships.
     pub fn new(
         profile: Profile,
-        site_path: Option<String>,
-        led_teams: Vec<String>,
+        own_site: Option<&Site>,
+        memberships: &[Membership],
         district: Option<String>,
     ) -> Principal {
         Principal {
-            actor: Actor {
-                user_id: profile.user_id.clone(),
-                name: profile.display_name.clone(),
-                role: profile.role,
-                site_path,
-                led_teams,
-            },
+            actor: Actor::for_user(&profile, own_site, memberships),
             profile,
             district,
         }

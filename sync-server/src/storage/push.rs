@@ -5,17 +5,18 @@
 use chrono::{DateTime, Utc};
 use volunteer_domain::wire::{DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, MAX_PUSH_BATCH};
 use volunteer_domain::{
-    Decision, Effect, MutationEnvelope, MutationResult, MutationStatus, State, SyncRequest, decide,
+    Decision, Effect, MAX_ID_LEN, MutationEnvelope, MutationResult, MutationStatus, State,
+    SyncRequest, decide, is_valid_id,
 };
 
 use super::{Principal, StoreError, SyncError};
 
 /// Refuse a malformed request before any work; returns the page size to use.
 pub fn check_request(request: &SyncRequest) -> Result<u32, SyncError> {
-    if request.client_id.is_empty() || request.client_id.len() > 100 {
-        return Err(SyncError::BadRequest(
-            "client_id must be 1 to 100 characters".into(),
-        ));
+    if !is_valid_id(&request.client_id) {
+        return Err(SyncError::BadRequest(format!(
+            "client_id must be 1 to {MAX_ID_LEN} characters without spaces"
+        )));
     }
     if request.mutations.len() > MAX_PUSH_BATCH {
         return Err(SyncError::BadRequest(format!(
@@ -26,10 +27,10 @@ pub fn check_request(request: &SyncRequest) -> Result<u32, SyncError> {
         if env.seq == 0 {
             return Err(SyncError::BadRequest("mutation seq starts at 1".into()));
         }
-        if env.id.is_empty() || env.id.len() > 100 {
-            return Err(SyncError::BadRequest(
-                "mutation id must be 1 to 100 characters".into(),
-            ));
+        if !is_valid_id(&env.id) {
+            return Err(SyncError::BadRequest(format!(
+                "mutation id must be 1 to {MAX_ID_LEN} characters without spaces"
+            )));
         }
     }
     Ok(request
@@ -147,19 +148,9 @@ fn apply_new<L: Ledger>(
     Ok(result)
 }
 
-pub fn status_str(s: MutationStatus) -> &'static str {
-    match s {
-        MutationStatus::Applied => "applied",
-        MutationStatus::Rejected => "rejected",
-    }
-}
-
+/// A stored status; anything but `applied` reads as rejected.
 pub fn parse_status(s: &str) -> MutationStatus {
-    if s == "applied" {
-        MutationStatus::Applied
-    } else {
-        MutationStatus::Rejected
-    }
+    MutationStatus::parse(s).unwrap_or(MutationStatus::Rejected)
 }
 
 /// A site's path must be its parent's path plus its id and a slash: scope

@@ -1,27 +1,28 @@
-//! Who a signed-in user is, and in which district: their profile row and
-//! what the rules know about them. Kept apart so it can move to the
-//! domain's one definition of building an actor.
+//! Who a signed-in user is, and in which district: their profile row, and
+//! the records the domain's one definition of an actor
+//! ([`volunteer_domain::Actor::for_user`]) is built from.
 
 use postgres::Row;
-use volunteer_domain::{Profile, Record, Role};
+use volunteer_domain::{Kind, Membership, Profile, Record, Role};
 
 use super::pool::Tx;
-use super::records::{district_for, site_path};
+use super::records::{district_for, get_record};
 use crate::storage::{NewUser, Principal, StoreError};
 
-/// Teams the user leads: their active memberships with the leader role.
-fn led_teams(tx: &mut Tx, district: &str, user_id: &str) -> Result<Vec<String>, StoreError> {
-    Ok(tx
-        .query(
-            "SELECT data::jsonb ->> 'team_id' AS team FROM entities
-             WHERE district = $1 AND owner = $2 AND kind = 'membership' AND data IS NOT NULL
-               AND data::jsonb ->> 'role' = 'leader' AND data::jsonb ->> 'status' = 'active'
-             ORDER BY team",
-            &[&district, &user_id],
-        )?
-        .iter()
-        .map(|r| r.get(0))
-        .collect())
+/// Every membership of the user, in any state (they own them).
+fn memberships_of(
+    tx: &mut Tx,
+    district: &str,
+    user_id: &str,
+) -> Result<Vec<Membership>, StoreError> {
+    tx.query(
+        "SELECT data FROM entities
+         WHERE district = $1 AND owner = $2 AND kind = 'membership' AND data IS NOT NULL",
+        &[&district, &user_id],
+    )?
+    .iter()
+    .map(|r| Ok(serde_json::from_str(r.get(0))?))
+    .collect()
 }
 
 pub(super) fn to_profile(r: &Row) -> Result<Profile, StoreError> {
@@ -40,15 +41,18 @@ pub(super) fn principal_of(
     district: String,
     profile: Profile,
 ) -> Result<Principal, StoreError> {
-    let site_path = match (&profile.role, &profile.site_id) {
-        (Role::Staff, Some(site)) => site_path(tx, &district, site)?,
-        _ => None,
+    let own_site = match &profile.site_id {
+        Some(id) => match get_record(tx, &district, Kind::Site, id)? {
+            Some(Record::Site(site)) => Some(site),
+            _ => None,
+        },
+        None => None,
     };
-    let led_teams = led_teams(tx, &district, &profile.user_id)?;
+    let memberships = memberships_of(tx, &district, &profile.user_id)?;
     Ok(Principal::new(
         profile,
-        site_path,
-        led_teams,
+        own_site.as_ref(),
+        &memberships,
         Some(district),
     ))
 }

@@ -5,7 +5,7 @@ use volunteer_domain::{Effect, Kind, MutationEnvelope, MutationResult, Record, S
 
 use super::pool::Tx;
 use super::records::{delete_record, get_record, put_record};
-use crate::storage::push::{Ledger, Logged, parse_status, status_str};
+use crate::storage::push::{Ledger, Logged, parse_status};
 use crate::storage::{Principal, StoreError, SyncError};
 
 /// The rules' authoritative state and the push's ledger, in one district,
@@ -142,7 +142,7 @@ impl Ledger for TxState<'_, '_> {
                 &serde_json::to_string(&env.mutation)?,
                 &env.created_at,
                 &now,
-                &status_str(result.status),
+                &result.status.as_str(),
                 &result.code,
                 &result.message,
             ],

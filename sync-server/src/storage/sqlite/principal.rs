@@ -1,33 +1,38 @@
-//! Who a signed-in user is: their profile row and what the rules know
-//! about them. Kept apart so it can move to the domain's one definition of
-//! building an actor.
+//! Who a signed-in user is: their profile row, and the records the
+//! domain's one definition of an actor ([`volunteer_domain::Actor::for_user`])
+//! is built from.
 
 use rusqlite::Connection;
-use volunteer_domain::{Profile, Role};
+use volunteer_domain::{Kind, Membership, Profile, Record, Role};
 
-use super::records::site_path;
+use super::records::get_record;
 use crate::storage::{Principal, StoreError};
 
-/// Teams the user leads: their active memberships with the leader role.
-fn led_teams(conn: &Connection, user_id: &str) -> Result<Vec<String>, StoreError> {
+/// Every membership of the user, in any state (they own them).
+fn memberships_of(conn: &Connection, user_id: &str) -> Result<Vec<Membership>, StoreError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT json_extract(data, '$.team_id') FROM entities
-         WHERE owner = ?1 AND kind = 'membership' AND data IS NOT NULL
-           AND json_extract(data, '$.role') = 'leader'
-           AND json_extract(data, '$.status') = 'active'
-         ORDER BY 1",
+        "SELECT data FROM entities
+         WHERE owner = ?1 AND kind = 'membership' AND data IS NOT NULL",
     )?;
     let rows = stmt.query_map([user_id], |r| r.get::<_, String>(0))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    rows.map(|data| Ok(serde_json::from_str(&data?)?)).collect()
 }
 
 pub(super) fn principal_of(conn: &Connection, profile: Profile) -> Result<Principal, StoreError> {
-    let site_path = match (&profile.role, &profile.site_id) {
-        (Role::Staff, Some(site)) => site_path(conn, site)?,
-        _ => None,
+    let own_site = match &profile.site_id {
+        Some(id) => match get_record(conn, Kind::Site, id)? {
+            Some(Record::Site(site)) => Some(site),
+            _ => None,
+        },
+        None => None,
     };
-    let led_teams = led_teams(conn, &profile.user_id)?;
-    Ok(Principal::new(profile, site_path, led_teams, None))
+    let memberships = memberships_of(conn, &profile.user_id)?;
+    Ok(Principal::new(
+        profile,
+        own_site.as_ref(),
+        &memberships,
+        None,
+    ))
 }
 
 /// `id, role, site_id, display_name, phone` of a users row.

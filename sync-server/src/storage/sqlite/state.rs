@@ -6,7 +6,7 @@ use volunteer_domain::{Effect, Kind, MutationEnvelope, MutationResult, Record, S
 
 use super::records::{apply_effects, get_record};
 use super::ts;
-use crate::storage::push::{Ledger, Logged, parse_status, status_str};
+use crate::storage::push::{Ledger, Logged, parse_status};
 use crate::storage::{Principal, StoreError, SyncError};
 
 /// The rules' authoritative state and the push's ledger, inside the write
@@ -131,7 +131,7 @@ impl Ledger for TxState<'_> {
                 serde_json::to_string(&env.mutation)?,
                 ts(env.created_at),
                 ts(now),
-                status_str(result.status),
+                result.status.as_str(),
                 result.code,
                 result.message
             ])?;
