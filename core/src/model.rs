@@ -180,7 +180,7 @@ impl HoursTotal {
             match e.status {
                 HourStatus::Confirmed => t.confirmed_minutes += u64::from(e.minutes),
                 HourStatus::Pending => t.pending_minutes += u64::from(e.minutes),
-                HourStatus::Rejected | HourStatus::Superseded => {}
+                HourStatus::Rejected | HourStatus::Superseded | HourStatus::Voided => {}
             }
             t
         })

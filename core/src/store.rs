@@ -137,6 +137,22 @@ impl State for DeviceState<'_> {
         )
     }
 
+    fn attendances_of(&mut self, activity_id: &str) -> Result<Vec<volunteer_domain::Attendance>> {
+        load(
+            self.conn,
+            "SELECT data FROM records WHERE kind = 'attendance' AND json_extract(data, '$.activity_id') = ?1",
+            [activity_id],
+        )
+    }
+
+    fn hours_of(&mut self, volunteer_id: &str) -> Result<Vec<volunteer_domain::HourEntry>> {
+        load(
+            self.conn,
+            "SELECT data FROM records WHERE kind = 'hour_entry' AND json_extract(data, '$.volunteer_id') = ?1",
+            [volunteer_id],
+        )
+    }
+
     /// A device may not see every signup: promotion is the server's to decide.
     fn first_waitlisted(&mut self, _activity_id: &str) -> Result<Option<volunteer_domain::Signup>> {
         Ok(None)

@@ -52,6 +52,14 @@ pub enum RejectCode {
     InvalidState,
     /// The activity takes no walk-ins and the volunteer holds no place.
     NotSignedUp,
+    /// Older than the recording window: too late to record this way.
+    TooLate,
+    /// The volunteer is already credited for this activity through
+    /// attendance: a self-report would count the same time twice.
+    AlreadyCredited,
+    /// The volunteer would be credited more than 24 hours in one day
+    /// (Asia/Shanghai) across all their records.
+    DailyLimit,
     /// A code this side does not know, sent by a newer peer. The rules
     /// never give it; a device shows a rejection with it as is.
     Unknown,
@@ -268,6 +276,10 @@ pub enum HourStatus {
     Rejected,
     /// Replaced by a correction (`superseded_by`); its content is unchanged.
     Superseded,
+    /// Its evidence no longer stands (the check-out was cleared, the
+    /// activity cancelled, or attendance credits the same time): kept,
+    /// with the reason, and counted nowhere.
+    Voided,
 }
 
 #[uniffi::remote(Record)]

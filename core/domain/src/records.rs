@@ -270,6 +270,10 @@ string_enum! {
         Rejected = "rejected",
         /// Replaced by a correction (`superseded_by`); its content is unchanged.
         Superseded = "superseded",
+        /// Its evidence no longer stands (the check-out was cleared, the
+        /// activity cancelled, or attendance credits the same time): kept,
+        /// with the reason, and counted nowhere.
+        Voided = "voided",
     }
 }
 
@@ -304,9 +308,28 @@ pub struct HourEntry {
 }
 
 impl HourEntry {
-    /// The key of the entry derived from an attendance: one per (activity, volunteer).
+    /// The key of the first entry derived from an attendance of this
+    /// (activity, volunteer); see [`Attendance::hours_id`].
     pub fn attendance_key(activity_id: &str, volunteer_id: &str) -> String {
         format!("att/{activity_id}/{volunteer_id}")
+    }
+
+    /// Counts towards the volunteer's hours.
+    pub fn is_confirmed(&self) -> bool {
+        self.status == HourStatus::Confirmed
+    }
+}
+
+impl Attendance {
+    /// The id of the entry this attendance earns now: `att/activity/volunteer`
+    /// until it is corrected, `att/activity/volunteer/n` after its n-th
+    /// correction (each correction supersedes the entry before it).
+    pub fn hours_id(&self) -> String {
+        let first = HourEntry::attendance_key(&self.activity_id, &self.volunteer_id);
+        match self.corrections.len() {
+            0 => first,
+            n => format!("{first}/{n}"),
+        }
     }
 }
 
@@ -542,13 +565,14 @@ impl HourEntry {
     pub fn for_attendance(activity: &Activity, attendance: &Attendance) -> Option<HourEntry> {
         let out = attendance.checked_out_at?;
         Some(HourEntry {
-            id: HourEntry::attendance_key(&attendance.activity_id, &attendance.volunteer_id),
+            id: attendance.hours_id(),
             volunteer_id: attendance.volunteer_id.clone(),
             activity_id: Some(activity.id.clone()),
             site_id: Some(activity.site_id.clone()),
             source: HourSource::Attendance,
             status: HourStatus::Confirmed,
-            started_at: attendance.checked_in_at,
+            // Credit starts with the activity at the earliest.
+            started_at: attendance.checked_in_at.max(activity.starts_at),
             minutes: crate::rules::credited_minutes(activity, attendance.checked_in_at, out),
             description: activity.title.clone(),
             recorded_by: attendance.recorded_by.clone(),

@@ -10,7 +10,7 @@ fn report(team: &str, minutes: u32) -> HoursReport {
     HoursReport {
         activity_id: None,
         team_id: Some(team.into()),
-        started_at: Utc::now() - Duration::hours(5),
+        started_at: Utc::now() - Duration::hours(11),
         minutes,
         description: "社区敬老院陪伴".into(),
     }
@@ -93,9 +93,21 @@ async fn self_reported_hours_are_approved_rejected_and_corrected_by_reviewers() 
     );
     assert_eq!(v2.my_hours_total().unwrap().confirmed_minutes, 0);
 
-    // A correction is a new record; the old one stays as it was, superseded.
+    // A correction is a new record, pending until a second reviewer
+    // approves it; then the old one stays as it was, superseded.
     let fixed = staff.correct_hours(&a, 60, "实际服务一小时").unwrap();
     staff.sync().await.unwrap();
+    v1.sync().await.unwrap();
+    assert_eq!(entry(&v1, &fixed).status, HourStatus::Pending);
+    assert_eq!(entry(&v1, &a).status, HourStatus::Confirmed);
+    assert_eq!(
+        rejected(staff.review_hours(&fixed, true, None)),
+        RejectCode::Forbidden,
+        "nobody approves their own correction"
+    );
+    let staff2 = signed_in(dir.path(), "staff-a2", &url, "staff-a2").await;
+    staff2.review_hours(&fixed, true, None).unwrap();
+    assert_eq!(staff2.sync().await.unwrap().applied, 1);
     v1.sync().await.unwrap();
     let old = entry(&v1, &a);
     assert_eq!((old.status, old.minutes), (HourStatus::Superseded, 90));
@@ -105,6 +117,7 @@ async fn self_reported_hours_are_approved_rejected_and_corrected_by_reviewers() 
         (new.status, new.minutes, new.corrects.as_deref()),
         (HourStatus::Confirmed, 60, Some(a.as_str()))
     );
+    assert_eq!(new.reason.as_deref(), Some("实际服务一小时"));
     assert_eq!(v1.my_hours_total().unwrap().confirmed_minutes, 60);
 }
 

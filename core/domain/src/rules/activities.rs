@@ -62,6 +62,14 @@ pub(super) fn create_activity<S: State>(
     if ends_at <= starts_at || *ends_at <= now {
         return invalid("the activity must end after it starts, in the future");
     }
+    // Older evidence cannot be made now: an activity created with a start
+    // far back would let its attendance credit time nobody recorded then.
+    if *starts_at < now - RECORDING_WINDOW {
+        return Ok(reject(
+            RejectCode::TooLate,
+            "the activity starts further back than the recording window",
+        ));
+    }
     if *capacity == 0 || *capacity > MAX_CAPACITY {
         return invalid("capacity must be 1 to 10000");
     }
@@ -204,6 +212,11 @@ pub(super) fn move_activity<S: State>(
     activity.status = to;
     activity.cancel_reason = reason.map(|r| r.trim().to_owned());
     let mut effects = Vec::new();
+    if to == ActivityStatus::Cancelled {
+        // It did not take place: the hours recorded for it count nowhere.
+        let reason = activity.cancel_reason.clone().unwrap_or_default();
+        effects.extend(super::evidence::void_for_cancelled(s, &activity, &reason)?);
+    }
     if to == ActivityStatus::Cancelled && s.authoritative() {
         // Everyone signed up hears of it (only the server knows them all).
         let message = format!(
@@ -316,6 +329,16 @@ pub(super) fn cancel_signup<S: State>(
     let Some(mut activity) = get_activity(s, activity_id)? else {
         return Ok(Decision::Apply(effects));
     };
+    // Once under way the signup is part of the record (who was expected).
+    if matches!(
+        activity.status,
+        ActivityStatus::InProgress | ActivityStatus::Finished
+    ) {
+        return Ok(reject(
+            RejectCode::ActivityClosed,
+            "a signup cannot be cancelled once the activity is under way",
+        ));
+    }
     match signup.status {
         SignupStatus::Waitlisted => {
             activity.waitlist_count = activity.waitlist_count.saturating_sub(1);

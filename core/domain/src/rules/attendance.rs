@@ -1,22 +1,39 @@
-//! Check-in and check-out by staff (from the roster, or walk-ins where the
-//! activity allows them), corrections with a reason kept in history, and the
-//! hours attendance earns.
+//! Check-in and check-out (from the roster, or walk-ins where the activity
+//! allows them), corrections of an existing attendance with a reason kept in
+//! history, and the hours attendance earns (see [`super::evidence`]).
+//!
+//! Who records attendance is one rule for all three steps: the activity's
+//! organisers (staff of its site or above, admins, leaders of its team),
+//! never for themselves.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 
+use super::evidence::follow_attendance;
 use super::*;
-use crate::records::AttendanceCorrection;
+use crate::records::{AttendanceCorrection, SignupStatus};
 
-/// The activity, its site's path, and whether `actor` may record attendance there.
+/// How long before an activity's start a check-in may be recorded.
+pub const CHECK_IN_GRACE: Duration = Duration::hours(2);
+
+/// The activity, if `actor` may record `volunteer_id`'s attendance there.
 fn attendance_target<S: State>(
     s: &mut S,
     actor: &Actor,
     activity_id: &str,
+    volunteer_id: &str,
 ) -> Result<Result<Activity, Decision>, S::Error> {
-    if actor.role == Role::Volunteer {
+    if volunteer_id == actor.user_id {
         return Ok(Err(reject(
             RejectCode::Forbidden,
-            "only staff record attendance",
+            "nobody records their own attendance",
+        )));
+    }
+    // Known at once, whatever the device holds: only staff, admins and
+    // team leaders organise.
+    if matches!(actor.role, Role::Volunteer | Role::Resident) && actor.led_teams.is_empty() {
+        return Ok(Err(reject(
+            RejectCode::Forbidden,
+            "only the activity's organisers record attendance",
         )));
     }
     let Some(activity) = get_activity(s, activity_id)? else {
@@ -26,8 +43,8 @@ fn attendance_target<S: State>(
         s,
         actor,
         &activity.site_id,
-        None,
-        "the activity is outside your sites",
+        activity.team_id.as_deref(),
+        "only the activity's organisers record attendance",
     )? {
         return Ok(Err(d));
     }
@@ -37,10 +54,42 @@ fn attendance_target<S: State>(
     ) {
         return Ok(Err(reject(
             RejectCode::ActivityClosed,
-            "the activity is cancelled",
+            "a draft or cancelled activity has no attendance",
         )));
     }
     Ok(Ok(activity))
+}
+
+/// A time of attendance: not in the future, not long before the start.
+fn time_ok(activity: &Activity, now: DateTime<Utc>, at: DateTime<Utc>) -> Option<Decision> {
+    if at > now + MAX_CLOCK_SKEW {
+        return Some(reject(RejectCode::ClockSkew, "the time is in the future"));
+    }
+    (at < activity.starts_at - CHECK_IN_GRACE).then(|| {
+        reject(
+            RejectCode::InvalidInput,
+            "the time is long before the activity starts",
+        )
+    })
+}
+
+/// Write the attendance and the hours it now earns in place of what it
+/// earned as `previous_id`.
+fn record<S: State>(
+    s: &mut S,
+    activity: &Activity,
+    previous_id: Option<String>,
+    attendance: Attendance,
+    reason: Option<&str>,
+) -> Result<Decision, S::Error> {
+    match follow_attendance(s, activity, previous_id.as_deref(), &attendance, reason)? {
+        Err(refusal) => Ok(refusal),
+        Ok(hours) => {
+            let mut effects = vec![Effect::Put(Record::Attendance(attendance))];
+            effects.extend(hours);
+            Ok(Decision::Apply(effects))
+        }
+    }
 }
 
 pub(super) fn check_in<S: State>(
@@ -51,32 +100,30 @@ pub(super) fn check_in<S: State>(
     volunteer_id: &str,
     at: DateTime<Utc>,
 ) -> Result<Decision, S::Error> {
-    if at > now + MAX_CLOCK_SKEW {
-        return Ok(reject(
-            RejectCode::ClockSkew,
-            "check-in time is in the future",
-        ));
-    }
-    let activity = match attendance_target(s, actor, activity_id)? {
+    let activity = match attendance_target(s, actor, activity_id, volunteer_id)? {
         Ok(a) => a,
         Err(d) => return Ok(d),
     };
+    if let Some(d) = time_ok(&activity, now, at) {
+        return Ok(d);
+    }
     let key = pair_key(activity_id, volunteer_id);
-    let attendance = match get_attendance(s, &key)? {
+    let (previous_id, attendance) = match get_attendance(s, &key)? {
         Some(mut existing) => {
             // Corrected times stand; an earlier scan does not move them.
             if existing.checked_in_at <= at || !existing.corrections.is_empty() {
                 return Ok(Decision::Apply(vec![]));
             }
+            let previous = existing.hours_id();
             existing.checked_in_at = at;
             existing.recorded_by = actor.user_id.clone();
-            existing
+            (Some(previous), existing)
         }
         None => {
             let signup = get_signup(s, &key)?;
             if !activity.walk_ins {
                 match &signup {
-                    Some(x) if x.status == crate::records::SignupStatus::Confirmed => {}
+                    Some(x) if x.status == SignupStatus::Confirmed => {}
                     None if !s.authoritative() => return Ok(Decision::Defer),
                     _ => {
                         return Ok(reject(
@@ -96,7 +143,7 @@ pub(super) fn check_in<S: State>(
                 // A walk-in this device has never seen: the server fills the name.
                 None => String::new(),
             };
-            Attendance {
+            let attendance = Attendance {
                 activity_id: activity_id.to_owned(),
                 volunteer_id: volunteer_id.to_owned(),
                 volunteer_name: name,
@@ -105,10 +152,11 @@ pub(super) fn check_in<S: State>(
                 checked_out_at: None,
                 recorded_by: actor.user_id.clone(),
                 corrections: vec![],
-            }
+            };
+            (None, attendance)
         }
     };
-    Ok(Decision::Apply(attendance_effects(&activity, attendance)))
+    record(s, &activity, previous_id, attendance, None)
 }
 
 pub(super) fn check_out<S: State>(
@@ -119,16 +167,13 @@ pub(super) fn check_out<S: State>(
     volunteer_id: &str,
     at: DateTime<Utc>,
 ) -> Result<Decision, S::Error> {
-    if at > now + MAX_CLOCK_SKEW {
-        return Ok(reject(
-            RejectCode::ClockSkew,
-            "check-out time is in the future",
-        ));
-    }
-    let activity = match attendance_target(s, actor, activity_id)? {
+    let activity = match attendance_target(s, actor, activity_id, volunteer_id)? {
         Ok(a) => a,
         Err(d) => return Ok(d),
     };
+    if let Some(d) = time_ok(&activity, now, at) {
+        return Ok(d);
+    }
     let Some(mut attendance) = get_attendance(s, &pair_key(activity_id, volunteer_id))? else {
         return Ok(if s.authoritative() {
             reject(
@@ -150,9 +195,10 @@ pub(super) fn check_out<S: State>(
     {
         return Ok(Decision::Apply(vec![]));
     }
+    let previous = attendance.hours_id();
     attendance.checked_out_at = Some(at);
     attendance.recorded_by = actor.user_id.clone();
-    Ok(Decision::Apply(attendance_effects(&activity, attendance)))
+    record(s, &activity, Some(previous), attendance, None)
 }
 
 pub(super) struct CorrectionArgs<'a> {
@@ -163,7 +209,8 @@ pub(super) struct CorrectionArgs<'a> {
     pub reason: &'a str,
 }
 
-/// Staff of the site or the organising team's leaders set the times.
+/// The organisers set the times of an attendance that exists, saying why;
+/// the hours it earned are superseded (or voided, without a check-out).
 pub(super) fn correct_attendance<S: State>(
     s: &mut S,
     actor: &Actor,
@@ -182,90 +229,56 @@ pub(super) fn correct_attendance<S: State>(
             "check-out is earlier than check-in",
         ));
     }
-    if a.checked_in_at
-        .max(a.checked_out_at.unwrap_or(a.checked_in_at))
-        > now + MAX_CLOCK_SKEW
-    {
-        return Ok(reject(RejectCode::ClockSkew, "times are in the future"));
-    }
-    if a.volunteer_id == actor.user_id {
-        return Ok(reject(
-            RejectCode::Forbidden,
-            "nobody corrects their own attendance",
-        ));
-    }
-    let Some(activity) = get_activity(s, a.activity_id)? else {
-        return Ok(missing(s, "activity"));
+    let activity = match attendance_target(s, actor, a.activity_id, a.volunteer_id)? {
+        Ok(activity) => activity,
+        Err(d) => return Ok(d),
     };
-    if let Err(d) =
-        super::activities::organiser(s, actor, &activity.site_id, activity.team_id.as_deref())?
+    for t in [Some(a.checked_in_at), a.checked_out_at]
+        .into_iter()
+        .flatten()
     {
-        return Ok(d);
+        if let Some(d) = time_ok(&activity, now, t) {
+            return Ok(d);
+        }
     }
-    if matches!(
-        activity.status,
-        ActivityStatus::Draft | ActivityStatus::Cancelled
-    ) {
-        return Ok(reject(
-            RejectCode::ActivityClosed,
-            "a draft or cancelled activity has no attendance",
-        ));
-    }
-    let key = pair_key(a.activity_id, a.volunteer_id);
-    let existing = get_attendance(s, &key)?;
-    if let Some(e) = &existing
-        && e.checked_in_at == a.checked_in_at
-        && e.checked_out_at == a.checked_out_at
-        && e.corrections
+    // A correction changes evidence that exists; it never creates it.
+    let Some(mut attendance) = get_attendance(s, &pair_key(a.activity_id, a.volunteer_id))? else {
+        return Ok(if s.authoritative() {
+            reject(
+                RejectCode::NotCheckedIn,
+                "only a recorded attendance can be corrected",
+            )
+        } else {
+            Decision::Defer
+        });
+    };
+    if attendance.checked_in_at == a.checked_in_at
+        && attendance.checked_out_at == a.checked_out_at
+        && attendance
+            .corrections
             .last()
             .is_some_and(|c| c.reason == a.reason.trim())
     {
         return Ok(Decision::Apply(vec![])); // the same correction, replayed
     }
-    let previous = existing
-        .as_ref()
-        .map(|e| (e.checked_in_at, e.checked_out_at));
-    let mut attendance = match existing {
-        Some(e) => e,
-        None => {
-            let name = match get_signup(s, &key)? {
-                Some(signup) => Some(signup.volunteer_name),
-                None => s.volunteer_name(a.volunteer_id)?,
-            };
-            let Some(name) = name.or_else(|| (!s.authoritative()).then(String::new)) else {
-                return Ok(missing(s, "volunteer"));
-            };
-            Attendance {
-                activity_id: a.activity_id.to_owned(),
-                volunteer_id: a.volunteer_id.to_owned(),
-                volunteer_name: name,
-                site_id: activity.site_id.clone(),
-                checked_in_at: a.checked_in_at,
-                checked_out_at: None,
-                recorded_by: actor.user_id.clone(),
-                corrections: vec![],
-            }
-        }
-    };
+    let previous = attendance.hours_id();
     attendance.corrections.push(AttendanceCorrection {
         at: now,
         by: actor.user_id.clone(),
         reason: a.reason.trim().to_owned(),
-        previous_in: previous.map(|(i, _)| i),
-        previous_out: previous.and_then(|(_, o)| o),
+        previous_in: Some(attendance.checked_in_at),
+        previous_out: attendance.checked_out_at,
     });
     attendance.checked_in_at = a.checked_in_at;
     attendance.checked_out_at = a.checked_out_at;
     attendance.recorded_by = actor.user_id.clone();
-    Ok(Decision::Apply(attendance_effects(&activity, attendance)))
-}
-
-/// The attendance row plus, once checked out, the hour entry it earns.
-fn attendance_effects(activity: &Activity, attendance: Attendance) -> Vec<Effect> {
-    let hours = HourEntry::for_attendance(activity, &attendance);
-    let mut effects = vec![Effect::Put(Record::Attendance(attendance))];
-    effects.extend(hours.map(|h| Effect::Put(Record::HourEntry(h))));
-    effects
+    record(
+        s,
+        &activity,
+        Some(previous),
+        attendance,
+        Some(a.reason.trim()),
+    )
 }
 
 /// Whole minutes from check-in to check-out, within the activity's start and

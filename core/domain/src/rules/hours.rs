@@ -1,10 +1,11 @@
 //! Hours: volunteers report their own, for an activity or a team; the
 //! activity's organisers or the team's leaders (or staff above its site)
 //! approve or reject them with a reason. A confirmed entry is never edited:
-//! a correction is a new entry that references the old one, which is marked
-//! superseded and otherwise kept as it was.
+//! a correction is a new, pending entry that references the old one; when a
+//! second reviewer approves it, the old one is marked superseded and
+//! otherwise kept as it was.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 
 use super::*;
 
@@ -52,14 +53,18 @@ pub(super) fn report_hours<S: State>(
             format!("description is longer than {MAX_DESCRIPTION_CHARS} characters"),
         ));
     }
-    if a.started_at > now + MAX_CLOCK_SKEW {
+    let ends_at = a.started_at + Duration::minutes(i64::from(a.minutes));
+    if ends_at > now + MAX_CLOCK_SKEW {
         return Ok(reject(
             RejectCode::InvalidInput,
-            "hours cannot start in the future",
+            "hours cannot end in the future",
         ));
     }
-    if a.entry_id.is_empty() || a.entry_id.starts_with("att/") {
-        return Ok(reject(RejectCode::InvalidInput, "invalid entry id"));
+    if a.started_at < now - RECORDING_WINDOW {
+        return Ok(reject(
+            RejectCode::TooLate,
+            "older than the recording window: site staff record it",
+        ));
     }
     if let Some(existing) = get_hour_entry(s, a.entry_id)? {
         // The same entry resent: nothing to do. Someone else's id: refuse.
@@ -72,7 +77,12 @@ pub(super) fn report_hours<S: State>(
     let mut site_id = match a.activity_id {
         None => None,
         Some(id) => match get_activity(s, id)? {
-            Some(activity) => Some(activity.site_id),
+            Some(activity) => {
+                if let Err(d) = reportable(s, &activity, actor, (a.started_at, ends_at))? {
+                    return Ok(d);
+                }
+                Some(activity.site_id)
+            }
             None if s.authoritative() => return Ok(missing(s, "activity")),
             None => None,
         },
@@ -111,6 +121,64 @@ pub(super) fn report_hours<S: State>(
         superseded_by: None,
     };
     Ok(Decision::Apply(vec![Effect::Put(Record::HourEntry(entry))]))
+}
+
+/// Whether hours for `activity` can be self-reported over `span`: it took
+/// place (not a draft, not cancelled), the span lies within it, the
+/// volunteer signed up, and attendance does not already credit them.
+fn reportable<S: State>(
+    s: &mut S,
+    activity: &Activity,
+    actor: &Actor,
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+) -> Result<Result<(), Decision>, S::Error> {
+    if matches!(
+        activity.status,
+        ActivityStatus::Draft | ActivityStatus::Cancelled
+    ) {
+        return Ok(Err(reject(
+            RejectCode::ActivityClosed,
+            "hours are reported only for an activity that took place",
+        )));
+    }
+    if from < activity.starts_at || to > activity.ends_at {
+        return Ok(Err(reject(
+            RejectCode::InvalidInput,
+            "the hours lie outside the activity's time",
+        )));
+    }
+    if let Some(d) = credited_by_attendance(s, &activity.id, &actor.user_id)? {
+        return Ok(Err(d));
+    }
+    let key = pair_key(&activity.id, &actor.user_id);
+    if get_signup(s, &key)?.is_none() {
+        return Ok(Err(if s.authoritative() {
+            reject(
+                RejectCode::NotSignedUp,
+                "hours for an activity are reported by those signed up for it",
+            )
+        } else {
+            Decision::Defer
+        }));
+    }
+    Ok(Ok(()))
+}
+
+/// The refusal when attendance records the volunteer at the activity: its
+/// hours are the evidence, a self-report would count the time twice.
+fn credited_by_attendance<S: State>(
+    s: &mut S,
+    activity_id: &str,
+    volunteer_id: &str,
+) -> Result<Option<Decision>, S::Error> {
+    Ok(
+        get_attendance(s, &pair_key(activity_id, volunteer_id))?.map(|_| {
+            reject(
+                RejectCode::AlreadyCredited,
+                "attendance already records this volunteer at the activity",
+            )
+        }),
+    )
 }
 
 /// Who reviews an entry: the activity's organisers, else the team's leaders
@@ -188,17 +256,86 @@ pub(super) fn review_hours<S: State>(
             "these hours were already reviewed",
         ));
     }
+    let mut effects = vec![];
+    if approve {
+        match approvable(s, actor, &entry)? {
+            Ok(superseded) => effects.extend(superseded),
+            Err(d) => return Ok(d),
+        }
+    }
     entry.status = target;
     entry.reviewed_by = Some(actor.user_id.clone());
     entry.reviewed_at = Some(now);
-    entry.reason = reason.map(str::to_owned);
-    Ok(Decision::Apply(vec![Effect::Put(Record::HourEntry(entry))]))
+    // A rejection's reason is the reviewer's; an approved correction keeps
+    // its own (why it was made).
+    if let Some(r) = reason
+        && (!approve || entry.corrects.is_none())
+    {
+        entry.reason = Some(r.to_owned());
+    }
+    effects.push(Effect::Put(Record::HourEntry(entry)));
+    Ok(Decision::Apply(effects))
+}
+
+/// What approving `entry` also writes (the entry a correction supersedes),
+/// or why it cannot be approved: its evidence must still stand, a
+/// correction needs a second person, and the day must have room.
+fn approvable<S: State>(
+    s: &mut S,
+    actor: &Actor,
+    entry: &HourEntry,
+) -> Result<Result<Vec<Effect>, Decision>, S::Error> {
+    if let Some(activity_id) = &entry.activity_id {
+        if let Some(activity) = get_activity(s, activity_id)?
+            && matches!(
+                activity.status,
+                ActivityStatus::Draft | ActivityStatus::Cancelled
+            )
+        {
+            return Ok(Err(reject(
+                RejectCode::ActivityClosed,
+                "the activity did not take place",
+            )));
+        }
+        if let Some(d) = credited_by_attendance(s, activity_id, &entry.volunteer_id)? {
+            return Ok(Err(d));
+        }
+    }
+    let mut effects = vec![];
+    let mut replaced = vec![];
+    if let Some(old_id) = &entry.corrects {
+        if entry.recorded_by == actor.user_id {
+            return Ok(Err(reject(
+                RejectCode::Forbidden,
+                "a correction is approved by someone other than its author",
+            )));
+        }
+        match get_hour_entry(s, old_id)? {
+            Some(mut old) if old.is_confirmed() => {
+                old.status = HourStatus::Superseded;
+                old.superseded_by = Some(entry.id.clone());
+                replaced.push(old.id.clone());
+                effects.push(Effect::Put(Record::HourEntry(old)));
+            }
+            Some(_) => {
+                return Ok(Err(reject(
+                    RejectCode::InvalidState,
+                    "the corrected hours no longer stand",
+                )));
+            }
+            None => return Ok(Err(missing(s, "corrected hour entry"))),
+        }
+    }
+    let replaced: Vec<&str> = replaced.iter().map(String::as_str).collect();
+    if let Some(d) = super::evidence::daily_limit(s, entry, &replaced)? {
+        return Ok(Err(d));
+    }
+    Ok(Ok(effects))
 }
 
 pub(super) fn correct_hours<S: State>(
     s: &mut S,
     actor: &Actor,
-    now: DateTime<Utc>,
     (entry_id, new_entry_id): (&str, &str),
     minutes: u32,
     reason: &str,
@@ -212,14 +349,22 @@ pub(super) fn correct_hours<S: State>(
             "a correction needs a reason of 1 to 500 characters",
         ));
     }
-    let Some(mut old) = get_hour_entry(s, entry_id)? else {
+    let Some(old) = get_hour_entry(s, entry_id)? else {
         return Ok(missing(s, "hour entry"));
     };
     if let Err(d) = reviewer(s, actor, &old)? {
         return Ok(d);
     }
-    if old.superseded_by.as_deref() == Some(new_entry_id) {
-        return Ok(Decision::Apply(vec![])); // the same correction, replayed
+    if let Some(existing) = get_hour_entry(s, new_entry_id)? {
+        return Ok(
+            if existing.corrects.as_deref() == Some(old.id.as_str())
+                && existing.recorded_by == actor.user_id
+            {
+                Decision::Apply(vec![]) // the same correction, replayed
+            } else {
+                reject(RejectCode::InvalidInput, "new entry id already used")
+            },
+        );
     }
     if old.status != HourStatus::Confirmed || old.source != HourSource::SelfReport {
         // Attendance hours are corrected through the attendance.
@@ -228,28 +373,18 @@ pub(super) fn correct_hours<S: State>(
             "only confirmed self-reported hours are corrected this way",
         ));
     }
-    if get_hour_entry(s, new_entry_id)?.is_some() {
-        return Ok(reject(
-            RejectCode::InvalidInput,
-            "new entry id already used",
-        ));
-    }
+    // A proposal: it replaces the old entry once another reviewer approves it.
     let new = HourEntry {
         id: new_entry_id.to_owned(),
         minutes,
-        status: HourStatus::Confirmed,
+        status: HourStatus::Pending,
         recorded_by: actor.user_id.clone(),
-        reviewed_by: Some(actor.user_id.clone()),
-        reviewed_at: Some(now),
+        reviewed_by: None,
+        reviewed_at: None,
         reason: Some(reason.trim().to_owned()),
         corrects: Some(old.id.clone()),
         superseded_by: None,
-        ..old.clone()
+        ..old
     };
-    old.status = HourStatus::Superseded;
-    old.superseded_by = Some(new_entry_id.to_owned());
-    Ok(Decision::Apply(vec![
-        Effect::Put(Record::HourEntry(old)),
-        Effect::Put(Record::HourEntry(new)),
-    ]))
+    Ok(Decision::Apply(vec![Effect::Put(Record::HourEntry(new))]))
 }

@@ -17,6 +17,7 @@ use chrono::{DateTime, Duration, Utc};
 mod activities;
 mod attendance;
 mod donations;
+mod evidence;
 mod hours;
 mod notices;
 mod orders;
@@ -25,6 +26,7 @@ mod teams;
 mod tests;
 
 pub use attendance::credited_minutes;
+pub use evidence::{MAX_DAILY_MINUTES, RECORDING_WINDOW, shanghai_day, within_daily_limit};
 
 pub use crate::actor::{Actor, MAX_ID_LEN, is_valid_id};
 use crate::mutation::{Mutation, MutationEnvelope};
@@ -72,6 +74,14 @@ string_enum! {
         InvalidState = "invalid_state",
         /// The activity takes no walk-ins and the volunteer holds no place.
         NotSignedUp = "not_signed_up",
+        /// Older than the recording window: too late to record this way.
+        TooLate = "too_late",
+        /// The volunteer is already credited for this activity through
+        /// attendance: a self-report would count the same time twice.
+        AlreadyCredited = "already_credited",
+        /// The volunteer would be credited more than 24 hours in one day
+        /// (Asia/Shanghai) across all their records.
+        DailyLimit = "daily_limit",
         /// A code this side does not know, sent by a newer peer. The rules
         /// never give it; a device shows a rejection with it as is.
         Unknown = "unknown",
@@ -132,6 +142,11 @@ pub trait State {
     /// Every signup of an activity (the server's answer is complete; a
     /// device's is what it holds).
     fn signups_of(&mut self, activity_id: &str) -> Result<Vec<Signup>, Self::Error>;
+    /// Every attendance of an activity (complete on the server).
+    fn attendances_of(&mut self, activity_id: &str) -> Result<Vec<Attendance>, Self::Error>;
+    /// Every hour entry of a volunteer, in any status (complete on the
+    /// server; a device's is what it holds).
+    fn hours_of(&mut self, volunteer_id: &str) -> Result<Vec<HourEntry>, Self::Error>;
 }
 
 macro_rules! getter {
@@ -298,7 +313,7 @@ pub fn decide<S: State>(
             new_entry_id,
             minutes,
             reason,
-        } => correct_hours(s, actor, now, (entry_id, new_entry_id), *minutes, reason),
+        } => correct_hours(s, actor, (entry_id, new_entry_id), *minutes, reason),
         Mutation::ReportHours {
             entry_id,
             volunteer_id,

@@ -91,6 +91,26 @@ impl State for Mem {
     fn volunteer_name(&mut self, id: &str) -> Result<Option<String>, Self::Error> {
         Ok(self.names.get(id).cloned())
     }
+    fn attendances_of(&mut self, activity_id: &str) -> Result<Vec<Attendance>, Self::Error> {
+        Ok(self
+            .rows
+            .values()
+            .filter_map(|r| match r {
+                Record::Attendance(a) if a.activity_id == activity_id => Some(a.clone()),
+                _ => None,
+            })
+            .collect())
+    }
+    fn hours_of(&mut self, volunteer_id: &str) -> Result<Vec<HourEntry>, Self::Error> {
+        Ok(self
+            .rows
+            .values()
+            .filter_map(|r| match r {
+                Record::HourEntry(h) if h.volunteer_id == volunteer_id => Some(h.clone()),
+                _ => None,
+            })
+            .collect())
+    }
     fn signups_of(&mut self, activity_id: &str) -> Result<Vec<Signup>, Self::Error> {
         Ok(self
             .rows
@@ -848,10 +868,14 @@ fn a_corrected_attendance_keeps_its_times_and_its_history() {
     );
     assert_eq!(a.corrections.len(), 1);
     assert_eq!(a.corrections[0].previous_in, Some(t(9, 10)));
-    let Some(Record::HourEntry(h)) = s.get(Kind::HourEntry, "att/a1/v1").unwrap() else {
+    let Some(Record::HourEntry(h)) = s.get(Kind::HourEntry, "att/a1/v1/1").unwrap() else {
         panic!()
     };
     assert_eq!(h.minutes, 60);
+    assert_eq!(
+        h.corrects, None,
+        "nothing was credited before the correction"
+    );
 }
 
 #[test]
@@ -899,16 +923,23 @@ fn nobody_corrects_their_own_attendance_and_early_arrival_earns_nothing() {
     let fix = Mutation::CorrectAttendance {
         activity_id: "a1".into(),
         volunteer_id: "v1".into(),
-        checked_in_at: t(0, 0),
+        checked_in_at: t(7, 30),
         checked_out_at: Some(t(11, 0)),
         reason: "补录".into(),
     };
     let d = run(&mut s, &lead, fix.clone(), t(12, 0));
     assert_eq!(code(&d), Some(RejectCode::Forbidden));
-    // Staff may correct it; the credit still starts at the activity's start (9:00).
+    // Staff may correct an attendance that exists; the credit still starts
+    // at the activity's start (9:00).
+    let check_in = Mutation::CheckIn {
+        activity_id: "a1".into(),
+        volunteer_id: "v1".into(),
+        at: t(8, 0),
+    };
+    run(&mut s, &staff("/c/s1/"), check_in, t(8, 0));
     run(&mut s, &staff("/c/s1/"), fix, t(12, 0));
-    let Some(Record::HourEntry(h)) = s.get(Kind::HourEntry, "att/a1/v1").unwrap() else {
+    let Some(Record::HourEntry(h)) = s.get(Kind::HourEntry, "att/a1/v1/1").unwrap() else {
         panic!()
     };
-    assert_eq!(h.minutes, 120);
+    assert_eq!((h.minutes, h.started_at), (120, t(9, 0)));
 }

@@ -1,7 +1,9 @@
 //! One push transaction as the rules and the push see it.
 
 use chrono::{DateTime, Utc};
-use volunteer_domain::{Effect, Kind, MutationEnvelope, MutationResult, Record, Signup, State};
+use volunteer_domain::{
+    Attendance, Effect, HourEntry, Kind, MutationEnvelope, MutationResult, Record, Signup, State,
+};
 
 use super::pool::Tx;
 use super::records::{delete_record, get_record, put_record};
@@ -46,6 +48,31 @@ impl State for TxState<'_, '_> {
              WHERE district = $1 AND kind = 'signup' AND key > $2 || '/' AND key < $2 || '0'
                AND data IS NOT NULL",
             &[&self.district, &activity_id],
+        )?;
+        rows.iter()
+            .map(|r| Ok(serde_json::from_str(r.get(0))?))
+            .collect()
+    }
+
+    fn attendances_of(&mut self, activity_id: &str) -> Result<Vec<Attendance>, StoreError> {
+        // Attendance keys are `activity/volunteer`, like signups'.
+        let rows = self.tx.query(
+            "SELECT data FROM entities
+             WHERE district = $1 AND kind = 'attendance' AND key > $2 || '/' AND key < $2 || '0'
+               AND data IS NOT NULL",
+            &[&self.district, &activity_id],
+        )?;
+        rows.iter()
+            .map(|r| Ok(serde_json::from_str(r.get(0))?))
+            .collect()
+    }
+
+    fn hours_of(&mut self, volunteer_id: &str) -> Result<Vec<HourEntry>, StoreError> {
+        // The volunteer owns their hour entries: the owner index finds them.
+        let rows = self.tx.query(
+            "SELECT data FROM entities
+             WHERE district = $1 AND owner = $2 AND kind = 'hour_entry' AND data IS NOT NULL",
+            &[&self.district, &volunteer_id],
         )?;
         rows.iter()
             .map(|r| Ok(serde_json::from_str(r.get(0))?))

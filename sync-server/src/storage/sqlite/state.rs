@@ -2,7 +2,9 @@
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
-use volunteer_domain::{Effect, Kind, MutationEnvelope, MutationResult, Record, Signup, State};
+use volunteer_domain::{
+    Attendance, Effect, HourEntry, Kind, MutationEnvelope, MutationResult, Record, Signup, State,
+};
 
 use super::records::{apply_effects, get_record};
 use super::ts;
@@ -43,6 +45,26 @@ impl State for TxState<'_> {
             out.push(serde_json::from_str(&row?)?);
         }
         Ok(out)
+    }
+
+    fn attendances_of(&mut self, activity_id: &str) -> Result<Vec<Attendance>, StoreError> {
+        // Attendance keys are `activity/volunteer`, like signups'.
+        let mut stmt = self.0.prepare_cached(
+            "SELECT data FROM entities
+             WHERE kind = 'attendance' AND key > ?1 || '/' AND key < ?1 || '0' AND data IS NOT NULL",
+        )?;
+        let rows = stmt.query_map([activity_id], |r| r.get::<_, String>(0))?;
+        rows.map(|data| Ok(serde_json::from_str(&data?)?)).collect()
+    }
+
+    fn hours_of(&mut self, volunteer_id: &str) -> Result<Vec<HourEntry>, StoreError> {
+        // The volunteer owns their hour entries: the owner index finds them.
+        let mut stmt = self.0.prepare_cached(
+            "SELECT data FROM entities
+             WHERE owner = ?1 AND kind = 'hour_entry' AND data IS NOT NULL",
+        )?;
+        let rows = stmt.query_map([volunteer_id], |r| r.get::<_, String>(0))?;
+        rows.map(|data| Ok(serde_json::from_str(&data?)?)).collect()
     }
 
     fn first_waitlisted(&mut self, activity_id: &str) -> Result<Option<Signup>, StoreError> {

@@ -1,0 +1,244 @@
+//! The evidence invariant (`docs/domain.md`): every confirmed minute traces
+//! to one piece of evidence (an attendance, an approved self-report), no
+//! volunteer is credited more than a day's minutes on any day, and derived
+//! hours follow their evidence: an entry an attendance earned is superseded
+//! when the attendance is corrected and voided when it no longer earns
+//! anything, never left standing beside its replacement.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::*;
+
+/// How far back a record may be made the ordinary way: an activity's start
+/// when it is created, a self-report's start. The 2021 rules give ten
+/// working days from the activity's end; fourteen calendar days covers
+/// two weekends (the working-day calendar with public holidays replaces
+/// this bound, see `docs/domain.md`).
+pub const RECORDING_WINDOW: Duration = Duration::days(14);
+
+/// Most minutes one volunteer is credited in one calendar day.
+pub const MAX_DAILY_MINUTES: i64 = 24 * 60;
+
+/// Asia/Shanghai is UTC+8 all year (no daylight saving).
+const SHANGHAI_OFFSET_SECS: i64 = 8 * 3600;
+const DAY_SECS: i64 = 86_400;
+
+/// The Asia/Shanghai calendar day of an instant, in days since 1970-01-01.
+pub fn shanghai_day(t: DateTime<Utc>) -> i64 {
+    (t.timestamp() + SHANGHAI_OFFSET_SECS).div_euclid(DAY_SECS)
+}
+
+/// The entry's credited span, `[started_at, started_at + minutes)`, in seconds.
+fn span(e: &HourEntry) -> (i64, i64) {
+    let start = e.started_at.timestamp();
+    (start, start + i64::from(e.minutes) * 60)
+}
+
+/// Minutes of the span that fall on a Shanghai day.
+fn minutes_on(span: (i64, i64), day: i64) -> i64 {
+    let day_start = day * DAY_SECS - SHANGHAI_OFFSET_SECS;
+    let (from, to) = (span.0.max(day_start), span.1.min(day_start + DAY_SECS));
+    (to - from).max(0) / 60
+}
+
+/// Whether crediting `candidate` keeps its volunteer within
+/// [`MAX_DAILY_MINUTES`] on every day its span touches, counting the
+/// confirmed entries of `existing` except the candidate itself and the
+/// `replaced` ones (what the candidate supersedes).
+pub fn within_daily_limit(
+    existing: &[HourEntry],
+    candidate: &HourEntry,
+    replaced: &[&str],
+) -> bool {
+    let own = span(candidate);
+    let (first, last) = (
+        shanghai_day(candidate.started_at),
+        (own.1 - 1 + SHANGHAI_OFFSET_SECS).div_euclid(DAY_SECS),
+    );
+    let others: Vec<(i64, i64)> = existing
+        .iter()
+        .filter(|e| {
+            e.is_confirmed()
+                && e.volunteer_id == candidate.volunteer_id
+                && e.id != candidate.id
+                && !replaced.contains(&e.id.as_str())
+        })
+        .map(span)
+        .collect();
+    (first..=last).all(|day| {
+        minutes_on(own, day) + others.iter().map(|&o| minutes_on(o, day)).sum::<i64>()
+            <= MAX_DAILY_MINUTES
+    })
+}
+
+/// The refusal when `candidate` would pass the daily limit.
+pub(super) fn daily_limit<S: State>(
+    s: &mut S,
+    candidate: &HourEntry,
+    replaced: &[&str],
+) -> Result<Option<Decision>, S::Error> {
+    let existing = s.hours_of(&candidate.volunteer_id)?;
+    Ok(
+        (!within_daily_limit(&existing, candidate, replaced)).then(|| {
+            reject(
+                RejectCode::DailyLimit,
+                "this would credit the volunteer more than 24 hours in one day",
+            )
+        }),
+    )
+}
+
+/// The hour-entry effects of an attendance now standing as `after`, which
+/// earned `previous` (by its id before this change) until now. The entry
+/// `after` earns replaces `previous`: in place when the id is the same (a
+/// later check-out merged in), superseding it after a correction; a
+/// `previous` it no longer replaces is voided. A self-report of the same
+/// volunteer for the activity is voided too: attendance is the evidence.
+/// `Err` carries a refusal (the daily limit).
+pub(super) fn follow_attendance<S: State>(
+    s: &mut S,
+    activity: &Activity,
+    previous_id: Option<&str>,
+    after: &Attendance,
+    reason: Option<&str>,
+) -> Result<Result<Vec<Effect>, Decision>, S::Error> {
+    let previous = match previous_id {
+        Some(id) => get_hour_entry(s, id)?.filter(HourEntry::is_confirmed),
+        None => None,
+    };
+    let mut earned = HourEntry::for_attendance(activity, after);
+    let mut effects = vec![];
+    if let Some(new) = &mut earned {
+        let replaced: Vec<&str> = previous.iter().map(|p| p.id.as_str()).collect();
+        if let Some(refusal) = daily_limit(s, new, &replaced)? {
+            return Ok(Err(refusal));
+        }
+        if let Some(p) = previous.as_ref().filter(|p| p.id != new.id) {
+            new.corrects = Some(p.id.clone());
+            new.reason = reason.map(str::to_owned);
+        }
+        for mut report in s.hours_of(&after.volunteer_id)? {
+            let open = matches!(report.status, HourStatus::Pending | HourStatus::Confirmed);
+            if open
+                && report.source == HourSource::SelfReport
+                && report.activity_id.as_deref() == Some(activity.id.as_str())
+            {
+                report.status = HourStatus::Voided;
+                report.reason = Some("credited through the activity's attendance".into());
+                effects.push(Effect::Put(Record::HourEntry(report)));
+            }
+        }
+    }
+    if let Some(mut p) = previous
+        && earned.as_ref().is_none_or(|n| n.id != p.id)
+    {
+        match &earned {
+            Some(n) => {
+                p.status = HourStatus::Superseded;
+                p.superseded_by = Some(n.id.clone());
+            }
+            None => {
+                p.status = HourStatus::Voided;
+                p.reason = reason.map(str::to_owned);
+            }
+        }
+        effects.push(Effect::Put(Record::HourEntry(p)));
+    }
+    effects.extend(earned.map(|n| Effect::Put(Record::HourEntry(n))));
+    Ok(Ok(effects))
+}
+
+/// Void every open hour entry for a cancelled activity (of the volunteers
+/// signed up or recorded there): it did not take place.
+pub(super) fn void_for_cancelled<S: State>(
+    s: &mut S,
+    activity: &Activity,
+    reason: &str,
+) -> Result<Vec<Effect>, S::Error> {
+    let mut volunteers: Vec<String> = s
+        .signups_of(&activity.id)?
+        .into_iter()
+        .map(|x| x.volunteer_id)
+        .chain(
+            s.attendances_of(&activity.id)?
+                .into_iter()
+                .map(|a| a.volunteer_id),
+        )
+        .collect();
+    volunteers.sort();
+    volunteers.dedup();
+    let mut effects = vec![];
+    for v in volunteers {
+        for mut h in s.hours_of(&v)? {
+            let open = matches!(h.status, HourStatus::Pending | HourStatus::Confirmed);
+            if open && h.activity_id.as_deref() == Some(activity.id.as_str()) {
+                h.status = HourStatus::Voided;
+                h.reason = Some(format!("activity cancelled: {reason}"));
+                effects.push(Effect::Put(Record::HourEntry(h)));
+            }
+        }
+    }
+    Ok(effects)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(id: &str, start: &str, minutes: u32) -> HourEntry {
+        HourEntry {
+            id: id.into(),
+            volunteer_id: "v1".into(),
+            activity_id: None,
+            site_id: None,
+            source: HourSource::SelfReport,
+            status: HourStatus::Confirmed,
+            started_at: start.parse().unwrap(),
+            minutes,
+            description: String::new(),
+            recorded_by: "v1".into(),
+            team_id: None,
+            reviewed_by: None,
+            reviewed_at: None,
+            reason: None,
+            corrects: None,
+            superseded_by: None,
+        }
+    }
+
+    #[test]
+    fn days_are_shanghai_days() {
+        // 23:30 UTC is 07:30 the next morning in Shanghai.
+        let late: DateTime<Utc> = "2026-12-01T23:30:00Z".parse().unwrap();
+        let early: DateTime<Utc> = "2026-12-01T15:59:00Z".parse().unwrap();
+        assert_eq!(shanghai_day(late), shanghai_day(early) + 1);
+    }
+
+    #[test]
+    fn the_daily_limit_counts_every_confirmed_minute_of_the_day() {
+        // 16:00 UTC is midnight in Shanghai: 20 h on one Shanghai day.
+        let existing = vec![entry("a", "2026-12-01T16:00:00Z", 20 * 60)];
+        assert!(within_daily_limit(
+            &existing,
+            &entry("b", "2026-12-02T12:00:00Z", 4 * 60),
+            &[]
+        ));
+        assert!(!within_daily_limit(
+            &existing,
+            &entry("b", "2026-12-02T11:59:00Z", 4 * 60 + 1),
+            &[]
+        ));
+        // Across midnight, each day counts its own part.
+        assert!(within_daily_limit(
+            &existing,
+            &entry("b", "2026-12-02T14:00:00Z", 6 * 60),
+            &[]
+        ));
+        // What the candidate replaces, and unconfirmed entries, do not count.
+        let big = entry("b", "2026-12-02T12:00:00Z", 23 * 60);
+        assert!(within_daily_limit(&existing, &big, &["a"]));
+        let mut pending = existing.clone();
+        pending[0].status = HourStatus::Pending;
+        assert!(within_daily_limit(&pending, &big, &[]));
+    }
+}
