@@ -329,11 +329,15 @@ pub(super) fn cancel_signup<S: State>(
     let Some(mut activity) = get_activity(s, activity_id)? else {
         return Ok(Decision::Apply(effects));
     };
-    // Once under way the signup is part of the record (who was expected).
-    if matches!(
-        activity.status,
-        ActivityStatus::InProgress | ActivityStatus::Finished
-    ) {
+    // Once under way, or once the volunteer is checked in, the signup is
+    // part of the record (who was expected, on what ground they attended).
+    let attended = get_attendance(s, &pair_key(activity_id, &actor.user_id))?.is_some();
+    if attended
+        || matches!(
+            activity.status,
+            ActivityStatus::InProgress | ActivityStatus::Finished
+        )
+    {
         return Ok(reject(
             RejectCode::ActivityClosed,
             "a signup cannot be cancelled once the activity is under way",

@@ -93,7 +93,8 @@ pub(super) fn daily_limit<S: State>(
 /// `after` earns replaces `previous`: in place when the id is the same (a
 /// later check-out merged in), superseding it after a correction; a
 /// `previous` it no longer replaces is voided. A self-report of the same
-/// volunteer for the activity is voided too: attendance is the evidence.
+/// volunteer for the activity is voided too: from the first check-in,
+/// attendance is the evidence.
 /// `Err` carries a refusal (the daily limit).
 pub(super) fn follow_attendance<S: State>(
     s: &mut S,
@@ -117,16 +118,17 @@ pub(super) fn follow_attendance<S: State>(
             new.corrects = Some(p.id.clone());
             new.reason = reason.map(str::to_owned);
         }
-        for mut report in s.hours_of(&after.volunteer_id)? {
-            let open = matches!(report.status, HourStatus::Pending | HourStatus::Confirmed);
-            if open
-                && report.source == HourSource::SelfReport
-                && report.activity_id.as_deref() == Some(activity.id.as_str())
-            {
-                report.status = HourStatus::Voided;
-                report.reason = Some("credited through the activity's attendance".into());
-                effects.push(Effect::Put(Record::HourEntry(report)));
-            }
+    }
+    // From its first check-in, attendance is the evidence for the activity.
+    for mut report in s.hours_of(&after.volunteer_id)? {
+        let open = matches!(report.status, HourStatus::Pending | HourStatus::Confirmed);
+        if open
+            && report.source == HourSource::SelfReport
+            && report.activity_id.as_deref() == Some(activity.id.as_str())
+        {
+            report.status = HourStatus::Voided;
+            report.reason = Some("the activity's attendance records this volunteer".into());
+            effects.push(Effect::Put(Record::HourEntry(report)));
         }
     }
     if let Some(mut p) = previous
