@@ -10,6 +10,7 @@ mod capacity;
 mod concurrency;
 mod crash;
 mod donations;
+mod evidence;
 mod figures;
 mod hours;
 mod lost_response;
