@@ -145,6 +145,14 @@ impl State for DeviceState<'_> {
         )
     }
 
+    fn memberships_of(&mut self, volunteer_id: &str) -> Result<Vec<Membership>> {
+        load(
+            self.conn,
+            "SELECT data FROM records WHERE kind = 'membership' AND json_extract(data, '$.volunteer_id') = ?1",
+            [volunteer_id],
+        )
+    }
+
     fn hours_of(&mut self, volunteer_id: &str) -> Result<Vec<volunteer_domain::HourEntry>> {
         load(
             self.conn,

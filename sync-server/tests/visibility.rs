@@ -114,7 +114,16 @@ fn table() -> Vec<Record> {
         ..Activity::new("a-draft", "s1", "筹备", window.0, window.1, 5)
     };
     let draft_s2 = Activity::new("a-draft-s2", "s2", "筹备", window.0, window.1, 5);
-    out.extend([published, draft, draft_s2].map(Record::Activity));
+    let cancelled_draft = Activity {
+        status: ActivityStatus::Cancelled,
+        ..Activity::new("a-cancelled-draft", "s1", "取消", window.0, window.1, 5)
+    };
+    let cancelled = Activity {
+        status: ActivityStatus::Cancelled,
+        published: true,
+        ..Activity::new("a-cancelled", "s1", "取消", window.0, window.1, 5)
+    };
+    out.extend([published, draft, draft_s2, cancelled_draft, cancelled].map(Record::Activity));
     out.extend(
         [
             membership("t1", "leader", TeamRole::Leader, MembershipStatus::Active),
@@ -136,6 +145,7 @@ fn table() -> Vec<Record> {
         signed_up_at: t0(),
         status: SignupStatus::Confirmed,
         position: 0,
+        team_id: Some("t1".into()),
     }));
     let attendance = Attendance {
         activity_id: "a-pub".into(),
@@ -146,6 +156,7 @@ fn table() -> Vec<Record> {
         checked_out_at: Some(window.1),
         recorded_by: "staff-s1".into(),
         corrections: vec![],
+        team_id: Some("t1".into()),
     };
     let derived = HourEntry::for_attendance(
         &Activity::new("a-pub", "s1", "敬老", window.0, window.1, 5),

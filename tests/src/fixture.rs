@@ -8,7 +8,10 @@
 //! `admin`.
 
 use chrono::{DateTime, Duration, Utc};
-use volunteer_domain::{Activity, ActivityStatus, JoinPolicy, Record, Role, Site, SiteLevel, Team};
+use volunteer_domain::{
+    Activity, ActivityStatus, JoinPolicy, Membership, MembershipStatus, Record, Role, Site,
+    SiteLevel, Team, TeamRole,
+};
 use volunteer_sync_server::{NewUser, Storage};
 
 pub const PASSWORD: &str = "correct horse battery";
@@ -128,4 +131,23 @@ pub fn seed(store: &dyn Storage) -> Fixture {
             .map(|u| (u.login.clone(), u.id.clone()))
             .collect(),
     }
+}
+
+/// Make `login` an active member of team-a with `role`, as if it had joined
+/// (or been appointed) a month ago.
+pub fn add_member(store: &dyn Storage, fx: &Fixture, login: &str, role: TeamRole) {
+    store
+        .put_records(&[Record::Membership(Membership {
+            team_id: fx.team_a.id.clone(),
+            volunteer_id: fx.id(login),
+            volunteer_name: login.into(),
+            site_id: fx.station_a.id.clone(),
+            joined_at: fx.now - Duration::days(30),
+            status: MembershipStatus::Active,
+            role,
+            decided_by: None,
+            decided_at: None,
+            reason: None,
+        })])
+        .expect("seed membership");
 }

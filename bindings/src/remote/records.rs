@@ -212,6 +212,8 @@ pub struct Activity {
     /// An urgent call-out ("cloud whistle"): published at once, for `capacity`
     /// responders, closed to responses once they are found.
     pub callout: bool,
+    /// It was published at some point: a cancelled draft stays private.
+    pub published: bool,
 }
 
 /// A signup's place: one of the `capacity` places, or the waitlist.
@@ -231,6 +233,8 @@ pub struct Signup {
     pub status: SignupStatus,
     /// Waitlist position (1 = first to be promoted); 0 when confirmed.
     pub position: u32,
+    /// The activity's organising team: its leaders read the signup.
+    pub team_id: Option<String>,
 }
 
 /// One volunteer's presence at one activity. Devices that record the same pair
@@ -248,6 +252,8 @@ pub struct Attendance {
     /// Corrections by staff, oldest first. A corrected attendance keeps its
     /// corrected times: later check-ins and check-outs no longer merge into it.
     pub corrections: Vec<AttendanceCorrection>,
+    /// The activity's organising team: its leaders read the attendance.
+    pub team_id: Option<String>,
 }
 
 /// One correction of an attendance, kept for history.

@@ -45,9 +45,12 @@ impl Actor {
             }
             _ => None,
         };
+        // Leading is a volunteer's role: moved to staff or resident, the
+        // rights end with it (the membership record stays as history).
         let mut led_teams: Vec<String> = memberships
             .into_iter()
             .filter(|m| m.volunteer_id == profile.user_id && m.leads())
+            .filter(|_| profile.role == Role::Volunteer)
             .map(|m| m.team_id.clone())
             .collect();
         led_teams.sort();

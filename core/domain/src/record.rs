@@ -174,6 +174,7 @@ mod tests {
             signed_up_at: Utc::now(),
             status: SignupStatus::Confirmed,
             position: 0,
+            team_id: None,
         });
         assert_eq!(s.key(), "a1/v1");
         assert_eq!(

@@ -195,6 +195,10 @@ pub struct Activity {
     /// responders, closed to responses once they are found.
     #[serde(default)]
     pub callout: bool,
+    /// It was published at some point: a cancelled draft stays private.
+    /// (Absent in records older than the field: they count as published.)
+    #[serde(default = "yes")]
+    pub published: bool,
 }
 
 pub(crate) fn yes() -> bool {
@@ -223,6 +227,9 @@ pub struct Signup {
     /// Waitlist position (1 = first to be promoted); 0 when confirmed.
     #[serde(default)]
     pub position: u32,
+    /// The activity's organising team: its leaders read the signup.
+    #[serde(default)]
+    pub team_id: Option<String>,
 }
 
 /// One volunteer's presence at one activity. Devices that record the same pair
@@ -241,6 +248,9 @@ pub struct Attendance {
     /// corrected times: later check-ins and check-outs no longer merge into it.
     #[serde(default)]
     pub corrections: Vec<AttendanceCorrection>,
+    /// The activity's organising team: its leaders read the attendance.
+    #[serde(default)]
+    pub team_id: Option<String>,
 }
 
 /// One correction of an attendance, kept for history.
@@ -555,7 +565,15 @@ impl Activity {
             walk_ins: true,
             credit_rounding_minutes: 0,
             callout: false,
+            published: false,
         }
+    }
+
+    /// Volunteers may see it: published at some point (a draft, or a draft
+    /// cancelled before it was published, is its organisers' alone).
+    pub fn is_public(&self) -> bool {
+        self.status != ActivityStatus::Draft
+            && (self.published || self.status != ActivityStatus::Cancelled)
     }
 }
 
@@ -576,7 +594,7 @@ impl HourEntry {
             minutes: crate::rules::credited_minutes(activity, attendance.checked_in_at, out),
             description: activity.title.clone(),
             recorded_by: attendance.recorded_by.clone(),
-            team_id: None,
+            team_id: activity.team_id.clone(),
             reviewed_by: None,
             reviewed_at: None,
             reason: None,

@@ -66,8 +66,8 @@ impl Record {
     pub fn scope(&self) -> Scope {
         match self {
             Record::Site(_) | Record::Team(_) | Record::Campaign(_) => Scope::public(),
-            Record::Activity(a) if a.status.is_visible() => Scope::public(),
-            // A draft: its site's staff and its team's leaders only.
+            Record::Activity(a) if a.is_public() => Scope::public(),
+            // A draft (or a draft cancelled): its site's staff and its team's leaders only.
             Record::Activity(a) => Scope {
                 site_id: Some(a.site_id.clone()),
                 team_id: a.team_id.clone(),
@@ -81,8 +81,15 @@ impl Record {
                 team_id: Some(r.team_id.clone()),
                 ..Scope::personal(&r.volunteer_id, Some(&r.site_id))
             },
-            Record::Signup(r) => Scope::personal(&r.volunteer_id, Some(&r.site_id)),
-            Record::Attendance(r) => Scope::personal(&r.volunteer_id, Some(&r.site_id)),
+            // The organising team's leaders read its rosters and attendance.
+            Record::Signup(r) => Scope {
+                team_id: r.team_id.clone(),
+                ..Scope::personal(&r.volunteer_id, Some(&r.site_id))
+            },
+            Record::Attendance(r) => Scope {
+                team_id: r.team_id.clone(),
+                ..Scope::personal(&r.volunteer_id, Some(&r.site_id))
+            },
             Record::HourEntry(r) => Scope {
                 team_id: r.team_id.clone(),
                 ..Scope::personal(&r.volunteer_id, r.site_id.as_ref())

@@ -154,6 +154,12 @@ impl State for World {
             _ => None,
         }))
     }
+    fn memberships_of(&mut self, volunteer_id: &str) -> Result<Vec<Membership>, Self::Error> {
+        Ok(self.all(|r| match r {
+            Record::Membership(m) if m.volunteer_id == volunteer_id => Some(m.clone()),
+            _ => None,
+        }))
+    }
     fn hours_of(&mut self, volunteer_id: &str) -> Result<Vec<HourEntry>, Self::Error> {
         Ok(self.all(|r| match r {
             Record::HourEntry(h) if h.volunteer_id == volunteer_id => Some(h.clone()),
@@ -277,6 +283,7 @@ fn build(d: &District) -> World {
                     signed_up_at: starts_at - Duration::days(1),
                     status: SignupStatus::Confirmed,
                     position: 0,
+                    team_id: a.team_id.clone(),
                 }));
             }
         }
@@ -750,6 +757,7 @@ fn correction_creates_attendance(
             checked_out_at: Some(*out),
             recorded_by: actor.user_id.clone(),
             corrections: vec![],
+            team_id: activity.team_id.clone(),
         };
         let hours = HourEntry::for_attendance(&activity, &att).unwrap();
         return Decision::Apply(vec![

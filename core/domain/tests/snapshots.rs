@@ -219,6 +219,7 @@ fn records() -> Vec<Record> {
         waitlist_next: 2,
         created_by: Some(s("staff1")),
         credit_rounding_minutes: 15,
+        published: true,
         ..Activity::new("a1", "s1", "敬老院陪伴服务", t("01:00"), t("03:00"), 10)
     };
     let attendance = Attendance {
@@ -236,6 +237,7 @@ fn records() -> Vec<Record> {
             previous_in: Some(t("01:00")),
             previous_out: Some(t("03:00")),
         }],
+        team_id: Some(s("t1")),
     };
     let hours = HourEntry::for_attendance(&activity, &attendance).unwrap();
     vec![
@@ -282,6 +284,7 @@ fn records() -> Vec<Record> {
             signed_up_at: t("00:30"),
             status: SignupStatus::Waitlisted,
             position: 1,
+            team_id: Some(s("t1")),
         }),
         Record::Attendance(attendance),
         Record::HourEntry(hours),

@@ -336,6 +336,8 @@ pub fn seed_district(
             },
             signup_deadline: (!past).then(|| starts_at - Duration::hours(12)),
             waitlist: !past,
+            // Every generated one was published (some cancelled after).
+            published: true,
             ..Activity::new(id, &host.id, title, starts_at, ends_at, capacity)
         };
         let fill = capacity as usize * (50 + rng.below(50)) / 100;
@@ -355,6 +357,7 @@ pub fn seed_district(
                 signed_up_at,
                 status: SignupStatus::Confirmed,
                 position: 0,
+                team_id: activity.team_id.clone(),
             });
             if past && rng.chance(90) {
                 let checked_in_at = starts_at + Duration::minutes(rng.below(20) as i64 - 10);
@@ -368,6 +371,7 @@ pub fn seed_district(
                     checked_out_at: Some(out),
                     recorded_by: users[3].id.clone(),
                     corrections: vec![],
+                    team_id: activity.team_id.clone(),
                 };
                 if let Some(h) = HourEntry::for_attendance(&activity, &a) {
                     recorded_minutes += u64::from(h.minutes);
@@ -390,6 +394,7 @@ pub fn seed_district(
         team_id: Some(station_team.id.clone()),
         description: format!("{}组织的敬老院陪伴服务", station_team.name),
         status: ActivityStatus::InProgress,
+        published: true,
         ..Activity::new(
             rng.uuid(),
             &stations[0].id,
@@ -409,6 +414,7 @@ pub fn seed_district(
             signed_up_at: hour - Duration::days(2),
             status: SignupStatus::Confirmed,
             position: 0,
+            team_id: today.team_id.clone(),
         });
     }
     activities.push(today);

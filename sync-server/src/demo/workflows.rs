@@ -90,6 +90,7 @@ pub(super) fn seed_callout_and_donations(
         status: ActivityStatus::Published,
         created_by: Some(staff_id.to_owned()),
         callout: true,
+        published: true,
         ..Activity::new(
             rng.uuid(),
             &station.id,
@@ -183,6 +184,7 @@ pub(super) fn examples(x: &mut Examples<'_>) {
         waitlist: true,
         created_by: Some(x.staff_id.to_owned()),
         credit_rounding_minutes: 15,
+        published: status != ActivityStatus::Draft,
         ..Activity::new(
             id,
             &x.station.id,
@@ -226,6 +228,7 @@ pub(super) fn examples(x: &mut Examples<'_>) {
                 SignupStatus::Confirmed
             },
             position: if waiting { full.waitlist_next } else { 0 },
+            team_id: full.team_id.clone(),
         });
     }
     x.activities.push(draft);

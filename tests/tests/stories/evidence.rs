@@ -9,27 +9,12 @@ use serde_json::{Value, json};
 use volunteer_core::{
     Error, HourSource, HourStatus, HoursReport, Kind, Record, RejectCode, Replica, TeamRole,
 };
-use volunteer_domain::{Membership, MembershipStatus};
 use volunteer_sync_server::Storage;
 use volunteer_tests::fixture::Fixture;
 use volunteer_tests::{PASSWORD, TestServer, fixture, signed_in};
 
-/// Make `login` an active leader of team-a (as staff would).
 fn make_leader(store: &dyn Storage, fx: &Fixture, login: &str) {
-    store
-        .put_records(&[Record::Membership(Membership {
-            team_id: fx.team_a.id.clone(),
-            volunteer_id: fx.id(login),
-            volunteer_name: login.into(),
-            site_id: fx.station_a.id.clone(),
-            joined_at: fx.now - Duration::days(30),
-            status: MembershipStatus::Active,
-            role: TeamRole::Leader,
-            decided_by: None,
-            decided_at: None,
-            reason: None,
-        })])
-        .unwrap();
+    fixture::add_member(store, fx, login, TeamRole::Leader);
 }
 
 fn hours(store: &dyn Storage) -> Vec<volunteer_core::HourEntry> {

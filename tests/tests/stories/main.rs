@@ -18,6 +18,7 @@ mod notifications;
 mod offline;
 mod orders;
 mod protocol;
+mod rights;
 mod teams;
 
 use volunteer_domain::{Kind, Record};

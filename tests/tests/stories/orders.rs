@@ -29,11 +29,19 @@ fn rejected(result: volunteer_core::Result<()>) -> RejectCode {
     }
 }
 
+/// Orders go to volunteers active in a team of the dispatcher's sites.
+fn members(store: &dyn volunteer_sync_server::Storage, fx: &fixture::Fixture) {
+    for v in ["v2", "v4"] {
+        fixture::add_member(store, fx, v, volunteer_core::TeamRole::Member);
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_order_goes_from_the_resident_to_a_volunteer_and_back_to_a_rating() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(&dir.path().join("server.db")).await;
     let fx = fixture::seed(server.store.as_ref());
+    members(server.store.as_ref(), &fx);
     let url = server.url();
     let resident = signed_in(dir.path(), "r1", &url, "r1").await;
     let id = resident.place_order(request(&fx)).unwrap();
@@ -93,6 +101,7 @@ async fn forbidden_order_steps_are_refused_with_their_code() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(&dir.path().join("server.db")).await;
     let fx = fixture::seed(server.store.as_ref());
+    members(server.store.as_ref(), &fx);
     let url = server.url();
     let v1 = signed_in(dir.path(), "v1", &url, "v1").await;
     match v1.place_order(request(&fx)) {
@@ -144,6 +153,7 @@ async fn two_offline_dispatches_of_one_order_the_first_to_arrive_wins() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(&dir.path().join("server.db")).await;
     let fx = fixture::seed(server.store.as_ref());
+    members(server.store.as_ref(), &fx);
     let url = server.url();
     let resident = signed_in(dir.path(), "r1", &url, "r1").await;
     let id = resident.place_order(request(&fx)).unwrap();

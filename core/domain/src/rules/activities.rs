@@ -168,6 +168,7 @@ pub(super) fn create_call_out<S: State>(
                 Effect::Put(Record::Activity(mut a)) => {
                     a.callout = true;
                     a.status = ActivityStatus::Published;
+                    a.published = true;
                     Effect::Put(Record::Activity(a))
                 }
                 other => other,
@@ -210,6 +211,7 @@ pub(super) fn move_activity<S: State>(
         ));
     }
     activity.status = to;
+    activity.published |= to == ActivityStatus::Published;
     activity.cancel_reason = reason.map(|r| r.trim().to_owned());
     let mut effects = Vec::new();
     if to == ActivityStatus::Cancelled {
@@ -284,6 +286,7 @@ pub(super) fn sign_up<S: State>(
         signed_up_at: at,
         status,
         position,
+        team_id: activity.team_id.clone(),
     };
     Ok(Decision::Apply(vec![
         Effect::Put(Record::Signup(signup)),

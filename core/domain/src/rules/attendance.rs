@@ -152,6 +152,7 @@ pub(super) fn check_in<S: State>(
                 checked_out_at: None,
                 recorded_by: actor.user_id.clone(),
                 corrections: vec![],
+                team_id: activity.team_id.clone(),
             };
             (None, attendance)
         }

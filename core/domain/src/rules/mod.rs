@@ -147,6 +147,8 @@ pub trait State {
     /// Every hour entry of a volunteer, in any status (complete on the
     /// server; a device's is what it holds).
     fn hours_of(&mut self, volunteer_id: &str) -> Result<Vec<HourEntry>, Self::Error>;
+    /// Every membership of a volunteer, in any state (likewise).
+    fn memberships_of(&mut self, volunteer_id: &str) -> Result<Vec<Membership>, Self::Error>;
 }
 
 macro_rules! getter {

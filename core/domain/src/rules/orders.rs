@@ -184,16 +184,38 @@ pub(super) fn dispatch_order<S: State>(
     if order.status != OrderStatus::Submitted {
         return Ok(wrong_state("the order was already dispatched or closed"));
     }
-    if let Some(team) = team_id
-        && get_team(s, team)?.is_none()
-    {
-        return Ok(missing(s, "team"));
+    // The dispatcher offers it within their own subtree: a team at one of
+    // their sites, or a volunteer active in such a team.
+    let outside = "orders are offered to teams and volunteers within one's own sites";
+    if let Some(team) = team_id {
+        let Some(team) = get_team(s, team)? else {
+            return Ok(missing(s, "team"));
+        };
+        if let Err(d) = authority(s, actor, &team.site_id, None, outside)? {
+            return Ok(d);
+        }
     }
-    if let Some(v) = volunteer_id
-        && s.volunteer_name(v)?.is_none()
-        && s.authoritative()
-    {
-        return Ok(missing(s, "volunteer"));
+    if let Some(v) = volunteer_id {
+        if s.volunteer_name(v)?.is_none() && s.authoritative() {
+            return Ok(missing(s, "volunteer"));
+        }
+        let mut within = false;
+        for m in s
+            .memberships_of(v)?
+            .into_iter()
+            .filter(Membership::is_active)
+        {
+            if let Some(site) = get_site(s, &m.site_id)? {
+                within |= actor.may_manage(&site.path);
+            }
+        }
+        if !within {
+            return Ok(if s.authoritative() {
+                reject(RejectCode::Forbidden, outside)
+            } else {
+                Decision::Defer
+            });
+        }
     }
     order.status = OrderStatus::Dispatched;
     order.declined_by_team_id = None;

@@ -203,6 +203,19 @@ pub(super) fn remove_member<S: State>(
     let Some(mut m) = get_membership(s, &key(team_id, volunteer_id))? else {
         return Ok(missing(s, "member"));
     };
+    // Leaders are appointed and removed by staff: a leader cannot push out
+    // a co-leader (or themself) with a removal.
+    if m.leads()
+        && let Err(d) = authority(
+            s,
+            actor,
+            &team.site_id,
+            None,
+            "a leader is removed by staff of the team's site",
+        )?
+    {
+        return Ok(d);
+    }
     match m.status {
         MembershipStatus::Removed => Ok(Decision::Apply(vec![])),
         MembershipStatus::Active => {

@@ -101,6 +101,16 @@ impl State for Mem {
             })
             .collect())
     }
+    fn memberships_of(&mut self, volunteer_id: &str) -> Result<Vec<Membership>, Self::Error> {
+        Ok(self
+            .rows
+            .values()
+            .filter_map(|r| match r {
+                Record::Membership(m) if m.volunteer_id == volunteer_id => Some(m.clone()),
+                _ => None,
+            })
+            .collect())
+    }
     fn hours_of(&mut self, volunteer_id: &str) -> Result<Vec<HourEntry>, Self::Error> {
         Ok(self
             .rows

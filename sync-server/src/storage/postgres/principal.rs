@@ -10,7 +10,7 @@ use super::records::{district_for, get_record};
 use crate::storage::{NewUser, Principal, StoreError};
 
 /// Every membership of the user, in any state (they own them).
-fn memberships_of(
+pub(super) fn memberships_of(
     tx: &mut Tx,
     district: &str,
     user_id: &str,

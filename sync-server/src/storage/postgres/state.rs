@@ -2,7 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use volunteer_domain::{
-    Attendance, Effect, HourEntry, Kind, MutationEnvelope, MutationResult, Record, Signup, State,
+    Attendance, Effect, HourEntry, Kind, Membership, MutationEnvelope, MutationResult, Record,
+    Signup, State,
 };
 
 use super::pool::Tx;
@@ -65,6 +66,10 @@ impl State for TxState<'_, '_> {
         rows.iter()
             .map(|r| Ok(serde_json::from_str(r.get(0))?))
             .collect()
+    }
+
+    fn memberships_of(&mut self, volunteer_id: &str) -> Result<Vec<Membership>, StoreError> {
+        super::principal::memberships_of(self.tx, self.district, volunteer_id)
     }
 
     fn hours_of(&mut self, volunteer_id: &str) -> Result<Vec<HourEntry>, StoreError> {

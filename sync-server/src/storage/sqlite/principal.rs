@@ -9,7 +9,10 @@ use super::records::get_record;
 use crate::storage::{Principal, StoreError};
 
 /// Every membership of the user, in any state (they own them).
-fn memberships_of(conn: &Connection, user_id: &str) -> Result<Vec<Membership>, StoreError> {
+pub(super) fn memberships_of(
+    conn: &Connection,
+    user_id: &str,
+) -> Result<Vec<Membership>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT data FROM entities
          WHERE owner = ?1 AND kind = 'membership' AND data IS NOT NULL",

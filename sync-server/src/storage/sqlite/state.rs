@@ -3,7 +3,8 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use volunteer_domain::{
-    Attendance, Effect, HourEntry, Kind, MutationEnvelope, MutationResult, Record, Signup, State,
+    Attendance, Effect, HourEntry, Kind, Membership, MutationEnvelope, MutationResult, Record,
+    Signup, State,
 };
 
 use super::records::{apply_effects, get_record};
@@ -55,6 +56,10 @@ impl State for TxState<'_> {
         )?;
         let rows = stmt.query_map([activity_id], |r| r.get::<_, String>(0))?;
         rows.map(|data| Ok(serde_json::from_str(&data?)?)).collect()
+    }
+
+    fn memberships_of(&mut self, volunteer_id: &str) -> Result<Vec<Membership>, StoreError> {
+        super::principal::memberships_of(self.0, volunteer_id)
     }
 
     fn hours_of(&mut self, volunteer_id: &str) -> Result<Vec<HourEntry>, StoreError> {

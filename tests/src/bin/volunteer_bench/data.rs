@@ -161,6 +161,7 @@ pub fn district(seed: u64, volunteers: usize, activities: usize, now: DateTime<U
                 signed_up_at: starts - Duration::days(2),
                 status: SignupStatus::Confirmed,
                 position: 0,
+                team_id: act.team_id.clone(),
             }));
         }
         act.signup_count = signups as u32;
@@ -213,6 +214,7 @@ pub fn busy_activity(act: &Activity, volunteers: &[NewUser], rows: usize) -> Vec
                     signed_up_at: at - Duration::days(1),
                     status: SignupStatus::Confirmed,
                     position: 0,
+                    team_id: act.team_id.clone(),
                 }),
                 _ => {
                     let attendance = Attendance {
@@ -224,6 +226,7 @@ pub fn busy_activity(act: &Activity, volunteers: &[NewUser], rows: usize) -> Vec
                         checked_out_at: Some(at + Duration::hours(2)),
                         recorded_by: "staff".into(),
                         corrections: vec![],
+                        team_id: act.team_id.clone(),
                     };
                     match HourEntry::for_attendance(act, &attendance) {
                         Some(hours) if i % 3 == 2 => Record::HourEntry(hours),
