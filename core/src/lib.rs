@@ -32,6 +32,7 @@ pub use replica::Replica;
 pub use volunteer_domain::{
     Activity, ActivityStatus, Attendance, AttendanceCorrection, Campaign, Donation, Figures, Gift,
     GoodsTotal, HourEntry, HourSource, HourStatus, JoinPolicy, Kind, Membership, MembershipStatus,
-    MonthMinutes, Mutation, Notice, NoticeTopic, OrderContact, OrderCount, OrderStatus, Profile,
-    Record, RejectCode, Role, ServiceOrder, Signup, SignupStatus, Site, SiteLevel, Team, TeamRole,
+    MonthMinutes, Mutation, Notice, NoticeTopic, OrderContact, OrderCount, OrderStatus,
+    PastMembership, Profile, Record, RejectCode, Role, ServiceOrder, Signup, SignupStatus, Site,
+    SiteLevel, Team, TeamRole,
 };

@@ -39,6 +39,7 @@ fn membership(team: &str, user: &str, role: TeamRole, status: MembershipStatus) 
         decided_by: None,
         decided_at: None,
         reason: None,
+        history: vec![],
     }
 }
 

@@ -148,6 +148,7 @@ pub fn add_member(store: &dyn Storage, fx: &Fixture, login: &str, role: TeamRole
             decided_by: None,
             decided_at: None,
             reason: None,
+            history: vec![],
         })])
         .expect("seed membership");
 }

@@ -5,8 +5,8 @@ use super::DateTime;
 pub use volunteer_core::{
     Activity, ActivityStatus, Attendance, AttendanceCorrection, Campaign, Donation, Figures, Gift,
     GoodsTotal, HourEntry, HourSource, HourStatus, JoinPolicy, Membership, MembershipStatus,
-    MonthMinutes, Notice, NoticeTopic, OrderContact, OrderCount, OrderStatus, Profile, RejectCode,
-    Role, ServiceOrder, Signup, SignupStatus, Site, SiteLevel, Team, TeamRole,
+    MonthMinutes, Notice, NoticeTopic, OrderContact, OrderCount, OrderStatus, PastMembership,
+    Profile, RejectCode, Role, ServiceOrder, Signup, SignupStatus, Site, SiteLevel, Team, TeamRole,
 };
 
 /// Kinds of data, as named in change notifications.
@@ -167,6 +167,19 @@ pub struct Membership {
     pub decided_by: Option<String>,
     pub decided_at: Option<DateTime>,
     /// Why it was declined or removed.
+    pub reason: Option<String>,
+    /// Earlier ends of this relation (left, removed, declined, withdrawn),
+    /// oldest first: a new join keeps them instead of overwriting.
+    pub history: Vec<PastMembership>,
+}
+
+/// How an earlier membership of the same pair ended.
+#[uniffi::remote(Record)]
+pub struct PastMembership {
+    pub status: MembershipStatus,
+    pub joined_at: DateTime,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<DateTime>,
     pub reason: Option<String>,
 }
 

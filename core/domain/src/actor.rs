@@ -115,6 +115,7 @@ mod tests {
             decided_by: None,
             decided_at: None,
             reason: None,
+            history: vec![],
         }
     }
 

@@ -25,8 +25,8 @@ pub use record::{Keyed, Kind, Record, RecordError, pair_key};
 pub use records::{
     Activity, ActivityStatus, Attendance, AttendanceCorrection, Campaign, Donation, Figures, Gift,
     GoodsTotal, HourEntry, HourSource, HourStatus, JoinPolicy, Membership, MembershipStatus,
-    MonthMinutes, Notice, NoticeTopic, OrderContact, OrderCount, OrderStatus, Profile, Role,
-    ServiceOrder, Signup, SignupStatus, Site, SiteLevel, Team, TeamRole,
+    MonthMinutes, Notice, NoticeTopic, OrderContact, OrderCount, OrderStatus, PastMembership,
+    Profile, Role, ServiceOrder, Signup, SignupStatus, Site, SiteLevel, Team, TeamRole,
 };
 pub use rules::{Decision, Effect, RejectCode, Rejection, State, decide};
 pub use scope::Scope;

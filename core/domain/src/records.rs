@@ -128,6 +128,20 @@ pub struct Membership {
     /// Why it was declined or removed.
     #[serde(default)]
     pub reason: Option<String>,
+    /// Earlier ends of this relation (left, removed, declined, withdrawn),
+    /// oldest first: a new join keeps them instead of overwriting.
+    #[serde(default)]
+    pub history: Vec<PastMembership>,
+}
+
+/// How an earlier membership of the same pair ended.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PastMembership {
+    pub status: MembershipStatus,
+    pub joined_at: DateTime<Utc>,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub reason: Option<String>,
 }
 
 impl Membership {

@@ -247,6 +247,7 @@ fn build(d: &District) -> World {
             decided_by: None,
             decided_at: None,
             reason: None,
+            history: vec![],
         }));
     }
     for (i, (start, len, walk_ins, status)) in d.activities.iter().enumerate() {

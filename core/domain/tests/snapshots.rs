@@ -274,6 +274,7 @@ fn records() -> Vec<Record> {
             decided_by: Some(s("leader1")),
             decided_at: Some(t("00:20")),
             reason: Some(s("队伍已满")),
+            history: vec![],
         }),
         Record::Activity(activity),
         Record::Signup(Signup {

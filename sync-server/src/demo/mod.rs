@@ -259,6 +259,7 @@ pub fn seed_district(
                 decided_by: None,
                 decided_at: None,
                 reason: None,
+                history: vec![],
             });
         }
     }
@@ -287,6 +288,7 @@ pub fn seed_district(
                 decided_by: None,
                 decided_at: None,
                 reason: None,
+                history: vec![],
             });
         }
     }

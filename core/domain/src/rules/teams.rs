@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use super::*;
-use crate::records::{JoinPolicy, MembershipStatus, TeamRole};
+use crate::records::{JoinPolicy, MembershipStatus, PastMembership, TeamRole};
 
 fn key(team_id: &str, volunteer_id: &str) -> String {
     pair_key(team_id, volunteer_id)
@@ -57,7 +57,8 @@ pub(super) fn join_team<S: State>(
     let Some(team) = get_team(s, team_id)? else {
         return Ok(missing(s, "team"));
     };
-    if let Some(m) = get_membership(s, &key(team_id, &actor.user_id))?
+    let previous = get_membership(s, &key(team_id, &actor.user_id))?;
+    if let Some(m) = &previous
         && matches!(
             m.status,
             MembershipStatus::Active | MembershipStatus::Requested
@@ -65,10 +66,26 @@ pub(super) fn join_team<S: State>(
     {
         return Ok(Decision::Apply(vec![]));
     }
+    // Someone removed comes back only if a leader or staff agree again.
+    let removed = previous
+        .as_ref()
+        .is_some_and(|m| m.status == MembershipStatus::Removed);
     let status = match team.join_policy {
-        JoinPolicy::Open => MembershipStatus::Active,
-        JoinPolicy::Approval => MembershipStatus::Requested,
+        JoinPolicy::Open if !removed => MembershipStatus::Active,
+        _ => MembershipStatus::Requested,
     };
+    // How the earlier relation ended is kept, not overwritten.
+    let history = previous.map_or_else(Vec::new, |m| {
+        let mut h = m.history;
+        h.push(PastMembership {
+            status: m.status,
+            joined_at: m.joined_at,
+            decided_by: m.decided_by,
+            decided_at: m.decided_at,
+            reason: m.reason,
+        });
+        h
+    });
     let membership = Membership {
         team_id: team_id.to_owned(),
         volunteer_id: actor.user_id.clone(),
@@ -80,6 +97,7 @@ pub(super) fn join_team<S: State>(
         decided_by: None,
         decided_at: None,
         reason: None,
+        history,
     };
     let mut effects = vec![Effect::Put(Record::Membership(membership))];
     if status == MembershipStatus::Active {

@@ -953,3 +953,29 @@ fn nobody_corrects_their_own_attendance_and_early_arrival_earns_nothing() {
     };
     assert_eq!((h.minutes, h.started_at), (120, t(9, 0)));
 }
+
+#[test]
+fn a_removed_member_rejoins_only_on_request_and_the_removal_is_kept() {
+    let mut s = Mem::new(true);
+    let join = Mutation::JoinTeam {
+        team_id: "t1".into(),
+    };
+    run(&mut s, &volunteer("v1"), join.clone(), t(9, 0));
+    let remove = Mutation::RemoveMember {
+        team_id: "t1".into(),
+        volunteer_id: "v1".into(),
+        reason: "多次缺席".into(),
+    };
+    run(&mut s, &staff("/c/s1/"), remove, t(10, 0));
+    // t1 is open, but someone removed comes back only on request.
+    run(&mut s, &volunteer("v1"), join, t(11, 0));
+    let Some(Record::Membership(m)) = s.get(Kind::Membership, "t1/v1").unwrap() else {
+        panic!()
+    };
+    assert_eq!(m.status, MembershipStatus::Requested);
+    assert_eq!(m.history.len(), 1);
+    assert_eq!(
+        (m.history[0].status, m.history[0].reason.as_deref()),
+        (MembershipStatus::Removed, Some("多次缺席"))
+    );
+}
