@@ -191,3 +191,36 @@ fn a_client_id_belongs_to_the_user_who_first_pushed_with_it() {
         );
     }
 }
+
+/// A refused oversized mutation is logged by id, name and outcome, not with
+/// its payload (the server would keep it for ever); a retry is still
+/// answered from the log.
+#[test]
+fn a_rejected_oversized_mutation_is_logged_without_its_payload() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let store = volunteer_sync_server::SqliteStore::open(&path).unwrap();
+    let who = seeded(&store);
+    let mut big = push(1, "m-big");
+    big.mutations[0].mutation = Mutation::ReportHours {
+        entry_id: "e1".into(),
+        volunteer_id: who.actor.user_id.clone(),
+        activity_id: None,
+        started_at: Utc::now() - Duration::hours(2),
+        minutes: 60,
+        description: "长".repeat(1_000_000),
+        team_id: None,
+    };
+    let first = store.sync(&who, &big, Utc::now()).unwrap();
+    assert_eq!(first.results[0].code.as_deref(), Some("invalid_input"));
+    let again = store.sync(&who, &big, Utc::now()).unwrap();
+    assert_eq!(first.results, again.results, "answered from the log");
+    let body: String = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row("SELECT body FROM mutations WHERE id = 'm-big'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert!(body.len() < 200, "{} bytes kept", body.len());
+    assert!(body.contains("report_hours") && body.contains("omitted_bytes"));
+}

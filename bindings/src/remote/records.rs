@@ -60,6 +60,9 @@ pub enum RejectCode {
     /// The volunteer would be credited more than 24 hours in one day
     /// (Asia/Shanghai) across all their records.
     DailyLimit,
+    /// The id chosen for a new record belongs to another record (another
+    /// author's, another site's): choose a new one.
+    IdTaken,
     /// A code this side does not know, sent by a newer peer. The rules
     /// never give it; a device shows a rejection with it as is.
     Unknown,

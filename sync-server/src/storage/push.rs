@@ -148,6 +148,20 @@ fn apply_new<L: Ledger>(
     Ok(result)
 }
 
+/// Most bytes of a rejected mutation the log keeps: a refused oversized
+/// payload is not worth keeping for ever (its id, name and outcome are).
+pub const MAX_LOGGED_REJECTED_BYTES: usize = 4096;
+
+/// The mutation's body as the log keeps it.
+pub fn logged_body(env: &MutationEnvelope, result: &MutationResult) -> Result<String, StoreError> {
+    let body = serde_json::to_string(&env.mutation)?;
+    if result.status == MutationStatus::Rejected && body.len() > MAX_LOGGED_REJECTED_BYTES {
+        let omitted = serde_json::json!({"type": env.mutation.name(), "omitted_bytes": body.len()});
+        return Ok(omitted.to_string());
+    }
+    Ok(body)
+}
+
 /// A stored status; anything but `applied` reads as rejected.
 pub fn parse_status(s: &str) -> MutationStatus {
     MutationStatus::parse(s).unwrap_or(MutationStatus::Rejected)

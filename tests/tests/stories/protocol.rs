@@ -331,3 +331,56 @@ async fn a_paged_first_download_rebuilds_the_replica_indexes() {
         assert!(stats.iter().any(|i| i == name), "{name} in {stats:?}");
     }
 }
+
+/// Issue 10 §5: every text has a bound and every id one rule, on the server
+/// as on the device: an oversized phone, an id with a `/`, a schedule years
+/// ahead are refused with a code and nothing is stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn out_of_bounds_inputs_are_refused_and_nothing_is_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir.path().join("server.db")).await;
+    let fx = fixture::seed(server.store.as_ref());
+    let url = server.url();
+    let token = sign_in(&url, "r1").await;
+    let now = chrono::Utc::now();
+    let order = |id: &str, phone: String, desired: chrono::DateTime<chrono::Utc>| {
+        json!({"type": "place_order", "order_id": id, "site_id": fx.station_a.id,
+            "category": "助老", "description": "", "desired_at": desired.to_rfc3339(),
+            "phone": phone, "address": "幸福里3号"})
+    };
+    let mutations: Vec<Value> = [
+        order("o1", "1".repeat(3_000_011), now),
+        order("o2/x", "13800000000".into(), now),
+        order("o3", "13800000000".into(), now + chrono::Duration::days(3650)),
+        order("o4", "13800000000".into(), now),
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(i, m)| {
+        json!({"seq": i + 1, "id": format!("m{i}"), "created_at": now.to_rfc3339(), "mutation": m})
+    })
+    .collect();
+    let (s, b) = call(
+        reqwest::Method::POST,
+        format!("{url}/v1/sync"),
+        Some(&token),
+        Some(json!({"client_id": "phone-r1", "mutations": mutations}).to_string()),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    let codes: Vec<&str> = b["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap_or("applied"))
+        .collect();
+    assert_eq!(
+        codes,
+        ["invalid_input", "invalid_input", "invalid_input", "applied"]
+    );
+    let orders = server
+        .store
+        .records(volunteer_core::Kind::ServiceOrder)
+        .unwrap();
+    assert_eq!(orders.len(), 1, "only the well-formed order is stored");
+}

@@ -96,7 +96,7 @@ pub(super) fn create_activity<S: State>(
             if existing.created_by.as_deref() == Some(actor.user_id.as_str()) {
                 Decision::Apply(vec![]) // the same draft, resent
             } else {
-                reject(RejectCode::InvalidState, "activity id already taken")
+                reject(RejectCode::IdTaken, "activity id already taken")
             },
         );
     }

@@ -45,8 +45,15 @@ pub(super) fn create_campaign<S: State>(
     if let Err(d) = staff_of(s, actor, site_id)? {
         return Ok(d);
     }
-    if get_campaign(s, campaign_id)?.is_some() {
-        return Ok(Decision::Apply(vec![]));
+    if let Some(existing) = get_campaign(s, campaign_id)? {
+        // The same campaign, resent, is a no-op; another one's id is not.
+        return Ok(
+            if existing.site_id == site_id && existing.name == name.trim() {
+                Decision::Apply(vec![])
+            } else {
+                reject(RejectCode::IdTaken, "campaign id already taken")
+            },
+        );
     }
     Ok(Decision::Apply(vec![Effect::Put(Record::Campaign(
         Campaign {
@@ -93,8 +100,14 @@ pub(super) fn record_donation<S: State>(
     if let Err(decision) = staff_of(s, actor, d.site_id)? {
         return Ok(decision);
     }
-    if get_donation(s, d.donation_id)?.is_some() {
-        return Ok(Decision::Apply(vec![])); // the same donation, resent
+    if let Some(existing) = get_donation(s, d.donation_id)? {
+        return Ok(
+            if existing.recorded_by == actor.user_id && existing.site_id == d.site_id {
+                Decision::Apply(vec![]) // the same donation, resent
+            } else {
+                reject(RejectCode::IdTaken, "donation id already taken")
+            },
+        );
     }
     let mut effects = Vec::with_capacity(2);
     if let Some(campaign_id) = d.campaign_id {

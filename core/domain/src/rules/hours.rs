@@ -71,7 +71,7 @@ pub(super) fn report_hours<S: State>(
         return Ok(if existing.volunteer_id == actor.user_id {
             Decision::Apply(vec![])
         } else {
-            reject(RejectCode::Forbidden, "entry id belongs to another user")
+            reject(RejectCode::IdTaken, "entry id belongs to another record")
         });
     }
     let mut site_id = match a.activity_id {
@@ -362,7 +362,7 @@ pub(super) fn correct_hours<S: State>(
             {
                 Decision::Apply(vec![]) // the same correction, replayed
             } else {
-                reject(RejectCode::InvalidInput, "new entry id already used")
+                reject(RejectCode::IdTaken, "new entry id already used")
             },
         );
     }

@@ -19,6 +19,7 @@ mod attendance;
 mod donations;
 mod evidence;
 mod hours;
+mod inputs;
 mod notices;
 mod orders;
 mod teams;
@@ -27,6 +28,7 @@ mod tests;
 
 pub use attendance::credited_minutes;
 pub use evidence::{MAX_DAILY_MINUTES, RECORDING_WINDOW, shanghai_day, within_daily_limit};
+pub use inputs::MAX_SCHEDULE_AHEAD;
 
 pub use crate::actor::{Actor, MAX_ID_LEN, is_valid_id};
 use crate::mutation::{Mutation, MutationEnvelope};
@@ -82,6 +84,9 @@ string_enum! {
         /// The volunteer would be credited more than 24 hours in one day
         /// (Asia/Shanghai) across all their records.
         DailyLimit = "daily_limit",
+        /// The id chosen for a new record belongs to another record (another
+        /// author's, another site's): choose a new one.
+        IdTaken = "id_taken",
         /// A code this side does not know, sent by a newer peer. The rules
         /// never give it; a device shows a rejection with it as is.
         Unknown = "unknown",
@@ -229,6 +234,9 @@ pub fn decide<S: State>(
             RejectCode::InvalidInput,
             format!("{field} must be 1 to {MAX_ID_LEN} characters"),
         ));
+    }
+    if let Some(refusal) = inputs::out_of_bounds(&env.mutation, now) {
+        return Ok(refusal);
     }
     let acted_at = env.created_at;
     match &env.mutation {

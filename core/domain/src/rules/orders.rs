@@ -90,7 +90,7 @@ pub(super) fn place_order<S: State>(
         return Ok(if existing.requester_id == actor.user_id {
             Decision::Apply(vec![])
         } else {
-            wrong_state("order id already taken")
+            reject(RejectCode::IdTaken, "order id already taken")
         });
     }
     let order = ServiceOrder {

@@ -8,7 +8,7 @@ use volunteer_domain::{
 
 use super::pool::Tx;
 use super::records::{delete_record, get_record, put_record};
-use crate::storage::push::{Ledger, Logged, parse_status};
+use crate::storage::push::{Ledger, Logged, logged_body, parse_status};
 use crate::storage::{Principal, StoreError, SyncError};
 
 /// The rules' authoritative state and the push's ledger, in one district,
@@ -171,7 +171,7 @@ impl Ledger for TxState<'_, '_> {
                 &env.id,
                 &who.actor.user_id,
                 &env.mutation.name(),
-                &serde_json::to_string(&env.mutation)?,
+                &logged_body(env, result)?,
                 &env.created_at,
                 &now,
                 &result.status.as_str(),

@@ -9,7 +9,7 @@ use volunteer_domain::{
 
 use super::records::{apply_effects, get_record};
 use super::ts;
-use crate::storage::push::{Ledger, Logged, parse_status};
+use crate::storage::push::{Ledger, Logged, logged_body, parse_status};
 use crate::storage::{Principal, StoreError, SyncError};
 
 /// The rules' authoritative state and the push's ledger, inside the write
@@ -155,7 +155,7 @@ impl Ledger for TxState<'_> {
                 env.id,
                 who.actor.user_id,
                 env.mutation.name(),
-                serde_json::to_string(&env.mutation)?,
+                logged_body(env, result)?,
                 ts(env.created_at),
                 ts(now),
                 result.status.as_str(),

@@ -1,0 +1,221 @@
+//! The bounds every argument of every mutation keeps, checked before any
+//! rule runs: each text field has a most length, each time lies in a sane
+//! range. One table per mutation, so a field cannot be left unbounded
+//! (the match is exhaustive). Rule-specific requirements (a reason that
+//! must not be empty, a title) stay with their rules.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::*;
+use crate::records::Gift;
+
+/// The longest text of each sort, in characters.
+const NAME: usize = 50;
+const TITLE: usize = 100;
+const TEXT: usize = MAX_DESCRIPTION_CHARS;
+const PHONE: usize = 20;
+const ADDRESS: usize = 200;
+/// Notice ids are composed (`topic/subject/volunteer`).
+const NOTICE_ID: usize = 3 * MAX_ID_LEN;
+
+/// How far ahead a schedule may be set.
+pub const MAX_SCHEDULE_AHEAD: Duration = Duration::days(366);
+
+fn earliest() -> DateTime<Utc> {
+    DateTime::from_timestamp(946_684_800, 0).unwrap_or_default() // 2000-01-01
+}
+
+/// The first argument out of bounds, as a refusal.
+pub(super) fn out_of_bounds(m: &Mutation, now: DateTime<Utc>) -> Option<Decision> {
+    let (texts, times, schedule) = fields(m);
+    for (field, value, max) in texts {
+        if value.chars().count() > max {
+            return Some(reject(
+                RejectCode::InvalidInput,
+                format!("{field} is longer than {max} characters"),
+            ));
+        }
+    }
+    for (field, t) in times.iter().chain(&schedule) {
+        if *t < earliest() {
+            return Some(reject(
+                RejectCode::InvalidInput,
+                format!("{field} lies before the year 2000"),
+            ));
+        }
+    }
+    for (field, t) in schedule {
+        if t > now + MAX_SCHEDULE_AHEAD {
+            return Some(reject(
+                RejectCode::InvalidInput,
+                format!("{field} lies more than a year ahead"),
+            ));
+        }
+    }
+    None
+}
+
+type Texts<'a> = Vec<(&'static str, &'a str, usize)>;
+type Times = Vec<(&'static str, DateTime<Utc>)>;
+
+/// Text fields with their bounds; times; times that schedule the future.
+fn fields(m: &Mutation) -> (Texts<'_>, Times, Times) {
+    use Mutation as M;
+    match m {
+        M::JoinTeam { .. }
+        | M::LeaveTeam { .. }
+        | M::WithdrawJoinRequest { .. }
+        | M::SetTeamRole { .. }
+        | M::SignUp { .. }
+        | M::CancelSignup { .. }
+        | M::PublishActivity { .. }
+        | M::StartActivity { .. }
+        | M::FinishActivity { .. }
+        | M::CancelOrder { .. }
+        | M::CompleteOrder { .. }
+        | M::DispatchOrder { .. } => (vec![], vec![], vec![]),
+        M::DecideJoinRequest { reason, .. }
+        | M::ReviewHours { reason, .. }
+        | M::RespondToOrder { reason, .. } => (
+            vec![("reason", reason.as_deref().unwrap_or_default(), TEXT)],
+            vec![],
+            vec![],
+        ),
+        M::RemoveMember { reason, .. }
+        | M::CancelActivity { reason, .. }
+        | M::CorrectHours { reason, .. } => (vec![("reason", reason, TEXT)], vec![], vec![]),
+        M::CreateActivity {
+            title,
+            description,
+            starts_at,
+            ends_at,
+            signup_deadline,
+            ..
+        } => (
+            vec![("title", title, TITLE), ("description", description, TEXT)],
+            vec![],
+            [("starts_at", *starts_at), ("ends_at", *ends_at)]
+                .into_iter()
+                .chain(signup_deadline.map(|d| ("signup_deadline", d)))
+                .collect(),
+        ),
+        M::CreateCallOut {
+            title,
+            description,
+            starts_at,
+            ends_at,
+            ..
+        } => (
+            vec![("title", title, TITLE), ("description", description, TEXT)],
+            vec![],
+            vec![("starts_at", *starts_at), ("ends_at", *ends_at)],
+        ),
+        M::ReportHours {
+            description,
+            started_at,
+            ..
+        } => (
+            vec![("description", description, TEXT)],
+            vec![("started_at", *started_at)],
+            vec![],
+        ),
+        M::CheckIn { at, .. } | M::CheckOut { at, .. } => (vec![], vec![("at", *at)], vec![]),
+        M::CorrectAttendance {
+            checked_in_at,
+            checked_out_at,
+            reason,
+            ..
+        } => (
+            vec![("reason", reason, TEXT)],
+            [("checked_in_at", *checked_in_at)]
+                .into_iter()
+                .chain(checked_out_at.map(|t| ("checked_out_at", t)))
+                .collect(),
+            vec![],
+        ),
+        M::PlaceOrder {
+            category,
+            description,
+            desired_at,
+            phone,
+            address,
+            ..
+        } => (
+            vec![
+                ("category", category, NAME),
+                ("description", description, TEXT),
+                ("phone", phone, PHONE),
+                ("address", address, ADDRESS),
+            ],
+            vec![],
+            desired_at.map(|d| ("desired_at", d)).into_iter().collect(),
+        ),
+        M::RateOrder { comment, .. } => (
+            vec![("comment", comment.as_deref().unwrap_or_default(), TEXT)],
+            vec![],
+            vec![],
+        ),
+        M::MarkNoticeRead { notice_id } => {
+            (vec![("notice_id", notice_id, NOTICE_ID)], vec![], vec![])
+        }
+        M::CreateCampaign { name, .. } => (vec![("name", name, TITLE)], vec![], vec![]),
+        M::RecordDonation {
+            donor_name,
+            gift,
+            received_at,
+            ..
+        } => {
+            let mut texts = vec![(
+                "donor_name",
+                donor_name.as_deref().unwrap_or_default(),
+                NAME,
+            )];
+            if let Gift::Goods { item, unit, .. } = gift {
+                texts.push(("item", item, NAME));
+                texts.push(("unit", unit, NAME));
+            }
+            (texts, vec![("received_at", *received_at)], vec![])
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn order(phone: String) -> Mutation {
+        Mutation::PlaceOrder {
+            order_id: "o1".into(),
+            site_id: "s1".into(),
+            category: "助老".into(),
+            description: String::new(),
+            desired_at: None,
+            phone,
+            address: "幸福里3号".into(),
+        }
+    }
+
+    #[test]
+    fn every_text_has_a_bound_and_every_time_a_range() {
+        let now: DateTime<Utc> = "2026-12-01T00:00:00Z".parse().unwrap();
+        assert!(out_of_bounds(&order("13800000000".into()), now).is_none());
+        let long = out_of_bounds(&order("1".repeat(3_000_011)), now);
+        assert!(matches!(long, Some(Decision::Reject(r)) if r.message.contains("phone")));
+        let ahead = Mutation::CreateCallOut {
+            activity_id: "a1".into(),
+            site_id: "s1".into(),
+            title: "巡查".into(),
+            description: String::new(),
+            starts_at: now + Duration::days(400),
+            ends_at: now + Duration::days(401),
+            needed: 3,
+        };
+        assert!(out_of_bounds(&ahead, now).is_some());
+        let ancient = Mutation::CheckIn {
+            activity_id: "a1".into(),
+            volunteer_id: "v1".into(),
+            at: "1999-12-31T23:59:59Z".parse().unwrap(),
+        };
+        assert!(out_of_bounds(&ancient, now).is_some());
+    }
+}
