@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use volunteer_domain::{
-    Figures, HourStatus, Kind, MonthMinutes, OrderCount, OrderStatus, Record, Site,
+    ActivityStatus, Figures, HourStatus, Kind, MonthMinutes, OrderCount, OrderStatus, Record, Site,
 };
 
 use crate::storage::{Storage, StoreError};
@@ -93,13 +93,24 @@ pub fn compute(store: &dyn Storage) -> Result<Vec<Figures>, StoreError> {
             by_team.entry(t.id).or_default();
         }
     }
+    let mut took_place: BTreeSet<String> = BTreeSet::new();
     for r in all(Kind::Activity)? {
-        if let Record::Activity(a) = r
-            && let Some(team) = a.team_id
-        {
-            activity_team.insert(a.id, team);
+        if let Record::Activity(a) = r {
+            if !matches!(a.status, ActivityStatus::Draft | ActivityStatus::Cancelled) {
+                took_place.insert(a.id.clone());
+            }
+            if let Some(team) = a.team_id {
+                activity_team.insert(a.id, team);
+            }
         }
     }
+    // Hours tied to no site (no team, no activity) count for the district:
+    // its root site, when the database holds one district.
+    let roots: Vec<&Site> = sites.iter().filter(|s| s.parent_id.is_none()).collect();
+    let district = match roots.as_slice() {
+        [root] => vec![root.id.clone()],
+        _ => vec![],
+    };
     for r in all(Kind::Membership)? {
         if let Record::Membership(m) = r
             && m.is_active()
@@ -123,12 +134,21 @@ pub fn compute(store: &dyn Storage) -> Result<Vec<Figures>, StoreError> {
         if h.status != HourStatus::Confirmed {
             continue;
         }
-        let month = h.started_at.format("%Y-%m").to_string();
+        // Months as the district lives them: Asia/Shanghai.
+        let month = h
+            .started_at
+            .with_timezone(&volunteer_domain::rules::shanghai())
+            .format("%Y-%m")
+            .to_string();
         let add = |t: &mut Tally| {
             t.minutes += u64::from(h.minutes);
             *t.by_month.entry(month.clone()).or_default() += u64::from(h.minutes);
         };
-        for s in h.site_id.as_deref().map(&subtree_of).unwrap_or_default() {
+        let sites_of = h
+            .site_id
+            .as_deref()
+            .map_or_else(|| district.clone(), &subtree_of);
+        for s in sites_of {
             add(by_site.entry(s).or_default());
         }
         let team = h.team_id.clone().or_else(|| {
@@ -142,6 +162,10 @@ pub fn compute(store: &dyn Storage) -> Result<Vec<Figures>, StoreError> {
     }
     for r in all(Kind::Attendance)? {
         let Record::Attendance(a) = r else { continue };
+        // A person-time is a completed attendance of an activity that took place.
+        if a.checked_out_at.is_none() || !took_place.contains(&a.activity_id) {
+            continue;
+        }
         for s in subtree_of(&a.site_id) {
             by_site.entry(s).or_default().person_times += 1;
         }
@@ -197,4 +221,56 @@ pub fn refresh(store: &dyn Storage) -> Result<usize, StoreError> {
         store.put_records(&changed)?;
     }
     Ok(changed.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SqliteStore;
+    use volunteer_domain::{HourEntry, HourSource, SiteLevel};
+
+    /// Minutes go to the month they fall in in Shanghai: 20:00 UTC on the
+    /// last day of November is 04:00 on 1 December there.
+    #[test]
+    fn months_are_shanghai_months() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = SqliteStore::open(dir.path().join("f.db")).expect("open");
+        let entry = HourEntry {
+            id: "h1".into(),
+            volunteer_id: "v1".into(),
+            activity_id: None,
+            site_id: None,
+            source: HourSource::SelfReport,
+            status: HourStatus::Confirmed,
+            started_at: "2026-11-30T20:00:00Z".parse().expect("time"),
+            minutes: 60,
+            description: String::new(),
+            recorded_by: "v1".into(),
+            team_id: None,
+            reviewed_by: Some("admin".into()),
+            reviewed_at: None,
+            reason: None,
+            corrects: None,
+            superseded_by: None,
+        };
+        store
+            .put_records(&[
+                Record::Site(Site {
+                    id: "c".into(),
+                    parent_id: None,
+                    level: SiteLevel::Center,
+                    name: "中心".into(),
+                    path: "/c/".into(),
+                }),
+                Record::HourEntry(entry),
+            ])
+            .expect("seed");
+        let center = compute(&store)
+            .expect("figures")
+            .into_iter()
+            .find(|f| f.key == "site/c")
+            .expect("the center's figures");
+        assert_eq!(center.confirmed_minutes, 60, "no site: the district's");
+        assert_eq!(center.minutes_by_month[0].month, "2026-12");
+    }
 }

@@ -69,6 +69,26 @@ async fn figures_match_a_data_set_with_known_totals_and_stay_in_scope() {
         .check_out(&fx.activity_b.id, &fx.id("v5"), at(55))
         .unwrap();
     staff_b.sync().await.unwrap();
+    // v3 checked in but never out: no person-time, no hours.
+    staff_a
+        .check_in(&fx.activity_a.id, &fx.id("v3"), at(60))
+        .unwrap();
+    staff_a.sync().await.unwrap();
+    // 20 minutes for no team and no activity, approved by the admin: the
+    // district's (the center's) figures count them, no station's do.
+    let unattached = phones[3]
+        .report_hours(HoursReport {
+            activity_id: None,
+            team_id: None,
+            started_at: now - Duration::hours(2),
+            minutes: 20,
+            description: "社区宣传".into(),
+        })
+        .unwrap();
+    phones[3].sync().await.unwrap();
+    let admin = signed_in(dir.path(), "admin", &url, "admin").await;
+    admin.review_hours(&unattached, true, None).unwrap();
+    assert_eq!(admin.sync().await.unwrap().applied, 1);
 
     // Orders: two at station A (one dispatched to team-a), one at station B.
     let resident = signed_in(dir.path(), "r1", &url, "r1").await;
@@ -118,13 +138,16 @@ async fn figures_match_a_data_set_with_known_totals_and_stay_in_scope() {
         "not their station"
     );
 
-    let admin = signed_in(dir.path(), "admin", &url, "admin").await;
+    admin.sync().await.unwrap();
     let center = admin
         .site_figures("c")
         .unwrap()
         .expect("the district's figures");
     assert_eq!((center.volunteers, center.teams), (2, 2));
-    assert_eq!((center.confirmed_minutes, center.person_times), (225, 3));
+    assert_eq!(
+        (center.confirmed_minutes, center.person_times),
+        (225 + 20, 3)
+    );
     assert_eq!(
         orders(&center),
         vec![(OrderStatus::Dispatched, 1), (OrderStatus::Submitted, 2)]

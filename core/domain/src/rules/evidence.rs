@@ -5,7 +5,7 @@
 //! when the attendance is corrected and voided when it no longer earns
 //! anything, never left standing beside its replacement.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, FixedOffset, Utc};
 
 use super::*;
 
@@ -22,6 +22,11 @@ pub const MAX_DAILY_MINUTES: i64 = 24 * 60;
 /// Asia/Shanghai is UTC+8 all year (no daylight saving).
 const SHANGHAI_OFFSET_SECS: i64 = 8 * 3600;
 const DAY_SECS: i64 = 86_400;
+
+/// The district's time zone, Asia/Shanghai (UTC+8, no daylight saving).
+pub fn shanghai() -> FixedOffset {
+    FixedOffset::east_opt(SHANGHAI_OFFSET_SECS as i32).expect("UTC+8 is a valid offset")
+}
 
 /// The Asia/Shanghai calendar day of an instant, in days since 1970-01-01.
 pub fn shanghai_day(t: DateTime<Utc>) -> i64 {

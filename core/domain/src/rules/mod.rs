@@ -27,7 +27,9 @@ mod teams;
 mod tests;
 
 pub use attendance::credited_minutes;
-pub use evidence::{MAX_DAILY_MINUTES, RECORDING_WINDOW, shanghai_day, within_daily_limit};
+pub use evidence::{
+    MAX_DAILY_MINUTES, RECORDING_WINDOW, shanghai, shanghai_day, within_daily_limit,
+};
 pub use inputs::MAX_SCHEDULE_AHEAD;
 
 pub use crate::actor::{Actor, MAX_ID_LEN, is_valid_id};
