@@ -12,6 +12,7 @@
 mod macros;
 
 pub mod actor;
+pub mod audit;
 pub mod mutation;
 pub mod record;
 pub mod records;

@@ -15,7 +15,7 @@ use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
 use std::collections::BTreeMap;
-use volunteer_domain::rules::{MAX_DAILY_MINUTES, credited_minutes, shanghai_day};
+use volunteer_domain::audit;
 use volunteer_domain::*;
 
 // ----- the world: an authoritative in-memory state -----
@@ -565,134 +565,7 @@ fn run(d: &District, ops: &[Op], rules: Rules) -> Result<(), String> {
 // ----- the checker: the invariant stated on its own -----
 
 fn check(w: &World) -> Result<(), String> {
-    let activities: BTreeMap<String, Activity> = w
-        .all(|r| match r {
-            Record::Activity(a) => Some((a.id.clone(), a.clone())),
-            _ => None,
-        })
-        .into_iter()
-        .collect();
-    let attendance: BTreeMap<(String, String), Attendance> = w
-        .all(|r| match r {
-            Record::Attendance(a) => {
-                Some(((a.activity_id.clone(), a.volunteer_id.clone()), a.clone()))
-            }
-            _ => None,
-        })
-        .into_iter()
-        .collect();
-    let hours: BTreeMap<String, HourEntry> = w
-        .all(|r| match r {
-            Record::HourEntry(h) => Some((h.id.clone(), h.clone())),
-            _ => None,
-        })
-        .into_iter()
-        .collect();
-    let signed = |a: &str, v: &str| {
-        matches!(w.rows.get(&(Kind::Signup, pair_key(a, v))),
-            Some(Record::Signup(s)) if s.status == SignupStatus::Confirmed)
-    };
-    let took_place =
-        |a: &Activity| !matches!(a.status, ActivityStatus::Draft | ActivityStatus::Cancelled);
-    let mut per_pair: BTreeMap<(String, String), usize> = BTreeMap::new();
-    for h in hours.values().filter(|h| h.status == HourStatus::Confirmed) {
-        match h.source {
-            HourSource::Attendance => {
-                let pair = (
-                    h.activity_id.clone().unwrap_or_default(),
-                    h.volunteer_id.clone(),
-                );
-                let att = attendance
-                    .get(&pair)
-                    .ok_or_else(|| format!("{} has no attendance", h.id))?;
-                if att.hours_id() != h.id {
-                    return Err(format!("{} is not what {:?} earns now", h.id, pair));
-                }
-                let out = att
-                    .checked_out_at
-                    .ok_or_else(|| format!("{} without a check-out", h.id))?;
-                let activity = &activities[&pair.0];
-                if !took_place(activity) {
-                    return Err(format!("{} credits a {:?} activity", h.id, activity.status));
-                }
-                if h.minutes != credited_minutes(activity, att.checked_in_at, out) {
-                    return Err(format!(
-                        "{} credits {} minutes, its attendance {}",
-                        h.id,
-                        h.minutes,
-                        credited_minutes(activity, att.checked_in_at, out)
-                    ));
-                }
-                if att.recorded_by == att.volunteer_id
-                    || att.corrections.iter().any(|c| c.by == att.volunteer_id)
-                {
-                    return Err(format!("{:?} recorded by the volunteer", pair));
-                }
-                if !activity.walk_ins && !signed(&pair.0, &pair.1) {
-                    return Err(format!("{:?} attended without a place or walk-ins", pair));
-                }
-                *per_pair.entry(pair).or_default() += 1;
-            }
-            HourSource::SelfReport => {
-                let reviewer = h
-                    .reviewed_by
-                    .as_deref()
-                    .ok_or_else(|| format!("{} confirmed without review", h.id))?;
-                if reviewer == h.volunteer_id {
-                    return Err(format!("{} approved by its volunteer", h.id));
-                }
-                if let Some(old) = &h.corrects {
-                    if reviewer == h.recorded_by {
-                        return Err(format!("{} approved by its own corrector", h.id));
-                    }
-                    let superseded = hours.get(old).is_some_and(|o| {
-                        o.status == HourStatus::Superseded
-                            && o.superseded_by.as_ref() == Some(&h.id)
-                    });
-                    if !superseded {
-                        return Err(format!("{} stands beside the entry it corrects", h.id));
-                    }
-                }
-                if let Some(a) = &h.activity_id {
-                    let activity = &activities[a];
-                    if !took_place(activity) {
-                        return Err(format!("{} reports a {:?} activity", h.id, activity.status));
-                    }
-                    if attendance.contains_key(&(a.clone(), h.volunteer_id.clone())) {
-                        return Err(format!("{} counts time attendance credits", h.id));
-                    }
-                }
-            }
-        }
-    }
-    if let Some((pair, n)) = per_pair.iter().find(|(_, n)| **n > 1) {
-        return Err(format!("{pair:?} credited {n} times"));
-    }
-    // Every checked-out attendance of an activity that took place is credited.
-    for (pair, att) in &attendance {
-        let credited = hours
-            .get(&att.hours_id())
-            .is_some_and(|h| h.status == HourStatus::Confirmed);
-        if att.checked_out_at.is_some() && took_place(&activities[&pair.0]) && !credited {
-            return Err(format!("{pair:?} is checked out but not credited"));
-        }
-    }
-    // The daily limit, minute by minute of each Shanghai day.
-    let mut per_day: BTreeMap<(String, i64), i64> = BTreeMap::new();
-    for h in hours.values().filter(|h| h.status == HourStatus::Confirmed) {
-        let mut t = h.started_at;
-        let end = h.started_at + Duration::minutes(i64::from(h.minutes));
-        while t < end {
-            let day = shanghai_day(t);
-            let next_day = t + Duration::minutes(1);
-            *per_day.entry((h.volunteer_id.clone(), day)).or_default() += 1;
-            t = next_day;
-        }
-    }
-    if let Some(((v, day), m)) = per_day.iter().find(|(_, m)| **m > MAX_DAILY_MINUTES) {
-        return Err(format!("{v} credited {m} minutes on day {day}"));
-    }
-    Ok(())
+    audit::check(w.rows.values())
 }
 
 // ----- the properties -----
