@@ -344,6 +344,16 @@ pub fn all_of_kind(conn: &Connection, kind: Kind) -> Result<Vec<serde_json::Valu
     )
 }
 
+/// One order by id, if the device holds it.
+pub fn order(conn: &Connection, id: &str) -> Result<Option<ServiceOrder>> {
+    Ok(load(
+        conn,
+        "SELECT data FROM records WHERE kind = 'service_order' AND key = ?1",
+        [id],
+    )?
+    .pop())
+}
+
 /// The volunteer's notices (only theirs are on the device), newest first.
 pub fn notices(conn: &Connection) -> Result<Vec<Notice>> {
     load(

@@ -69,6 +69,8 @@ fn order(id: &str, team: Option<&str>, volunteer: Option<&str>) -> ServiceOrder 
         done_at: None,
         rating: None,
         comment: None,
+        offer: 0,
+        reason: None,
     }
 }
 

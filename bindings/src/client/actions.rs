@@ -200,6 +200,25 @@ impl VolunteerClient {
         guard(|| self.replica.cancel_order(&order_id))
     }
 
+    /// Staff of the order's site or above: cancel an open order, saying why.
+    pub fn cancel_order_as_staff(
+        &self,
+        order_id: String,
+        reason: String,
+    ) -> Result<(), VolunteerError> {
+        guard(|| self.replica.cancel_order_as_staff(&order_id, &reason))
+    }
+
+    /// Staff: take back an offer nobody answered; the order is open again.
+    pub fn withdraw_order(&self, order_id: String, reason: String) -> Result<(), VolunteerError> {
+        guard(|| self.replica.withdraw_order(&order_id, &reason))
+    }
+
+    /// The assignee: give back an accepted order one cannot do.
+    pub fn release_order(&self, order_id: String, reason: String) -> Result<(), VolunteerError> {
+        guard(|| self.replica.release_order(&order_id, &reason))
+    }
+
     /// Staff of the order's site or above: offer it to one team or one volunteer.
     pub fn dispatch_order(
         &self,

@@ -140,8 +140,21 @@ pub enum Action {
         address: String,
     },
     /// The resident withdraws an order not yet accepted.
+    /// The resident withdraws an order not yet accepted; staff of its site
+    /// cancel any open one, saying why.
     CancelOrder {
         order_id: String,
+        reason: Option<String>,
+    },
+    /// Staff take back an offer nobody answered: the order is open again.
+    WithdrawOrder {
+        order_id: String,
+        reason: String,
+    },
+    /// The assignee gives back an accepted order they cannot do.
+    ReleaseOrder {
+        order_id: String,
+        reason: String,
     },
     /// Staff of the order's site or above offer it to a team or a volunteer.
     DispatchOrder {
@@ -154,6 +167,9 @@ pub enum Action {
         order_id: String,
         accept: bool,
         reason: Option<String>,
+        /// The offer answered (the order's `offer` when the device saw it):
+        /// an answer to an earlier offer does not touch a later one.
+        offer: Option<u32>,
     },
     /// The assignee marks the service given.
     CompleteOrder {

@@ -372,6 +372,11 @@ pub struct ServiceOrder {
     /// 1 to 5 stars.
     pub rating: Option<u8>,
     pub comment: Option<String>,
+    /// Counts dispatches: each offer has its number, and an answer names the
+    /// one it answers.
+    pub offer: u32,
+    /// Why staff last withdrew or cancelled it, or its assignee released it.
+    pub reason: Option<String>,
 }
 
 /// How to reach the resident. The main copy (key: the order id) is read by

@@ -146,9 +146,22 @@ pub enum Mutation {
         phone: String,
         address: String,
     },
-    /// The resident withdraws an order not yet accepted.
+    /// The resident withdraws an order not yet accepted; staff of its site
+    /// cancel any open one, saying why.
     CancelOrder {
         order_id: String,
+        #[serde(default)]
+        reason: Option<String>,
+    },
+    /// Staff take back an offer nobody answered: the order is open again.
+    WithdrawOrder {
+        order_id: String,
+        reason: String,
+    },
+    /// The assignee gives back an accepted order they cannot do.
+    ReleaseOrder {
+        order_id: String,
+        reason: String,
     },
     /// Staff of the order's site or above offer it to a team or a volunteer.
     DispatchOrder {
@@ -162,6 +175,10 @@ pub enum Mutation {
         accept: bool,
         #[serde(default)]
         reason: Option<String>,
+        /// The offer answered (the order's `offer` when the device saw it):
+        /// an answer to an earlier offer does not touch a later one.
+        #[serde(default)]
+        offer: Option<u32>,
     },
     /// The assignee marks the service given.
     CompleteOrder {
@@ -234,6 +251,8 @@ impl Mutation {
             Mutation::MarkNoticeRead { .. } => "mark_notice_read",
             Mutation::RecordDonation { .. } => "record_donation",
             Mutation::CancelOrder { .. } => "cancel_order",
+            Mutation::WithdrawOrder { .. } => "withdraw_order",
+            Mutation::ReleaseOrder { .. } => "release_order",
             Mutation::DispatchOrder { .. } => "dispatch_order",
             Mutation::RespondToOrder { .. } => "respond_to_order",
             Mutation::CompleteOrder { .. } => "complete_order",

@@ -123,7 +123,18 @@ fn mutations() -> Vec<Mutation> {
             phone: s("13800000000"),
             address: s("幸福里3号"),
         },
-        M::CancelOrder { order_id: s("o1") },
+        M::CancelOrder {
+            order_id: s("o1"),
+            reason: Some(s("居民已自行解决")),
+        },
+        M::WithdrawOrder {
+            order_id: s("o1"),
+            reason: s("无人应答"),
+        },
+        M::ReleaseOrder {
+            order_id: s("o1"),
+            reason: s("临时有事"),
+        },
         M::DispatchOrder {
             order_id: s("o1"),
             team_id: None,
@@ -133,6 +144,7 @@ fn mutations() -> Vec<Mutation> {
             order_id: s("o1"),
             accept: false,
             reason: Some(s("时间冲突")),
+            offer: Some(2),
         },
         M::CompleteOrder { order_id: s("o1") },
         M::RateOrder {
@@ -203,9 +215,11 @@ fn variant(m: &Mutation) -> usize {
         M::CreateCampaign { .. } => 26,
         M::RecordDonation { .. } => 27,
         M::CorrectAttendance { .. } => 28,
+        M::WithdrawOrder { .. } => 29,
+        M::ReleaseOrder { .. } => 30,
     }
 }
-const MUTATION_VARIANTS: usize = 29;
+const MUTATION_VARIANTS: usize = 31;
 
 fn records() -> Vec<Record> {
     let activity = Activity {
@@ -310,6 +324,8 @@ fn records() -> Vec<Record> {
             done_at: None,
             rating: None,
             comment: None,
+            offer: 2,
+            reason: Some(s("无人应答")),
         }),
         Record::OrderContact(OrderContact {
             order_id: s("o1"),

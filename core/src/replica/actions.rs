@@ -7,7 +7,7 @@ use volunteer_domain::{Gift, MAX_ID_LEN, Mutation, TeamRole};
 use super::Replica;
 use crate::error::{Error, Result};
 use crate::model::{ActivityDraft, HoursReport, OrderRequest};
-use crate::{outbox, store};
+use crate::{outbox, queries, store};
 
 impl Replica {
     /// Decide, apply and queue one action in one transaction.
@@ -281,6 +281,31 @@ impl Replica {
     pub fn cancel_order(&self, order_id: &str) -> Result<()> {
         self.submit(Mutation::CancelOrder {
             order_id: id("order_id", order_id)?,
+            reason: None,
+        })
+    }
+
+    /// Staff of the order's site or above: cancel an open order, saying why.
+    pub fn cancel_order_as_staff(&self, order_id: &str, reason: &str) -> Result<()> {
+        self.submit(Mutation::CancelOrder {
+            order_id: id("order_id", order_id)?,
+            reason: Some(reason.to_owned()),
+        })
+    }
+
+    /// Staff: take back an offer nobody answered; the order is open again.
+    pub fn withdraw_order(&self, order_id: &str, reason: &str) -> Result<()> {
+        self.submit(Mutation::WithdrawOrder {
+            order_id: id("order_id", order_id)?,
+            reason: reason.to_owned(),
+        })
+    }
+
+    /// The assignee: give back an accepted order one cannot do.
+    pub fn release_order(&self, order_id: &str, reason: &str) -> Result<()> {
+        self.submit(Mutation::ReleaseOrder {
+            order_id: id("order_id", order_id)?,
+            reason: reason.to_owned(),
         })
     }
 
@@ -305,10 +330,17 @@ impl Replica {
         accept: bool,
         reason: Option<&str>,
     ) -> Result<()> {
+        let order_id = id("order_id", order_id)?;
+        // The answer names the offer this device saw, so it cannot land on
+        // a later one.
+        let offer = self
+            .read(|c| queries::order(c, &order_id))?
+            .map(|o| o.offer);
         self.submit(Mutation::RespondToOrder {
-            order_id: id("order_id", order_id)?,
+            order_id,
             accept,
             reason: reason.map(str::to_owned),
+            offer,
         })
     }
 

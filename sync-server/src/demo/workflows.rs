@@ -49,6 +49,8 @@ pub(super) fn seed_orders(
             done_at: (status == OrderStatus::Rated).then_some(created_at + Duration::hours(3)),
             rating: (status == OrderStatus::Rated).then_some(5),
             comment: (status == OrderStatus::Rated).then(|| "志愿者很耐心，谢谢！".to_owned()),
+            offer: u32::from(assigned),
+            reason: None,
         };
         let contact = OrderContact {
             order_id: id,

@@ -259,15 +259,22 @@ async fn no_minute_counts_twice_and_no_day_holds_more_than_24_hours() {
         RejectCode::AlreadyCredited
     );
 
-    // Two day-long reports on one Shanghai day: the second cannot be approved.
+    // Two long reports on one Shanghai day (00:00-13:00 and 11:00-23:00 the
+    // day before yesterday, 25 hours): the second cannot be approved.
     v1.join_team(&fx.team_a.id).unwrap();
     v1.sync().await.unwrap();
-    let day = Utc::now() - Duration::hours(30);
+    let today = volunteer_domain::rules::shanghai_day(Utc::now());
+    let day = chrono::DateTime::from_timestamp((today - 2) * 86_400 - 8 * 3600, 0).unwrap();
     let a = v1
-        .report_hours(report(Some(&fx.team_a.id), None, day, 20 * 60))
+        .report_hours(report(Some(&fx.team_a.id), None, day, 13 * 60))
         .unwrap();
     let b = v1
-        .report_hours(report(Some(&fx.team_a.id), None, day, 20 * 60))
+        .report_hours(report(
+            Some(&fx.team_a.id),
+            None,
+            day + Duration::hours(11),
+            12 * 60,
+        ))
         .unwrap();
     v1.sync().await.unwrap();
     assert_eq!(approved(&staff, &a).await, (1, 0));
@@ -281,5 +288,5 @@ async fn no_minute_counts_twice_and_no_day_holds_more_than_24_hours() {
         .filter(|h| h.status == HourStatus::Confirmed && h.source == HourSource::SelfReport)
         .map(|h| h.minutes)
         .sum();
-    assert_eq!(confirmed, 20 * 60);
+    assert_eq!(confirmed, 13 * 60);
 }

@@ -185,3 +185,107 @@ async fn two_offline_dispatches_of_one_order_the_first_to_arrive_wins() {
         "the server's choice"
     );
 }
+
+/// Issue 10 §4: every state has an exit. Staff withdraw an offer nobody
+/// answered and cancel an open order with a reason; an assignee gives back
+/// an accepted order; the contact goes with each exit and with completion;
+/// an answer replayed under a new client id touches no later offer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_order_state_has_an_exit_and_answers_are_tied_to_their_offer() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir.path().join("server.db")).await;
+    let fx = fixture::seed(server.store.as_ref());
+    members(server.store.as_ref(), &fx);
+    let url = server.url();
+    let resident = signed_in(dir.path(), "r1", &url, "r1").await;
+    let id = resident.place_order(request(&fx)).unwrap();
+    resident.sync().await.unwrap();
+    let staff = signed_in(dir.path(), "staff-a", &url, "staff-a").await;
+    let v2 = signed_in(dir.path(), "v2", &url, "v2").await;
+
+    // Offer 1 to v2, who never answers: staff withdraw it, v2's contact goes.
+    staff.dispatch_order(&id, None, Some(&fx.id("v2"))).unwrap();
+    staff.sync().await.unwrap();
+    v2.sync().await.unwrap();
+    assert!(v2.order_contact(&id).unwrap().is_some());
+    staff.withdraw_order(&id, "两天无人应答").unwrap();
+    staff.sync().await.unwrap();
+    v2.sync().await.unwrap();
+    assert_eq!(status(&v2, &id), OrderStatus::Submitted);
+    assert!(v2.order_contact(&id).unwrap().is_none());
+
+    // Offer 2 to v2, declined; offer 3 to v2 again. The decline of offer 2,
+    // replayed by a script under a new client id, does not touch offer 3.
+    staff.dispatch_order(&id, None, Some(&fx.id("v2"))).unwrap();
+    staff.sync().await.unwrap();
+    v2.sync().await.unwrap();
+    v2.respond_to_order(&id, false, Some("这周没空")).unwrap();
+    v2.sync().await.unwrap();
+    staff.sync().await.unwrap();
+    staff.dispatch_order(&id, None, Some(&fx.id("v2"))).unwrap();
+    staff.sync().await.unwrap();
+    let token = reqwest::Client::new()
+        .post(format!("{url}/v1/session"))
+        .json(&serde_json::json!({"login": "v2", "password": volunteer_tests::PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let replay = serde_json::json!({"client_id": "replayer", "mutations": [{
+        "seq": 1, "id": "again", "created_at": chrono::Utc::now().to_rfc3339(),
+        "mutation": {"type": "respond_to_order", "order_id": id, "accept": false,
+                     "reason": "这周没空", "offer": 2}}]});
+    let resp: serde_json::Value = reqwest::Client::new()
+        .post(format!("{url}/v1/sync"))
+        .bearer_auth(&token)
+        .json(&replay)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(resp["results"][0]["code"], "invalid_state", "{resp}");
+    v2.sync().await.unwrap();
+    assert_eq!(status(&v2, &id), OrderStatus::Dispatched);
+
+    // Accepted, then given back: open again, the contact gone from v2.
+    v2.respond_to_order(&id, true, None).unwrap();
+    v2.sync().await.unwrap();
+    v2.release_order(&id, "临时出差").unwrap();
+    v2.sync().await.unwrap();
+    assert_eq!(status(&v2, &id), OrderStatus::Submitted);
+    assert!(v2.order_contact(&id).unwrap().is_none());
+
+    // To v4, accepted and completed: v4's contact goes with completion.
+    let v4 = signed_in(dir.path(), "v4", &url, "v4").await;
+    staff.sync().await.unwrap();
+    staff.dispatch_order(&id, None, Some(&fx.id("v4"))).unwrap();
+    staff.sync().await.unwrap();
+    v4.sync().await.unwrap();
+    v4.respond_to_order(&id, true, None).unwrap();
+    v4.sync().await.unwrap();
+    assert!(v4.order_contact(&id).unwrap().is_some());
+    v4.complete_order(&id).unwrap();
+    v4.sync().await.unwrap();
+    assert_eq!(status(&v4, &id), OrderStatus::Done);
+    assert!(v4.order_contact(&id).unwrap().is_none());
+
+    // Staff cancel an open order only with a reason.
+    let other = resident.place_order(request(&fx)).unwrap();
+    resident.sync().await.unwrap();
+    staff.sync().await.unwrap();
+    assert_eq!(
+        rejected(staff.cancel_order_as_staff(&other, " ")),
+        RejectCode::InvalidInput
+    );
+    staff.cancel_order_as_staff(&other, "重复下单").unwrap();
+    staff.sync().await.unwrap();
+    resident.sync().await.unwrap();
+    assert_eq!(status(&resident, &other), OrderStatus::Cancelled);
+}

@@ -71,17 +71,19 @@ fn fields(m: &Mutation) -> (Texts<'_>, Times, Times) {
         | M::PublishActivity { .. }
         | M::StartActivity { .. }
         | M::FinishActivity { .. }
-        | M::CancelOrder { .. }
         | M::CompleteOrder { .. }
         | M::DispatchOrder { .. } => (vec![], vec![], vec![]),
         M::DecideJoinRequest { reason, .. }
         | M::ReviewHours { reason, .. }
+        | M::CancelOrder { reason, .. }
         | M::RespondToOrder { reason, .. } => (
             vec![("reason", reason.as_deref().unwrap_or_default(), TEXT)],
             vec![],
             vec![],
         ),
         M::RemoveMember { reason, .. }
+        | M::WithdrawOrder { reason, .. }
+        | M::ReleaseOrder { reason, .. }
         | M::CancelActivity { reason, .. }
         | M::CorrectHours { reason, .. } => (vec![("reason", reason, TEXT)], vec![], vec![]),
         M::CreateActivity {

@@ -46,8 +46,8 @@ use hours::{ReportArgs, correct_hours, report_hours, review_hours};
 use notices::mark_notice_read;
 pub(crate) use notices::notice;
 use orders::{
-    NewOrder, cancel_order, complete_order, dispatch_order, place_order, rate_order,
-    respond_to_order,
+    NewOrder, cancel_order, complete_order, dispatch_order, place_order, rate_order, release_order,
+    respond_to_order, withdraw_order,
 };
 use teams::{decide_join, join_team, leave_team, remove_member, set_team_role, withdraw_join};
 
@@ -380,7 +380,11 @@ pub fn decide<S: State>(
                 address,
             },
         ),
-        Mutation::CancelOrder { order_id } => cancel_order(s, actor, order_id),
+        Mutation::CancelOrder { order_id, reason } => {
+            cancel_order(s, actor, order_id, reason.as_deref())
+        }
+        Mutation::WithdrawOrder { order_id, reason } => withdraw_order(s, actor, order_id, reason),
+        Mutation::ReleaseOrder { order_id, reason } => release_order(s, actor, order_id, reason),
         Mutation::MarkNoticeRead { notice_id } => mark_notice_read(s, actor, notice_id),
         Mutation::CreateCampaign {
             campaign_id,
@@ -422,7 +426,15 @@ pub fn decide<S: State>(
             order_id,
             accept,
             reason,
-        } => respond_to_order(s, actor, now, order_id, *accept, reason.as_deref()),
+            offer,
+        } => respond_to_order(
+            s,
+            actor,
+            now,
+            order_id,
+            (*accept, *offer),
+            reason.as_deref(),
+        ),
         Mutation::CompleteOrder { order_id } => complete_order(s, actor, now, order_id),
         Mutation::RateOrder {
             order_id,
@@ -538,7 +550,9 @@ fn ids(m: &Mutation) -> Vec<(&'static str, Option<&str>)> {
             id("site_id", site_id),
             opt("campaign_id", campaign_id),
         ],
-        M::CancelOrder { order_id }
+        M::CancelOrder { order_id, .. }
+        | M::WithdrawOrder { order_id, .. }
+        | M::ReleaseOrder { order_id, .. }
         | M::RespondToOrder { order_id, .. }
         | M::CompleteOrder { order_id }
         | M::RateOrder { order_id, .. } => vec![id("order_id", order_id)],

@@ -114,6 +114,8 @@ pub(super) fn place_order<S: State>(
         done_at: None,
         rating: None,
         comment: None,
+        offer: 0,
+        reason: None,
     };
     let contact = OrderContact {
         order_id: o.order_id.to_owned(),
@@ -130,28 +132,124 @@ pub(super) fn place_order<S: State>(
     ]))
 }
 
+/// The resident cancels an order nobody accepted yet; staff of its site or
+/// above cancel any open order, with a reason.
 pub(super) fn cancel_order<S: State>(
     s: &mut S,
     actor: &Actor,
     order_id: &str,
+    reason: Option<&str>,
 ) -> Result<Decision, S::Error> {
     let Some(mut order) = get_order(s, order_id)? else {
         return Ok(missing(s, "order"));
     };
-    if order.requester_id != actor.user_id {
-        return Ok(reject(
-            RejectCode::Forbidden,
-            "only the resident cancels an order",
-        ));
+    if order.status == OrderStatus::Cancelled {
+        return Ok(Decision::Apply(vec![]));
+    }
+    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    let open = if order.requester_id == actor.user_id {
+        matches!(
+            order.status,
+            OrderStatus::Submitted | OrderStatus::Dispatched
+        )
+    } else {
+        if let Err(d) = staff_of_order(s, actor, &order)? {
+            return Ok(d);
+        }
+        if reason.is_none() {
+            return Ok(invalid("staff cancel an order with a reason"));
+        }
+        matches!(
+            order.status,
+            OrderStatus::Submitted | OrderStatus::Dispatched | OrderStatus::Accepted
+        )
+    };
+    if !open {
+        return Ok(wrong_state("the order can no longer be cancelled"));
+    }
+    order.status = OrderStatus::Cancelled;
+    order.reason = reason.map(str::to_owned);
+    Ok(Decision::Apply(close(order)))
+}
+
+fn staff_of_order<S: State>(
+    s: &mut S,
+    actor: &Actor,
+    order: &ServiceOrder,
+) -> Result<Result<(), Decision>, S::Error> {
+    authority(
+        s,
+        actor,
+        &order.site_id,
+        None,
+        "only staff of the order's site or above manage it",
+    )
+}
+
+/// Back to the site, open for a new offer: the assignee's copy of the
+/// contact goes, and whoever last had it keeps reading the order (so their
+/// device learns it is no longer theirs).
+fn reopen(mut order: ServiceOrder, reason: &str) -> Vec<Effect> {
+    let dropped = drop_assignee_copy(&order);
+    order.status = OrderStatus::Submitted;
+    order.declined_by_team_id = order.assignee_team_id.take();
+    order.declined_by_volunteer_id = order.assignee_volunteer_id.take();
+    order.accepted_at = None;
+    order.reason = Some(reason.trim().to_owned());
+    std::iter::once(order_effect(order))
+        .chain(dropped)
+        .collect()
+}
+
+/// Staff take back an offer nobody answered.
+pub(super) fn withdraw_order<S: State>(
+    s: &mut S,
+    actor: &Actor,
+    order_id: &str,
+    reason: &str,
+) -> Result<Decision, S::Error> {
+    if chars(reason) == 0 {
+        return Ok(invalid("a reason is required"));
+    }
+    let Some(order) = get_order(s, order_id)? else {
+        return Ok(missing(s, "order"));
+    };
+    if let Err(d) = staff_of_order(s, actor, &order)? {
+        return Ok(d);
     }
     match order.status {
-        OrderStatus::Cancelled => Ok(Decision::Apply(vec![])),
-        OrderStatus::Submitted | OrderStatus::Dispatched => {
-            order.status = OrderStatus::Cancelled;
-            Ok(Decision::Apply(close(order)))
-        }
-        _ => Ok(wrong_state("an accepted order can no longer be cancelled")),
+        OrderStatus::Submitted => Ok(Decision::Apply(vec![])),
+        OrderStatus::Dispatched => Ok(Decision::Apply(reopen(order, reason))),
+        _ => Ok(wrong_state("only an offer nobody answered is withdrawn")),
     }
+}
+
+/// The assignee gives back an accepted order they cannot do.
+pub(super) fn release_order<S: State>(
+    s: &mut S,
+    actor: &Actor,
+    order_id: &str,
+    reason: &str,
+) -> Result<Decision, S::Error> {
+    if chars(reason) == 0 {
+        return Ok(invalid("a reason is required"));
+    }
+    let Some(order) = get_order(s, order_id)? else {
+        return Ok(missing(s, "order"));
+    };
+    if order.status == OrderStatus::Submitted && order.reason.as_deref() == Some(reason.trim()) {
+        return Ok(Decision::Apply(vec![])); // the same release, replayed
+    }
+    if !is_assignee(actor, &order) {
+        return Ok(reject(
+            RejectCode::Forbidden,
+            "only the assignee gives an order back",
+        ));
+    }
+    if order.status != OrderStatus::Accepted {
+        return Ok(wrong_state("only an accepted order is given back"));
+    }
+    Ok(Decision::Apply(reopen(order, reason)))
 }
 
 pub(super) fn dispatch_order<S: State>(
@@ -181,6 +279,8 @@ pub(super) fn dispatch_order<S: State>(
     if order.status == OrderStatus::Dispatched && same_target {
         return Ok(Decision::Apply(vec![])); // the same dispatch, replayed
     }
+    // The first offer to reach the server wins; to offer it to someone
+    // else, staff withdraw the offer first.
     if order.status != OrderStatus::Submitted {
         return Ok(wrong_state("the order was already dispatched or closed"));
     }
@@ -218,6 +318,7 @@ pub(super) fn dispatch_order<S: State>(
         }
     }
     order.status = OrderStatus::Dispatched;
+    order.offer += 1;
     order.declined_by_team_id = None;
     order.declined_by_volunteer_id = None;
     order.assignee_team_id = team_id.map(str::to_owned);
@@ -250,7 +351,7 @@ pub(super) fn respond_to_order<S: State>(
     actor: &Actor,
     now: DateTime<Utc>,
     order_id: &str,
-    accept: bool,
+    (accept, offer): (bool, Option<u32>),
     reason: Option<&str>,
 ) -> Result<Decision, S::Error> {
     if reason.is_some_and(|r| chars(r) > MAX_DESCRIPTION_CHARS) {
@@ -259,6 +360,11 @@ pub(super) fn respond_to_order<S: State>(
     let Some(mut order) = get_order(s, order_id)? else {
         return Ok(missing(s, "order"));
     };
+    // Every answer is tied to the offer it answers: replayed (say under a
+    // new client id) after a later offer, it touches nothing.
+    if offer.is_some_and(|n| n != order.offer) {
+        return Ok(wrong_state("this answers an earlier offer"));
+    }
     if accept && order.status == OrderStatus::Accepted && is_assignee(actor, &order) {
         return Ok(Decision::Apply(vec![]));
     }
@@ -308,9 +414,15 @@ pub(super) fn complete_order<S: State>(
     match order.status {
         OrderStatus::Done | OrderStatus::Rated => Ok(Decision::Apply(vec![])),
         OrderStatus::Accepted => {
+            // The work is done: the assignee no longer needs the contact.
+            let dropped = drop_assignee_copy(&order);
             order.status = OrderStatus::Done;
             order.done_at = Some(now);
-            Ok(Decision::Apply(vec![order_effect(order)]))
+            Ok(Decision::Apply(
+                std::iter::once(order_effect(order))
+                    .chain(dropped)
+                    .collect(),
+            ))
         }
         _ => Ok(wrong_state("only an accepted order can be completed")),
     }
