@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use volunteer_domain::{
-    ActivityStatus, Figures, HourStatus, Kind, MonthMinutes, OrderCount, OrderStatus, Record, Site,
+    Figures, HourStatus, Kind, MonthMinutes, OrderCount, OrderStatus, Record, Site,
 };
 
 use crate::storage::{Storage, StoreError};
@@ -96,7 +96,7 @@ pub fn compute(store: &dyn Storage) -> Result<Vec<Figures>, StoreError> {
     let mut took_place: BTreeSet<String> = BTreeSet::new();
     for r in all(Kind::Activity)? {
         if let Record::Activity(a) = r {
-            if !matches!(a.status, ActivityStatus::Draft | ActivityStatus::Cancelled) {
+            if a.status.took_place() {
                 took_place.insert(a.id.clone());
             }
             if let Some(team) = a.team_id {

@@ -60,6 +60,9 @@ pub enum RejectCode {
     /// The volunteer would be credited more than 24 hours in one day
     /// (Asia/Shanghai) across all their records.
     DailyLimit,
+    /// The volunteer is already credited (or has reported) part of this
+    /// time: nobody serves in two places at once.
+    HoursOverlap,
     /// The id chosen for a new record belongs to another record (another
     /// author's, another site's): choose a new one.
     IdTaken,

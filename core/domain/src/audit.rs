@@ -9,9 +9,7 @@ use chrono::Duration;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::record::Record;
-use crate::records::{
-    Activity, ActivityStatus, Attendance, HourEntry, HourSource, HourStatus, SignupStatus,
-};
+use crate::records::{Activity, Attendance, HourEntry, HourSource, HourStatus, SignupStatus};
 use crate::rules::{MAX_DAILY_MINUTES, credited_minutes, shanghai_day};
 
 /// The first violation found, in words, or `Ok`.
@@ -48,8 +46,13 @@ pub fn check<'r>(records: impl IntoIterator<Item = &'r Record>) -> Result<(), St
         })
         .collect();
     let signed = |a: &str, v: &str| places.contains(&(a, v));
-    let took_place =
-        |a: &Activity| !matches!(a.status, ActivityStatus::Draft | ActivityStatus::Cancelled);
+    let took_place = |a: &Activity| a.status.took_place();
+    // The (activity, volunteer) pairs attendance credits now.
+    let credited_pairs: BTreeSet<(&str, &str)> = hours
+        .values()
+        .filter(|h| h.status == HourStatus::Confirmed && h.source == HourSource::Attendance)
+        .filter_map(|h| Some((h.activity_id.as_deref()?, h.volunteer_id.as_str())))
+        .collect();
     let mut per_pair: BTreeMap<(String, String), usize> = BTreeMap::new();
     for h in hours.values().filter(|h| h.status == HourStatus::Confirmed) {
         match h.source {
@@ -118,8 +121,11 @@ pub fn check<'r>(records: impl IntoIterator<Item = &'r Record>) -> Result<(), St
                     if !took_place(activity) {
                         return Err(format!("{} reports a {:?} activity", h.id, activity.status));
                     }
-                    if attendance.contains_key(&(a.clone(), h.volunteer_id.clone())) {
+                    if credited_pairs.contains(&(a.as_str(), h.volunteer_id.as_str())) {
                         return Err(format!("{} counts time attendance credits", h.id));
+                    }
+                    if !signed(a, &h.volunteer_id) {
+                        return Err(format!("{} reports an activity without a place", h.id));
                     }
                 }
             }
@@ -138,6 +144,19 @@ pub fn check<'r>(records: impl IntoIterator<Item = &'r Record>) -> Result<(), St
             .is_some_and(|a| took_place(a));
         if att.checked_out_at.is_some() && held && !credited {
             return Err(format!("{pair:?} is checked out but not credited"));
+        }
+    }
+    // No two confirmed credits of one volunteer overlap in time.
+    let mut spans: BTreeMap<&str, Vec<(i64, i64, &str)>> = BTreeMap::new();
+    for h in hours.values().filter(|h| h.status == HourStatus::Confirmed) {
+        let start = h.started_at.timestamp();
+        let span = (start, start + i64::from(h.minutes) * 60, h.id.as_str());
+        spans.entry(h.volunteer_id.as_str()).or_default().push(span);
+    }
+    for (v, list) in &mut spans {
+        list.sort_unstable();
+        if let Some(w) = list.windows(2).find(|w| w[1].0 < w[0].1) {
+            return Err(format!("{v}: {} overlaps {}", w[1].2, w[0].2));
         }
     }
     // The daily limit, minute by minute of each Shanghai day.

@@ -168,6 +168,12 @@ impl ActivityStatus {
     pub fn is_visible(self) -> bool {
         self != ActivityStatus::Draft
     }
+
+    /// It takes or took place: hours can be credited for it (not a draft,
+    /// not cancelled).
+    pub fn took_place(self) -> bool {
+        !matches!(self, ActivityStatus::Draft | ActivityStatus::Cancelled)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -663,9 +663,37 @@ fn corrector_approves_own_correction(
     real_rules(env, actor, now, w)
 }
 
+/// Another: an approval that skips every check (the reviewer's rights,
+/// the activity, attendance, the daily limit, overlaps).
+fn approval_without_checks(
+    env: &MutationEnvelope,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    w: &mut World,
+) -> Decision {
+    if let Mutation::ReviewHours {
+        entry_id,
+        approve: true,
+        ..
+    } = &env.mutation
+        && let Some(Record::HourEntry(mut h)) =
+            w.rows.get(&(Kind::HourEntry, entry_id.clone())).cloned()
+        && h.status == HourStatus::Pending
+    {
+        h.status = HourStatus::Confirmed;
+        h.reviewed_by = Some(actor.user_id.clone());
+        return Decision::Apply(vec![Effect::Put(Record::HourEntry(h))]);
+    }
+    real_rules(env, actor, now, w)
+}
+
 #[test]
 fn the_checker_catches_broken_rules() {
     for (name, broken) in [
+        (
+            "an approval skips its checks",
+            approval_without_checks as Rules,
+        ),
         (
             "a correction creates attendance",
             correction_creates_attendance as Rules,
@@ -779,6 +807,7 @@ fn the_generator_reaches_every_kind_of_record() {
         "SelfReport Confirmed",
         "SelfReport Pending",
         "daily_limit",
+        "hours_overlap",
         "already_credited",
         "too_late",
         "forbidden",

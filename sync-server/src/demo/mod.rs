@@ -305,6 +305,7 @@ pub fn seed_district(
     let mut signups = Vec::new();
     let mut attendance = Vec::new();
     let mut hours = Vec::new();
+    let mut credited: std::collections::HashMap<String, Vec<HourEntry>> = Default::default();
     let mut recorded_minutes: u64 = 0;
     let target_minutes: u64 = 3_735 * 60;
     let mut k = 0usize;
@@ -380,10 +381,18 @@ pub fn seed_district(
                     corrections: vec![],
                     team_id: activity.team_id.clone(),
                 };
-                if let Some(h) = HourEntry::for_attendance(&activity, &a) {
-                    recorded_minutes += u64::from(h.minutes);
-                    hours.push(h);
+                // Nobody serves in two places at once: the rules refuse a
+                // credit that overlaps one already made, and so does the demo.
+                let Some(h) = HourEntry::for_attendance(&activity, &a) else {
+                    continue;
+                };
+                let theirs = credited.entry(v.id.clone()).or_default();
+                if volunteer_domain::rules::overlaps(theirs, &h, &[], HourEntry::is_confirmed) {
+                    continue;
                 }
+                recorded_minutes += u64::from(h.minutes);
+                theirs.push(h.clone());
+                hours.push(h);
                 attendance.push(a);
             }
         }

@@ -2,7 +2,7 @@
 //! finished or cancelled; signups with capacity, a deadline and a waitlist
 //! whose first volunteer is promoted when a place frees up.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 
 use super::*;
 use crate::records::{NoticeTopic, SignupStatus};
@@ -11,6 +11,9 @@ use crate::records::{NoticeTopic, SignupStatus};
 pub const MAX_TITLE_CHARS: usize = 100;
 /// Most places of one activity.
 pub const MAX_CAPACITY: u32 = 10_000;
+/// Longest activity: a longer event is one activity per day, so no single
+/// attendance credits more than a day.
+pub const MAX_ACTIVITY_LENGTH: Duration = Duration::hours(24);
 
 /// Whether `actor` organises at this site (staff above it, admins) or for
 /// this team (its leaders); `Err` carries the refusal.
@@ -70,6 +73,9 @@ pub(super) fn create_activity<S: State>(
             "the activity starts further back than the recording window",
         ));
     }
+    if *ends_at - *starts_at > MAX_ACTIVITY_LENGTH {
+        return invalid("an activity lasts at most 24 hours (one per day for longer events)");
+    }
     if *capacity == 0 || *capacity > MAX_CAPACITY {
         return invalid("capacity must be 1 to 10000");
     }
@@ -90,6 +96,15 @@ pub(super) fn create_activity<S: State>(
     }
     if let Err(d) = organiser(s, actor, site_id, team_id.as_deref())? {
         return Ok(d);
+    }
+    // A leader plans ahead or starts it on the day; only the site's staff
+    // enter an activity that began earlier (within the recording window).
+    let staff = get_site(s, site_id)?.is_some_and(|site| actor.may_manage(&site.path));
+    if !staff && *starts_at < now - super::attendance::LEADER_LATE_LIMIT {
+        return Ok(reject(
+            RejectCode::TooLate,
+            "an activity that began earlier is entered by the site's staff",
+        ));
     }
     if let Some(existing) = get_activity(s, activity_id)? {
         return Ok(
@@ -335,7 +350,12 @@ pub(super) fn cancel_signup<S: State>(
     // Once under way, or once the volunteer is checked in, the signup is
     // part of the record (who was expected, on what ground they attended).
     let attended = get_attendance(s, &pair_key(activity_id, &actor.user_id))?.is_some();
+    let reported = s.hours_of(&actor.user_id)?.into_iter().any(|h| {
+        h.activity_id.as_deref() == Some(activity_id)
+            && matches!(h.status, HourStatus::Pending | HourStatus::Confirmed)
+    });
     if attended
+        || reported
         || matches!(
             activity.status,
             ActivityStatus::InProgress | ActivityStatus::Finished

@@ -14,14 +14,25 @@ use crate::records::{AttendanceCorrection, SignupStatus};
 
 /// How long before an activity's start a check-in may be recorded.
 pub const CHECK_IN_GRACE: Duration = Duration::hours(2);
+/// How far back a team leader records attendance: on the day, live. Late
+/// records (up to the recording window) are for the site's staff.
+pub const LEADER_LATE_LIMIT: Duration = Duration::hours(12);
 
-/// The activity, if `actor` may record `volunteer_id`'s attendance there.
+/// The activity and how far back `actor` may record times at it.
+struct Target {
+    activity: Activity,
+    earliest: DateTime<Utc>,
+}
+
+/// The activity, if `actor` may record `volunteer_id`'s attendance there,
+/// and the earliest time they may record.
 fn attendance_target<S: State>(
     s: &mut S,
     actor: &Actor,
+    now: DateTime<Utc>,
     activity_id: &str,
     volunteer_id: &str,
-) -> Result<Result<Activity, Decision>, S::Error> {
+) -> Result<Result<Target, Decision>, S::Error> {
     if volunteer_id == actor.user_id {
         return Ok(Err(reject(
             RejectCode::Forbidden,
@@ -48,24 +59,35 @@ fn attendance_target<S: State>(
     )? {
         return Ok(Err(d));
     }
-    if matches!(
-        activity.status,
-        ActivityStatus::Cancelled | ActivityStatus::Draft
-    ) {
+    if !activity.status.took_place() {
         return Ok(Err(reject(
             RejectCode::ActivityClosed,
             "a draft or cancelled activity has no attendance",
         )));
     }
-    Ok(Ok(activity))
+    let staff = get_site(s, &activity.site_id)?.is_some_and(|site| actor.may_manage(&site.path));
+    let earliest = now
+        - if staff {
+            RECORDING_WINDOW
+        } else {
+            LEADER_LATE_LIMIT
+        };
+    Ok(Ok(Target { activity, earliest }))
 }
 
-/// A time of attendance: not in the future, not long before the start.
-fn time_ok(activity: &Activity, now: DateTime<Utc>, at: DateTime<Utc>) -> Option<Decision> {
+/// A time of attendance: not in the future, not long before the start, not
+/// further back than this recorder may go.
+fn time_ok(t: &Target, now: DateTime<Utc>, at: DateTime<Utc>) -> Option<Decision> {
     if at > now + MAX_CLOCK_SKEW {
         return Some(reject(RejectCode::ClockSkew, "the time is in the future"));
     }
-    (at < activity.starts_at - CHECK_IN_GRACE).then(|| {
+    if at < t.earliest {
+        return Some(reject(
+            RejectCode::TooLate,
+            "too late to record this time: site staff record late attendance",
+        ));
+    }
+    (at < t.activity.starts_at - CHECK_IN_GRACE).then(|| {
         reject(
             RejectCode::InvalidInput,
             "the time is long before the activity starts",
@@ -100,13 +122,14 @@ pub(super) fn check_in<S: State>(
     volunteer_id: &str,
     at: DateTime<Utc>,
 ) -> Result<Decision, S::Error> {
-    let activity = match attendance_target(s, actor, activity_id, volunteer_id)? {
-        Ok(a) => a,
+    let target = match attendance_target(s, actor, now, activity_id, volunteer_id)? {
+        Ok(t) => t,
         Err(d) => return Ok(d),
     };
-    if let Some(d) = time_ok(&activity, now, at) {
+    if let Some(d) = time_ok(&target, now, at) {
         return Ok(d);
     }
+    let activity = target.activity;
     let key = pair_key(activity_id, volunteer_id);
     let (previous_id, attendance) = match get_attendance(s, &key)? {
         Some(mut existing) => {
@@ -124,7 +147,8 @@ pub(super) fn check_in<S: State>(
             if !activity.walk_ins {
                 match &signup {
                     Some(x) if x.status == SignupStatus::Confirmed => {}
-                    None if !s.authoritative() => return Ok(Decision::Defer),
+                    // The server may have promoted them from the waitlist.
+                    _ if !s.authoritative() => return Ok(Decision::Defer),
                     _ => {
                         return Ok(reject(
                             RejectCode::NotSignedUp,
@@ -168,13 +192,14 @@ pub(super) fn check_out<S: State>(
     volunteer_id: &str,
     at: DateTime<Utc>,
 ) -> Result<Decision, S::Error> {
-    let activity = match attendance_target(s, actor, activity_id, volunteer_id)? {
-        Ok(a) => a,
+    let target = match attendance_target(s, actor, now, activity_id, volunteer_id)? {
+        Ok(t) => t,
         Err(d) => return Ok(d),
     };
-    if let Some(d) = time_ok(&activity, now, at) {
+    if let Some(d) = time_ok(&target, now, at) {
         return Ok(d);
     }
+    let activity = target.activity;
     let Some(mut attendance) = get_attendance(s, &pair_key(activity_id, volunteer_id))? else {
         return Ok(if s.authoritative() {
             reject(
@@ -230,18 +255,19 @@ pub(super) fn correct_attendance<S: State>(
             "check-out is earlier than check-in",
         ));
     }
-    let activity = match attendance_target(s, actor, a.activity_id, a.volunteer_id)? {
-        Ok(activity) => activity,
+    let target = match attendance_target(s, actor, now, a.activity_id, a.volunteer_id)? {
+        Ok(t) => t,
         Err(d) => return Ok(d),
     };
     for t in [Some(a.checked_in_at), a.checked_out_at]
         .into_iter()
         .flatten()
     {
-        if let Some(d) = time_ok(&activity, now, t) {
+        if let Some(d) = time_ok(&target, now, t) {
             return Ok(d);
         }
     }
+    let activity = target.activity;
     // A correction changes evidence that exists; it never creates it.
     let Some(mut attendance) = get_attendance(s, &pair_key(a.activity_id, a.volunteer_id))? else {
         return Ok(if s.authoritative() {

@@ -76,21 +76,54 @@ pub fn within_daily_limit(
     })
 }
 
-/// The refusal when `candidate` would pass the daily limit.
-pub(super) fn daily_limit<S: State>(
+/// Whether `candidate`'s span overlaps another of its volunteer's entries
+/// that `counts` (except itself and the `replaced` ones): nobody serves in
+/// two places at once, so overlapping credit is double counting.
+pub fn overlaps(
+    existing: &[HourEntry],
+    candidate: &HourEntry,
+    replaced: &[&str],
+    counts: impl Fn(&HourEntry) -> bool,
+) -> bool {
+    let (from, to) = span(candidate);
+    existing.iter().any(|e| {
+        let (f, t) = span(e);
+        counts(e)
+            && e.volunteer_id == candidate.volunteer_id
+            && e.id != candidate.id
+            && !replaced.contains(&e.id.as_str())
+            && f < to
+            && from < t
+    })
+}
+
+/// The refusal when crediting `candidate` would pass the daily limit or
+/// overlap time already credited. A device holds only part of the
+/// volunteer's record (and maybe stale): it leaves the refusal to the server.
+pub(super) fn credit_check<S: State>(
     s: &mut S,
     candidate: &HourEntry,
     replaced: &[&str],
 ) -> Result<Option<Decision>, S::Error> {
     let existing = s.hours_of(&candidate.volunteer_id)?;
-    Ok(
-        (!within_daily_limit(&existing, candidate, replaced)).then(|| {
-            reject(
-                RejectCode::DailyLimit,
-                "this would credit the volunteer more than 24 hours in one day",
-            )
-        }),
-    )
+    let refusal = if !within_daily_limit(&existing, candidate, replaced) {
+        reject(
+            RejectCode::DailyLimit,
+            "this would credit the volunteer more than 24 hours in one day",
+        )
+    } else if overlaps(&existing, candidate, replaced, HourEntry::is_confirmed) {
+        reject(
+            RejectCode::HoursOverlap,
+            "the volunteer is already credited for part of this time",
+        )
+    } else {
+        return Ok(None);
+    };
+    Ok(Some(if s.authoritative() {
+        refusal
+    } else {
+        Decision::Defer
+    }))
 }
 
 /// The hour-entry effects of an attendance now standing as `after`, which
@@ -98,8 +131,8 @@ pub(super) fn daily_limit<S: State>(
 /// `after` earns replaces `previous`: in place when the id is the same (a
 /// later check-out merged in), superseding it after a correction; a
 /// `previous` it no longer replaces is voided. A self-report of the same
-/// volunteer for the activity is voided too: from the first check-in,
-/// attendance is the evidence.
+/// volunteer for the activity is voided too once the attendance credits
+/// time: attendance is the evidence.
 /// `Err` carries a refusal (the daily limit).
 pub(super) fn follow_attendance<S: State>(
     s: &mut S,
@@ -116,7 +149,7 @@ pub(super) fn follow_attendance<S: State>(
     let mut effects = vec![];
     if let Some(new) = &mut earned {
         let replaced: Vec<&str> = previous.iter().map(|p| p.id.as_str()).collect();
-        if let Some(refusal) = daily_limit(s, new, &replaced)? {
+        if let Some(refusal) = credit_check(s, new, &replaced)? {
             return Ok(Err(refusal));
         }
         if let Some(p) = previous.as_ref().filter(|p| p.id != new.id) {
@@ -124,10 +157,12 @@ pub(super) fn follow_attendance<S: State>(
             new.reason = reason.map(str::to_owned);
         }
     }
-    // From its first check-in, attendance is the evidence for the activity.
+    // Once attendance credits the activity, it is the evidence: a
+    // self-report for it gives way (a bare check-in erases nothing).
     for mut report in s.hours_of(&after.volunteer_id)? {
         let open = matches!(report.status, HourStatus::Pending | HourStatus::Confirmed);
         if open
+            && earned.is_some()
             && report.source == HourSource::SelfReport
             && report.activity_id.as_deref() == Some(activity.id.as_str())
         {

@@ -8,6 +8,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::*;
+use crate::records::SignupStatus;
 
 pub(super) struct ReportArgs<'a> {
     pub entry_id: &'a str,
@@ -120,6 +121,17 @@ pub(super) fn report_hours<S: State>(
         corrects: None,
         superseded_by: None,
     };
+    let open = |e: &HourEntry| matches!(e.status, HourStatus::Pending | HourStatus::Confirmed);
+    if super::evidence::overlaps(&s.hours_of(&actor.user_id)?, &entry, &[], open) {
+        return Ok(if s.authoritative() {
+            reject(
+                RejectCode::HoursOverlap,
+                "hours are already reported or credited for part of this time",
+            )
+        } else {
+            Decision::Defer
+        });
+    }
     Ok(Decision::Apply(vec![Effect::Put(Record::HourEntry(entry))]))
 }
 
@@ -132,26 +144,33 @@ fn reportable<S: State>(
     actor: &Actor,
     (from, to): (DateTime<Utc>, DateTime<Utc>),
 ) -> Result<Result<(), Decision>, S::Error> {
-    if matches!(
-        activity.status,
-        ActivityStatus::Draft | ActivityStatus::Cancelled
-    ) {
+    if !activity.status.took_place() {
         return Ok(Err(reject(
             RejectCode::ActivityClosed,
             "hours are reported only for an activity that took place",
         )));
     }
-    if from < activity.starts_at || to > activity.ends_at {
-        return Ok(Err(reject(
-            RejectCode::InvalidInput,
-            "the hours lie outside the activity's time",
-        )));
+    if let Some(d) = outside(activity, from, to) {
+        return Ok(Err(d));
     }
     if let Some(d) = credited_by_attendance(s, &activity.id, &actor.user_id)? {
         return Ok(Err(d));
     }
+    // One open report per activity: a second would count the time twice.
+    let reported = s.hours_of(&actor.user_id)?.into_iter().any(|h| {
+        h.source == HourSource::SelfReport
+            && h.activity_id.as_deref() == Some(activity.id.as_str())
+            && matches!(h.status, HourStatus::Pending | HourStatus::Confirmed)
+    });
+    if reported {
+        return Ok(Err(reject(
+            RejectCode::AlreadyCredited,
+            "hours for this activity are already reported",
+        )));
+    }
     let key = pair_key(&activity.id, &actor.user_id);
-    if get_signup(s, &key)?.is_none() {
+    let signed = get_signup(s, &key)?.is_some_and(|x| x.status == SignupStatus::Confirmed);
+    if !signed {
         return Ok(Err(if s.authoritative() {
             reject(
                 RejectCode::NotSignedUp,
@@ -162,6 +181,16 @@ fn reportable<S: State>(
         }));
     }
     Ok(Ok(()))
+}
+
+/// The refusal when a span leaves the activity's start and end.
+fn outside(activity: &Activity, from: DateTime<Utc>, to: DateTime<Utc>) -> Option<Decision> {
+    (from < activity.starts_at || to > activity.ends_at).then(|| {
+        reject(
+            RejectCode::InvalidInput,
+            "the hours lie outside the activity's time",
+        )
+    })
 }
 
 /// The refusal when attendance records the volunteer at the activity: its
@@ -286,16 +315,19 @@ fn approvable<S: State>(
     entry: &HourEntry,
 ) -> Result<Result<Vec<Effect>, Decision>, S::Error> {
     if let Some(activity_id) = &entry.activity_id {
-        if let Some(activity) = get_activity(s, activity_id)?
-            && matches!(
-                activity.status,
-                ActivityStatus::Draft | ActivityStatus::Cancelled
-            )
-        {
-            return Ok(Err(reject(
-                RejectCode::ActivityClosed,
-                "the activity did not take place",
-            )));
+        if let Some(activity) = get_activity(s, activity_id)? {
+            if !activity.status.took_place() {
+                return Ok(Err(reject(
+                    RejectCode::ActivityClosed,
+                    "the activity did not take place",
+                )));
+            }
+            // A correction may have changed the length: the span still
+            // lies within the activity.
+            let to = entry.started_at + Duration::minutes(i64::from(entry.minutes));
+            if let Some(d) = outside(&activity, entry.started_at, to) {
+                return Ok(Err(d));
+            }
         }
         if let Some(d) = credited_by_attendance(s, activity_id, &entry.volunteer_id)? {
             return Ok(Err(d));
@@ -327,7 +359,7 @@ fn approvable<S: State>(
         }
     }
     let replaced: Vec<&str> = replaced.iter().map(String::as_str).collect();
-    if let Some(d) = super::evidence::daily_limit(s, entry, &replaced)? {
+    if let Some(d) = super::evidence::credit_check(s, entry, &replaced)? {
         return Ok(Err(d));
     }
     Ok(Ok(effects))
@@ -336,6 +368,7 @@ fn approvable<S: State>(
 pub(super) fn correct_hours<S: State>(
     s: &mut S,
     actor: &Actor,
+    now: DateTime<Utc>,
     (entry_id, new_entry_id): (&str, &str),
     minutes: u32,
     reason: &str,
@@ -371,6 +404,12 @@ pub(super) fn correct_hours<S: State>(
         return Ok(reject(
             RejectCode::InvalidState,
             "only confirmed self-reported hours are corrected this way",
+        ));
+    }
+    if old.started_at + Duration::minutes(i64::from(minutes)) > now + MAX_CLOCK_SKEW {
+        return Ok(reject(
+            RejectCode::InvalidInput,
+            "corrected hours cannot end in the future",
         ));
     }
     // A proposal: it replaces the old entry once another reviewer approves it.

@@ -28,7 +28,7 @@ mod tests;
 
 pub use attendance::credited_minutes;
 pub use evidence::{
-    MAX_DAILY_MINUTES, RECORDING_WINDOW, shanghai, shanghai_day, within_daily_limit,
+    MAX_DAILY_MINUTES, RECORDING_WINDOW, overlaps, shanghai, shanghai_day, within_daily_limit,
 };
 pub use inputs::MAX_SCHEDULE_AHEAD;
 
@@ -86,6 +86,9 @@ string_enum! {
         /// The volunteer would be credited more than 24 hours in one day
         /// (Asia/Shanghai) across all their records.
         DailyLimit = "daily_limit",
+        /// The volunteer is already credited (or has reported) part of this
+        /// time: nobody serves in two places at once.
+        HoursOverlap = "hours_overlap",
         /// The id chosen for a new record belongs to another record (another
         /// author's, another site's): choose a new one.
         IdTaken = "id_taken",
@@ -325,7 +328,7 @@ pub fn decide<S: State>(
             new_entry_id,
             minutes,
             reason,
-        } => correct_hours(s, actor, (entry_id, new_entry_id), *minutes, reason),
+        } => correct_hours(s, actor, now, (entry_id, new_entry_id), *minutes, reason),
         Mutation::ReportHours {
             entry_id,
             volunteer_id,

@@ -66,10 +66,14 @@ pub(super) fn join_team<S: State>(
     {
         return Ok(Decision::Apply(vec![]));
     }
-    // Someone removed comes back only if a leader or staff agree again.
-    let removed = previous
-        .as_ref()
-        .is_some_and(|m| m.status == MembershipStatus::Removed);
+    // Someone once removed comes back only if a leader or staff agree
+    // again (however the requests in between ended).
+    let removed = previous.as_ref().is_some_and(|m| {
+        m.status == MembershipStatus::Removed
+            || m.history
+                .iter()
+                .any(|h| h.status == MembershipStatus::Removed)
+    });
     let status = match team.join_policy {
         JoinPolicy::Open if !removed => MembershipStatus::Active,
         _ => MembershipStatus::Requested,

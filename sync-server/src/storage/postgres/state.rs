@@ -73,6 +73,15 @@ impl State for TxState<'_, '_> {
     }
 
     fn hours_of(&mut self, volunteer_id: &str) -> Result<Vec<HourEntry>, StoreError> {
+        // Every decision that credits a volunteer reads their hours here and
+        // writes their user row, so two transactions crediting the same
+        // volunteer at once conflict (first updater wins, the other retries
+        // and sees the first's hours): the daily limit and the overlap rule
+        // cannot be passed by a race between instances.
+        self.tx.exec(
+            "UPDATE users SET id = id WHERE district = $1 AND id = $2",
+            &[&self.district, &volunteer_id],
+        )?;
         // The volunteer owns their hour entries: the owner index finds them.
         let rows = self.tx.query(
             "SELECT data FROM entities
