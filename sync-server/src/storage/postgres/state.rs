@@ -43,29 +43,11 @@ impl State for TxState<'_, '_> {
     }
 
     fn signups_of(&mut self, activity_id: &str) -> Result<Vec<Signup>, StoreError> {
-        // Signup keys are `activity/volunteer`: a key range scan of one activity.
-        let rows = self.tx.query(
-            "SELECT data FROM entities
-             WHERE district = $1 AND kind = 'signup' AND key > $2 || '/' AND key < $2 || '0'
-               AND data IS NOT NULL",
-            &[&self.district, &activity_id],
-        )?;
-        rows.iter()
-            .map(|r| Ok(serde_json::from_str(r.get(0))?))
-            .collect()
+        of_activity(self, Kind::Signup, activity_id)
     }
 
     fn attendances_of(&mut self, activity_id: &str) -> Result<Vec<Attendance>, StoreError> {
-        // Attendance keys are `activity/volunteer`, like signups'.
-        let rows = self.tx.query(
-            "SELECT data FROM entities
-             WHERE district = $1 AND kind = 'attendance' AND key > $2 || '/' AND key < $2 || '0'
-               AND data IS NOT NULL",
-            &[&self.district, &activity_id],
-        )?;
-        rows.iter()
-            .map(|r| Ok(serde_json::from_str(r.get(0))?))
-            .collect()
+        of_activity(self, Kind::Attendance, activity_id)
     }
 
     fn memberships_of(&mut self, volunteer_id: &str) -> Result<Vec<Membership>, StoreError> {
@@ -215,4 +197,22 @@ impl Ledger for TxState<'_, '_> {
         )?;
         Ok(())
     }
+}
+
+/// The records of a relationship kind for one activity. Their keys are
+/// `activity/volunteer`: a key range scan of the activity ('0' follows '/').
+fn of_activity<T: serde::de::DeserializeOwned>(
+    state: &mut TxState<'_, '_>,
+    kind: Kind,
+    activity_id: &str,
+) -> Result<Vec<T>, StoreError> {
+    let rows = state.tx.query(
+        "SELECT data FROM entities
+         WHERE district = $1 AND kind = $2 AND key > $3 || '/' AND key < $3 || '0'
+           AND data IS NOT NULL",
+        &[&state.district, &kind.as_str(), &activity_id],
+    )?;
+    rows.iter()
+        .map(|r| Ok(serde_json::from_str(r.get(0))?))
+        .collect()
 }

@@ -36,26 +36,11 @@ impl State for TxState<'_> {
     }
 
     fn signups_of(&mut self, activity_id: &str) -> Result<Vec<Signup>, StoreError> {
-        let mut stmt = self.0.prepare_cached(
-            "SELECT data FROM entities
-             WHERE kind = 'signup' AND key > ?1 || '/' AND key < ?1 || '0' AND data IS NOT NULL",
-        )?;
-        let rows = stmt.query_map([activity_id], |r| r.get::<_, String>(0))?;
-        let mut out = Vec::new();
-        for row in rows {
-            out.push(serde_json::from_str(&row?)?);
-        }
-        Ok(out)
+        of_activity(self.0, Kind::Signup, activity_id)
     }
 
     fn attendances_of(&mut self, activity_id: &str) -> Result<Vec<Attendance>, StoreError> {
-        // Attendance keys are `activity/volunteer`, like signups'.
-        let mut stmt = self.0.prepare_cached(
-            "SELECT data FROM entities
-             WHERE kind = 'attendance' AND key > ?1 || '/' AND key < ?1 || '0' AND data IS NOT NULL",
-        )?;
-        let rows = stmt.query_map([activity_id], |r| r.get::<_, String>(0))?;
-        rows.map(|data| Ok(serde_json::from_str(&data?)?)).collect()
+        of_activity(self.0, Kind::Attendance, activity_id)
     }
 
     fn memberships_of(&mut self, volunteer_id: &str) -> Result<Vec<Membership>, StoreError> {
@@ -189,4 +174,19 @@ pub(super) fn client_row(
         .prepare_cached("SELECT user_id, last_seq FROM clients WHERE client_id = ?1")?
         .query_row([client_id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?)
+}
+
+/// The records of a relationship kind for one activity. Their keys are
+/// `activity/volunteer`: a key range scan of the activity ('0' follows '/').
+fn of_activity<T: serde::de::DeserializeOwned>(
+    conn: &Connection,
+    kind: Kind,
+    activity_id: &str,
+) -> Result<Vec<T>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT data FROM entities
+         WHERE kind = ?1 AND key > ?2 || '/' AND key < ?2 || '0' AND data IS NOT NULL",
+    )?;
+    let rows = stmt.query_map([kind.as_str(), activity_id], |r| r.get::<_, String>(0))?;
+    rows.map(|data| Ok(serde_json::from_str(&data?)?)).collect()
 }
