@@ -2,6 +2,8 @@
 //! is keyed and encoded. The list below is the one place a record kind is
 //! declared: its string form, `Kind::ALL`, and every per-kind dispatch follow.
 
+use chrono::{DateTime, Utc};
+
 use crate::records::*;
 
 /// A record type's stable key within its kind.
@@ -104,6 +106,79 @@ records! {
     Donation = "donation",
     Figures = "figures",
     Notice = "notice",
+}
+
+// ----- constructors -----
+
+impl Activity {
+    /// A draft activity with every optional part off: no team, no deadline,
+    /// no waitlist, walk-ins allowed, exact credit. Set the rest with struct
+    /// update syntax (`Activity { waitlist: true, ..Activity::new(..) }`).
+    pub fn new(
+        id: impl Into<String>,
+        site_id: impl Into<String>,
+        title: impl Into<String>,
+        starts_at: DateTime<Utc>,
+        ends_at: DateTime<Utc>,
+        capacity: u32,
+    ) -> Activity {
+        Activity {
+            id: id.into(),
+            site_id: site_id.into(),
+            team_id: None,
+            title: title.into(),
+            description: String::new(),
+            starts_at,
+            ends_at,
+            capacity,
+            signup_count: 0,
+            status: ActivityStatus::Draft,
+            signup_deadline: None,
+            waitlist: false,
+            waitlist_count: 0,
+            waitlist_next: 0,
+            created_by: None,
+            cancel_reason: None,
+            walk_ins: true,
+            credit_rounding_minutes: 0,
+            callout: false,
+            published: false,
+        }
+    }
+
+    /// Volunteers may see it: published at some point (a draft, or a draft
+    /// cancelled before it was published, is its organisers' alone).
+    pub fn is_public(&self) -> bool {
+        self.status != ActivityStatus::Draft
+            && (self.published || self.status != ActivityStatus::Cancelled)
+    }
+}
+
+impl HourEntry {
+    /// The confirmed entry a checked-out attendance earns (`None` until it is
+    /// checked out): its minutes are [`crate::rules::credited_minutes`].
+    pub fn for_attendance(activity: &Activity, attendance: &Attendance) -> Option<HourEntry> {
+        let out = attendance.checked_out_at?;
+        Some(HourEntry {
+            id: attendance.hours_id(),
+            volunteer_id: attendance.volunteer_id.clone(),
+            activity_id: Some(activity.id.clone()),
+            site_id: Some(activity.site_id.clone()),
+            source: HourSource::Attendance,
+            status: HourStatus::Confirmed,
+            // Credit starts with the activity at the earliest.
+            started_at: attendance.checked_in_at.max(activity.starts_at),
+            minutes: crate::rules::credited_minutes(activity, attendance.checked_in_at, out),
+            description: activity.title.clone(),
+            recorded_by: attendance.recorded_by.clone(),
+            team_id: activity.team_id.clone(),
+            reviewed_by: None,
+            reviewed_at: None,
+            reason: None,
+            corrects: None,
+            superseded_by: None,
+        })
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -1,6 +1,6 @@
 //! The bounds every argument of every mutation keeps, checked before any
-//! rule runs: each text field has a most length, each time lies in a sane
-//! range. One table per mutation, so a field cannot be left unbounded
+//! rule runs: each id follows the id rule, each text field has a most
+//! length, each time lies in a sane range. One table per mutation, so a field cannot be left unbounded
 //! (the match is exhaustive). Rule-specific requirements (a reason that
 //! must not be empty, a title) stay with their rules.
 
@@ -179,6 +179,148 @@ fn fields(m: &Mutation) -> (Texts<'_>, Times, Times) {
             (texts, vec![("received_at", *received_at)], vec![])
         }
     }
+}
+
+/// The id arguments of a mutation, by field name; `None` for an optional one
+/// left out.
+fn ids(m: &Mutation) -> Vec<(&'static str, Option<&str>)> {
+    use Mutation as M;
+    fn id<'a>(name: &'static str, v: &'a str) -> (&'static str, Option<&'a str>) {
+        (name, Some(v))
+    }
+    fn opt<'a>(name: &'static str, v: &'a Option<String>) -> (&'static str, Option<&'a str>) {
+        (name, v.as_deref())
+    }
+    match m {
+        M::JoinTeam { team_id } | M::LeaveTeam { team_id } | M::WithdrawJoinRequest { team_id } => {
+            vec![id("team_id", team_id)]
+        }
+        M::DecideJoinRequest {
+            team_id,
+            volunteer_id,
+            ..
+        }
+        | M::RemoveMember {
+            team_id,
+            volunteer_id,
+            ..
+        }
+        | M::SetTeamRole {
+            team_id,
+            volunteer_id,
+            ..
+        } => vec![id("team_id", team_id), id("volunteer_id", volunteer_id)],
+        M::SignUp { activity_id }
+        | M::CancelSignup { activity_id }
+        | M::PublishActivity { activity_id }
+        | M::StartActivity { activity_id }
+        | M::FinishActivity { activity_id }
+        | M::CancelActivity { activity_id, .. } => vec![id("activity_id", activity_id)],
+        M::CreateCallOut {
+            activity_id,
+            site_id,
+            ..
+        } => vec![id("activity_id", activity_id), id("site_id", site_id)],
+        M::CreateActivity {
+            activity_id,
+            site_id,
+            team_id,
+            ..
+        } => vec![
+            id("activity_id", activity_id),
+            id("site_id", site_id),
+            opt("team_id", team_id),
+        ],
+        M::ReportHours {
+            entry_id,
+            volunteer_id,
+            activity_id,
+            team_id,
+            ..
+        } => vec![
+            id("entry_id", entry_id),
+            id("volunteer_id", volunteer_id),
+            opt("activity_id", activity_id),
+            opt("team_id", team_id),
+        ],
+        M::ReviewHours { entry_id, .. } => vec![id("entry_id", entry_id)],
+        M::CorrectHours {
+            entry_id,
+            new_entry_id,
+            ..
+        } => vec![id("entry_id", entry_id), id("new_entry_id", new_entry_id)],
+        M::PlaceOrder {
+            order_id, site_id, ..
+        } => vec![id("order_id", order_id), id("site_id", site_id)],
+        // Notice ids are composed (`topic/subject/volunteer`): checked apart.
+        M::MarkNoticeRead { .. } => vec![],
+        M::CreateCampaign {
+            campaign_id,
+            site_id,
+            ..
+        } => vec![id("campaign_id", campaign_id), id("site_id", site_id)],
+        M::RecordDonation {
+            donation_id,
+            campaign_id,
+            site_id,
+            ..
+        } => vec![
+            id("donation_id", donation_id),
+            id("site_id", site_id),
+            opt("campaign_id", campaign_id),
+        ],
+        M::CancelOrder { order_id, .. }
+        | M::WithdrawOrder { order_id, .. }
+        | M::ReleaseOrder { order_id, .. }
+        | M::RespondToOrder { order_id, .. }
+        | M::CompleteOrder { order_id }
+        | M::RateOrder { order_id, .. } => vec![id("order_id", order_id)],
+        M::DispatchOrder {
+            order_id,
+            team_id,
+            volunteer_id,
+        } => vec![
+            id("order_id", order_id),
+            opt("team_id", team_id),
+            opt("volunteer_id", volunteer_id),
+        ],
+        M::CheckIn {
+            activity_id,
+            volunteer_id,
+            ..
+        }
+        | M::CheckOut {
+            activity_id,
+            volunteer_id,
+            ..
+        }
+        | M::CorrectAttendance {
+            activity_id,
+            volunteer_id,
+            ..
+        } => vec![
+            id("activity_id", activity_id),
+            id("volunteer_id", volunteer_id),
+        ],
+    }
+}
+
+/// The first id argument that breaks the id rule ([`is_valid_id`]), by field name.
+pub(super) fn bad_id(m: &Mutation) -> Option<&'static str> {
+    if let Mutation::MarkNoticeRead { notice_id } = m {
+        let ok = !notice_id.is_empty() && notice_id.len() <= 3 * MAX_ID_LEN;
+        return (!ok).then_some("notice_id");
+    }
+    if let Mutation::CorrectHours { new_entry_id, .. } = m {
+        // `att/…` keys belong to hours derived from attendance.
+        if new_entry_id.starts_with("att/") {
+            return Some("new_entry_id");
+        }
+    }
+    ids(m)
+        .into_iter()
+        .find(|(_, v)| v.is_some_and(|v| !is_valid_id(v)))
+        .map(|(name, _)| name)
 }
 
 #[cfg(test)]
