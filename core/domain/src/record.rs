@@ -1,6 +1,7 @@
-//! The typed union of replicated records ([`Record`], [`Kind`]) and how each
-//! is keyed and encoded. The list below is the one place a record kind is
-//! declared: its string form, `Kind::ALL`, and every per-kind dispatch follow.
+//! The typed union of replicated records ([`Record`], [`Kind`]), how each is
+//! keyed and encoded, and the constructors of records built in many places.
+//! The list below is the one place a record kind is declared: its string
+//! form, `Kind::ALL`, and every per-kind dispatch follow.
 
 use chrono::{DateTime, Utc};
 
