@@ -224,3 +224,107 @@ fn a_rejected_oversized_mutation_is_logged_without_its_payload() {
     assert!(body.len() < 200, "{} bytes kept", body.len());
     assert!(body.contains("report_hours") && body.contains("omitted_bytes"));
 }
+
+/// On PostgreSQL, two pushes that credit one volunteer at once (check-outs
+/// at two overlapping activities, on two connections) end with one credit.
+/// Each credit decision writes the volunteer's row, so concurrent ones
+/// conflict and the later retries and sees the earlier one's hours. A raw
+/// transaction holds the row while both are sent. (Without that write this
+/// test still passes when the two pushes happen not to overlap in time: it
+/// guards the outcome, it cannot force the interleaving.)
+#[test]
+fn concurrent_credits_for_one_volunteer_do_not_race_past_the_rules() {
+    let Some(b) = backends().into_iter().find(|b| b.url.is_some()) else {
+        return; // PostgreSQL only: SQLite has a single writer
+    };
+    let store: std::sync::Arc<dyn Storage> = std::sync::Arc::from(b.store);
+    let who = seeded(store.as_ref());
+    let now = Utc::now();
+    let activity = |id: &str| {
+        Record::Activity(volunteer_domain::Activity {
+            status: volunteer_domain::ActivityStatus::InProgress,
+            ..volunteer_domain::Activity::new(id, "c", id, now - Duration::hours(3), now, 10)
+        })
+    };
+    store
+        .put_records(&[activity("a1"), activity("a2")])
+        .unwrap();
+    let staff = NewUser::new("st", None, Role::Staff, "社工").at_site("c");
+    store
+        .create_users(std::slice::from_ref(&staff), now)
+        .unwrap();
+    store
+        .create_session(&staff.id, "staff-token", now + Duration::days(1), now)
+        .unwrap();
+    let AuthOutcome::Valid(staff_who) = store.authenticate("staff-token", now).unwrap() else {
+        panic!("no staff session")
+    };
+    let step = |client: &str, seq: u64, m: Mutation| SyncRequest {
+        client_id: client.into(),
+        cursor: None,
+        mutations: vec![MutationEnvelope {
+            seq,
+            id: format!("{client}-{seq}"),
+            created_at: Utc::now(),
+            mutation: m,
+        }],
+        pull_limit: Some(1),
+    };
+    let volunteer = who.actor.user_id.clone();
+    for (i, a) in ["a1", "a2"].into_iter().enumerate() {
+        let check_in = Mutation::CheckIn {
+            activity_id: a.into(),
+            volunteer_id: volunteer.clone(),
+            at: now - Duration::hours(2),
+        };
+        let r = store
+            .sync(
+                &staff_who,
+                &step("staff-setup", i as u64 + 1, check_in),
+                now,
+            )
+            .unwrap();
+        assert_eq!(
+            r.results[0].status,
+            volunteer_domain::MutationStatus::Applied
+        );
+    }
+    // Hold the volunteer's row; both check-outs start and wait on it.
+    let mut holder = postgres::Client::connect(b.url.as_deref().unwrap(), postgres::NoTls).unwrap();
+    let mut tx = holder.transaction().unwrap();
+    tx.execute("UPDATE users SET id = id WHERE id = $1", &[&volunteer])
+        .unwrap();
+    let pushes: Vec<_> = ["a1", "a2"]
+        .into_iter()
+        .map(|a| {
+            let (store, who, volunteer) = (store.clone(), (*staff_who).clone(), volunteer.clone());
+            std::thread::spawn(move || {
+                let out = Mutation::CheckOut {
+                    activity_id: a.into(),
+                    volunteer_id: volunteer,
+                    at: Utc::now(),
+                };
+                store
+                    .sync(&who, &step(&format!("staff-{a}"), 1, out), Utc::now())
+                    .unwrap()
+            })
+        })
+        .collect();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    tx.rollback().unwrap();
+    let codes: Vec<Option<String>> = pushes
+        .into_iter()
+        .map(|p| p.join().unwrap().results[0].code.clone())
+        .collect();
+    assert!(
+        codes.contains(&None) && codes.contains(&Some("hours_overlap".into())),
+        "one applied, one refused: {codes:?}"
+    );
+    let confirmed = store
+        .records(Kind::HourEntry)
+        .unwrap()
+        .into_iter()
+        .filter(|r| matches!(r, Record::HourEntry(h) if h.is_confirmed()))
+        .count();
+    assert_eq!(confirmed, 1, "{}", b.name);
+}

@@ -7,6 +7,8 @@ use volunteer_sync_server::{PgStore, SqliteStore, Storage};
 pub struct Backend {
     pub name: &'static str,
     pub store: Box<dyn Storage>,
+    /// The database URL, for PostgreSQL.
+    pub url: Option<String>,
     _dir: tempfile::TempDir,
 }
 
@@ -19,6 +21,7 @@ pub fn backends() -> Vec<Backend> {
     let mut out = vec![Backend {
         name: "sqlite",
         store: Box::new(sqlite),
+        url: None,
         _dir: dir,
     }];
     let name = format!(
@@ -30,6 +33,7 @@ pub fn backends() -> Vec<Backend> {
         out.push(Backend {
             name: "postgres",
             store: Box::new(PgStore::open(&url, 4).expect("open postgres")),
+            url: Some(url),
             _dir: tempfile::tempdir().expect("temp dir"),
         });
     }
