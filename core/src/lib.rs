@@ -31,8 +31,8 @@ pub use notify::{ChangeListener, StatusListener, Subscription};
 pub use replica::Replica;
 pub use volunteer_domain::{
     Activity, ActivityStatus, Attendance, AttendanceCorrection, Campaign, Donation, Figures, Gift,
-    GoodsTotal, HourEntry, HourSource, HourStatus, JoinPolicy, Kind, Membership, MembershipStatus,
-    MonthMinutes, Mutation, Notice, NoticeTopic, OrderContact, OrderCount, OrderStatus,
-    PastMembership, Profile, Record, RejectCode, Role, ServiceOrder, Signup, SignupStatus, Site,
-    SiteLevel, Team, TeamRole,
+    GoodsTotal, HourEntry, HourEvent, HourEventKind, HourSource, HourStatus, JoinPolicy, Kind,
+    Membership, MembershipStatus, MonthMinutes, Mutation, Notice, NoticeTopic, OrderContact,
+    OrderCount, OrderStatus, PastMembership, Profile, Record, RejectCode, Role, ServiceOrder,
+    Signup, SignupStatus, Site, SiteLevel, Team, TeamRole,
 };

@@ -252,6 +252,7 @@ mod tests {
             reason: None,
             corrects: None,
             superseded_by: None,
+            history: vec![],
         };
         store
             .put_records(&[

@@ -125,6 +125,26 @@ impl VolunteerClient {
         guard(|| self.replica.report_hours(report))
     }
 
+    /// Dispute a record of one's hours, saying why (a reviewer resolves it).
+    pub fn dispute_hours(&self, entry_id: String, reason: String) -> Result<(), VolunteerError> {
+        guard(|| self.replica.dispute_hours(&entry_id, &reason))
+    }
+
+    /// Reviewers: accept or turn down the open dispute of an entry.
+    pub fn resolve_dispute(
+        &self,
+        entry_id: String,
+        accept: bool,
+        reason: String,
+    ) -> Result<(), VolunteerError> {
+        guard(|| self.replica.resolve_dispute(&entry_id, accept, &reason))
+    }
+
+    /// Reviewers: re-open a rejected self-report; it is pending again.
+    pub fn reopen_hours(&self, entry_id: String, reason: String) -> Result<(), VolunteerError> {
+        guard(|| self.replica.reopen_hours(&entry_id, &reason))
+    }
+
     /// Staff: record a volunteer's arrival, at `at` or now.
     pub fn check_in(
         &self,

@@ -116,6 +116,22 @@ pub enum Action {
         minutes: u32,
         reason: String,
     },
+    /// A volunteer disputes a record of their hours, saying why.
+    DisputeHours {
+        entry_id: String,
+        reason: String,
+    },
+    /// A reviewer resolves the open dispute of an entry.
+    ResolveDispute {
+        entry_id: String,
+        accept: bool,
+        reason: String,
+    },
+    /// A reviewer re-opens a rejected self-report: it is pending again.
+    ReopenHours {
+        entry_id: String,
+        reason: String,
+    },
     /// Staff record a volunteer's arrival at an activity.
     CheckIn {
         activity_id: String,

@@ -4,9 +4,10 @@ use super::DateTime;
 
 pub use volunteer_core::{
     Activity, ActivityStatus, Attendance, AttendanceCorrection, Campaign, Donation, Figures, Gift,
-    GoodsTotal, HourEntry, HourSource, HourStatus, JoinPolicy, Membership, MembershipStatus,
-    MonthMinutes, Notice, NoticeTopic, OrderContact, OrderCount, OrderStatus, PastMembership,
-    Profile, RejectCode, Role, ServiceOrder, Signup, SignupStatus, Site, SiteLevel, Team, TeamRole,
+    GoodsTotal, HourEntry, HourEvent, HourEventKind, HourSource, HourStatus, JoinPolicy,
+    Membership, MembershipStatus, MonthMinutes, Notice, NoticeTopic, OrderContact, OrderCount,
+    OrderStatus, PastMembership, Profile, RejectCode, Role, ServiceOrder, Signup, SignupStatus,
+    Site, SiteLevel, Team, TeamRole,
 };
 
 /// Kinds of data, as named in change notifications.
@@ -329,6 +330,31 @@ pub struct HourEntry {
     pub corrects: Option<String>,
     /// The entry that corrects this one.
     pub superseded_by: Option<String>,
+    /// The volunteer's disputes of this record and how each was resolved,
+    /// oldest first, and earlier reviews undone by a re-opening.
+    pub history: Vec<HourEvent>,
+}
+
+/// One event in an hour entry's history.
+#[uniffi::remote(Record)]
+pub struct HourEvent {
+    pub kind: HourEventKind,
+    pub by: String,
+    pub at: DateTime,
+    pub reason: String,
+}
+
+/// What happened to an hour entry besides its review.
+#[uniffi::remote(Enum)]
+pub enum HourEventKind {
+    /// The volunteer disputes the record, saying why.
+    Disputed,
+    /// A reviewer accepted the dispute (a correction follows).
+    DisputeAccepted,
+    /// A reviewer turned the dispute down, saying why.
+    DisputeRejected,
+    /// A reviewer re-opened a rejected report: pending again.
+    Reopened,
 }
 
 /// Where a resident's order for help stands (see `docs/domain.md`).

@@ -25,9 +25,10 @@ pub use mutation::{Mutation, MutationEnvelope};
 pub use record::{Keyed, Kind, Record, RecordError, pair_key};
 pub use records::{
     Activity, ActivityStatus, Attendance, AttendanceCorrection, Campaign, Donation, Figures, Gift,
-    GoodsTotal, HourEntry, HourSource, HourStatus, JoinPolicy, Membership, MembershipStatus,
-    MonthMinutes, Notice, NoticeTopic, OrderContact, OrderCount, OrderStatus, PastMembership,
-    Profile, Role, ServiceOrder, Signup, SignupStatus, Site, SiteLevel, Team, TeamRole,
+    GoodsTotal, HourEntry, HourEvent, HourEventKind, HourSource, HourStatus, JoinPolicy,
+    Membership, MembershipStatus, MonthMinutes, Notice, NoticeTopic, OrderContact, OrderCount,
+    OrderStatus, PastMembership, Profile, Role, ServiceOrder, Signup, SignupStatus, Site,
+    SiteLevel, Team, TeamRole,
 };
 pub use rules::{Decision, Effect, RejectCode, Rejection, State, decide};
 pub use scope::Scope;

@@ -123,6 +123,22 @@ pub enum Mutation {
         minutes: u32,
         reason: String,
     },
+    /// A volunteer disputes a record of their hours, saying why.
+    DisputeHours {
+        entry_id: String,
+        reason: String,
+    },
+    /// A reviewer resolves the open dispute of an entry.
+    ResolveDispute {
+        entry_id: String,
+        accept: bool,
+        reason: String,
+    },
+    /// A reviewer re-opens a rejected self-report: it is pending again.
+    ReopenHours {
+        entry_id: String,
+        reason: String,
+    },
     /// Staff record a volunteer's arrival at an activity.
     CheckIn {
         activity_id: String,
@@ -243,6 +259,9 @@ impl Mutation {
             Mutation::ReportHours { .. } => "report_hours",
             Mutation::ReviewHours { .. } => "review_hours",
             Mutation::CorrectHours { .. } => "correct_hours",
+            Mutation::DisputeHours { .. } => "dispute_hours",
+            Mutation::ResolveDispute { .. } => "resolve_dispute",
+            Mutation::ReopenHours { .. } => "reopen_hours",
             Mutation::CheckIn { .. } => "check_in",
             Mutation::CheckOut { .. } => "check_out",
             Mutation::CorrectAttendance { .. } => "correct_attendance",

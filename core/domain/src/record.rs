@@ -178,6 +178,7 @@ impl HourEntry {
             reason: None,
             corrects: None,
             superseded_by: None,
+            history: vec![],
         })
     }
 }

@@ -335,6 +335,34 @@ pub struct HourEntry {
     /// The entry that corrects this one.
     #[serde(default)]
     pub superseded_by: Option<String>,
+    /// The volunteer's disputes of this record and how each was resolved,
+    /// oldest first (a correction request under the 2021 rules, art. 13),
+    /// and earlier reviews undone by a re-opening.
+    #[serde(default)]
+    pub history: Vec<HourEvent>,
+}
+
+/// One event in an hour entry's history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HourEvent {
+    pub kind: HourEventKind,
+    pub by: String,
+    pub at: DateTime<Utc>,
+    pub reason: String,
+}
+
+string_enum! {
+    /// What happened to an hour entry besides its review.
+    pub enum HourEventKind {
+        /// The volunteer disputes the record, saying why.
+        Disputed = "disputed",
+        /// A reviewer accepted the dispute (a correction follows).
+        DisputeAccepted = "dispute_accepted",
+        /// A reviewer turned the dispute down, saying why.
+        DisputeRejected = "dispute_rejected",
+        /// A reviewer re-opened a rejected report: pending again.
+        Reopened = "reopened",
+    }
 }
 
 impl HourEntry {

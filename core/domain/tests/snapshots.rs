@@ -104,6 +104,19 @@ fn mutations() -> Vec<Mutation> {
             minutes: 60,
             reason: s("录入有误"),
         },
+        M::DisputeHours {
+            entry_id: s("h1"),
+            reason: s("时长少算了半小时"),
+        },
+        M::ResolveDispute {
+            entry_id: s("h1"),
+            accept: true,
+            reason: s("已核实签到记录"),
+        },
+        M::ReopenHours {
+            entry_id: s("h1"),
+            reason: s("补交了证明材料"),
+        },
         M::CheckIn {
             activity_id: s("a1"),
             volunteer_id: s("v1"),
@@ -217,9 +230,12 @@ fn variant(m: &Mutation) -> usize {
         M::CorrectAttendance { .. } => 28,
         M::WithdrawOrder { .. } => 29,
         M::ReleaseOrder { .. } => 30,
+        M::DisputeHours { .. } => 31,
+        M::ResolveDispute { .. } => 32,
+        M::ReopenHours { .. } => 33,
     }
 }
-const MUTATION_VARIANTS: usize = 31;
+const MUTATION_VARIANTS: usize = 34;
 
 fn records() -> Vec<Record> {
     let activity = Activity {

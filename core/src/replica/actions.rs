@@ -214,6 +214,31 @@ impl Replica {
         Ok(new_entry_id)
     }
 
+    /// Dispute a record of one's hours, saying why (a reviewer resolves it).
+    pub fn dispute_hours(&self, entry_id: &str, reason: &str) -> Result<()> {
+        self.submit(Mutation::DisputeHours {
+            entry_id: id("entry_id", entry_id)?,
+            reason: reason.to_owned(),
+        })
+    }
+
+    /// Reviewers: accept or turn down the open dispute of an entry.
+    pub fn resolve_dispute(&self, entry_id: &str, accept: bool, reason: &str) -> Result<()> {
+        self.submit(Mutation::ResolveDispute {
+            entry_id: id("entry_id", entry_id)?,
+            accept,
+            reason: reason.to_owned(),
+        })
+    }
+
+    /// Reviewers: re-open a rejected self-report; it is pending again.
+    pub fn reopen_hours(&self, entry_id: &str, reason: &str) -> Result<()> {
+        self.submit(Mutation::ReopenHours {
+            entry_id: id("entry_id", entry_id)?,
+            reason: reason.to_owned(),
+        })
+    }
+
     /// Staff: record a volunteer's arrival (now, unless `at` is given).
     pub fn check_in(
         &self,

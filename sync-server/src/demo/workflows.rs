@@ -275,6 +275,7 @@ pub(super) fn examples(x: &mut Examples<'_>) {
         reason: None,
         corrects: None,
         superseded_by: None,
+        history: vec![],
     };
     let (v1, v2) = (&x.volunteers[0], &x.volunteers[1]);
     x.hours

@@ -195,3 +195,52 @@ async fn attendance_hours_follow_the_activity_s_rounding_rule() {
         "50 minutes, rounded down to 15-minute steps"
     );
 }
+
+/// Issue 10 §2: every workflow has an exit, and nothing is edited in place
+/// without a trace: staff re-open a rejected report; a volunteer disputes a
+/// record and a reviewer resolves it; each step is kept in the history.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rejected_report_is_reopened_and_a_dispute_resolved_through_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir.path().join("server.db")).await;
+    let fx = fixture::seed(server.store.as_ref());
+    let url = server.url();
+    let team = fx.team_a.id.clone();
+    let v1 = signed_in(dir.path(), "v1", &url, "v1").await;
+    v1.join_team(&team).unwrap();
+    let id = v1.report_hours(report(&team, 90)).unwrap();
+    v1.sync().await.unwrap();
+    let staff = signed_in(dir.path(), "staff-a", &url, "staff-a").await;
+    staff.review_hours(&id, false, Some("缺少证明")).unwrap();
+    staff.sync().await.unwrap();
+    staff.reopen_hours(&id, "补交了照片").unwrap();
+    assert_eq!(staff.sync().await.unwrap().applied, 1);
+    v1.sync().await.unwrap();
+    let reopened = entry(&v1, &id);
+    assert_eq!(reopened.status, HourStatus::Pending);
+    assert_eq!(reopened.history.len(), 1);
+    staff.review_hours(&id, true, None).unwrap();
+    staff.sync().await.unwrap();
+    v1.sync().await.unwrap();
+    v1.dispute_hours(&id, "实际服务了两小时").unwrap();
+    assert_eq!(v1.sync().await.unwrap().applied, 1);
+    staff.sync().await.unwrap();
+    assert_eq!(
+        rejected(v1.resolve_dispute(&id, true, "我同意")),
+        RejectCode::Forbidden
+    );
+    staff
+        .resolve_dispute(&id, false, "签到记录为90分钟")
+        .unwrap();
+    assert_eq!(staff.sync().await.unwrap().applied, 1);
+    v1.sync().await.unwrap();
+    let kinds: Vec<_> = entry(&v1, &id).history.iter().map(|e| e.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            volunteer_core::HourEventKind::Reopened,
+            volunteer_core::HourEventKind::Disputed,
+            volunteer_core::HourEventKind::DisputeRejected
+        ]
+    );
+}

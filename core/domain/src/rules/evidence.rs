@@ -245,6 +245,7 @@ mod tests {
             reason: None,
             corrects: None,
             superseded_by: None,
+            history: vec![],
         }
     }
 

@@ -82,6 +82,9 @@ fn fields(m: &Mutation) -> (Texts<'_>, Times, Times) {
             vec![],
         ),
         M::RemoveMember { reason, .. }
+        | M::DisputeHours { reason, .. }
+        | M::ResolveDispute { reason, .. }
+        | M::ReopenHours { reason, .. }
         | M::WithdrawOrder { reason, .. }
         | M::ReleaseOrder { reason, .. }
         | M::CancelActivity { reason, .. }
@@ -243,7 +246,10 @@ fn ids(m: &Mutation) -> Vec<(&'static str, Option<&str>)> {
             opt("activity_id", activity_id),
             opt("team_id", team_id),
         ],
-        M::ReviewHours { entry_id, .. } => vec![id("entry_id", entry_id)],
+        M::ReviewHours { entry_id, .. }
+        | M::DisputeHours { entry_id, .. }
+        | M::ResolveDispute { entry_id, .. }
+        | M::ReopenHours { entry_id, .. } => vec![id("entry_id", entry_id)],
         M::CorrectHours {
             entry_id,
             new_entry_id,

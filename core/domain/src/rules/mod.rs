@@ -42,7 +42,10 @@ use crate::records::{
 use activities::{cancel_signup, create_activity, create_call_out, move_activity, sign_up};
 use attendance::{CorrectionArgs, check_in, check_out, correct_attendance};
 use donations::{NewDonation, create_campaign, record_donation};
-use hours::{ReportArgs, correct_hours, report_hours, review_hours};
+use hours::{
+    ReportArgs, correct_hours, dispute_hours, reopen_hours, report_hours, resolve_dispute,
+    review_hours,
+};
 use notices::mark_notice_read;
 pub(crate) use notices::notice;
 use orders::{
@@ -351,6 +354,15 @@ pub fn decide<S: State>(
                 description,
             },
         ),
+        Mutation::DisputeHours { entry_id, reason } => {
+            dispute_hours(s, actor, now, entry_id, reason)
+        }
+        Mutation::ResolveDispute {
+            entry_id,
+            accept,
+            reason,
+        } => resolve_dispute(s, actor, now, (entry_id, *accept), reason),
+        Mutation::ReopenHours { entry_id, reason } => reopen_hours(s, actor, now, entry_id, reason),
         Mutation::CheckIn {
             activity_id,
             volunteer_id,

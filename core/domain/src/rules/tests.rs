@@ -979,3 +979,86 @@ fn a_removed_member_rejoins_only_on_request_and_the_removal_is_kept() {
         (MembershipStatus::Removed, Some("多次缺席"))
     );
 }
+
+#[test]
+fn a_rejected_report_is_reopened_and_a_record_disputed_and_resolved() {
+    use crate::records::HourEventKind;
+    let mut s = Mem::new(true);
+    let report = Mutation::ReportHours {
+        entry_id: "e1".into(),
+        volunteer_id: "v1".into(),
+        activity_id: None,
+        started_at: t(8, 0),
+        minutes: 60,
+        description: String::new(),
+        team_id: None,
+    };
+    let admin = Actor {
+        role: Role::Admin,
+        site_path: None,
+        ..staff("/c/")
+    };
+    run(&mut s, &volunteer("v1"), report, t(9, 0));
+    let review = |approve| Mutation::ReviewHours {
+        entry_id: "e1".into(),
+        approve,
+        reason: Some("缺少证明".into()),
+    };
+    run(&mut s, &admin, review(false), t(9, 5));
+    let reopen = Mutation::ReopenHours {
+        entry_id: "e1".into(),
+        reason: "补交了证明".into(),
+    };
+    // Only a reviewer re-opens: not the volunteer.
+    let d = run(&mut s, &volunteer("v1"), reopen.clone(), t(9, 10));
+    assert_eq!(code(&d), Some(RejectCode::Forbidden));
+    run(&mut s, &admin, reopen, t(9, 10));
+    let entry = |s: &mut Mem| match s.get(Kind::HourEntry, "e1").unwrap() {
+        Some(Record::HourEntry(h)) => h,
+        _ => panic!("no entry"),
+    };
+    let h = entry(&mut s);
+    assert_eq!(h.status, HourStatus::Pending);
+    assert_eq!(h.history[0].kind, HourEventKind::Reopened);
+    assert!(
+        h.history[0].reason.contains("缺少证明"),
+        "the rejection is kept"
+    );
+    run(&mut s, &admin, review(true), t(9, 15));
+
+    let dispute = |reason: &str| Mutation::DisputeHours {
+        entry_id: "e1".into(),
+        reason: reason.into(),
+    };
+    let d = run(&mut s, &admin, dispute("不对"), t(9, 20));
+    assert_eq!(code(&d), Some(RejectCode::Forbidden), "only its volunteer");
+    run(
+        &mut s,
+        &volunteer("v1"),
+        dispute("实际服务了90分钟"),
+        t(9, 20),
+    );
+    let d = run(&mut s, &volunteer("v1"), dispute("另一个理由"), t(9, 21));
+    assert_eq!(code(&d), Some(RejectCode::InvalidState), "one open dispute");
+    let resolve = Mutation::ResolveDispute {
+        entry_id: "e1".into(),
+        accept: true,
+        reason: "已核实，另行更正".into(),
+    };
+    let d = run(&mut s, &volunteer("v1"), resolve.clone(), t(9, 25));
+    assert_eq!(
+        code(&d),
+        Some(RejectCode::Forbidden),
+        "not by the volunteer"
+    );
+    run(&mut s, &admin, resolve, t(9, 25));
+    let kinds: Vec<HourEventKind> = entry(&mut s).history.iter().map(|e| e.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            HourEventKind::Reopened,
+            HourEventKind::Disputed,
+            HourEventKind::DisputeAccepted
+        ]
+    );
+}
