@@ -253,6 +253,10 @@ mod tests {
             corrects: None,
             superseded_by: None,
             history: vec![],
+            recorded_at: None,
+            place: None,
+            organiser: None,
+            lead: None,
         };
         store
             .put_records(&[
@@ -262,6 +266,7 @@ mod tests {
                     level: SiteLevel::Center,
                     name: "中心".into(),
                     path: "/c/".into(),
+                    address: String::new(),
                 }),
                 Record::HourEntry(entry),
             ])

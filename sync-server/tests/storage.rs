@@ -23,6 +23,7 @@ fn seeded(store: &dyn Storage) -> Principal {
                 level: SiteLevel::Center,
                 name: "中心".into(),
                 path: "/c/".into(),
+                address: String::new(),
             }),
             Record::Team(Team {
                 id: "t".into(),
@@ -133,6 +134,7 @@ fn site_paths_must_be_whole_segments_under_the_parent() {
                 level: SiteLevel::Station,
                 name: "站".into(),
                 path: path.into(),
+                address: String::new(),
             })
         };
         let s = b.store.as_ref();

@@ -24,6 +24,7 @@ fn site(id: &str, parent: Option<&str>, level: SiteLevel, path: &str) -> Site {
         level,
         name: id.into(),
         path: path.into(),
+        address: String::new(),
     }
 }
 

@@ -42,6 +42,7 @@ fn site(id: &str, parent: Option<&Site>, level: SiteLevel, name: &str) -> Site {
         level,
         name: name.into(),
         path: format!("{}{id}/", parent.map_or("/", |p| p.path.as_str())),
+        address: String::new(),
     }
 }
 

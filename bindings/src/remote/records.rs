@@ -101,6 +101,8 @@ pub struct Site {
     /// Materialised path of ids from the root, `/center/institute/…/self/`.
     /// A site is inside another's subtree when its path starts with the other's.
     pub path: String,
+    /// Where it is (for service records: the place of service).
+    pub address: String,
 }
 
 /// How a team takes new members.
@@ -234,6 +236,8 @@ pub struct Activity {
     pub callout: bool,
     /// It was published at some point: a cancelled draft stays private.
     pub published: bool,
+    /// The activity lead (活动负责人): who created it, by name.
+    pub lead: Option<String>,
 }
 
 /// A signup's place: one of the `capacity` places, or the waitlist.
@@ -330,6 +334,14 @@ pub struct HourEntry {
     pub corrects: Option<String>,
     /// The entry that corrects this one.
     pub superseded_by: Option<String>,
+    /// When the record was made (the recording time the 2021 rules ask for).
+    pub recorded_at: Option<DateTime>,
+    /// The place of service: the site's name and address, as recorded.
+    pub place: Option<String>,
+    /// The organising unit: the team, else the site, by name, as recorded.
+    pub organiser: Option<String>,
+    /// The activity lead, by name, as recorded.
+    pub lead: Option<String>,
     /// The volunteer's disputes of this record and how each was resolved,
     /// oldest first, and earlier reviews undone by a re-opening.
     pub history: Vec<HourEvent>,

@@ -127,6 +127,7 @@ mod tests {
             level: SiteLevel::Center,
             name: String::new(),
             path: "/s1/".into(),
+            address: String::new(),
         };
         let staff = Actor::for_user(&profile(Role::Staff, Some("s1")), Some(&site), []);
         assert_eq!(staff.site_path.as_deref(), Some("/s1/"));

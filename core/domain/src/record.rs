@@ -144,6 +144,7 @@ impl Activity {
             credit_rounding_minutes: 0,
             callout: false,
             published: false,
+            lead: None,
         }
     }
 
@@ -179,6 +180,10 @@ impl HourEntry {
             corrects: None,
             superseded_by: None,
             history: vec![],
+            recorded_at: None,
+            place: None,
+            organiser: None,
+            lead: None,
         })
     }
 }

@@ -39,6 +39,9 @@ pub struct Site {
     /// Materialised path of ids from the root, `/center/institute/…/self/`.
     /// A site is inside another's subtree when its path starts with the other's.
     pub path: String,
+    /// Where it is (for service records: the place of service).
+    #[serde(default)]
+    pub address: String,
 }
 
 string_enum! {
@@ -219,6 +222,9 @@ pub struct Activity {
     /// (Absent in records older than the field: they count as published.)
     #[serde(default = "yes")]
     pub published: bool,
+    /// The activity lead (活动负责人): who created it, by name.
+    #[serde(default)]
+    pub lead: Option<String>,
 }
 
 pub(crate) fn yes() -> bool {
@@ -335,6 +341,18 @@ pub struct HourEntry {
     /// The entry that corrects this one.
     #[serde(default)]
     pub superseded_by: Option<String>,
+    /// When the record was made (the recording time the 2021 rules ask for).
+    #[serde(default)]
+    pub recorded_at: Option<DateTime<Utc>>,
+    /// The place of service: the site's name and address, as recorded.
+    #[serde(default)]
+    pub place: Option<String>,
+    /// The organising unit: the team, else the site, by name, as recorded.
+    #[serde(default)]
+    pub organiser: Option<String>,
+    /// The activity lead, by name, as recorded.
+    #[serde(default)]
+    pub lead: Option<String>,
     /// The volunteer's disputes of this record and how each was resolved,
     /// oldest first (a correction request under the 2021 rules, art. 13),
     /// and earlier reviews undone by a re-opening.

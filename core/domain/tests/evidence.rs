@@ -215,6 +215,7 @@ fn build(d: &District) -> World {
             level,
             name: id.into(),
             path: path.into(),
+            address: String::new(),
         }));
     }
     for (team, site) in TEAMS {

@@ -277,6 +277,7 @@ fn records() -> Vec<Record> {
             level: SiteLevel::Station,
             name: s("幸福里社区站"),
             path: s("/c1/i1/s1/"),
+            address: String::new(),
         }),
         Record::Team(Team {
             id: s("t1"),

@@ -121,6 +121,7 @@ pub fn seed_district(
             id,
             level,
             name,
+            address: String::new(),
         }
     };
     let center = site(

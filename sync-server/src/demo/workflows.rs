@@ -276,6 +276,10 @@ pub(super) fn examples(x: &mut Examples<'_>) {
         corrects: None,
         superseded_by: None,
         history: vec![],
+        recorded_at: None,
+        place: None,
+        organiser: None,
+        lead: None,
     };
     let (v1, v2) = (&x.volunteers[0], &x.volunteers[1]);
     x.hours

@@ -130,6 +130,12 @@ async fn derived_hours_follow_their_attendance() {
     let first = format!("att/{act}/{}", fx.id("v1"));
     let h = hour(store, &first);
     assert_eq!((h.status, h.minutes), (HourStatus::Confirmed, 120));
+    // The service record carries its legal fields as recorded: the place,
+    // the organising unit, the recorder and the recording time.
+    assert_eq!(h.place.as_deref(), Some(fx.station_a.name.as_str()));
+    assert_eq!(h.organiser.as_deref(), Some(fx.team_a.name.as_str()));
+    assert_eq!(h.recorded_by, fx.id("v3"));
+    assert!(h.recorded_at.is_some_and(|t| t <= Utc::now()));
     let staff_b = signed_in(dir.path(), "staff-b", &url, "staff-b").await;
     assert_eq!(
         rejected(staff_b.check_in(&act, &fx.id("v2"), None)),

@@ -218,6 +218,10 @@ async fn a_rejected_report_is_reopened_and_a_dispute_resolved_through_the_server
     v1.sync().await.unwrap();
     let reopened = entry(&v1, &id);
     assert_eq!(reopened.status, HourStatus::Pending);
+    // A self-report is a service record with its legal fields too.
+    assert_eq!(reopened.organiser.as_deref(), Some(fx.team_a.name.as_str()));
+    assert_eq!(reopened.place.as_deref(), Some(fx.station_a.name.as_str()));
+    assert!(reopened.recorded_at.is_some());
     assert_eq!(reopened.history.len(), 1);
     staff.review_hours(&id, true, None).unwrap();
     staff.sync().await.unwrap();

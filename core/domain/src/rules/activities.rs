@@ -122,6 +122,7 @@ pub(super) fn create_activity<S: State>(
             signup_deadline: *signup_deadline,
             waitlist: *waitlist,
             created_by: Some(actor.user_id.clone()),
+            lead: Some(actor.name.clone()),
             walk_ins: *walk_ins,
             credit_rounding_minutes: *credit_rounding_minutes,
             ..Activity::new(

@@ -102,9 +102,15 @@ fn record<S: State>(
     activity: &Activity,
     previous_id: Option<String>,
     attendance: Attendance,
-    reason: Option<&str>,
+    (reason, now): (Option<&str>, DateTime<Utc>),
 ) -> Result<Decision, S::Error> {
-    match follow_attendance(s, activity, previous_id.as_deref(), &attendance, reason)? {
+    match follow_attendance(
+        s,
+        activity,
+        previous_id.as_deref(),
+        &attendance,
+        (reason, now),
+    )? {
         Err(refusal) => Ok(refusal),
         Ok(hours) => {
             let mut effects = vec![Effect::Put(Record::Attendance(attendance))];
@@ -181,7 +187,7 @@ pub(super) fn check_in<S: State>(
             (None, attendance)
         }
     };
-    record(s, &activity, previous_id, attendance, None)
+    record(s, &activity, previous_id, attendance, (None, now))
 }
 
 pub(super) fn check_out<S: State>(
@@ -224,7 +230,7 @@ pub(super) fn check_out<S: State>(
     let previous = attendance.hours_id();
     attendance.checked_out_at = Some(at);
     attendance.recorded_by = actor.user_id.clone();
-    record(s, &activity, Some(previous), attendance, None)
+    record(s, &activity, Some(previous), attendance, (None, now))
 }
 
 pub(super) struct CorrectionArgs<'a> {
@@ -304,7 +310,7 @@ pub(super) fn correct_attendance<S: State>(
         &activity,
         Some(previous),
         attendance,
-        Some(a.reason.trim()),
+        (Some(a.reason.trim()), now),
     )
 }
 

@@ -139,7 +139,7 @@ pub(super) fn follow_attendance<S: State>(
     activity: &Activity,
     previous_id: Option<&str>,
     after: &Attendance,
-    reason: Option<&str>,
+    (reason, now): (Option<&str>, DateTime<Utc>),
 ) -> Result<Result<Vec<Effect>, Decision>, S::Error> {
     let previous = match previous_id {
         Some(id) => get_hour_entry(s, id)?.filter(HourEntry::is_confirmed),
@@ -148,6 +148,7 @@ pub(super) fn follow_attendance<S: State>(
     let mut earned = HourEntry::for_attendance(activity, after);
     let mut effects = vec![];
     if let Some(new) = &mut earned {
+        stamp(s, new, Some(activity), now)?;
         let replaced: Vec<&str> = previous.iter().map(|p| p.id.as_str()).collect();
         if let Some(refusal) = credit_check(s, new, &replaced)? {
             return Ok(Err(refusal));
@@ -188,6 +189,34 @@ pub(super) fn follow_attendance<S: State>(
     }
     effects.extend(earned.map(|n| Effect::Put(Record::HourEntry(n))));
     Ok(Ok(effects))
+}
+
+/// Stamp a service record with the fields the 2021 rules ask for, as they
+/// stand when it is recorded: the recording time, the place (the site's
+/// name and address), the organising unit (the team, else the site) and the
+/// activity lead.
+pub(super) fn stamp<S: State>(
+    s: &mut S,
+    entry: &mut HourEntry,
+    activity: Option<&Activity>,
+    now: DateTime<Utc>,
+) -> Result<(), S::Error> {
+    entry.recorded_at = Some(now);
+    let site = match &entry.site_id {
+        Some(id) => get_site(s, id)?,
+        None => None,
+    };
+    entry.place = site.as_ref().map(|x| match x.address.as_str() {
+        "" => x.name.clone(),
+        address => format!("{} {address}", x.name),
+    });
+    let team = match &entry.team_id {
+        Some(t) => get_team(s, t)?,
+        None => None,
+    };
+    entry.organiser = team.map(|t| t.name).or_else(|| site.map(|x| x.name));
+    entry.lead = activity.and_then(|a| a.lead.clone());
+    Ok(())
 }
 
 /// Void every open hour entry for a cancelled activity (of the volunteers
@@ -246,6 +275,10 @@ mod tests {
             corrects: None,
             superseded_by: None,
             history: vec![],
+            recorded_at: None,
+            place: None,
+            organiser: None,
+            lead: None,
         }
     }
 

@@ -121,7 +121,17 @@ pub(super) fn report_hours<S: State>(
         corrects: None,
         superseded_by: None,
         history: vec![],
+        recorded_at: None,
+        place: None,
+        organiser: None,
+        lead: None,
     };
+    let mut entry = entry;
+    let activity = match a.activity_id {
+        Some(id) => get_activity(s, id)?,
+        None => None,
+    };
+    super::evidence::stamp(s, &mut entry, activity.as_ref(), now)?;
     let open = |e: &HourEntry| matches!(e.status, HourStatus::Pending | HourStatus::Confirmed);
     if super::evidence::overlaps(&s.hours_of(&actor.user_id)?, &entry, &[], open) {
         return Ok(if s.authoritative() {
@@ -425,6 +435,7 @@ pub(super) fn correct_hours<S: State>(
         corrects: Some(old.id.clone()),
         superseded_by: None,
         history: vec![],
+        recorded_at: Some(now),
         ..old
     };
     Ok(Decision::Apply(vec![Effect::Put(Record::HourEntry(new))]))

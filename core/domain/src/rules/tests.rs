@@ -23,6 +23,7 @@ impl Mem {
             level: SiteLevel::Center,
             name: "中心".into(),
             path: "/c/".into(),
+            address: String::new(),
         }));
         m.put(Record::Site(Site {
             id: "s1".into(),
@@ -30,6 +31,7 @@ impl Mem {
             level: SiteLevel::Station,
             name: "站一".into(),
             path: "/c/s1/".into(),
+            address: String::new(),
         }));
         m.put(Record::Site(Site {
             id: "s2".into(),
@@ -37,6 +39,7 @@ impl Mem {
             level: SiteLevel::Station,
             name: "站二".into(),
             path: "/c/s2/".into(),
+            address: String::new(),
         }));
         m.put(Record::Activity(Activity {
             status: ActivityStatus::Published,

@@ -58,6 +58,7 @@ fn site(rng: &mut Rng, parent: Option<&Site>, level: SiteLevel, name: String) ->
         id,
         level,
         name,
+        address: String::new(),
     }
 }
 
