@@ -145,6 +145,11 @@ impl State for DeviceState<'_> {
         )
     }
 
+    /// Residents' accounts are the server's: staff placing an order for one defer.
+    fn resident_name(&mut self, _resident_id: &str) -> Result<Option<String>> {
+        Ok(None)
+    }
+
     fn memberships_of(&mut self, volunteer_id: &str) -> Result<Vec<Membership>> {
         load(
             self.conn,

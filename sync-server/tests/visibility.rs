@@ -72,6 +72,7 @@ fn order(id: &str, team: Option<&str>, volunteer: Option<&str>) -> ServiceOrder 
         comment: None,
         offer: 0,
         reason: None,
+        placed_by: None,
     }
 }
 

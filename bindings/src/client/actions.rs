@@ -215,6 +215,16 @@ impl VolunteerClient {
         guard(|| self.replica.place_order(request))
     }
 
+    /// Staff of the site: place the order of a resident who phoned in (the
+    /// resident is its requester); returns its id.
+    pub fn place_order_for(
+        &self,
+        request: OrderRequest,
+        resident_id: String,
+    ) -> Result<String, VolunteerError> {
+        guard(|| self.replica.place_order_for(request, &resident_id))
+    }
+
     /// Residents: withdraw an order nobody accepted yet.
     pub fn cancel_order(&self, order_id: String) -> Result<(), VolunteerError> {
         guard(|| self.replica.cancel_order(&order_id))

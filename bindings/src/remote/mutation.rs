@@ -154,6 +154,9 @@ pub enum Action {
         desired_at: Option<DateTime>,
         phone: String,
         address: String,
+        /// For a resident who phoned in: staff of the site place the order
+        /// and the resident is its requester.
+        requester_id: Option<String>,
     },
     /// The resident withdraws an order not yet accepted.
     /// The resident withdraws an order not yet accepted; staff of its site

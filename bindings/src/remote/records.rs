@@ -418,6 +418,8 @@ pub struct ServiceOrder {
     pub offer: u32,
     /// Why staff last withdrew or cancelled it, or its assignee released it.
     pub reason: Option<String>,
+    /// Staff who placed it for a resident who phoned in.
+    pub placed_by: Option<String>,
 }
 
 /// How to reach the resident. The main copy (key: the order id) is read by

@@ -161,6 +161,10 @@ pub enum Mutation {
         desired_at: Option<DateTime<Utc>>,
         phone: String,
         address: String,
+        /// For a resident who phoned in: staff of the site place the order
+        /// and the resident is its requester.
+        #[serde(default)]
+        requester_id: Option<String>,
     },
     /// The resident withdraws an order not yet accepted; staff of its site
     /// cancel any open one, saying why.

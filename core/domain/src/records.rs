@@ -463,6 +463,9 @@ pub struct ServiceOrder {
     /// Why staff last withdrew or cancelled it, or its assignee released it.
     #[serde(default)]
     pub reason: Option<String>,
+    /// Staff who placed it for a resident who phoned in.
+    #[serde(default)]
+    pub placed_by: Option<String>,
 }
 
 /// How to reach the resident. The main copy (key: the order id) is read by

@@ -154,6 +154,12 @@ impl State for World {
             _ => None,
         }))
     }
+    fn resident_name(&mut self, id: &str) -> Result<Option<String>, Self::Error> {
+        Ok(USERS
+            .iter()
+            .any(|u| u.id == id && u.role == Role::Resident)
+            .then(|| id.to_owned()))
+    }
     fn memberships_of(&mut self, volunteer_id: &str) -> Result<Vec<Membership>, Self::Error> {
         Ok(self.all(|r| match r {
             Record::Membership(m) if m.volunteer_id == volunteer_id => Some(m.clone()),

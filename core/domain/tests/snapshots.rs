@@ -135,6 +135,7 @@ fn mutations() -> Vec<Mutation> {
             desired_at: Some(t("08:00")),
             phone: s("13800000000"),
             address: s("幸福里3号"),
+            requester_id: None,
         },
         M::CancelOrder {
             order_id: s("o1"),
@@ -343,6 +344,7 @@ fn records() -> Vec<Record> {
             comment: None,
             offer: 2,
             reason: Some(s("无人应答")),
+            placed_by: None,
         }),
         Record::OrderContact(OrderContact {
             order_id: s("o1"),

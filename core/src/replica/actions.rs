@@ -289,6 +289,16 @@ impl Replica {
 
     /// Residents: order help. Returns the order's id.
     pub fn place_order(&self, request: OrderRequest) -> Result<String> {
+        self.place(request, None)
+    }
+
+    /// Staff of the site: place the order of a resident who phoned in; the
+    /// resident is its requester. Returns its id.
+    pub fn place_order_for(&self, request: OrderRequest, resident_id: &str) -> Result<String> {
+        self.place(request, Some(id("resident_id", resident_id)?))
+    }
+
+    fn place(&self, request: OrderRequest, requester_id: Option<String>) -> Result<String> {
         let order_id = uuid::Uuid::new_v4().to_string();
         self.submit(Mutation::PlaceOrder {
             order_id: order_id.clone(),
@@ -298,6 +308,7 @@ impl Replica {
             desired_at: request.desired_at,
             phone: request.phone,
             address: request.address,
+            requester_id,
         })?;
         Ok(order_id)
     }

@@ -51,6 +51,7 @@ pub(super) fn seed_orders(
             comment: (status == OrderStatus::Rated).then(|| "志愿者很耐心，谢谢！".to_owned()),
             offer: u32::from(assigned),
             reason: None,
+            placed_by: None,
         };
         let contact = OrderContact {
             order_id: id,

@@ -289,3 +289,37 @@ async fn every_order_state_has_an_exit_and_answers_are_tied_to_their_offer() {
     resident.sync().await.unwrap();
     assert_eq!(status(&resident, &other), OrderStatus::Cancelled);
 }
+
+/// Issue 10 §4: staff enter the order of a resident who phoned in; the
+/// resident is its requester and sees it as theirs; nobody else may.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_place_an_order_for_a_resident_who_phoned_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir.path().join("server.db")).await;
+    let fx = fixture::seed(server.store.as_ref());
+    let url = server.url();
+    let staff = signed_in(dir.path(), "staff-a", &url, "staff-a").await;
+    let id = staff.place_order_for(request(&fx), &fx.id("r1")).unwrap();
+    assert_eq!(staff.sync().await.unwrap().applied, 1);
+    let resident = signed_in(dir.path(), "r1", &url, "r1").await;
+    let mine = resident.my_orders().unwrap();
+    assert_eq!(mine.len(), 1);
+    assert_eq!(
+        (mine[0].id.as_str(), mine[0].placed_by.as_deref()),
+        (id.as_str(), Some(fx.id("staff-a").as_str()))
+    );
+    // Another station's staff, and anyone for a volunteer, are refused.
+    let staff_b = signed_in(dir.path(), "staff-b", &url, "staff-b").await;
+    let elsewhere = staff_b.place_order_for(request(&fx), &fx.id("r1"));
+    assert!(matches!(
+        elsewhere,
+        Err(Error::Rejected {
+            code: RejectCode::Forbidden,
+            ..
+        })
+    ));
+    // The device does not know residents: the server refuses a volunteer.
+    staff.place_order_for(request(&fx), &fx.id("v1")).unwrap();
+    assert_eq!(staff.sync().await.unwrap().rejected, 1);
+    assert_eq!(staff.rejections().unwrap()[0].code, RejectCode::NotFound);
+}

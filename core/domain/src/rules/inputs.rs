@@ -256,8 +256,15 @@ fn ids(m: &Mutation) -> Vec<(&'static str, Option<&str>)> {
             ..
         } => vec![id("entry_id", entry_id), id("new_entry_id", new_entry_id)],
         M::PlaceOrder {
-            order_id, site_id, ..
-        } => vec![id("order_id", order_id), id("site_id", site_id)],
+            order_id,
+            site_id,
+            requester_id,
+            ..
+        } => vec![
+            id("order_id", order_id),
+            id("site_id", site_id),
+            opt("requester_id", requester_id),
+        ],
         // Notice ids are composed (`topic/subject/volunteer`): checked apart.
         M::MarkNoticeRead { .. } => vec![],
         M::CreateCampaign {
@@ -342,6 +349,7 @@ mod tests {
             desired_at: None,
             phone,
             address: "幸福里3号".into(),
+            requester_id: None,
         }
     }
 

@@ -162,6 +162,8 @@ pub trait State {
     fn hours_of(&mut self, volunteer_id: &str) -> Result<Vec<HourEntry>, Self::Error>;
     /// Every membership of a volunteer, in any state (likewise).
     fn memberships_of(&mut self, volunteer_id: &str) -> Result<Vec<Membership>, Self::Error>;
+    /// The display name of a resident, if this side knows them (the server).
+    fn resident_name(&mut self, resident_id: &str) -> Result<Option<String>, Self::Error>;
 }
 
 macro_rules! getter {
@@ -381,6 +383,7 @@ pub fn decide<S: State>(
             desired_at,
             phone,
             address,
+            requester_id,
         } => place_order(
             s,
             actor,
@@ -393,6 +396,7 @@ pub fn decide<S: State>(
                 desired_at: *desired_at,
                 phone,
                 address,
+                requester_id: requester_id.as_deref(),
             },
         ),
         Mutation::CancelOrder { order_id, reason } => {

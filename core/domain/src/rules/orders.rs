@@ -18,6 +18,8 @@ pub(super) struct NewOrder<'a> {
     pub desired_at: Option<DateTime<Utc>>,
     pub phone: &'a str,
     pub address: &'a str,
+    /// Placed by staff for this resident.
+    pub requester_id: Option<&'a str>,
 }
 
 fn invalid(msg: &str) -> Decision {
@@ -68,12 +70,32 @@ pub(super) fn place_order<S: State>(
     now: DateTime<Utc>,
     o: NewOrder<'_>,
 ) -> Result<Decision, S::Error> {
-    if actor.role != Role::Resident {
-        return Ok(reject(
-            RejectCode::Forbidden,
-            "orders are placed by residents",
-        ));
-    }
+    // A resident orders for themself; staff of the site enter the order of
+    // a resident who phoned in, who is still its requester.
+    let (requester_id, requester_name, placed_by) = match o.requester_id {
+        Some(r) if r != actor.user_id => {
+            if let Err(d) = authority(
+                s,
+                actor,
+                o.site_id,
+                None,
+                "staff of the site place orders for residents",
+            )? {
+                return Ok(d);
+            }
+            let Some(name) = s.resident_name(r)? else {
+                return Ok(missing(s, "resident"));
+            };
+            (r.to_owned(), name, Some(actor.user_id.clone()))
+        }
+        _ if actor.role != Role::Resident => {
+            return Ok(reject(
+                RejectCode::Forbidden,
+                "orders are placed by residents",
+            ));
+        }
+        _ => (actor.user_id.clone(), actor.name.clone(), None),
+    };
     if !(1..=50).contains(&chars(o.category)) || chars(o.description) > MAX_DESCRIPTION_CHARS {
         return Ok(invalid(
             "category 1 to 50 characters, description up to 500",
@@ -87,16 +109,18 @@ pub(super) fn place_order<S: State>(
         return Ok(missing(s, "site"));
     }
     if let Some(existing) = get_order(s, o.order_id)? {
-        return Ok(if existing.requester_id == actor.user_id {
-            Decision::Apply(vec![])
-        } else {
-            reject(RejectCode::IdTaken, "order id already taken")
-        });
+        return Ok(
+            if existing.requester_id == requester_id && existing.placed_by == placed_by {
+                Decision::Apply(vec![])
+            } else {
+                reject(RejectCode::IdTaken, "order id already taken")
+            },
+        );
     }
     let order = ServiceOrder {
         id: o.order_id.to_owned(),
-        requester_id: actor.user_id.clone(),
-        requester_name: actor.name.clone(),
+        requester_id: requester_id.clone(),
+        requester_name,
         site_id: o.site_id.to_owned(),
         category: o.category.trim().to_owned(),
         description: o.description.trim().to_owned(),
@@ -116,10 +140,11 @@ pub(super) fn place_order<S: State>(
         comment: None,
         offer: 0,
         reason: None,
+        placed_by,
     };
     let contact = OrderContact {
         order_id: o.order_id.to_owned(),
-        requester_id: actor.user_id.clone(),
+        requester_id,
         site_id: o.site_id.to_owned(),
         phone: o.phone.trim().to_owned(),
         address: o.address.trim().to_owned(),

@@ -104,6 +104,9 @@ impl State for Mem {
             })
             .collect())
     }
+    fn resident_name(&mut self, _resident_id: &str) -> Result<Option<String>, Self::Error> {
+        Ok(None)
+    }
     fn memberships_of(&mut self, volunteer_id: &str) -> Result<Vec<Membership>, Self::Error> {
         Ok(self
             .rows

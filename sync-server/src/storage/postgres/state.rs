@@ -50,6 +50,17 @@ impl State for TxState<'_, '_> {
         of_activity(self, Kind::Attendance, activity_id)
     }
 
+    fn resident_name(&mut self, resident_id: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .tx
+            .opt(
+                "SELECT display_name FROM users
+                 WHERE district = $1 AND id = $2 AND role = 'resident'",
+                &[&self.district, &resident_id],
+            )?
+            .map(|r| r.get(0)))
+    }
+
     fn memberships_of(&mut self, volunteer_id: &str) -> Result<Vec<Membership>, StoreError> {
         super::principal::memberships_of(self.tx, self.district, volunteer_id)
     }

@@ -43,6 +43,14 @@ impl State for TxState<'_> {
         of_activity(self.0, Kind::Attendance, activity_id)
     }
 
+    fn resident_name(&mut self, resident_id: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .0
+            .prepare_cached("SELECT display_name FROM users WHERE id = ?1 AND role = 'resident'")?
+            .query_row([resident_id], |r| r.get(0))
+            .optional()?)
+    }
+
     fn memberships_of(&mut self, volunteer_id: &str) -> Result<Vec<Membership>, StoreError> {
         super::principal::memberships_of(self.0, volunteer_id)
     }
