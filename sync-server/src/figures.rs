@@ -16,6 +16,7 @@ use crate::storage::{Storage, StoreError};
 #[derive(Default)]
 struct Tally {
     volunteers: BTreeSet<String>,
+    registered: u32,
     teams: u32,
     minutes: u64,
     by_month: BTreeMap<String, u64>,
@@ -35,6 +36,7 @@ impl Tally {
             site_id,
             team_id,
             volunteers: self.volunteers.len() as u32,
+            registered_volunteers: self.registered,
             teams: self.teams,
             confirmed_minutes: self.minutes,
             minutes_by_month: self
@@ -190,6 +192,11 @@ pub fn compute(store: &dyn Storage) -> Result<Vec<Figures>, StoreError> {
         }
     }
 
+    // Registered volunteers belong to no site: the district's center counts them.
+    if let [root] = district.as_slice() {
+        let registered = u32::try_from(store.volunteer_count()?).unwrap_or(u32::MAX);
+        by_site.entry(root.clone()).or_default().registered = registered;
+    }
     let mut out = Vec::new();
     for site in &sites {
         let tally = by_site.remove(&site.id).unwrap_or_default();

@@ -228,6 +228,7 @@ fn table() -> Vec<Record> {
         minutes_by_month: vec![],
         person_times: 0,
         orders: vec![],
+        registered_volunteers: 0,
     };
     out.push(Record::Figures(figures("site/i", Some("i"), None)));
     out.push(Record::Figures(figures("team/t1", Some("s1"), Some("t1"))));

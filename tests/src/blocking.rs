@@ -67,6 +67,9 @@ impl Storage for OffRuntime {
     fn user_count(&self) -> Result<u64, StoreError> {
         self.call(|s| s.user_count())
     }
+    fn volunteer_count(&self) -> Result<u64, StoreError> {
+        self.call(|s| s.volunteer_count())
+    }
     fn health(&self) -> Result<(), StoreError> {
         self.call(|s| s.health())
     }

@@ -558,6 +558,10 @@ pub struct Figures {
     pub team_id: Option<String>,
     /// Distinct volunteers with an active membership (of the subtree's teams).
     pub volunteers: u32,
+    /// Registered volunteer accounts, members of a team or not: on the
+    /// district's center only (volunteers belong to no site), 0 elsewhere.
+    #[serde(default)]
+    pub registered_volunteers: u32,
     pub teams: u32,
     /// Confirmed hours of service, in minutes.
     pub confirmed_minutes: u64,

@@ -392,6 +392,7 @@ fn records() -> Vec<Record> {
                 status: OrderStatus::Done,
                 count: 7,
             }],
+            registered_volunteers: 0,
         }),
         Record::Notice(Notice {
             id: s("promoted_from_waitlist/a1/v2"),

@@ -210,6 +210,8 @@ pub trait Storage: Send + Sync {
     fn move_user(&self, user_id: &str, role: Role, site_id: Option<&str>)
     -> Result<(), StoreError>;
     fn user_count(&self) -> Result<u64, StoreError>;
+    /// Registered volunteer accounts.
+    fn volunteer_count(&self) -> Result<u64, StoreError>;
 
     // Inspection (health checks, tests, benchmarks).
     fn health(&self) -> Result<(), StoreError>;

@@ -144,6 +144,12 @@ async fn figures_match_a_data_set_with_known_totals_and_stay_in_scope() {
         .unwrap()
         .expect("the district's figures");
     assert_eq!((center.volunteers, center.teams), (2, 2));
+    // Six registered volunteers, two of them active members: both reported.
+    assert_eq!(center.registered_volunteers, 6);
+    assert_eq!(
+        a.registered_volunteers, 0,
+        "volunteers belong to no station"
+    );
     assert_eq!(
         (center.confirmed_minutes, center.person_times),
         (225 + 20, 3)

@@ -192,6 +192,11 @@ impl Storage for PgStore {
         self.read(|tx| Ok(tx.one("SELECT count(*) FROM users", &[])?.get::<_, i64>(0) as u64))
     }
 
+    fn volunteer_count(&self) -> Result<u64, StoreError> {
+        let sql = "SELECT count(*) FROM users WHERE role = 'volunteer'";
+        self.read(|tx| Ok(tx.one(sql, &[])?.get::<_, i64>(0) as u64))
+    }
+
     fn health(&self) -> Result<(), StoreError> {
         self.read(|tx| {
             tx.one("SELECT 1", &[])?;

@@ -177,6 +177,13 @@ impl Storage for SqliteStore {
         self.read(|c| Ok(c.query_row("SELECT count(*) FROM users", [], |r| r.get(0))?))
     }
 
+    fn volunteer_count(&self) -> Result<u64, StoreError> {
+        self.read(|c| {
+            let sql = "SELECT count(*) FROM users WHERE role = 'volunteer'";
+            Ok(c.query_row(sql, [], |r| r.get(0))?)
+        })
+    }
+
     fn health(&self) -> Result<(), StoreError> {
         self.read(|c| {
             c.query_row("SELECT 1", [], |_| Ok(()))?;
