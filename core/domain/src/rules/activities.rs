@@ -7,8 +7,6 @@ use chrono::{DateTime, Duration, Utc};
 use super::*;
 use crate::records::{NoticeTopic, SignupStatus};
 
-/// Longest activity title.
-pub const MAX_TITLE_CHARS: usize = 100;
 /// Most places of one activity.
 pub const MAX_CAPACITY: u32 = 10_000;
 /// Longest activity: a longer event is one activity per day, so no single
@@ -56,11 +54,9 @@ pub(super) fn create_activity<S: State>(
         return Ok(reject(RejectCode::InvalidInput, "not an activity draft"));
     };
     let invalid = |msg: &str| Ok(reject(RejectCode::InvalidInput, msg.to_owned()));
-    if title.trim().is_empty() || title.chars().count() > MAX_TITLE_CHARS {
-        return invalid("the title must be 1 to 100 characters");
-    }
-    if description.chars().count() > MAX_DESCRIPTION_CHARS {
-        return invalid("the description is too long");
+    // Upper bounds of every text are checked before any rule (inputs.rs).
+    if title.trim().is_empty() {
+        return invalid("a title is required");
     }
     if ends_at <= starts_at || *ends_at <= now {
         return invalid("the activity must end after it starts, in the future");

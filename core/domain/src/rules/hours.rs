@@ -48,12 +48,6 @@ pub(super) fn report_hours<S: State>(
     if let Some(d) = minutes_ok(a.minutes) {
         return Ok(d);
     }
-    if a.description.chars().count() > MAX_DESCRIPTION_CHARS {
-        return Ok(reject(
-            RejectCode::InvalidInput,
-            format!("description is longer than {MAX_DESCRIPTION_CHARS} characters"),
-        ));
-    }
     let ends_at = a.started_at + Duration::minutes(i64::from(a.minutes));
     if ends_at > now + MAX_CLOCK_SKEW {
         return Ok(reject(
@@ -261,6 +255,18 @@ fn reviewer<S: State>(
     })
 }
 
+/// The entry, if `actor` may review it (see [`reviewer`]).
+fn entry_to_review<S: State>(
+    s: &mut S,
+    actor: &Actor,
+    entry_id: &str,
+) -> Result<Result<HourEntry, Decision>, S::Error> {
+    let Some(entry) = get_hour_entry(s, entry_id)? else {
+        return Ok(Err(missing(s, "hour entry")));
+    };
+    Ok(reviewer(s, actor, &entry)?.map(|()| entry))
+}
+
 pub(super) fn review_hours<S: State>(
     s: &mut S,
     actor: &Actor,
@@ -276,12 +282,10 @@ pub(super) fn review_hours<S: State>(
             "a rejection needs a reason of 1 to 500 characters",
         ));
     }
-    let Some(mut entry) = get_hour_entry(s, entry_id)? else {
-        return Ok(missing(s, "hour entry"));
+    let mut entry = match entry_to_review(s, actor, entry_id)? {
+        Ok(e) => e,
+        Err(d) => return Ok(d),
     };
-    if let Err(d) = reviewer(s, actor, &entry)? {
-        return Ok(d);
-    }
     let target = if approve {
         HourStatus::Confirmed
     } else {
@@ -393,12 +397,10 @@ pub(super) fn correct_hours<S: State>(
             "a correction needs a reason of 1 to 500 characters",
         ));
     }
-    let Some(old) = get_hour_entry(s, entry_id)? else {
-        return Ok(missing(s, "hour entry"));
+    let old = match entry_to_review(s, actor, entry_id)? {
+        Ok(e) => e,
+        Err(d) => return Ok(d),
     };
-    if let Err(d) = reviewer(s, actor, &old)? {
-        return Ok(d);
-    }
     if let Some(existing) = get_hour_entry(s, new_entry_id)? {
         return Ok(
             if existing.corrects.as_deref() == Some(old.id.as_str())
@@ -510,12 +512,10 @@ pub(super) fn resolve_dispute<S: State>(
             "a resolution needs a reason of 1 to 500 characters",
         ));
     }
-    let Some(mut entry) = get_hour_entry(s, entry_id)? else {
-        return Ok(missing(s, "hour entry"));
+    let mut entry = match entry_to_review(s, actor, entry_id)? {
+        Ok(e) => e,
+        Err(d) => return Ok(d),
     };
-    if let Err(d) = reviewer(s, actor, &entry)? {
-        return Ok(d);
-    }
     let kind = if accept {
         HourEventKind::DisputeAccepted
     } else {
@@ -556,12 +556,10 @@ pub(super) fn reopen_hours<S: State>(
             "re-opening needs a reason of 1 to 500 characters",
         ));
     }
-    let Some(mut entry) = get_hour_entry(s, entry_id)? else {
-        return Ok(missing(s, "hour entry"));
+    let mut entry = match entry_to_review(s, actor, entry_id)? {
+        Ok(e) => e,
+        Err(d) => return Ok(d),
     };
-    if let Err(d) = reviewer(s, actor, &entry)? {
-        return Ok(d);
-    }
     match entry.status {
         HourStatus::Pending
             if entry

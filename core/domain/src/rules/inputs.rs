@@ -324,12 +324,6 @@ pub(super) fn bad_id(m: &Mutation) -> Option<&'static str> {
         let ok = !notice_id.is_empty() && notice_id.len() <= 3 * MAX_ID_LEN;
         return (!ok).then_some("notice_id");
     }
-    if let Mutation::CorrectHours { new_entry_id, .. } = m {
-        // `att/…` keys belong to hours derived from attendance.
-        if new_entry_id.starts_with("att/") {
-            return Some("new_entry_id");
-        }
-    }
     ids(m)
         .into_iter()
         .find(|(_, v)| v.is_some_and(|v| !is_valid_id(v)))

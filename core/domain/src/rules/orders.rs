@@ -96,10 +96,9 @@ pub(super) fn place_order<S: State>(
         }
         _ => (actor.user_id.clone(), actor.name.clone(), None),
     };
-    if !(1..=50).contains(&chars(o.category)) || chars(o.description) > MAX_DESCRIPTION_CHARS {
-        return Ok(invalid(
-            "category 1 to 50 characters, description up to 500",
-        ));
+    // Upper bounds of every text are checked before any rule (inputs.rs).
+    if chars(o.category) == 0 {
+        return Ok(invalid("a category is required"));
     }
     let digits = o.phone.chars().filter(char::is_ascii_digit).count();
     if !(5..=20).contains(&digits) || !(1..=200).contains(&chars(o.address)) {
@@ -379,9 +378,6 @@ pub(super) fn respond_to_order<S: State>(
     (accept, offer): (bool, Option<u32>),
     reason: Option<&str>,
 ) -> Result<Decision, S::Error> {
-    if reason.is_some_and(|r| chars(r) > MAX_DESCRIPTION_CHARS) {
-        return Ok(invalid("reason is too long"));
-    }
     let Some(mut order) = get_order(s, order_id)? else {
         return Ok(missing(s, "order"));
     };
@@ -460,8 +456,8 @@ pub(super) fn rate_order<S: State>(
     stars: u8,
     comment: Option<&str>,
 ) -> Result<Decision, S::Error> {
-    if !(1..=5).contains(&stars) || comment.is_some_and(|c| chars(c) > MAX_DESCRIPTION_CHARS) {
-        return Ok(invalid("1 to 5 stars, and a comment up to 500 characters"));
+    if !(1..=5).contains(&stars) {
+        return Ok(invalid("1 to 5 stars"));
     }
     let Some(mut order) = get_order(s, order_id)? else {
         return Ok(missing(s, "order"));

@@ -171,9 +171,6 @@ pub(super) fn decide_join<S: State>(
     approve: bool,
     reason: Option<&str>,
 ) -> Result<Decision, S::Error> {
-    if reason.is_some_and(|r| r.chars().count() > MAX_DESCRIPTION_CHARS) {
-        return Ok(reject(RejectCode::InvalidInput, "reason is too long"));
-    }
     let team = match team_authority(s, actor, team_id)? {
         Ok(t) => t,
         Err(d) => return Ok(d),

@@ -1,0 +1,127 @@
+//! Hour entries: the service records, where they come from, how they stand,
+//! and what happened to them.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::Attendance;
+
+string_enum! {
+    pub enum HourSource {
+        Attendance = "attendance",
+        SelfReport = "self_report",
+    }
+}
+
+string_enum! {
+    pub enum HourStatus {
+        /// Self-reported, waiting for a reviewer.
+        Pending = "pending",
+        /// Derived from attendance recorded by staff, or approved.
+        Confirmed = "confirmed",
+        /// A reviewer turned it down, with a reason.
+        Rejected = "rejected",
+        /// Replaced by a correction (`superseded_by`); its content is unchanged.
+        Superseded = "superseded",
+        /// Its evidence no longer stands (the check-out was cleared, the
+        /// activity cancelled, or attendance credits the same time): kept,
+        /// with the reason, and counted nowhere.
+        Voided = "voided",
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HourEntry {
+    pub id: String,
+    pub volunteer_id: String,
+    pub activity_id: Option<String>,
+    pub site_id: Option<String>,
+    pub source: HourSource,
+    pub status: HourStatus,
+    pub started_at: DateTime<Utc>,
+    pub minutes: u32,
+    pub description: String,
+    pub recorded_by: String,
+    /// The team a self-report is made for; its leaders review it.
+    #[serde(default)]
+    pub team_id: Option<String>,
+    #[serde(default)]
+    pub reviewed_by: Option<String>,
+    #[serde(default)]
+    pub reviewed_at: Option<DateTime<Utc>>,
+    /// Why it was rejected or corrected.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// The entry this one corrects.
+    #[serde(default)]
+    pub corrects: Option<String>,
+    /// The entry that corrects this one.
+    #[serde(default)]
+    pub superseded_by: Option<String>,
+    /// When the record was made (the recording time the 2021 rules ask for).
+    #[serde(default)]
+    pub recorded_at: Option<DateTime<Utc>>,
+    /// The place of service: the site's name and address, as recorded.
+    #[serde(default)]
+    pub place: Option<String>,
+    /// The organising unit: the team, else the site, by name, as recorded.
+    #[serde(default)]
+    pub organiser: Option<String>,
+    /// The activity lead, by name, as recorded.
+    #[serde(default)]
+    pub lead: Option<String>,
+    /// The volunteer's disputes of this record and how each was resolved,
+    /// oldest first (a correction request under the 2021 rules, art. 13),
+    /// and earlier reviews undone by a re-opening.
+    #[serde(default)]
+    pub history: Vec<HourEvent>,
+}
+
+/// One event in an hour entry's history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HourEvent {
+    pub kind: HourEventKind,
+    pub by: String,
+    pub at: DateTime<Utc>,
+    pub reason: String,
+}
+
+string_enum! {
+    /// What happened to an hour entry besides its review.
+    pub enum HourEventKind {
+        /// The volunteer disputes the record, saying why.
+        Disputed = "disputed",
+        /// A reviewer accepted the dispute (a correction follows).
+        DisputeAccepted = "dispute_accepted",
+        /// A reviewer turned the dispute down, saying why.
+        DisputeRejected = "dispute_rejected",
+        /// A reviewer re-opened a rejected report: pending again.
+        Reopened = "reopened",
+    }
+}
+
+impl HourEntry {
+    /// The key of the first entry derived from an attendance of this
+    /// (activity, volunteer); see [`Attendance::hours_id`].
+    pub fn attendance_key(activity_id: &str, volunteer_id: &str) -> String {
+        format!("att/{activity_id}/{volunteer_id}")
+    }
+
+    /// Counts towards the volunteer's hours.
+    pub fn is_confirmed(&self) -> bool {
+        self.status == HourStatus::Confirmed
+    }
+}
+
+impl Attendance {
+    /// The id of the entry this attendance earns now: `att/activity/volunteer`
+    /// until it is corrected, `att/activity/volunteer/n` after its n-th
+    /// correction (each correction supersedes the entry before it).
+    pub fn hours_id(&self) -> String {
+        let first = HourEntry::attendance_key(&self.activity_id, &self.volunteer_id);
+        match self.corrections.len() {
+            0 => first,
+            n => format!("{first}/{n}"),
+        }
+    }
+}
