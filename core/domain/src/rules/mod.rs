@@ -16,6 +16,7 @@ use chrono::{DateTime, Duration, Utc};
 
 mod activities;
 mod attendance;
+mod disputes;
 mod donations;
 mod evidence;
 mod hours;
@@ -41,11 +42,9 @@ use crate::records::{
 };
 use activities::{cancel_signup, create_activity, create_call_out, move_activity, sign_up};
 use attendance::{CorrectionArgs, check_in, check_out, correct_attendance};
+use disputes::{dispute_hours, reopen_hours, resolve_dispute};
 use donations::{NewDonation, create_campaign, record_donation};
-use hours::{
-    ReportArgs, correct_hours, dispute_hours, reopen_hours, report_hours, resolve_dispute,
-    review_hours,
-};
+use hours::{ReportArgs, correct_hours, report_hours, review_hours};
 use notices::mark_notice_read;
 pub(crate) use notices::notice;
 use orders::{
