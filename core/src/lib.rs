@@ -24,8 +24,9 @@ mod sync;
 pub use cancel::CancelToken;
 pub use error::{Error, Result};
 pub use model::{
-    ActivityDraft, Connectivity, HoursReport, HoursTotal, OrderRequest, PendingMutation,
-    RejectedMutation, RosterEntry, SyncFailure, SyncOptions, SyncReport, SyncStatus,
+    ActivityDraft, Connectivity, DueKind, DueRecord, HoursReport, HoursTotal, OrderQueue,
+    OrderRequest, PendingMutation, RejectedMutation, RosterEntry, SyncFailure, SyncOptions,
+    SyncReport, SyncStatus,
 };
 pub use notify::{ChangeListener, StatusListener, Subscription};
 pub use replica::Replica;

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use std::time::Duration;
-use volunteer_domain::{HourEntry, HourStatus, Kind, Mutation, RejectCode};
+use volunteer_domain::{HourEntry, HourStatus, Kind, Mutation, OrderStatus, RejectCode};
 
 /// Tuning of the sync client.
 #[derive(Debug, Clone)]
@@ -42,6 +42,46 @@ pub struct RosterEntry {
     pub waitlist_position: Option<u32>,
     pub checked_in_at: Option<DateTime<Utc>>,
     pub checked_out_at: Option<DateTime<Utc>>,
+}
+
+/// A service record not complete yet, and when it is due: ten working days
+/// after the activity ended (the 2021 rules, art. 11; `docs/domain.md`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DueRecord {
+    pub kind: DueKind,
+    pub activity_id: Option<String>,
+    /// The activity's title, else the entry's description.
+    pub title: String,
+    pub volunteer_id: Option<String>,
+    pub volunteer_name: Option<String>,
+    pub hour_entry_id: Option<String>,
+    pub due_by: DateTime<Utc>,
+    /// Past `due_by`: only the site's staff record it now, flagged late.
+    pub overdue: bool,
+}
+
+/// What is missing from a [`DueRecord`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DueKind {
+    /// Checked in and never checked out: no hours are recorded yet.
+    OpenAttendance,
+    /// The signed-in volunteer held a place, and nothing records their
+    /// service: the organisers record it, or the volunteer reports it.
+    NotRecorded,
+    /// The activity had volunteers signed up and no attendance at all
+    /// (the organisers' view).
+    ActivityNotRecorded,
+    /// A self-report waiting for its review.
+    PendingReview,
+}
+
+/// How many of a site's orders stand in one state, and since when the
+/// oldest of them was placed: the dispatcher's queue at a glance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderQueue {
+    pub status: OrderStatus,
+    pub count: u32,
+    pub oldest_created_at: DateTime<Utc>,
 }
 
 /// A volunteer's hours, in minutes: confirmed (from attendance or approved) and

@@ -4,14 +4,15 @@
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 use std::collections::BTreeMap;
+use volunteer_domain::rules::{LATE_RECORD_LIMIT, recording_deadline};
 use volunteer_domain::{
-    Activity, Attendance, Campaign, Donation, Figures, HourEntry, Kind, Membership,
-    MembershipStatus, Notice, OrderContact, RejectCode, ServiceOrder, Signup, SignupStatus, Site,
-    Team,
+    Activity, Attendance, Campaign, Donation, Figures, HourEntry, HourSource, HourStatus, Kind,
+    Membership, MembershipStatus, Notice, OrderContact, OrderStatus, RejectCode, ServiceOrder,
+    Signup, SignupStatus, Site, Team,
 };
 
 use crate::error::Result;
-use crate::model::{RejectedMutation, RosterEntry};
+use crate::model::{DueKind, DueRecord, OrderQueue, RejectedMutation, RosterEntry};
 use crate::outbox::parse_time;
 use crate::store::load;
 
@@ -229,6 +230,26 @@ pub fn orders(conn: &Connection, sql_filter: OrdersOf<'_>) -> Result<Vec<Service
     }
 }
 
+/// The orders of [`orders`] counted by state, with the oldest of each:
+/// states in their order along the workflow.
+pub fn order_queue(orders: &[ServiceOrder]) -> Vec<OrderQueue> {
+    let mut by_state: BTreeMap<usize, OrderQueue> = BTreeMap::new();
+    for o in orders {
+        let rank = OrderStatus::ALL
+            .iter()
+            .position(|s| *s == o.status)
+            .unwrap_or(usize::MAX);
+        let q = by_state.entry(rank).or_insert(OrderQueue {
+            status: o.status,
+            count: 0,
+            oldest_created_at: o.created_at,
+        });
+        q.count += 1;
+        q.oldest_created_at = q.oldest_created_at.min(o.created_at);
+    }
+    by_state.into_values().collect()
+}
+
 /// Which orders [`orders`] lists.
 pub enum OrdersOf<'a> {
     /// Placed by this resident.
@@ -273,6 +294,78 @@ pub fn hours_of(conn: &Connection, volunteer_id: &str) -> Result<Vec<HourEntry>>
          ORDER BY julianday(json_extract(data, '$.started_at')) DESC, key",
         [volunteer_id],
     )
+}
+
+/// The service records this device holds that are not complete yet, soonest
+/// due first: for activities that ended within the late-record limit, open
+/// attendance, the signed-in user's places nothing records, and activities
+/// with places taken and no attendance; and every pending self-report.
+pub fn records_due(conn: &Connection, me: &str, now: DateTime<Utc>) -> Result<Vec<DueRecord>> {
+    let ended: Vec<Activity> = load(
+        conn,
+        "SELECT data FROM records WHERE kind = 'activity'
+           AND json_extract(data, '$.status') IN ('published', 'in_progress', 'finished')
+           AND julianday(json_extract(data, '$.ends_at')) <= julianday(?1)
+           AND julianday(json_extract(data, '$.ends_at')) > julianday(?2)",
+        [now.to_rfc3339(), (now - LATE_RECORD_LIMIT).to_rfc3339()],
+    )?;
+    let mine = hours_of(conn, me)?;
+    let mut out = vec![];
+    for a in ended {
+        let due_by = recording_deadline(a.ends_at);
+        let item = |kind, volunteer: Option<(&str, &str)>| DueRecord {
+            kind,
+            activity_id: Some(a.id.clone()),
+            title: a.title.clone(),
+            volunteer_id: volunteer.map(|v| v.0.to_owned()),
+            volunteer_name: volunteer.map(|v| v.1.to_owned()),
+            hour_entry_id: None,
+            due_by,
+            overdue: now > due_by,
+        };
+        let roster = roster(conn, &a.id)?;
+        let recorded = roster.iter().any(|r| r.checked_in_at.is_some());
+        for r in &roster {
+            let who = Some((r.volunteer_id.as_str(), r.volunteer_name.as_str()));
+            if r.checked_in_at.is_some() && r.checked_out_at.is_none() {
+                out.push(item(DueKind::OpenAttendance, who));
+            } else if r.signed_up && r.checked_in_at.is_none() && r.volunteer_id == me {
+                let reported = mine.iter().any(|h| {
+                    h.source == HourSource::SelfReport
+                        && h.activity_id.as_deref() == Some(a.id.as_str())
+                        && matches!(h.status, HourStatus::Pending | HourStatus::Confirmed)
+                });
+                if !reported {
+                    out.push(item(DueKind::NotRecorded, who));
+                }
+            }
+        }
+        if !recorded && roster.iter().any(|r| r.signed_up && r.volunteer_id != me) {
+            out.push(item(DueKind::ActivityNotRecorded, None));
+        }
+    }
+    let pending: Vec<HourEntry> = load(
+        conn,
+        "SELECT data FROM records WHERE kind = 'hour_entry'
+           AND json_extract(data, '$.status') = 'pending'",
+        [],
+    )?;
+    for h in pending {
+        let ends = h.started_at + chrono::Duration::minutes(i64::from(h.minutes));
+        let due_by = h.due_by.unwrap_or_else(|| recording_deadline(ends));
+        out.push(DueRecord {
+            kind: DueKind::PendingReview,
+            activity_id: h.activity_id,
+            title: h.description,
+            volunteer_id: Some(h.volunteer_id),
+            volunteer_name: None,
+            hour_entry_id: Some(h.id),
+            due_by,
+            overdue: now > due_by,
+        });
+    }
+    out.sort_by(|a, b| (a.due_by, &a.title).cmp(&(b.due_by, &b.title)));
+    Ok(out)
 }
 
 /// Self-reported hours waiting for review that this device can see, other

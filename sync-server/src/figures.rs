@@ -261,6 +261,8 @@ mod tests {
             superseded_by: None,
             history: vec![],
             recorded_at: None,
+            due_by: None,
+            late: false,
             place: None,
             organiser: None,
             lead: None,

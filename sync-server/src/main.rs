@@ -48,7 +48,27 @@ async fn start() -> ExitCode {
     }
 }
 
+/// Recording deadlines count working days: say so when the calendar does
+/// not hold this year's or next year's official arrangement.
+fn warn_about_calendar() {
+    use volunteer_domain::calendar::{Coverage, china};
+    let this_year = chrono::Datelike::year(&chrono::Utc::now());
+    for year in [this_year, this_year + 1] {
+        match china().coverage(year) {
+            Coverage::Official => {}
+            coverage => tracing::warn!(
+                year,
+                ?coverage,
+                "the working-day calendar lacks this year's holiday arrangement: \
+                 recording deadlines may be off by the days it does not know; \
+                 add core/domain/calendar/{year}.txt from the State Council's notice"
+            ),
+        }
+    }
+}
+
 async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
+    warn_about_calendar();
     let database = config.database.clone();
     let pool_size = config.pool_size;
     let store: Arc<dyn Storage> = tokio::task::spawn_blocking(move || match database {

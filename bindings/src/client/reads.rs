@@ -109,6 +109,21 @@ impl VolunteerClient {
         guard(|| self.replica.orders_at_site(&site_id, include_subtree))
     }
 
+    /// Staff: orders at a site (and below it) counted by state, with the
+    /// oldest of each.
+    pub fn order_queue(
+        &self,
+        site_id: String,
+        include_subtree: bool,
+    ) -> Result<Vec<OrderQueue>, VolunteerError> {
+        guard(|| self.replica.order_queue(&site_id, include_subtree))
+    }
+
+    /// Service records not complete yet, soonest due first.
+    pub fn records_due(&self) -> Result<Vec<DueRecord>, VolunteerError> {
+        guard(|| self.replica.records_due())
+    }
+
     /// How to reach an order's resident, for those who may see it.
     pub fn order_contact(&self, order_id: String) -> Result<Option<OrderContact>, VolunteerError> {
         guard(|| self.replica.order_contact(&order_id))

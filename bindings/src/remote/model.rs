@@ -5,11 +5,11 @@ use std::time::Duration;
 
 use super::DateTime;
 use super::mutation::Action;
-use super::records::{DataKind, RejectCode};
+use super::records::{DataKind, OrderStatus, RejectCode};
 
 pub use volunteer_core::{
-    ActivityDraft, Connectivity, HoursReport, HoursTotal, OrderRequest, RosterEntry, SyncFailure,
-    SyncReport, SyncStatus,
+    ActivityDraft, Connectivity, DueKind, DueRecord, HoursReport, HoursTotal, OrderQueue,
+    OrderRequest, RosterEntry, SyncFailure, SyncReport, SyncStatus,
 };
 
 /// An action waiting for the server.
@@ -28,6 +28,43 @@ pub struct RosterEntry {
     pub waitlist_position: Option<u32>,
     pub checked_in_at: Option<DateTime>,
     pub checked_out_at: Option<DateTime>,
+}
+
+/// A service record not complete yet, and when it is due: ten working days
+/// after the activity ended.
+#[uniffi::remote(Record)]
+pub struct DueRecord {
+    pub kind: DueKind,
+    pub activity_id: Option<String>,
+    /// The activity's title, else the entry's description.
+    pub title: String,
+    pub volunteer_id: Option<String>,
+    pub volunteer_name: Option<String>,
+    pub hour_entry_id: Option<String>,
+    pub due_by: DateTime,
+    /// Past `due_by`: only the site's staff record it now, flagged late.
+    pub overdue: bool,
+}
+
+/// What is missing from a due record.
+#[uniffi::remote(Enum)]
+pub enum DueKind {
+    /// Checked in and never checked out: no hours are recorded yet.
+    OpenAttendance,
+    /// The signed-in volunteer held a place and nothing records their service.
+    NotRecorded,
+    /// Volunteers were signed up and no attendance was recorded at all.
+    ActivityNotRecorded,
+    /// A self-report waiting for its review.
+    PendingReview,
+}
+
+/// How many of a site's orders stand in one state, and the oldest of them.
+#[uniffi::remote(Record)]
+pub struct OrderQueue {
+    pub status: OrderStatus,
+    pub count: u32,
+    pub oldest_created_at: DateTime,
 }
 
 /// A volunteer's hours, in minutes: confirmed (from attendance or approved) and

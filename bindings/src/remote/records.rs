@@ -336,6 +336,8 @@ pub struct HourEntry {
     pub superseded_by: Option<String>,
     /// When the record was made (the recording time the 2021 rules ask for).
     pub recorded_at: Option<DateTime>,
+    pub due_by: Option<DateTime>,
+    pub late: bool,
     /// The place of service: the site's name and address, as recorded.
     pub place: Option<String>,
     /// The organising unit: the team, else the site, by name, as recorded.

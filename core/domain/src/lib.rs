@@ -13,6 +13,7 @@ mod macros;
 
 pub mod actor;
 pub mod audit;
+pub mod calendar;
 pub mod mutation;
 pub mod record;
 pub mod records;

@@ -181,6 +181,8 @@ impl HourEntry {
             superseded_by: None,
             history: vec![],
             recorded_at: None,
+            due_by: None,
+            late: false,
             place: None,
             organiser: None,
             lead: None,

@@ -9,7 +9,7 @@ use volunteer_domain::{
 
 use super::Replica;
 use crate::error::Result;
-use crate::model::{HoursTotal, RosterEntry};
+use crate::model::{DueRecord, HoursTotal, OrderQueue, RosterEntry};
 use crate::queries::{self, OrdersOf};
 use crate::store;
 
@@ -150,6 +150,20 @@ impl Replica {
                 },
             )
         })
+    }
+
+    /// Staff: how many orders at a site (and below it) stand in each state,
+    /// and the oldest of each: what waits, and for how long.
+    pub fn order_queue(&self, site_id: &str, include_subtree: bool) -> Result<Vec<OrderQueue>> {
+        let orders = self.orders_at_site(site_id, include_subtree)?;
+        Ok(queries::order_queue(&orders))
+    }
+
+    /// Service records not complete yet, soonest due first: for a
+    /// volunteer their own, for organisers those of their activities.
+    pub fn records_due(&self) -> Result<Vec<DueRecord>> {
+        let me = self.me()?;
+        self.read(|c| queries::records_due(c, &me.user_id, Utc::now()))
     }
 
     /// How to reach the resident of an order, for those who may.

@@ -278,6 +278,8 @@ pub(super) fn examples(x: &mut Examples<'_>) {
         superseded_by: None,
         history: vec![],
         recorded_at: None,
+        due_by: None,
+        late: false,
         place: None,
         organiser: None,
         lead: None,

@@ -9,6 +9,7 @@ mod authorization;
 mod capacity;
 mod concurrency;
 mod crash;
+mod deadline;
 mod donations;
 mod evidence;
 mod figures;

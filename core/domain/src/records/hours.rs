@@ -61,6 +61,12 @@ pub struct HourEntry {
     /// When the record was made (the recording time the 2021 rules ask for).
     #[serde(default)]
     pub recorded_at: Option<DateTime<Utc>>,
+    /// When it was due: ten working days after the service ended.
+    #[serde(default)]
+    pub due_by: Option<DateTime<Utc>>,
+    /// Recorded after `due_by`: made or approved by the site's staff only.
+    #[serde(default)]
+    pub late: bool,
     /// The place of service: the site's name and address, as recorded.
     #[serde(default)]
     pub place: Option<String>,

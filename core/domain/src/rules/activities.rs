@@ -63,10 +63,11 @@ pub(super) fn create_activity<S: State>(
     }
     // Older evidence cannot be made now: an activity created with a start
     // far back would let its attendance credit time nobody recorded then.
-    if *starts_at < now - RECORDING_WINDOW {
+    // It is entered by the day it starts at the latest.
+    if *starts_at < now - MAX_ACTIVITY_LENGTH {
         return Ok(reject(
             RejectCode::TooLate,
-            "the activity starts further back than the recording window",
+            "the activity started more than a day ago: it can no longer be entered",
         ));
     }
     if *ends_at - *starts_at > MAX_ACTIVITY_LENGTH {

@@ -68,7 +68,7 @@ fn attendance_target<S: State>(
     let staff = get_site(s, &activity.site_id)?.is_some_and(|site| actor.may_manage(&site.path));
     let earliest = now
         - if staff {
-            RECORDING_WINDOW
+            LATE_RECORD_LIMIT
         } else {
             LEADER_LATE_LIMIT
         };

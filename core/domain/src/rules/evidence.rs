@@ -5,16 +5,31 @@
 //! when the attendance is corrected and voided when it no longer earns
 //! anything, never left standing beside its replacement.
 
-use chrono::{DateTime, Duration, FixedOffset, Utc};
+use chrono::{DateTime, Duration, FixedOffset, NaiveTime, Utc};
 
 use super::*;
+use crate::calendar;
 
-/// How far back a record may be made the ordinary way: an activity's start
-/// when it is created, a self-report's start. The 2021 rules give ten
-/// working days from the activity's end; fourteen calendar days covers
-/// two weekends (the working-day calendar with public holidays replaces
-/// this bound, see `docs/domain.md`).
-pub const RECORDING_WINDOW: Duration = Duration::days(14);
+/// Working days from an activity's end to record its service (the 2021
+/// rules, art. 11), on China's working-day calendar ([`calendar::china`]).
+pub const RECORDING_WORKING_DAYS: u32 = 10;
+
+/// How far back a late record is still made, by the site's staff only:
+/// past this the record is a matter for a dispute, not a new entry. It
+/// bounds what a careless or stolen staff account can add to old events.
+pub const LATE_RECORD_LIMIT: Duration = Duration::days(60);
+
+/// When the record of service ending at `end` is due: the end of the
+/// tenth working day after the day it ends, Shanghai time.
+pub fn recording_deadline(end: DateTime<Utc>) -> DateTime<Utc> {
+    let last_day = end.with_timezone(&shanghai()).date_naive();
+    let due = calendar::china().add_working_days(last_day, RECORDING_WORKING_DAYS);
+    let midnight = due.succ_opt().unwrap_or(due).and_time(NaiveTime::MIN);
+    midnight
+        .and_local_timezone(shanghai())
+        .single()
+        .map_or(end, |t| t.with_timezone(&Utc))
+}
 
 /// Most minutes one volunteer is credited in one calendar day.
 pub const MAX_DAILY_MINUTES: i64 = 24 * 60;
@@ -156,6 +171,9 @@ pub(super) fn follow_attendance<S: State>(
         if let Some(p) = previous.as_ref().filter(|p| p.id != new.id) {
             new.corrects = Some(p.id.clone());
             new.reason = reason.map(str::to_owned);
+            // A correction is not a new record: it was late if the record
+            // it corrects was.
+            new.late = p.late;
         }
     }
     // Once attendance credits the activity, it is the evidence: a
@@ -194,7 +212,8 @@ pub(super) fn follow_attendance<S: State>(
 /// Stamp a service record with the fields the 2021 rules ask for, as they
 /// stand when it is recorded: the recording time, the place (the site's
 /// name and address), the organising unit (the team, else the site) and the
-/// activity lead.
+/// activity lead; and with its deadline (from the activity's end, else the
+/// service's) and whether it was recorded after it.
 pub(super) fn stamp<S: State>(
     s: &mut S,
     entry: &mut HourEntry,
@@ -202,6 +221,13 @@ pub(super) fn stamp<S: State>(
     now: DateTime<Utc>,
 ) -> Result<(), S::Error> {
     entry.recorded_at = Some(now);
+    let served_until = activity.map_or_else(
+        || entry.started_at + Duration::minutes(i64::from(entry.minutes)),
+        |a| a.ends_at,
+    );
+    let due = recording_deadline(served_until);
+    entry.due_by = Some(due);
+    entry.late = now > due;
     let site = match &entry.site_id {
         Some(id) => get_site(s, id)?,
         None => None,
@@ -276,6 +302,8 @@ mod tests {
             superseded_by: None,
             history: vec![],
             recorded_at: None,
+            due_by: None,
+            late: false,
             place: None,
             organiser: None,
             lead: None,

@@ -55,10 +55,12 @@ pub(super) fn report_hours<S: State>(
             "hours cannot end in the future",
         ));
     }
-    if a.started_at < now - RECORDING_WINDOW {
+    // After the deadline a report is still made, flagged late, for the
+    // site's staff to approve; past the late limit it is not.
+    if a.started_at < now - LATE_RECORD_LIMIT {
         return Ok(reject(
             RejectCode::TooLate,
-            "older than the recording window: site staff record it",
+            "too old to report: ask the site's staff about a correction",
         ));
     }
     if let Some(existing) = get_hour_entry(s, a.entry_id)? {
@@ -116,6 +118,8 @@ pub(super) fn report_hours<S: State>(
         superseded_by: None,
         history: vec![],
         recorded_at: None,
+        due_by: None,
+        late: false,
         place: None,
         organiser: None,
         lead: None,
@@ -255,6 +259,17 @@ fn reviewer<S: State>(
     })
 }
 
+/// Whether `actor` is staff of the entry's site (or a district admin).
+fn site_staff<S: State>(s: &mut S, actor: &Actor, entry: &HourEntry) -> Result<bool, S::Error> {
+    if actor.role == Role::Admin {
+        return Ok(true);
+    }
+    Ok(match &entry.site_id {
+        Some(id) => get_site(s, id)?.is_some_and(|site| actor.may_manage(&site.path)),
+        None => false,
+    })
+}
+
 /// The entry, if `actor` may review it (see [`reviewer`]).
 pub(super) fn entry_to_review<S: State>(
     s: &mut S,
@@ -298,6 +313,12 @@ pub(super) fn review_hours<S: State>(
         return Ok(reject(
             RejectCode::InvalidState,
             "these hours were already reviewed",
+        ));
+    }
+    if approve && entry.late && !site_staff(s, actor, &entry)? {
+        return Ok(reject(
+            RejectCode::Forbidden,
+            "a record made after its deadline is approved by the site's staff",
         ));
     }
     let mut effects = vec![];

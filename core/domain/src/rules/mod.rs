@@ -29,7 +29,8 @@ mod tests;
 
 pub use attendance::credited_minutes;
 pub use evidence::{
-    MAX_DAILY_MINUTES, RECORDING_WINDOW, overlaps, shanghai, shanghai_day, within_daily_limit,
+    LATE_RECORD_LIMIT, MAX_DAILY_MINUTES, RECORDING_WORKING_DAYS, overlaps, recording_deadline,
+    shanghai, shanghai_day, within_daily_limit,
 };
 pub use inputs::MAX_SCHEDULE_AHEAD;
 

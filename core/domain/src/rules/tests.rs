@@ -1068,3 +1068,126 @@ fn a_rejected_report_is_reopened_and_a_record_disputed_and_resolved() {
         ]
     );
 }
+
+fn hour_entry(s: &mut Mem, id: &str) -> HourEntry {
+    match s.get(Kind::HourEntry, id).unwrap() {
+        Some(Record::HourEntry(h)) => h,
+        other => panic!("no entry {id}: {other:?}"),
+    }
+}
+
+fn day(d: u32, h: u32) -> DateTime<Utc> {
+    format!("2026-12-{d:02}T{h:02}:00:00Z").parse().unwrap()
+}
+
+#[test]
+fn a_record_after_its_deadline_is_flagged_late_and_approved_by_site_staff() {
+    let mut s = Mem::new(true);
+    s.put(Record::Activity(Activity {
+        status: ActivityStatus::Published,
+        team_id: Some("t1".into()),
+        ..Activity::new("a2", "s1", "探访", t(9, 0), t(11, 0), 5)
+    }));
+    // Tuesday 1 December ends at 19:00 Shanghai: due by the end of
+    // Tuesday 15 December (ten working days), Shanghai time.
+    let due: DateTime<Utc> = "2026-12-15T16:00:00Z".parse().unwrap();
+    assert_eq!(recording_deadline(t(11, 0)), due);
+    for v in ["v1", "v2"] {
+        let sign = Mutation::SignUp {
+            activity_id: "a2".into(),
+        };
+        run(&mut s, &volunteer(v), sign, t(8, 0));
+    }
+    let report = |v: &str| Mutation::ReportHours {
+        entry_id: format!("r-{v}"),
+        volunteer_id: v.into(),
+        activity_id: Some("a2".into()),
+        started_at: t(9, 0),
+        minutes: 120,
+        description: String::new(),
+        team_id: None,
+    };
+    // On time: the team's leader approves it.
+    run(&mut s, &volunteer("v1"), report("v1"), day(15, 15));
+    let on_time = hour_entry(&mut s, "r-v1");
+    assert_eq!((on_time.due_by, on_time.late), (Some(due), false));
+    let approve = |id: &str| Mutation::ReviewHours {
+        entry_id: id.into(),
+        approve: true,
+        reason: None,
+    };
+    let d = run(&mut s, &leader_of("t1"), approve("r-v1"), day(16, 0));
+    assert!(matches!(d, Decision::Apply(_)), "{d:?}");
+    // A minute past the deadline: still taken, flagged, for the site's staff.
+    run(
+        &mut s,
+        &volunteer("v2"),
+        report("v2"),
+        due + Duration::minutes(1),
+    );
+    assert!(hour_entry(&mut s, "r-v2").late);
+    let d = run(&mut s, &leader_of("t1"), approve("r-v2"), day(16, 0));
+    assert_eq!(code(&d), Some(RejectCode::Forbidden));
+    let d = run(&mut s, &staff("/c/s2/"), approve("r-v2"), day(16, 0));
+    assert_eq!(
+        code(&d),
+        Some(RejectCode::Forbidden),
+        "another site's staff"
+    );
+    run(&mut s, &staff("/c/s1/"), approve("r-v2"), day(16, 0));
+    assert_eq!(hour_entry(&mut s, "r-v2").status, HourStatus::Confirmed);
+    // Past the late limit nobody reports it.
+    let mut old = report("v1");
+    if let Mutation::ReportHours {
+        entry_id,
+        activity_id,
+        ..
+    } = &mut old
+    {
+        *entry_id = "r-old".into();
+        *activity_id = None;
+    }
+    let d = run(
+        &mut s,
+        &volunteer("v1"),
+        old,
+        t(11, 0) + LATE_RECORD_LIMIT + Duration::hours(1),
+    );
+    assert_eq!(code(&d), Some(RejectCode::TooLate));
+}
+
+#[test]
+fn late_attendance_is_flagged_and_its_correction_keeps_the_flag() {
+    let mut s = Mem::new(true);
+    let st = staff("/c/s1/");
+    let record = |v: &str, out| Mutation::CorrectAttendance {
+        activity_id: "a1".into(),
+        volunteer_id: v.into(),
+        checked_in_at: t(9, 0),
+        checked_out_at: Some(out),
+        reason: "补录".into(),
+    };
+    let ci = |v: &str| Mutation::CheckIn {
+        activity_id: "a1".into(),
+        volunteer_id: v.into(),
+        at: t(9, 0),
+    };
+    let co = |v: &str| Mutation::CheckOut {
+        activity_id: "a1".into(),
+        volunteer_id: v.into(),
+        at: t(11, 0),
+    };
+    // v1 recorded in full on the day; v2's check-out only after the deadline.
+    run(&mut s, &st, ci("v1"), t(9, 0));
+    run(&mut s, &st, co("v1"), t(11, 0));
+    run(&mut s, &st, ci("v2"), t(9, 0));
+    run(&mut s, &st, co("v2"), day(21, 2));
+    assert!(!hour_entry(&mut s, "att/a1/v1").late);
+    assert!(hour_entry(&mut s, "att/a1/v2").late);
+    // A correction weeks later is not a late record; it keeps the flag of
+    // what it corrects.
+    run(&mut s, &st, record("v1", t(10, 0)), day(21, 3));
+    run(&mut s, &st, record("v2", t(10, 0)), day(21, 3));
+    assert!(!hour_entry(&mut s, "att/a1/v1/1").late);
+    assert!(hour_entry(&mut s, "att/a1/v2/1").late);
+}
