@@ -260,6 +260,8 @@ mod tests {
             corrects: None,
             superseded_by: None,
             history: vec![],
+            order_id: None,
+            rating: None,
             recorded_at: None,
             due_by: None,
             late: false,

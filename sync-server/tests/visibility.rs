@@ -73,6 +73,7 @@ fn order(id: &str, team: Option<&str>, volunteer: Option<&str>) -> ServiceOrder 
         offer: 0,
         reason: None,
         placed_by: None,
+        served_by: vec![],
     }
 }
 

@@ -276,9 +276,21 @@ impl VolunteerClient {
         })
     }
 
-    /// The assignee: the service was given.
-    pub fn complete_order(&self, order_id: String) -> Result<(), VolunteerError> {
-        guard(|| self.replica.complete_order(&order_id))
+    /// The assignee: the service was given, from `started_at` for
+    /// `minutes`; for a team's order, by the members named in
+    /// `volunteer_ids` (empty for a volunteer's own order). Each gets a
+    /// service record pending review by the site's staff.
+    pub fn complete_order(
+        &self,
+        order_id: String,
+        started_at: DateTime,
+        minutes: u32,
+        volunteer_ids: Vec<String>,
+    ) -> Result<(), VolunteerError> {
+        guard(|| {
+            self.replica
+                .complete_order(&order_id, started_at, minutes, &volunteer_ids)
+        })
     }
 
     /// Residents: rate a completed order, 1 to 5 stars.

@@ -193,6 +193,9 @@ pub enum Action {
     /// The assignee marks the service given.
     CompleteOrder {
         order_id: String,
+        started_at: Option<DateTime>,
+        minutes: u32,
+        volunteer_ids: Vec<String>,
     },
     /// The resident rates the service: 1 to 5 stars and a comment.
     RateOrder {

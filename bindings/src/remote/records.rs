@@ -294,6 +294,7 @@ pub struct AttendanceCorrection {
 pub enum HourSource {
     Attendance,
     SelfReport,
+    Order,
 }
 
 #[uniffi::remote(Enum)]
@@ -347,6 +348,8 @@ pub struct HourEntry {
     /// The volunteer's disputes of this record and how each was resolved,
     /// oldest first, and earlier reviews undone by a re-opening.
     pub history: Vec<HourEvent>,
+    pub order_id: Option<String>,
+    pub rating: Option<u8>,
 }
 
 /// One event in an hour entry's history.
@@ -422,6 +425,7 @@ pub struct ServiceOrder {
     pub reason: Option<String>,
     /// Staff who placed it for a resident who phoned in.
     pub placed_by: Option<String>,
+    pub served_by: Vec<String>,
 }
 
 /// How to reach the resident. The main copy (key: the order id) is read by

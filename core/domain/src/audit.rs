@@ -9,7 +9,10 @@ use chrono::Duration;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::record::Record;
-use crate::records::{Activity, Attendance, HourEntry, HourSource, HourStatus, SignupStatus};
+use crate::records::{
+    Activity, Attendance, HourEntry, HourSource, HourStatus, OrderStatus, ServiceOrder,
+    SignupStatus,
+};
 use crate::rules::{MAX_DAILY_MINUTES, credited_minutes, shanghai_day};
 
 /// The first violation found, in words, or `Ok`.
@@ -26,6 +29,13 @@ pub fn check<'r>(records: impl IntoIterator<Item = &'r Record>) -> Result<(), St
         .iter()
         .filter_map(|r| match r {
             Record::Attendance(a) => Some(((a.activity_id.clone(), a.volunteer_id.clone()), a)),
+            _ => None,
+        })
+        .collect();
+    let orders: BTreeMap<&str, &ServiceOrder> = records
+        .iter()
+        .filter_map(|r| match r {
+            Record::ServiceOrder(o) => Some((o.id.as_str(), o)),
             _ => None,
         })
         .collect();
@@ -94,13 +104,28 @@ pub fn check<'r>(records: impl IntoIterator<Item = &'r Record>) -> Result<(), St
                 }
                 *per_pair.entry(pair).or_default() += 1;
             }
-            HourSource::SelfReport => {
+            HourSource::SelfReport | HourSource::Order => {
                 let reviewer = h
                     .reviewed_by
                     .as_deref()
                     .ok_or_else(|| format!("{} confirmed without review", h.id))?;
                 if reviewer == h.volunteer_id {
                     return Err(format!("{} approved by its volunteer", h.id));
+                }
+                if h.source == HourSource::Order {
+                    if reviewer == h.recorded_by {
+                        return Err(format!("{} approved by whoever recorded it", h.id));
+                    }
+                    let order = h
+                        .order_id
+                        .as_deref()
+                        .and_then(|o| orders.get(o))
+                        .ok_or_else(|| format!("{} credits no order", h.id))?;
+                    if !matches!(order.status, OrderStatus::Done | OrderStatus::Rated)
+                        || !order.served_by.contains(&h.volunteer_id)
+                    {
+                        return Err(format!("{} is not a service {} records", h.id, order.id));
+                    }
                 }
                 if let Some(old) = &h.corrects {
                     if reviewer == h.recorded_by {

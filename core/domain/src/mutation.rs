@@ -200,9 +200,21 @@ pub enum Mutation {
         #[serde(default)]
         offer: Option<u32>,
     },
-    /// The assignee marks the service given.
+    /// The assignee marks the service given, saying when and for how long,
+    /// and (for a team) which members served: each gets a service record,
+    /// pending review by the site's staff.
     CompleteOrder {
         order_id: String,
+        /// When the service began. An app that does not send it (older
+        /// than the service record) completes the order without a record.
+        #[serde(default)]
+        started_at: Option<DateTime<Utc>>,
+        #[serde(default)]
+        minutes: u32,
+        /// For a team's order: the members who served (the leader's word,
+        /// the staff's review). For a volunteer's: empty or themself.
+        #[serde(default)]
+        volunteer_ids: Vec<String>,
     },
     /// The resident rates the service: 1 to 5 stars and a comment.
     RateOrder {

@@ -180,6 +180,8 @@ impl HourEntry {
             corrects: None,
             superseded_by: None,
             history: vec![],
+            order_id: None,
+            rating: None,
             recorded_at: None,
             due_by: None,
             late: false,

@@ -160,7 +160,12 @@ fn mutations() -> Vec<Mutation> {
             reason: Some(s("时间冲突")),
             offer: Some(2),
         },
-        M::CompleteOrder { order_id: s("o1") },
+        M::CompleteOrder {
+            order_id: s("o1"),
+            started_at: Some(t("05:00")),
+            minutes: 45,
+            volunteer_ids: vec![s("v1"), s("v2")],
+        },
         M::RateOrder {
             order_id: s("o1"),
             stars: 5,
@@ -345,6 +350,7 @@ fn records() -> Vec<Record> {
             offer: 2,
             reason: Some(s("无人应答")),
             placed_by: None,
+            served_by: vec![],
         }),
         Record::OrderContact(OrderContact {
             order_id: s("o1"),

@@ -2,7 +2,7 @@
 //! and queues one mutation in one local transaction ([`Replica::submit`]).
 
 use chrono::{DateTime, Utc};
-use volunteer_domain::{Gift, MAX_ID_LEN, Mutation, TeamRole};
+use volunteer_domain::{Gift, HourEntry, MAX_ID_LEN, Mutation, TeamRole};
 
 use super::Replica;
 use crate::error::{Error, Result};
@@ -195,7 +195,7 @@ impl Replica {
     /// its site): approve or reject self-reported hours; a rejection needs a reason.
     pub fn review_hours(&self, entry_id: &str, approve: bool, reason: Option<&str>) -> Result<()> {
         self.submit(Mutation::ReviewHours {
-            entry_id: id("entry_id", entry_id)?,
+            entry_id: entry_key(entry_id)?,
             approve,
             reason: reason.map(str::to_owned),
         })
@@ -206,7 +206,7 @@ impl Replica {
     pub fn correct_hours(&self, entry_id: &str, minutes: u32, reason: &str) -> Result<String> {
         let new_entry_id = uuid::Uuid::new_v4().to_string();
         self.submit(Mutation::CorrectHours {
-            entry_id: id("entry_id", entry_id)?,
+            entry_id: entry_key(entry_id)?,
             new_entry_id: new_entry_id.clone(),
             minutes,
             reason: reason.to_owned(),
@@ -217,7 +217,7 @@ impl Replica {
     /// Dispute a record of one's hours, saying why (a reviewer resolves it).
     pub fn dispute_hours(&self, entry_id: &str, reason: &str) -> Result<()> {
         self.submit(Mutation::DisputeHours {
-            entry_id: id("entry_id", entry_id)?,
+            entry_id: entry_key(entry_id)?,
             reason: reason.to_owned(),
         })
     }
@@ -225,7 +225,7 @@ impl Replica {
     /// Reviewers: accept or turn down the open dispute of an entry.
     pub fn resolve_dispute(&self, entry_id: &str, accept: bool, reason: &str) -> Result<()> {
         self.submit(Mutation::ResolveDispute {
-            entry_id: id("entry_id", entry_id)?,
+            entry_id: entry_key(entry_id)?,
             accept,
             reason: reason.to_owned(),
         })
@@ -234,7 +234,7 @@ impl Replica {
     /// Reviewers: re-open a rejected self-report; it is pending again.
     pub fn reopen_hours(&self, entry_id: &str, reason: &str) -> Result<()> {
         self.submit(Mutation::ReopenHours {
-            entry_id: id("entry_id", entry_id)?,
+            entry_id: entry_key(entry_id)?,
             reason: reason.to_owned(),
         })
     }
@@ -380,10 +380,25 @@ impl Replica {
         })
     }
 
-    /// The assignee: the service was given.
-    pub fn complete_order(&self, order_id: &str) -> Result<()> {
+    /// The assignee: the service was given, from `started_at` for
+    /// `minutes`. For a team's order its leader names the members who
+    /// served (`volunteer_ids`); for a volunteer's, leave it empty. Each
+    /// gets a service record, pending review by the site's staff.
+    pub fn complete_order(
+        &self,
+        order_id: &str,
+        started_at: DateTime<Utc>,
+        minutes: u32,
+        volunteer_ids: &[String],
+    ) -> Result<()> {
         self.submit(Mutation::CompleteOrder {
             order_id: id("order_id", order_id)?,
+            started_at: Some(started_at),
+            minutes,
+            volunteer_ids: volunteer_ids
+                .iter()
+                .map(|v| id("volunteer_ids", v))
+                .collect::<Result<_>>()?,
         })
     }
 
@@ -444,6 +459,15 @@ impl Replica {
 }
 
 /// An id argument, trimmed, by the domain's one id rule.
+/// An hour entry's id: a client id or a key the rules compose (`att/...`).
+fn entry_key(value: &str) -> Result<String> {
+    let v = value.trim();
+    if !HourEntry::is_valid_key(v) {
+        return Err(Error::invalid("entry_id", "not the id of an hour entry"));
+    }
+    Ok(v.to_owned())
+}
+
 fn id(field: &str, value: &str) -> Result<String> {
     let v = value.trim();
     if !volunteer_domain::is_valid_id(v) {

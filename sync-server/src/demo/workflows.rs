@@ -28,6 +28,7 @@ pub(super) fn seed_orders(
         let id = rng.uuid();
         let assigned = status != OrderStatus::Submitted;
         let created_at = now - Duration::hours(6 * (i as i64 + 1));
+        let rated = status == OrderStatus::Rated;
         let order = ServiceOrder {
             id: id.clone(),
             requester_id: who.id.clone(),
@@ -45,14 +46,49 @@ pub(super) fn seed_orders(
             declined_reason: None,
             declined_by_team_id: None,
             declined_by_volunteer_id: None,
-            accepted_at: None,
-            done_at: (status == OrderStatus::Rated).then_some(created_at + Duration::hours(3)),
+            accepted_at: rated.then_some(created_at + Duration::hours(1)),
+            done_at: rated.then_some(created_at + Duration::hours(3)),
             rating: (status == OrderStatus::Rated).then_some(5),
             comment: (status == OrderStatus::Rated).then(|| "志愿者很耐心，谢谢！".to_owned()),
             offer: u32::from(assigned),
             reason: None,
             placed_by: None,
+            served_by: if rated {
+                vec![volunteer.id.clone()]
+            } else {
+                vec![]
+            },
         };
+        // The completed order's service record waits for the station's review.
+        if rated {
+            records.push(Record::HourEntry(HourEntry {
+                id: HourEntry::order_key(&id, &volunteer.id),
+                volunteer_id: volunteer.id.clone(),
+                activity_id: None,
+                site_id: Some(station.id.clone()),
+                source: HourSource::Order,
+                status: HourStatus::Pending,
+                started_at: created_at + Duration::hours(2),
+                minutes: 60,
+                description: format!("{category}：{description}"),
+                recorded_by: volunteer.id.clone(),
+                team_id: None,
+                reviewed_by: None,
+                reviewed_at: None,
+                reason: None,
+                corrects: None,
+                superseded_by: None,
+                history: vec![],
+                order_id: Some(id.clone()),
+                rating: order.rating,
+                recorded_at: order.done_at,
+                due_by: None,
+                late: false,
+                place: Some(station.name.clone()),
+                organiser: Some(station.name.clone()),
+                lead: None,
+            }));
+        }
         let contact = OrderContact {
             order_id: id,
             requester_id: who.id.clone(),
@@ -277,6 +313,8 @@ pub(super) fn examples(x: &mut Examples<'_>) {
         corrects: None,
         superseded_by: None,
         history: vec![],
+        order_id: None,
+        rating: None,
         recorded_at: None,
         due_by: None,
         late: false,

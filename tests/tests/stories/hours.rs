@@ -248,3 +248,48 @@ async fn a_rejected_report_is_reopened_and_a_dispute_resolved_through_the_server
         ]
     );
 }
+
+/// Regression (found while adding order records): the id check refused the
+/// keys the rules compose, so nobody could dispute, correct or review an
+/// entry named `att/...` or `ord/...`: the most common record of all could
+/// not be disputed. Now the volunteer disputes the hours their attendance
+/// earned, and staff resolve it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_volunteer_disputes_the_hours_their_attendance_earned() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir.path().join("server.db")).await;
+    let fx = fixture::seed(server.store.as_ref());
+    let url = server.url();
+    let act = fx.activity_a.id.clone();
+    let staff = signed_in(dir.path(), "staff-a", &url, "staff-a").await;
+    let start = fx.activity_a.starts_at;
+    staff.check_in(&act, &fx.id("v1"), Some(start)).unwrap();
+    staff
+        .check_out(&act, &fx.id("v1"), Some(start + Duration::minutes(60)))
+        .unwrap();
+    staff.sync().await.unwrap();
+    let v1 = signed_in(dir.path(), "v1", &url, "v1").await;
+    let id = format!("att/{act}/{}", fx.id("v1"));
+    v1.dispute_hours(&id, "我签退晚了，实际服务了两小时")
+        .unwrap();
+    assert_eq!(v1.sync().await.unwrap().applied, 1);
+    staff.sync().await.unwrap();
+    staff
+        .resolve_dispute(&id, true, "已核实，将更正签退时间")
+        .unwrap();
+    assert_eq!(staff.sync().await.unwrap().applied, 1);
+    v1.sync().await.unwrap();
+    let kinds: Vec<_> = entry(&v1, &id).history.iter().map(|e| e.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            volunteer_core::HourEventKind::Disputed,
+            volunteer_core::HourEventKind::DisputeAccepted
+        ]
+    );
+    // A key of another shape is still refused before any rule runs.
+    assert!(matches!(
+        v1.dispute_hours("att/x", "理由"),
+        Err(volunteer_core::Error::InvalidInput { .. })
+    ));
+}

@@ -2,7 +2,10 @@
 //! order to a rating, who sees the contact, forbidden steps, and two staff
 //! dispatching one order offline.
 
-use volunteer_core::{Error, Kind, OrderRequest, OrderStatus, RejectCode, Replica};
+use chrono::{Duration, Utc};
+use volunteer_core::{
+    Error, HourEntry, HourSource, HourStatus, Kind, OrderRequest, OrderStatus, RejectCode, Replica,
+};
 use volunteer_tests::{Fixture, TestServer, device, fixture, signed_in};
 
 fn request(fx: &Fixture) -> OrderRequest {
@@ -78,12 +81,31 @@ async fn an_order_goes_from_the_resident_to_a_volunteer_and_back_to_a_rating() {
     }
 
     v2.respond_to_order(&id, true, None).unwrap();
-    v2.complete_order(&id).unwrap();
+    v2.complete_order(&id, Utc::now() - Duration::minutes(5), 5, &[])
+        .unwrap();
     assert_eq!(v2.sync().await.unwrap().applied, 2);
     resident.sync().await.unwrap();
     assert_eq!(status(&resident, &id), OrderStatus::Done);
+    // The service is a record, pending the site's review.
+    let record = HourEntry::order_key(&id, &fx.id("v2"));
+    assert_eq!(v2.my_hours_total().unwrap().pending_minutes, 5);
+    staff.sync().await.unwrap();
+    staff.review_hours(&record, true, None).unwrap();
+    assert_eq!(staff.sync().await.unwrap().applied, 1);
     resident.rate_order(&id, 5, Some("小伙子很热心")).unwrap();
     resident.sync().await.unwrap();
+    v2.sync().await.unwrap();
+    let mine = v2.my_hours().unwrap();
+    let h = mine.iter().find(|h| h.id == record).unwrap();
+    assert_eq!(
+        (h.source, h.status, h.rating, h.order_id.as_deref()),
+        (
+            HourSource::Order,
+            HourStatus::Confirmed,
+            Some(5),
+            Some(id.as_str())
+        )
+    );
 
     // Closed: the rating is on every copy; the contact is gone from all.
     v2.sync().await.unwrap();
@@ -271,7 +293,8 @@ async fn every_order_state_has_an_exit_and_answers_are_tied_to_their_offer() {
     v4.respond_to_order(&id, true, None).unwrap();
     v4.sync().await.unwrap();
     assert!(v4.order_contact(&id).unwrap().is_some());
-    v4.complete_order(&id).unwrap();
+    v4.complete_order(&id, Utc::now() - Duration::minutes(3), 3, &[])
+        .unwrap();
     v4.sync().await.unwrap();
     assert_eq!(status(&v4, &id), OrderStatus::Done);
     assert!(v4.order_contact(&id).unwrap().is_none());
@@ -322,4 +345,87 @@ async fn staff_place_an_order_for_a_resident_who_phoned_in() {
     staff.place_order_for(request(&fx), &fx.id("v1")).unwrap();
     assert_eq!(staff.sync().await.unwrap().rejected, 1);
     assert_eq!(staff.rejections().unwrap()[0].code, RejectCode::NotFound);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_team_order_credits_the_members_who_served_after_the_sites_review() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir.path().join("server.db")).await;
+    let store = server.store.as_ref();
+    let fx = fixture::seed(store);
+    members(store, &fx);
+    fixture::add_member(store, &fx, "v3", volunteer_core::TeamRole::Leader);
+    let url = server.url();
+    let resident = signed_in(dir.path(), "r1", &url, "r1").await;
+    let id = resident.place_order(request(&fx)).unwrap();
+    resident.sync().await.unwrap();
+    let staff = signed_in(dir.path(), "staff-a", &url, "staff-a").await;
+    staff
+        .dispatch_order(&id, Some(&fx.team_a.id), None)
+        .unwrap();
+    staff.sync().await.unwrap();
+    let leader = signed_in(dir.path(), "v3", &url, "v3").await;
+    leader.respond_to_order(&id, true, None).unwrap();
+    leader.sync().await.unwrap();
+
+    // The leader names who served: a non-member is refused, and nothing
+    // is written; no time, or time before the order was accepted, neither.
+    let start = Utc::now() - Duration::minutes(5);
+    let v = |logins: &[&str]| logins.iter().map(|l| fx.id(l)).collect::<Vec<_>>();
+    leader
+        .complete_order(&id, start, 5, &v(&["v2", "v6"]))
+        .unwrap();
+    let r = leader.sync().await.unwrap();
+    assert_eq!((r.applied, r.rejected), (0, 1));
+    assert_eq!(leader.rejections().unwrap()[0].code, RejectCode::Forbidden);
+    assert_eq!(
+        rejected(leader.complete_order(&id, start - Duration::hours(3), 60, &v(&["v2"]))),
+        RejectCode::InvalidInput,
+        "the service began before the order was accepted"
+    );
+    assert!(store.records(Kind::HourEntry).unwrap().is_empty());
+    leader
+        .complete_order(&id, start, 5, &v(&["v2", "v4"]))
+        .unwrap();
+    assert_eq!(leader.sync().await.unwrap().applied, 1);
+
+    // The leader's word is reviewed by the site's staff, not by the leader.
+    let v2_record = HourEntry::order_key(&id, &fx.id("v2"));
+    assert_eq!(
+        rejected(leader.review_hours(&v2_record, true, None)),
+        RejectCode::Forbidden
+    );
+    staff.sync().await.unwrap();
+    staff.review_hours(&v2_record, true, None).unwrap();
+    assert_eq!(staff.sync().await.unwrap().applied, 1);
+    resident.sync().await.unwrap();
+    resident.rate_order(&id, 4, None).unwrap();
+    resident.sync().await.unwrap();
+
+    let records: Vec<volunteer_core::Record> = volunteer_core::Kind::ALL
+        .iter()
+        .flat_map(|k| store.records(*k).unwrap())
+        .collect();
+    let entries: Vec<&HourEntry> = records
+        .iter()
+        .filter_map(|r| match r {
+            volunteer_core::Record::HourEntry(h) => Some(h),
+            _ => None,
+        })
+        .collect();
+    let summary: Vec<(&str, HourStatus, Option<u8>)> = entries
+        .iter()
+        .map(|h| (h.volunteer_id.as_str(), h.status, h.rating))
+        .collect();
+    let (v2_id, v4_id) = (fx.id("v2"), fx.id("v4"));
+    let mut expected = vec![
+        (v2_id.as_str(), HourStatus::Confirmed, Some(4)),
+        (v4_id.as_str(), HourStatus::Pending, Some(4)),
+    ];
+    expected.sort();
+    let mut summary = summary;
+    summary.sort();
+    assert_eq!(summary, expected);
+    // Every confirmed minute traces to its evidence: the completed order.
+    volunteer_domain::audit::check(&records).unwrap();
 }

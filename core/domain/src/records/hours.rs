@@ -5,11 +5,14 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::Attendance;
+use crate::actor::is_valid_id;
 
 string_enum! {
     pub enum HourSource {
         Attendance = "attendance",
         SelfReport = "self_report",
+        /// The service of a completed order (`order_id`).
+        Order = "order",
     }
 }
 
@@ -76,6 +79,12 @@ pub struct HourEntry {
     /// The activity lead, by name, as recorded.
     #[serde(default)]
     pub lead: Option<String>,
+    /// The completed order this record is the service of.
+    #[serde(default)]
+    pub order_id: Option<String>,
+    /// The resident's rating of that service (1 to 5), once given.
+    #[serde(default)]
+    pub rating: Option<u8>,
     /// The volunteer's disputes of this record and how each was resolved,
     /// oldest first (a correction request under the 2021 rules, art. 13),
     /// and earlier reviews undone by a re-opening.
@@ -113,6 +122,30 @@ impl HourEntry {
         format!("att/{activity_id}/{volunteer_id}")
     }
 
+    /// Whether `id` can name an hour entry: a client-chosen id, or a key the
+    /// rules compose (`att/<activity>/<volunteer>[/<n>]`,
+    /// `ord/<order>/<volunteer>`).
+    pub fn is_valid_key(id: &str) -> bool {
+        let parts: Vec<&str> = id.split('/').collect();
+        match parts.as_slice() {
+            [one] => is_valid_id(one),
+            ["att" | "ord", a, v] => is_valid_id(a) && is_valid_id(v),
+            ["att", a, v, n] => {
+                is_valid_id(a)
+                    && is_valid_id(v)
+                    && !n.starts_with('0')
+                    && n.len() <= 6
+                    && n.bytes().all(|b| b.is_ascii_digit())
+            }
+            _ => false,
+        }
+    }
+
+    /// The key of the record of `volunteer_id`'s service for an order.
+    pub fn order_key(order_id: &str, volunteer_id: &str) -> String {
+        format!("ord/{order_id}/{volunteer_id}")
+    }
+
     /// Counts towards the volunteer's hours.
     pub fn is_confirmed(&self) -> bool {
         self.status == HourStatus::Confirmed
@@ -128,6 +161,31 @@ impl Attendance {
         match self.corrections.len() {
             0 => first,
             n => format!("{first}/{n}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::HourEntry;
+
+    #[test]
+    fn entry_keys_are_client_ids_or_the_keys_the_rules_compose() {
+        for ok in ["e1", "att/a1/v1", "att/a1/v1/2", "ord/o1/v1"] {
+            assert!(HourEntry::is_valid_key(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "a/b",
+            "att/a1",
+            "att/a1/v1/0",
+            "att/a1/v1/x",
+            "ord/o1/v1/1",
+            "att//v1",
+            "att/a 1/v1",
+            "x/a1/v1",
+        ] {
+            assert!(!HourEntry::is_valid_key(bad), "{bad}");
         }
     }
 }

@@ -61,6 +61,10 @@ pub struct ServiceOrder {
     /// Staff who placed it for a resident who phoned in.
     #[serde(default)]
     pub placed_by: Option<String>,
+    /// Who served, as the assignee said on completion: each has a service
+    /// record `ord/<order>/<volunteer>` carrying the rating when it comes.
+    #[serde(default)]
+    pub served_by: Vec<String>,
 }
 
 /// How to reach the resident. The main copy (key: the order id) is read by

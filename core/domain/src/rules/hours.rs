@@ -8,7 +8,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::*;
-use crate::records::SignupStatus;
+use crate::records::{OrderStatus, SignupStatus};
 
 pub(super) struct ReportArgs<'a> {
     pub entry_id: &'a str,
@@ -117,6 +117,8 @@ pub(super) fn report_hours<S: State>(
         corrects: None,
         superseded_by: None,
         history: vec![],
+        order_id: None,
+        rating: None,
         recorded_at: None,
         due_by: None,
         late: false,
@@ -231,6 +233,18 @@ fn reviewer<S: State>(
             RejectCode::Forbidden,
             "nobody reviews their own hours",
         )));
+    }
+    // The assignee's word (a leader's, for their team) is checked by the
+    // side that dispatched the order.
+    if entry.source == HourSource::Order {
+        return Ok(if site_staff(s, actor, entry)? {
+            Ok(())
+        } else {
+            Err(reject(
+                RejectCode::Forbidden,
+                "the service of an order is reviewed by the staff of its site",
+            ))
+        });
     }
     if let Some(activity_id) = &entry.activity_id {
         let Some(activity) = get_activity(s, activity_id)? else {
@@ -369,6 +383,16 @@ fn approvable<S: State>(
             return Ok(Err(d));
         }
     }
+    if let Some(order_id) = &entry.order_id {
+        let done = get_order(s, order_id)?
+            .is_some_and(|o| matches!(o.status, OrderStatus::Done | OrderStatus::Rated));
+        if !done {
+            return Ok(Err(reject(
+                RejectCode::InvalidState,
+                "the order was not completed",
+            )));
+        }
+    }
     let mut effects = vec![];
     let mut replaced = vec![];
     if let Some(old_id) = &entry.corrects {
@@ -433,11 +457,11 @@ pub(super) fn correct_hours<S: State>(
             },
         );
     }
-    if old.status != HourStatus::Confirmed || old.source != HourSource::SelfReport {
+    if old.status != HourStatus::Confirmed || old.source == HourSource::Attendance {
         // Attendance hours are corrected through the attendance.
         return Ok(reject(
             RejectCode::InvalidState,
-            "only confirmed self-reported hours are corrected this way",
+            "only confirmed reported or order hours are corrected this way",
         ));
     }
     if old.started_at + Duration::minutes(i64::from(minutes)) > now + MAX_CLOCK_SKEW {

@@ -71,8 +71,12 @@ fn fields(m: &Mutation) -> (Texts<'_>, Times, Times) {
         | M::PublishActivity { .. }
         | M::StartActivity { .. }
         | M::FinishActivity { .. }
-        | M::CompleteOrder { .. }
         | M::DispatchOrder { .. } => (vec![], vec![], vec![]),
+        M::CompleteOrder { started_at, .. } => (
+            vec![],
+            started_at.iter().map(|t| ("started_at", *t)).collect(),
+            vec![],
+        ),
         M::DecideJoinRequest { reason, .. }
         | M::ReviewHours { reason, .. }
         | M::CancelOrder { reason, .. }
@@ -246,15 +250,12 @@ fn ids(m: &Mutation) -> Vec<(&'static str, Option<&str>)> {
             opt("activity_id", activity_id),
             opt("team_id", team_id),
         ],
-        M::ReviewHours { entry_id, .. }
-        | M::DisputeHours { entry_id, .. }
-        | M::ResolveDispute { entry_id, .. }
-        | M::ReopenHours { entry_id, .. } => vec![id("entry_id", entry_id)],
-        M::CorrectHours {
-            entry_id,
-            new_entry_id,
-            ..
-        } => vec![id("entry_id", entry_id), id("new_entry_id", new_entry_id)],
+        // Entries the rules compose (`att/...`, `ord/...`): checked apart.
+        M::ReviewHours { .. }
+        | M::DisputeHours { .. }
+        | M::ResolveDispute { .. }
+        | M::ReopenHours { .. } => vec![],
+        M::CorrectHours { new_entry_id, .. } => vec![id("new_entry_id", new_entry_id)],
         M::PlaceOrder {
             order_id,
             site_id,
@@ -286,8 +287,14 @@ fn ids(m: &Mutation) -> Vec<(&'static str, Option<&str>)> {
         | M::WithdrawOrder { order_id, .. }
         | M::ReleaseOrder { order_id, .. }
         | M::RespondToOrder { order_id, .. }
-        | M::CompleteOrder { order_id }
         | M::RateOrder { order_id, .. } => vec![id("order_id", order_id)],
+        M::CompleteOrder {
+            order_id,
+            volunteer_ids,
+            ..
+        } => std::iter::once(id("order_id", order_id))
+            .chain(volunteer_ids.iter().map(|v| id("volunteer_ids", v)))
+            .collect(),
         M::DispatchOrder {
             order_id,
             team_id,
@@ -320,9 +327,22 @@ fn ids(m: &Mutation) -> Vec<(&'static str, Option<&str>)> {
 
 /// The first id argument that breaks the id rule ([`is_valid_id`]), by field name.
 pub(super) fn bad_id(m: &Mutation) -> Option<&'static str> {
-    if let Mutation::MarkNoticeRead { notice_id } = m {
-        let ok = !notice_id.is_empty() && notice_id.len() <= 3 * MAX_ID_LEN;
-        return (!ok).then_some("notice_id");
+    use Mutation as M;
+    match m {
+        M::MarkNoticeRead { notice_id } => {
+            let ok = !notice_id.is_empty() && notice_id.len() <= NOTICE_ID;
+            return (!ok).then_some("notice_id");
+        }
+        M::ReviewHours { entry_id, .. }
+        | M::DisputeHours { entry_id, .. }
+        | M::ResolveDispute { entry_id, .. }
+        | M::ReopenHours { entry_id, .. }
+        | M::CorrectHours { entry_id, .. }
+            if !HourEntry::is_valid_key(entry_id) =>
+        {
+            return Some("entry_id");
+        }
+        _ => {}
     }
     ids(m)
         .into_iter()

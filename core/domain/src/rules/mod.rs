@@ -23,6 +23,7 @@ mod hours;
 mod inputs;
 mod notices;
 mod orders;
+mod service;
 mod teams;
 #[cfg(test)]
 mod tests;
@@ -33,6 +34,7 @@ pub use evidence::{
     shanghai, shanghai_day, within_daily_limit,
 };
 pub use inputs::MAX_SCHEDULE_AHEAD;
+pub use service::MAX_SERVED;
 
 pub use crate::actor::{Actor, MAX_ID_LEN, is_valid_id};
 use crate::mutation::{Mutation, MutationEnvelope};
@@ -454,7 +456,22 @@ pub fn decide<S: State>(
             (*accept, *offer),
             reason.as_deref(),
         ),
-        Mutation::CompleteOrder { order_id } => complete_order(s, actor, now, order_id),
+        Mutation::CompleteOrder {
+            order_id,
+            started_at,
+            minutes,
+            volunteer_ids,
+        } => complete_order(
+            s,
+            actor,
+            now,
+            service::Completion {
+                order_id,
+                started_at: *started_at,
+                minutes: *minutes,
+                volunteer_ids,
+            },
+        ),
         Mutation::RateOrder {
             order_id,
             stars,

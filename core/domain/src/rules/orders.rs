@@ -140,6 +140,7 @@ pub(super) fn place_order<S: State>(
         offer: 0,
         reason: None,
         placed_by,
+        served_by: vec![],
     };
     let contact = OrderContact {
         order_id: o.order_id.to_owned(),
@@ -421,9 +422,9 @@ pub(super) fn complete_order<S: State>(
     s: &mut S,
     actor: &Actor,
     now: DateTime<Utc>,
-    order_id: &str,
+    c: super::service::Completion<'_>,
 ) -> Result<Decision, S::Error> {
-    let Some(mut order) = get_order(s, order_id)? else {
+    let Some(mut order) = get_order(s, c.order_id)? else {
         return Ok(missing(s, "order"));
     };
     if !is_assignee(actor, &order) {
@@ -435,13 +436,23 @@ pub(super) fn complete_order<S: State>(
     match order.status {
         OrderStatus::Done | OrderStatus::Rated => Ok(Decision::Apply(vec![])),
         OrderStatus::Accepted => {
+            let records = match super::service::records(s, actor, &order, now, &c)? {
+                Ok(r) => r,
+                Err(d) => return Ok(d),
+            };
             // The work is done: the assignee no longer needs the contact.
             let dropped = drop_assignee_copy(&order);
             order.status = OrderStatus::Done;
             order.done_at = Some(now);
+            order.served_by = records.iter().map(|h| h.volunteer_id.clone()).collect();
             Ok(Decision::Apply(
                 std::iter::once(order_effect(order))
                     .chain(dropped)
+                    .chain(
+                        records
+                            .into_iter()
+                            .map(|h| Effect::Put(Record::HourEntry(h))),
+                    )
                     .collect(),
             ))
         }
@@ -476,7 +487,10 @@ pub(super) fn rate_order<S: State>(
             order.comment = comment
                 .map(|c| c.trim().to_owned())
                 .filter(|c| !c.is_empty());
-            Ok(Decision::Apply(close(order)))
+            let rated = super::service::rate_records(s, &order)?;
+            let mut effects = close(order);
+            effects.extend(rated);
+            Ok(Decision::Apply(effects))
         }
         _ => Ok(wrong_state("only a completed order can be rated")),
     }

@@ -1,6 +1,8 @@
 //! Rule tests over an in-memory state, authoritative or not.
 use super::*;
-use crate::records::{JoinPolicy, MembershipStatus, SignupStatus, SiteLevel, TeamRole};
+use crate::records::{
+    JoinPolicy, MembershipStatus, OrderStatus, SignupStatus, SiteLevel, TeamRole,
+};
 use std::collections::HashMap;
 
 /// An in-memory state, authoritative or not.
@@ -1190,4 +1192,118 @@ fn late_attendance_is_flagged_and_its_correction_keeps_the_flag() {
     run(&mut s, &st, record("v2", t(10, 0)), day(21, 3));
     assert!(!hour_entry(&mut s, "att/a1/v1/1").late);
     assert!(hour_entry(&mut s, "att/a1/v2/1").late);
+}
+
+#[test]
+fn a_completed_order_is_a_service_record_the_audit_traces_to_it() {
+    let mut s = Mem::new(true);
+    let join = Mutation::JoinTeam {
+        team_id: "t1".into(),
+    };
+    run(&mut s, &volunteer("v1"), join, t(0, 0));
+    let resident = Actor {
+        user_id: "r1".into(),
+        role: Role::Resident,
+        ..volunteer("r1")
+    };
+    let st = staff("/c/s1/");
+    let steps = [
+        (
+            &resident,
+            Mutation::PlaceOrder {
+                order_id: "o1".into(),
+                site_id: "s1".into(),
+                category: "助老".into(),
+                description: "代买药品".into(),
+                desired_at: None,
+                phone: "13800000000".into(),
+                address: "幸福里".into(),
+                requester_id: None,
+            },
+        ),
+        (
+            &st,
+            Mutation::DispatchOrder {
+                order_id: "o1".into(),
+                team_id: None,
+                volunteer_id: Some("v1".into()),
+            },
+        ),
+        (
+            &volunteer("v1"),
+            Mutation::RespondToOrder {
+                order_id: "o1".into(),
+                accept: true,
+                reason: None,
+                offer: None,
+            },
+        ),
+    ];
+    for (actor, m) in steps {
+        let d = run(&mut s, actor, m, t(8, 0));
+        assert!(matches!(d, Decision::Apply(_)), "{d:?}");
+    }
+    let complete = |volunteers: Vec<String>| Mutation::CompleteOrder {
+        order_id: "o1".into(),
+        started_at: Some(t(8, 30)),
+        minutes: 60,
+        volunteer_ids: volunteers,
+    };
+    let d = run(
+        &mut s,
+        &volunteer("v1"),
+        complete(vec!["v2".into()]),
+        t(9, 30),
+    );
+    assert_eq!(code(&d), Some(RejectCode::InvalidInput), "not v1's to give");
+    run(&mut s, &volunteer("v1"), complete(vec![]), t(9, 30));
+    let key = HourEntry::order_key("o1", "v1");
+    let h = hour_entry(&mut s, &key);
+    assert_eq!(
+        (h.status, h.minutes, h.source),
+        (HourStatus::Pending, 60, HourSource::Order)
+    );
+    let approve = Mutation::ReviewHours {
+        entry_id: key.clone(),
+        approve: true,
+        reason: None,
+    };
+    // The assignee's word is checked by the site's staff only.
+    let d = run(&mut s, &leader_of("t1"), approve.clone(), t(10, 0));
+    assert_eq!(code(&d), Some(RejectCode::Forbidden));
+    run(&mut s, &st, approve, t(10, 0));
+    let rate = Mutation::RateOrder {
+        order_id: "o1".into(),
+        stars: 4,
+        comment: None,
+    };
+    run(&mut s, &resident, rate, t(11, 0));
+    assert_eq!(hour_entry(&mut s, &key).rating, Some(4));
+    let records: Vec<Record> = s.rows.values().cloned().collect();
+    crate::audit::check(&records).unwrap();
+
+    // The checker fails on an order record that does not trace to its order.
+    let tamper = |f: &dyn Fn(&mut Record)| {
+        let mut broken = records.clone();
+        broken.iter_mut().for_each(f);
+        crate::audit::check(&broken)
+    };
+    assert!(
+        tamper(&|r| if let Record::ServiceOrder(o) = r {
+            o.served_by.clear();
+        })
+        .is_err()
+    );
+    assert!(
+        tamper(&|r| if let Record::HourEntry(h) = r {
+            h.reviewed_by = Some(h.recorded_by.clone());
+        })
+        .is_err()
+    );
+    assert!(
+        tamper(&|r| if let Record::ServiceOrder(o) = r {
+            o.status = OrderStatus::Cancelled;
+        })
+        .is_err()
+    );
 }
