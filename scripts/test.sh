@@ -39,8 +39,8 @@ trap cleanup EXIT
 pg_url="$(./scripts/pg.sh start "$pg_dir/pg" --fast)"
 VOLUNTEER_TEST_POSTGRES="$pg_url" cargo test --locked -p volunteer-sync-server -p volunteer-tests
 # Tests that hold the server's oldest transaction open (which holds back
-# every pull on it) run alone, after the rest.
-VOLUNTEER_TEST_POSTGRES="$pg_url" cargo test --locked -p volunteer-tests --test stories -- --ignored
+# every pull on it) run alone, after the rest, one at a time.
+VOLUNTEER_TEST_POSTGRES="$pg_url" cargo test --locked -p volunteer-tests --test stories -- --ignored --test-threads=1
 cleanup
 trap - EXIT
 

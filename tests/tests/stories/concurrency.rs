@@ -309,3 +309,112 @@ async fn a_change_committed_late_with_an_earlier_position_is_not_skipped() {
         "its own, now confirmed, and the slow one: {mine:?}"
     );
 }
+
+/// The credit checks across instances (issue 10 §1): two staff members, on
+/// two instances, credit one volunteer for the same hours at two
+/// activities at once. Each decision reads the volunteer's hours and writes
+/// their user row, so one waits for the other and then sees its entry.
+/// The interleaving is forced: a raw transaction holds the volunteer's row
+/// until both pushes wait on it, then lets them go together. Exactly one
+/// credit stands; the other is refused `hours_overlap`.
+///
+/// Like the test above, it holds a transaction open (briefly), so
+/// `scripts/test.sh` runs it alone (`--ignored`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "holds a PostgreSQL transaction open; scripts/test.sh runs it alone"]
+async fn two_instances_crediting_one_volunteer_at_once_credit_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("server.db");
+    let Some(url) = volunteer_tests::server::postgres_url_for(&db) else {
+        return; // SQLite admits one writer at a time
+    };
+    let one = TestServer::start(&db).await;
+    let fx = fixture::seed(one.store.as_ref());
+    let two = TestServer::start(&db).await;
+    let second = volunteer_domain::Activity {
+        id: "act-a2".into(),
+        ..fx.activity_a.clone()
+    };
+    one.store
+        .put_records(&[Record::Activity(second.clone())])
+        .unwrap();
+    let v1 = fx.id("v1");
+    let (from, to) = (
+        fx.activity_a.starts_at,
+        fx.activity_a.starts_at + chrono::Duration::hours(2),
+    );
+    let a = signed_in(dir.path(), "a", &one.url(), "staff-a").await;
+    let b = signed_in(dir.path(), "b", &two.url(), "staff-a2").await;
+    for (device, activity) in [(&a, &fx.activity_a.id), (&b, &second.id)] {
+        device.check_in(activity, &v1, Some(from)).unwrap();
+        device.check_out(activity, &v1, Some(to)).unwrap();
+    }
+
+    // Hold the volunteer's row, start both pushes, wait until both wait.
+    let (release, released) = std::sync::mpsc::channel::<()>();
+    let (held, is_held) = std::sync::mpsc::channel::<()>();
+    let holder = {
+        let (url, v1) = (url.clone(), v1.clone());
+        std::thread::spawn(move || {
+            let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+            let mut tx = c.transaction().unwrap();
+            tx.execute("UPDATE users SET id = id WHERE id = $1", &[&v1])
+                .unwrap();
+            held.send(()).unwrap();
+            released.recv().unwrap();
+            tx.commit().unwrap();
+        })
+    };
+    is_held.recv().unwrap();
+    let (ra, rb) = (a.clone(), b.clone());
+    let pushes = tokio::spawn(async move {
+        let (x, y) = tokio::join!(ra.sync(), rb.sync());
+        (x.unwrap(), y.unwrap())
+    });
+    let watch_url = url.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut watcher = postgres::Client::connect(&watch_url, postgres::NoTls).unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let waiting: i64 = watcher
+                .query_one(
+                    "SELECT count(*) FROM pg_stat_activity
+                     WHERE wait_event_type = 'Lock' AND datname = current_database()",
+                    &[],
+                )
+                .unwrap()
+                .get(0);
+            if waiting >= 2 {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "both pushes should wait on the volunteer's row"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    })
+    .await
+    .unwrap();
+    release.send(()).unwrap();
+    holder.join().unwrap();
+    let (x, y) = pushes.await.unwrap();
+    assert_eq!(x.rejected + y.rejected, 1, "{x:?} {y:?}");
+    let refused: Vec<_> = [&a, &b]
+        .iter()
+        .flat_map(|d| d.rejections().unwrap())
+        .map(|r| r.code)
+        .collect();
+    assert_eq!(refused, [volunteer_domain::RejectCode::HoursOverlap]);
+    let credited: Vec<_> = one
+        .store
+        .records(Kind::HourEntry)
+        .unwrap()
+        .into_iter()
+        .filter(|r| matches!(r, Record::HourEntry(h) if h.is_confirmed()))
+        .collect();
+    assert_eq!(credited.len(), 1, "{credited:?}");
+    drop((a, b));
+    two.stop().await;
+    one.stop().await;
+}

@@ -78,6 +78,15 @@ pub(super) fn report_hours<S: State>(
                 if let Err(d) = reportable(s, &activity, actor, (a.started_at, ends_at))? {
                     return Ok(d);
                 }
+                // The hours count for the team that organised the activity.
+                if a.team_id
+                    .is_some_and(|t| activity.team_id.as_deref() != Some(t))
+                {
+                    return Ok(reject(
+                        RejectCode::InvalidInput,
+                        "the activity is not that team's",
+                    ));
+                }
                 Some(activity.site_id)
             }
             None if s.authoritative() => return Ok(missing(s, "activity")),

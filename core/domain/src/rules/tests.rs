@@ -1120,6 +1120,14 @@ fn a_record_after_its_deadline_is_flagged_late_and_approved_by_site_staff() {
     };
     let d = run(&mut s, &leader_of("t1"), approve("r-v1"), day(16, 0));
     assert!(matches!(d, Decision::Apply(_)), "{d:?}");
+    // The hours count for the activity's own team, not another of the
+    // volunteer's choosing.
+    let mut elsewhere = report("v2");
+    if let Mutation::ReportHours { team_id, .. } = &mut elsewhere {
+        *team_id = Some("t2".into());
+    }
+    let d = run(&mut s, &volunteer("v2"), elsewhere, day(15, 15));
+    assert_eq!(code(&d), Some(RejectCode::InvalidInput));
     // A minute past the deadline: still taken, flagged, for the site's staff.
     run(
         &mut s,
