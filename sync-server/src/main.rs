@@ -59,7 +59,7 @@ fn warn_about_calendar() {
             coverage => tracing::warn!(
                 year,
                 ?coverage,
-                "the working-day calendar lacks this year's holiday arrangement: \
+                "the working-day calendar lacks the State Council's holiday arrangement for a year: \
                  recording deadlines may be off by the days it does not know; \
                  add core/domain/calendar/{year}.txt from the State Council's notice"
             ),

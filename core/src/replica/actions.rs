@@ -473,7 +473,7 @@ fn id(field: &str, value: &str) -> Result<String> {
     if !volunteer_domain::is_valid_id(v) {
         return Err(Error::invalid(
             field,
-            format!("must be an id of 1 to {MAX_ID_LEN} characters without spaces"),
+            format!("must be an id of 1 to {MAX_ID_LEN} letters, digits, '-' or '_'"),
         ));
     }
     Ok(v.to_owned())

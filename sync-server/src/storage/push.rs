@@ -15,7 +15,7 @@ use super::{Principal, StoreError, SyncError};
 pub fn check_request(request: &SyncRequest) -> Result<u32, SyncError> {
     if !is_valid_id(&request.client_id) {
         return Err(SyncError::BadRequest(format!(
-            "client_id must be 1 to {MAX_ID_LEN} characters without spaces"
+            "client_id must be 1 to {MAX_ID_LEN} letters, digits, '-' or '_'"
         )));
     }
     if request.mutations.len() > MAX_PUSH_BATCH {
@@ -29,7 +29,7 @@ pub fn check_request(request: &SyncRequest) -> Result<u32, SyncError> {
         }
         if !is_valid_id(&env.id) {
             return Err(SyncError::BadRequest(format!(
-                "mutation id must be 1 to {MAX_ID_LEN} characters without spaces"
+                "mutation id must be 1 to {MAX_ID_LEN} letters, digits, '-' or '_'"
             )));
         }
     }

@@ -244,7 +244,12 @@ pub fn decide<S: State>(
     if let Some(field) = inputs::bad_id(&env.mutation) {
         return Ok(reject(
             RejectCode::InvalidInput,
-            format!("{field} must be 1 to {MAX_ID_LEN} characters"),
+            match field {
+                "entry_id" => {
+                    "entry_id must be an hour entry's id or key (att/..., ord/...)".into()
+                }
+                _ => format!("{field} must be 1 to {MAX_ID_LEN} letters, digits, '-' or '_'"),
+            },
         ));
     }
     if let Some(refusal) = inputs::out_of_bounds(&env.mutation, now) {

@@ -28,10 +28,14 @@ pub(super) fn records<S: State>(
     now: DateTime<Utc>,
     c: &Completion<'_>,
 ) -> Result<Result<Vec<HourEntry>, Decision>, S::Error> {
+    let invalid = |msg: &str| Ok(Err(reject(RejectCode::InvalidInput, msg.to_owned())));
     let Some(started_at) = c.started_at else {
+        // Minutes or names without a start is a mistake, not an old app.
+        if c.minutes != 0 || !c.volunteer_ids.is_empty() {
+            return invalid("the service needs its start time");
+        }
         return Ok(Ok(vec![]));
     };
-    let invalid = |msg: &str| Ok(Err(reject(RejectCode::InvalidInput, msg.to_owned())));
     if c.minutes == 0 || c.minutes > MAX_REPORT_MINUTES {
         return invalid("the service lasts 1 to 1440 minutes");
     }
