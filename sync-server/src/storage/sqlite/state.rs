@@ -56,9 +56,10 @@ impl State for TxState<'_> {
     }
 
     fn hours_of(&mut self, volunteer_id: &str) -> Result<Vec<HourEntry>, StoreError> {
-        // The volunteer owns their hour entries: the owner index finds them.
+        // The volunteer owns their hour entries: the owner index finds them
+        // (named: the planner would scan every entry by the key's `kind`).
         let mut stmt = self.0.prepare_cached(
-            "SELECT data FROM entities
+            "SELECT data FROM entities INDEXED BY entities_owner
              WHERE owner = ?1 AND kind = 'hour_entry' AND data IS NOT NULL",
         )?;
         let rows = stmt.query_map([volunteer_id], |r| r.get::<_, String>(0))?;

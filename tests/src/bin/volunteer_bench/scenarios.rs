@@ -347,7 +347,11 @@ pub async fn hours(a: &Args) -> Vec<String> {
                 p.report_hours(HoursReport {
                     activity_id: None,
                     team_id: None,
-                    started_at: now - Duration::days(1 + (round * a.entries + e) as i64 % 9),
+                    // Two hours apart: overlapping reports are refused
+                    // (nobody serves in two places at once).
+                    started_at: now
+                        - Duration::days(1)
+                        - Duration::hours(2 * (round * a.entries + e) as i64),
                     minutes: 60,
                     description: "为独居老人送餐".into(),
                 })
