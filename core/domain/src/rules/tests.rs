@@ -1271,7 +1271,11 @@ fn a_completed_order_is_a_service_record_the_audit_traces_to_it() {
         volunteer_ids: vec![],
     };
     let d = run(&mut s, &volunteer("v1"), no_start, t(9, 30));
-    assert_eq!(code(&d), Some(RejectCode::InvalidInput), "minutes need a start");
+    assert_eq!(
+        code(&d),
+        Some(RejectCode::InvalidInput),
+        "minutes need a start"
+    );
     run(&mut s, &volunteer("v1"), complete(vec![]), t(9, 30));
     let key = HourEntry::order_key("o1", "v1");
     let h = hour_entry(&mut s, &key);
