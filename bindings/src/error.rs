@@ -73,6 +73,11 @@ impl From<Error> for VolunteerError {
                 code,
                 reason: message,
             },
+            Error::RetryLater { status, .. } => VolunteerError::Server {
+                status,
+                code: "retry_later".into(),
+                reason,
+            },
             Error::Storage(_) | Error::DatabaseTooNew { .. } => VolunteerError::Storage { reason },
             Error::Cancelled => VolunteerError::Cancelled { reason },
             Error::Internal(_) => VolunteerError::Internal { reason },

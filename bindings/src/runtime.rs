@@ -41,3 +41,8 @@ where
         }),
     }
 }
+
+/// Enter the bindings' runtime, for calls that start background tasks.
+pub(crate) fn enter() -> Result<tokio::runtime::EnterGuard<'static>, VolunteerError> {
+    Ok(runtime()?.enter())
+}

@@ -42,6 +42,14 @@ pub enum Error {
         code: String,
         message: String,
     },
+    /// The server is busy or limits this device: try again after
+    /// `retry_after_secs` (HTTP 429 or 503 with `Retry-After`). Nothing is lost.
+    #[error("server busy ({status}): retry in {retry_after_secs} s: {message}")]
+    RetryLater {
+        status: u16,
+        retry_after_secs: u64,
+        message: String,
+    },
     /// The local database failed (disk full, corrupt file, I/O).
     #[error("storage: {0}")]
     Storage(String),
@@ -66,6 +74,7 @@ impl Error {
             Error::DatabaseTooNew { .. } => "database_too_new",
             Error::AlreadyOpen(_) => "already_open",
             Error::Server { .. } => "server",
+            Error::RetryLater { .. } => "retry_later",
             Error::Storage(_) => "storage",
             Error::Cancelled => "cancelled",
             Error::Internal(_) => "internal",

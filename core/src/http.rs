@@ -86,8 +86,21 @@ async fn decode<T: serde::de::DeserializeOwned>(resp: reqwest::Response) -> Resu
 
 async fn error_of(resp: reqwest::Response) -> Error {
     let status = resp.status().as_u16();
-    match resp.bytes().await {
-        Ok(body) => Error::from_api(status, serde_json::from_slice::<ApiError>(&body).ok()),
-        Err(e) => e.into(),
+    // Seconds only: the server sends no HTTP dates.
+    let retry_after = resp
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    match (resp.bytes().await, retry_after) {
+        (Ok(body), Some(secs)) if matches!(status, 429 | 503) => Error::RetryLater {
+            status,
+            retry_after_secs: secs,
+            message: serde_json::from_slice::<ApiError>(&body)
+                .map(|e| e.message)
+                .unwrap_or_default(),
+        },
+        (Ok(body), _) => Error::from_api(status, serde_json::from_slice::<ApiError>(&body).ok()),
+        (Err(e), _) => e.into(),
     }
 }

@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use volunteer_domain::Kind;
 
+use crate::autosync::Auto;
 use crate::error::{Error, Result};
 use crate::http::Http;
 use crate::model::{Connectivity, SyncFailure, SyncOptions, SyncReport, SyncStatus};
@@ -62,7 +63,16 @@ pub(crate) struct Inner {
     /// A bulk download dropped the large indexes and has not rebuilt them
     /// yet (opening the file rebuilds them too, after a crash).
     pub(crate) indexes_dropped: AtomicBool,
+    /// The sync loop's schedule ([`crate::autosync`]).
+    pub(crate) auto: Arc<Auto>,
     _guard: PathGuard,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        // The loop holds the replica weakly: wake it to see it is gone.
+        self.auto.update(|_| {});
+    }
 }
 
 impl Inner {
@@ -98,6 +108,7 @@ impl Inner {
             }),
             notifier: Arc::new(Notifier::start()),
             indexes_dropped: AtomicBool::new(false),
+            auto: Arc::new(Auto::default()),
             _guard: guard,
         })
     }
@@ -126,7 +137,17 @@ impl Inner {
     }
 
     pub(crate) fn status(&self) -> Result<SyncStatus> {
-        status_of(&self.db, &self.live)
+        let mut status = status_of(&self.db, &self.live)?;
+        let s = self.auto.schedule();
+        status.auto_sync = s.enabled;
+        status.next_attempt_at = s.next_attempt_at;
+        status.consecutive_failures = s.failures;
+        Ok(status)
+    }
+
+    /// Whether someone is signed in, and how many actions wait.
+    pub(crate) fn signed_in_and_pending(&self) -> Result<(bool, u64)> {
+        self.with_db(|c| Ok((store::profile(c)?.is_some(), outbox::pending_count(c)?)))
     }
 
     /// Tell listeners which kinds changed, and the status that follows.
@@ -162,5 +183,8 @@ fn status_of(db: &Mutex<Connection>, live: &Mutex<Live>) -> Result<SyncStatus> {
             .map(outbox::parse_time)
             .transpose()?,
         last_error,
+        auto_sync: false,
+        next_attempt_at: None,
+        consecutive_failures: 0,
     })
 }

@@ -8,6 +8,7 @@
 //! async and must run on a tokio runtime, which the host (the FFI bindings or a
 //! test) owns; SQLite work inside it runs on `spawn_blocking`.
 
+mod autosync;
 mod cancel;
 mod error;
 mod http;
@@ -21,6 +22,7 @@ mod schema;
 mod store;
 mod sync;
 
+pub use autosync::AutoSyncOptions;
 pub use cancel::CancelToken;
 pub use error::{Error, Result};
 pub use model::{

@@ -210,6 +210,12 @@ pub struct SyncStatus {
     pub rejected_count: u64,
     pub last_sync_at: Option<DateTime<Utc>>,
     pub last_error: Option<SyncFailure>,
+    /// The core's sync loop is on ([`crate::Replica::start_auto_sync`]).
+    pub auto_sync: bool,
+    /// When the loop syncs next, if it has something to do.
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    /// Failed rounds in a row (the loop waits longer after each).
+    pub consecutive_failures: u32,
 }
 
 impl HoursTotal {

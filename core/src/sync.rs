@@ -44,7 +44,11 @@ pub(crate) async fn sync(inner: &Arc<Inner>, token: &CancelToken) -> Result<Sync
     let covers = inner.sync_calls.load(Ordering::SeqCst);
     inner.live().syncing = true;
     inner.announce_status();
+    let started = std::time::Instant::now();
     let outcome = run(inner, token).await;
+    inner
+        .auto
+        .update(|s| s.round_done(started, &outcome, std::time::Instant::now()));
     record_outcome(inner, &outcome);
     if outcome != Err(Error::Cancelled) {
         *gate = Some(LastRound {

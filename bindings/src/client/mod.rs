@@ -10,9 +10,11 @@ use crate::error::{VolunteerError, guard};
 use crate::listeners::{
     CancelHandle, ChangeBridge, ChangeListener, StatusBridge, StatusListener, SubscriptionHandle,
 };
-use crate::runtime::run;
+use crate::runtime::{enter, run};
 
-use crate::remote::{PendingAction, Profile, RejectedAction, SyncReport, SyncStatus};
+use crate::remote::{
+    AutoSyncOptions, PendingAction, Profile, RejectedAction, SyncReport, SyncStatus,
+};
 
 /// The offline-first core of the app: a local replica of what the signed-in
 /// user may see, their queued actions, and sync with the server.
@@ -100,6 +102,32 @@ impl VolunteerClient {
         let replica = self.replica.clone();
         let token = cancel.map(|c| c.0.clone()).unwrap_or_default();
         run(async move { replica.sync_cancellable(&token).await }).await
+    }
+
+    /// Let the core sync on its own: after local writes (debounced), while
+    /// actions wait, to refresh, and when the network is back, backing off
+    /// after failures. `sync_status` says when it tries next. Calling it
+    /// again changes the options; `sync` still works at any time.
+    pub fn start_auto_sync(&self, options: AutoSyncOptions) -> Result<(), VolunteerError> {
+        let _runtime = enter()?;
+        guard(|| self.replica.start_auto_sync(options))
+    }
+
+    /// Turn the sync loop off.
+    pub fn stop_auto_sync(&self) -> Result<(), VolunteerError> {
+        guard(|| {
+            self.replica.stop_auto_sync();
+            Ok::<_, volunteer_core::Error>(())
+        })
+    }
+
+    /// Tell the core the platform's connectivity changed: when it is back,
+    /// the loop tries at once instead of waiting out its backoff.
+    pub fn set_network_available(&self, available: bool) -> Result<(), VolunteerError> {
+        guard(|| {
+            self.replica.set_network_available(available);
+            Ok::<_, volunteer_core::Error>(())
+        })
     }
 
     /// Be told which kinds of data change. Keep the handle; cancel it to stop.

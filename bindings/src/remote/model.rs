@@ -8,8 +8,8 @@ use super::mutation::Action;
 use super::records::{DataKind, OrderStatus, RejectCode};
 
 pub use volunteer_core::{
-    ActivityDraft, Connectivity, DueKind, DueRecord, HoursReport, HoursTotal, OrderQueue,
-    OrderRequest, RosterEntry, SyncFailure, SyncReport, SyncStatus,
+    ActivityDraft, AutoSyncOptions, Connectivity, DueKind, DueRecord, HoursReport, HoursTotal,
+    OrderQueue, OrderRequest, RosterEntry, SyncFailure, SyncReport, SyncStatus,
 };
 
 /// An action waiting for the server.
@@ -193,4 +193,25 @@ pub struct SyncStatus {
     pub rejected_count: u64,
     pub last_sync_at: Option<DateTime>,
     pub last_error: Option<SyncFailure>,
+    /// The core's sync loop is on.
+    pub auto_sync: bool,
+    /// When the loop syncs next, if it has something to do.
+    pub next_attempt_at: Option<DateTime>,
+    /// Failed rounds in a row (the loop waits longer after each).
+    pub consecutive_failures: u32,
+}
+
+/// When the core's sync loop syncs on its own.
+#[uniffi::remote(Record)]
+pub struct AutoSyncOptions {
+    /// After a local write, wait this long for more before syncing.
+    pub debounce: Duration,
+    /// While actions are pending, sync at least this often.
+    pub pending_interval: Duration,
+    /// With nothing pending, pull others' changes this often (none: only
+    /// after writes, on network-back and while pending).
+    pub refresh_interval: Option<Duration>,
+    /// The wait after a first failure; it doubles with each failure in a row.
+    pub min_backoff: Duration,
+    pub max_backoff: Duration,
 }

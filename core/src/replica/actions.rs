@@ -17,6 +17,9 @@ impl Replica {
             let actor = store::actor(tx, &me)?;
             outbox::enqueue(tx, &me, &actor, mutation, Utc::now())
         })?;
+        self.inner
+            .auto
+            .update(|s| s.wrote(std::time::Instant::now()));
         self.inner.announce(kinds);
         Ok(())
     }

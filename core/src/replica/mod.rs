@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use volunteer_domain::{Kind, Profile, SignInRequest};
 
+use crate::autosync::AutoSyncOptions;
 use crate::cancel::CancelToken;
 use crate::error::{Error, Result};
 use crate::http::Http;
@@ -108,6 +109,7 @@ impl Replica {
             })
         })
         .await??;
+        self.inner.auto.update(|s| s.signed_in());
         self.inner.announce(vec![Kind::Profile]);
         Ok(profile)
     }
@@ -144,6 +146,7 @@ impl Replica {
             live.connectivity = Connectivity::Unknown;
             live.last_error = None;
         }
+        self.inner.auto.update(|_| {}); // nobody signed in: the loop idles
         self.inner.announce(Kind::ALL.to_vec());
         if let Some(token) = token {
             let _ = tokio::time::timeout(Duration::from_secs(5), self.inner.http.sign_out(&token))
@@ -216,8 +219,35 @@ impl Replica {
         let (_, kinds) = self
             .inner
             .write(|tx| outbox::requeue_rejection(tx, seq, Utc::now()))?;
+        self.inner
+            .auto
+            .update(|s| s.wrote(std::time::Instant::now()));
         self.inner.announce(kinds);
         Ok(())
+    }
+
+    /// Let the core sync on its own (see [`AutoSyncOptions`]): after local
+    /// writes, while actions wait, to refresh, and when the network is back,
+    /// backing off after failures. Call it from a tokio runtime; calling it
+    /// again changes the options. [`Replica::sync`] still works at any time.
+    pub fn start_auto_sync(&self, options: AutoSyncOptions) -> Result<()> {
+        crate::autosync::start(&self.inner, options)?;
+        self.inner.announce_status();
+        Ok(())
+    }
+
+    /// Turn the sync loop off (a round in flight finishes).
+    pub fn stop_auto_sync(&self) {
+        crate::autosync::stop(&self.inner);
+    }
+
+    /// The app's word on the network (from the platform's connectivity
+    /// callback): back, and the loop tries at once instead of waiting out
+    /// its backoff; gone, and it tries only every `max_backoff`.
+    pub fn set_network_available(&self, available: bool) {
+        self.inner
+            .auto
+            .update(|s| s.network(available, std::time::Instant::now()));
     }
 
     /// Push pending actions and pull what is new, until both are drained.

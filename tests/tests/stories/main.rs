@@ -6,6 +6,7 @@
 mod activities;
 mod attendance;
 mod authorization;
+mod autosync;
 mod capacity;
 mod concurrency;
 mod crash;
