@@ -194,6 +194,32 @@ final class ClientTests: XCTestCase {
         XCTAssertNil(try phone.syncStatus().lastSyncAt, "no round ran")
     }
 
+    func testTheCoreSyncsOnItsOwnOnceItsLoopIsStarted() async throws {
+        let phone = try client("auto")
+        _ = try await phone.signIn(login: "volunteer1", password: TestServer.demoPassword)
+        _ = try await phone.syncNow()
+        let joined = Set(try phone.myMemberships().map(\.teamId))
+        let team = try XCTUnwrap(try phone.teams(underSiteId: nil).first {
+            !joined.contains($0.id) && $0.joinPolicy == .open
+        })
+        try phone.startAutoSync(options: AutoSyncOptions(
+            debounce: 0.05, pendingInterval: 30, refreshInterval: nil, minBackoff: 0.1, maxBackoff: 1))
+        XCTAssertTrue(try phone.syncStatus().autoSync)
+        try phone.joinTeam(teamId: team.id)
+        // Nobody calls sync: the write reaches the server on its own.
+        let deadline = Date().addingTimeInterval(10)
+        while try phone.syncStatus().pendingCount > 0 && Date() < deadline {
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+        XCTAssertEqual(try phone.syncStatus().pendingCount, 0)
+        let other = try client("auto-check")
+        _ = try await other.signIn(login: "volunteer1", password: TestServer.demoPassword)
+        _ = try await other.syncNow()
+        XCTAssertTrue(try other.myMemberships().contains { $0.teamId == team.id })
+        try phone.stopAutoSync()
+        XCTAssertFalse(try phone.syncStatus().autoSync)
+    }
+
     func testATeamLeaderDecidesAJoinRequest() async throws {
         let leader = try client("leader")
         _ = try await leader.signIn(login: "volunteer3", password: TestServer.demoPassword)

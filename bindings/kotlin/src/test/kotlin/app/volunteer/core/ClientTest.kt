@@ -156,6 +156,37 @@ class ClientTest {
     }
 
     @Test
+    fun `the core syncs on its own once its loop is started`() = runBlocking<Unit> {
+        client("auto").use { phone ->
+            phone.signIn("volunteer1", TestServer.DEMO_PASSWORD)
+            phone.syncNow()
+            val joined = phone.myMemberships().map { it.teamId }.toSet()
+            val team = phone.teams(null).first { it.id !in joined && it.joinPolicy == JoinPolicy.OPEN }
+            phone.startAutoSync(
+                AutoSyncOptions(
+                    debounce = Duration.ofMillis(50),
+                    pendingInterval = Duration.ofSeconds(30),
+                    refreshInterval = null,
+                    minBackoff = Duration.ofMillis(100),
+                    maxBackoff = Duration.ofSeconds(1),
+                ),
+            )
+            assertTrue(phone.syncStatus().autoSync)
+            phone.joinTeam(team.id)
+            // Nobody calls sync: the write reaches the server on its own.
+            withTimeout(10_000) { while (phone.syncStatus().pendingCount > 0uL) delay(20) }
+            client("auto-check").use { other ->
+                other.signIn("volunteer1", TestServer.DEMO_PASSWORD)
+                other.syncNow()
+                assertTrue(other.myMemberships().any { it.teamId == team.id })
+            }
+            phone.stopAutoSync()
+            assertFalse(phone.syncStatus().autoSync)
+            assertEquals(null, phone.syncStatus().nextAttemptAt)
+        }
+    }
+
+    @Test
     fun `status flow starts with the current status and follows changes`() = runBlocking<Unit> {
         client("status").use { phone ->
             phone.signIn("volunteer3", TestServer.DEMO_PASSWORD)
