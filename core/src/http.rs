@@ -2,6 +2,7 @@
 //! transport and status failure to [`Error`].
 
 use std::time::Duration;
+use volunteer_domain::wire::ReceivedChange;
 use volunteer_domain::{ApiError, SignInRequest, SignInResponse, SyncRequest, SyncResponse};
 
 use crate::error::{Error, Result};
@@ -64,7 +65,11 @@ impl Http {
         }
     }
 
-    pub async fn sync(&self, token: &str, req: &SyncRequest) -> Result<SyncResponse> {
+    pub async fn sync(
+        &self,
+        token: &str,
+        req: &SyncRequest,
+    ) -> Result<SyncResponse<ReceivedChange>> {
         let resp = self
             .client
             .post(self.url("v1/sync")?)

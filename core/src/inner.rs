@@ -13,11 +13,11 @@ use std::sync::atomic::{AtomicBool, AtomicU64};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use volunteer_domain::Kind;
 
-use crate::autosync::Auto;
 use crate::error::{Error, Result};
 use crate::http::Http;
 use crate::model::{Connectivity, SyncFailure, SyncOptions, SyncReport, SyncStatus};
 use crate::notify::Notifier;
+use crate::schedule::Auto;
 use crate::store::{self, meta_keys};
 use crate::{outbox, queries, schema};
 
@@ -95,6 +95,13 @@ impl Inner {
         }
         let guard = PathGuard(canonical);
         let conn = schema::open(path)?;
+        let readmitted = store::readmit_aside(&conn)?;
+        if readmitted > 0 {
+            tracing::info!(
+                readmitted,
+                "changes kept aside by an older version are readable now"
+            );
+        }
         Ok(Inner {
             db: Mutex::new(conn),
             http,
@@ -186,5 +193,6 @@ fn status_of(db: &Mutex<Connection>, live: &Mutex<Live>) -> Result<SyncStatus> {
         auto_sync: false,
         next_attempt_at: None,
         consecutive_failures: 0,
+        kept_aside_count: store::aside_count(&c)?,
     })
 }

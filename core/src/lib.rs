@@ -18,11 +18,11 @@ mod notify;
 mod outbox;
 mod queries;
 mod replica;
+mod schedule;
 mod schema;
 mod store;
 mod sync;
 
-pub use autosync::AutoSyncOptions;
 pub use cancel::CancelToken;
 pub use error::{Error, Result};
 pub use model::{
@@ -32,6 +32,7 @@ pub use model::{
 };
 pub use notify::{ChangeListener, StatusListener, Subscription};
 pub use replica::Replica;
+pub use schedule::AutoSyncOptions;
 pub use volunteer_domain::{
     Activity, ActivityStatus, Attendance, AttendanceCorrection, Campaign, Donation, Figures, Gift,
     GoodsTotal, HourEntry, HourEvent, HourEventKind, HourSource, HourStatus, JoinPolicy, Kind,

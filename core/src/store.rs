@@ -58,6 +58,67 @@ pub fn delete_raw(conn: &Connection, kind: Kind, key: &str) -> Result<()> {
     Ok(())
 }
 
+/// Keep a change this app version cannot read (see `003_kept_aside.sql`).
+pub fn keep_aside(
+    conn: &Connection,
+    kind: &str,
+    key: &str,
+    data: &str,
+    reason: &str,
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO kept_aside (kind, key, data, reason, received_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (kind, key) DO UPDATE SET
+           data = excluded.data, reason = excluded.reason, received_at = excluded.received_at",
+    )?
+    .execute(params![
+        kind,
+        key,
+        data,
+        reason,
+        chrono::Utc::now().to_rfc3339()
+    ])?;
+    Ok(())
+}
+
+/// Forget a kept-aside change (a later, readable version or a deletion came).
+pub fn drop_aside(conn: &Connection, kind: &str, key: &str) -> Result<()> {
+    conn.prepare_cached("DELETE FROM kept_aside WHERE kind = ?1 AND key = ?2")?
+        .execute([kind, key])?;
+    Ok(())
+}
+
+/// Move the kept-aside changes this version can read into the replica;
+/// returns how many. Run on open: an app update may read what its
+/// predecessor could not.
+pub fn readmit_aside(conn: &Connection) -> Result<usize> {
+    let rows: Vec<(String, String, String)> = conn
+        .prepare("SELECT kind, key, data FROM kept_aside")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut moved = 0;
+    for (kind, key, data) in rows {
+        let Some(k) = Kind::parse(&kind) else {
+            continue;
+        };
+        let readable = serde_json::from_str(&data)
+            .ok()
+            .is_some_and(|v| Record::from_value(k, v).is_ok());
+        if readable {
+            put_raw(conn, k, &key, &data)?;
+            drop_aside(conn, &kind, &key)?;
+            moved += 1;
+        }
+    }
+    Ok(moved)
+}
+
+/// How many changes are kept aside, unreadable by this app version.
+pub fn aside_count(conn: &Connection) -> Result<u64> {
+    Ok(conn.query_row("SELECT count(*) FROM kept_aside", [], |r| r.get(0))?)
+}
+
 /// Run a query whose single column is record JSON and decode each row.
 pub fn load<T: DeserializeOwned>(
     conn: &Connection,

@@ -14,6 +14,7 @@ use chrono::Utc;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use volunteer_domain::wire::ReceivedChange;
 use volunteer_domain::{Kind, MutationStatus, Record, SyncRequest, SyncResponse};
 
 use crate::cancel::CancelToken;
@@ -110,7 +111,7 @@ async fn run(inner: &Arc<Inner>, token: &CancelToken) -> Result<SyncReport> {
         let (auth, request) = tokio::task::spawn_blocking(move || prepare(&i)).await??;
         let pushed = request.mutations.len();
         let initial = request.cursor.is_none();
-        let sent: Vec<u64> = request.mutations.iter().map(|m| m.seq).collect();
+        let sent: Vec<u64> = request.mutations.iter().map(|m| m.seq()).collect();
         let response = tokio::select! {
             r = inner.http.sync(&auth, &request) => r,
             () = token.cancelled() => return Err(Error::Cancelled),
@@ -173,7 +174,10 @@ fn prepare(inner: &Inner) -> Result<(String, SyncRequest)> {
         let request = SyncRequest {
             client_id,
             cursor: store::meta_get(conn, meta_keys::CURSOR)?,
-            mutations: outbox::pending_batch(conn, inner.options.push_batch_size as usize)?,
+            mutations: outbox::pending_batch(conn, inner.options.push_batch_size as usize)?
+                .into_iter()
+                .map(Into::into)
+                .collect(),
             pull_limit: Some(inner.options.pull_page_size),
         };
         Ok((token, request))
@@ -204,21 +208,25 @@ fn apply(
     inner: &Inner,
     client_id: &str,
     initial: bool,
-    response: SyncResponse,
+    response: SyncResponse<ReceivedChange>,
 ) -> Result<(BTreeSet<Kind>, u64)> {
     let now = Utc::now();
-    // Validate before touching the database: a malformed page changes nothing.
-    // Rows are stored as the server sent them, fields unknown to us included.
+    // Decode before touching the database. Rows are stored as the server
+    // sent them, fields unknown to us included; a change this version
+    // cannot read at all is kept aside, not a failed page.
     let mut decoded = Vec::with_capacity(response.changes.len());
     for change in response.changes {
-        let record = match change.data {
-            Some(data) => {
-                let json = data.to_string();
-                Some((Record::from_value(change.kind, data)?, json))
-            }
-            None => None,
-        };
-        decoded.push((change.kind, change.key, record));
+        decoded.push(Incoming::of(change));
+    }
+    let aside = decoded
+        .iter()
+        .filter(|c| matches!(c, Incoming::Aside { data: Some(_), .. }))
+        .count();
+    if aside > 0 {
+        tracing::warn!(
+            aside,
+            "changes this app version cannot read were kept aside"
+        );
     }
     let bulk_start = (initial || response.reset) && response.has_more;
     let bulk_end = !response.has_more && inner.indexes_dropped.load(Ordering::SeqCst);
@@ -227,7 +235,7 @@ fn apply(
             // Signed out (or another user signed in) while this was in flight.
             return Err(Error::SignedOut);
         }
-        let mut kinds: BTreeSet<Kind> = decoded.iter().map(|(k, _, _)| *k).collect();
+        let mut kinds: BTreeSet<Kind> = decoded.iter().filter_map(Incoming::kind).collect();
         for r in &response.results {
             if r.status == MutationStatus::Rejected {
                 kinds.extend(outbox::kinds_touched(tx, r.seq)?);
@@ -242,17 +250,42 @@ fn apply(
             schema::drop_bulk_indexes(tx)?;
         }
         let me = store::profile(tx)?;
-        for (kind, key, record) in &decoded {
-            match record {
-                Some((r, json)) => {
+        // Only a replica that holds kept-aside changes pays for clearing them.
+        let holds_aside = aside > 0 || store::aside_count(tx)? > 0;
+        for change in &decoded {
+            match change {
+                Incoming::Put(kind, key, r, json) => {
                     store::put_raw(tx, *kind, key, json)?;
-                    if let (Record::Profile(p), Some(me)) = (r, &me)
+                    if holds_aside {
+                        store::drop_aside(tx, kind.as_str(), key)?;
+                    }
+                    if let (Record::Profile(p), Some(me)) = (r.as_ref(), &me)
                         && p.user_id == me.user_id
                     {
                         store::meta_set(tx, meta_keys::PROFILE, &serde_json::to_string(p)?)?;
                     }
                 }
-                None => store::delete_raw(tx, *kind, key)?,
+                Incoming::Delete(kind, key) => {
+                    store::delete_raw(tx, *kind, key)?;
+                    if holds_aside {
+                        store::drop_aside(tx, kind.as_str(), key)?;
+                    }
+                }
+                Incoming::Aside {
+                    kind,
+                    key,
+                    data,
+                    reason,
+                } => {
+                    // An older, readable version must not stand for it.
+                    if let Some(k) = Kind::parse(kind) {
+                        store::delete_raw(tx, k, key)?;
+                    }
+                    match data {
+                        Some(d) => store::keep_aside(tx, kind, key, d, reason)?,
+                        None => store::drop_aside(tx, kind, key)?,
+                    }
+                }
             }
         }
         outbox::settle(tx, &response.results, now)?;
@@ -274,4 +307,51 @@ fn apply(
         inner.indexes_dropped.store(false, Ordering::SeqCst);
     }
     Ok(out)
+}
+
+/// One received change, decoded as far as this app version can.
+enum Incoming {
+    Put(Kind, String, Box<Record>, String),
+    Delete(Kind, String),
+    /// A kind or a value this version does not know (see `kept_aside`).
+    Aside {
+        kind: String,
+        key: String,
+        data: Option<String>,
+        reason: String,
+    },
+}
+
+impl Incoming {
+    fn of(change: ReceivedChange) -> Incoming {
+        let ReceivedChange { kind, key, data } = change;
+        let Some(k) = Kind::parse(&kind) else {
+            return Incoming::Aside {
+                data: data.map(|d| d.to_string()),
+                reason: format!("unknown kind {kind}"),
+                kind,
+                key,
+            };
+        };
+        let Some(data) = data else {
+            return Incoming::Delete(k, key);
+        };
+        let json = data.to_string();
+        match Record::from_value(k, data) {
+            Ok(r) => Incoming::Put(k, key, Box::new(r), json),
+            Err(e) => Incoming::Aside {
+                kind,
+                key,
+                data: Some(json),
+                reason: e.to_string(),
+            },
+        }
+    }
+
+    fn kind(&self) -> Option<Kind> {
+        match self {
+            Incoming::Put(k, ..) | Incoming::Delete(k, _) => Some(*k),
+            Incoming::Aside { kind, .. } => Kind::parse(kind),
+        }
+    }
 }

@@ -7,6 +7,7 @@ mod common;
 
 use chrono::{Duration, Utc};
 use common::backends;
+use volunteer_domain::wire::Pushed;
 use volunteer_domain::{
     Kind, Mutation, MutationEnvelope, Record, Role, Site, SiteLevel, SyncRequest, Team,
 };
@@ -53,14 +54,17 @@ fn push(seq: u64, id: &str) -> SyncRequest {
     SyncRequest {
         client_id: "c1".into(),
         cursor: None,
-        mutations: vec![MutationEnvelope {
-            seq,
-            id: id.into(),
-            created_at: Utc::now(),
-            mutation: Mutation::JoinTeam {
-                team_id: "t".into(),
-            },
-        }],
+        mutations: vec![
+            MutationEnvelope {
+                seq,
+                id: id.into(),
+                created_at: Utc::now(),
+                mutation: Mutation::JoinTeam {
+                    team_id: "t".into(),
+                },
+            }
+            .into(),
+        ],
         pull_limit: None,
     }
 }
@@ -204,7 +208,10 @@ fn a_rejected_oversized_mutation_is_logged_without_its_payload() {
     let store = volunteer_sync_server::SqliteStore::open(&path).unwrap();
     let who = seeded(&store);
     let mut big = push(1, "m-big");
-    big.mutations[0].mutation = Mutation::ReportHours {
+    let Pushed::Known(envelope) = &mut big.mutations[0] else {
+        unreachable!()
+    };
+    envelope.mutation = Mutation::ReportHours {
         entry_id: "e1".into(),
         volunteer_id: who.actor.user_id.clone(),
         activity_id: None,
@@ -264,12 +271,15 @@ fn concurrent_credits_for_one_volunteer_do_not_race_past_the_rules() {
     let step = |client: &str, seq: u64, m: Mutation| SyncRequest {
         client_id: client.into(),
         cursor: None,
-        mutations: vec![MutationEnvelope {
-            seq,
-            id: format!("{client}-{seq}"),
-            created_at: Utc::now(),
-            mutation: m,
-        }],
+        mutations: vec![
+            MutationEnvelope {
+                seq,
+                id: format!("{client}-{seq}"),
+                created_at: Utc::now(),
+                mutation: m,
+            }
+            .into(),
+        ],
         pull_limit: Some(1),
     };
     let volunteer = who.actor.user_id.clone();

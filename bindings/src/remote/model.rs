@@ -199,6 +199,9 @@ pub struct SyncStatus {
     pub next_attempt_at: Option<DateTime>,
     /// Failed rounds in a row (the loop waits longer after each).
     pub consecutive_failures: u32,
+    /// Changes from the server this app version cannot read (a newer
+    /// server): kept, and read by an updated app. Non-zero: suggest an update.
+    pub kept_aside_count: u64,
 }
 
 /// When the core's sync loop syncs on its own.

@@ -53,8 +53,12 @@ pub enum RejectCode {
     InvalidState,
     /// The activity takes no walk-ins and the volunteer holds no place.
     NotSignedUp,
-    /// Older than the recording window: too late to record this way.
+    /// Too old to record this way (past the late-record limit, or a
+    /// leader recording more than 12 hours back).
     TooLate,
+    /// The server does not understand the mutation (an app newer than the
+    /// server): update the server, or drop the action.
+    Unsupported,
     /// The volunteer is already credited for this activity through
     /// attendance: a self-report would count the same time twice.
     AlreadyCredited,

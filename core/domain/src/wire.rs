@@ -43,18 +43,76 @@ pub struct SyncRequest {
     pub cursor: Option<String>,
     /// Pending mutations in `seq` order, at most [`MAX_PUSH_BATCH`].
     #[serde(default)]
-    pub mutations: Vec<MutationEnvelope>,
+    pub mutations: Vec<Pushed>,
     /// How many changes to return at most; the server caps it at [`MAX_PULL_LIMIT`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pull_limit: Option<u32>,
 }
 
+/// A pushed mutation as the server reads it. The envelope (`seq`, `id`)
+/// always parses; the mutation itself only if this server knows its type
+/// and values. One it does not know (an app newer than the server) is
+/// answered with that mutation's own rejection (`unsupported`), never with
+/// a whole-request error that would fail every later sync of the device.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Pushed {
+    Known(MutationEnvelope),
+    Unknown {
+        seq: u64,
+        id: String,
+        #[serde(default)]
+        created_at: serde_json::Value,
+        #[serde(default)]
+        mutation: serde_json::Value,
+    },
+}
+
+impl Pushed {
+    pub fn seq(&self) -> u64 {
+        match self {
+            Pushed::Known(e) => e.seq,
+            Pushed::Unknown { seq, .. } => *seq,
+        }
+    }
+
+    pub fn id(&self) -> &str {
+        match self {
+            Pushed::Known(e) => &e.id,
+            Pushed::Unknown { id, .. } => id,
+        }
+    }
+
+    /// The mutation's wire name, as far as it can be read.
+    pub fn name(&self) -> String {
+        match self {
+            Pushed::Known(e) => e.mutation.name().to_owned(),
+            Pushed::Unknown { mutation, .. } => mutation
+                .get("type")
+                .and_then(|t| t.as_str())
+                .unwrap_or("unknown")
+                .chars()
+                .take(64)
+                .collect(),
+        }
+    }
+}
+
+impl From<MutationEnvelope> for Pushed {
+    fn from(e: MutationEnvelope) -> Pushed {
+        Pushed::Known(e)
+    }
+}
+
+/// The answer to a sync. The server sends [`Change`]s; a device reads them
+/// as [`ReceivedChange`]s, so a kind it does not know (a server newer than
+/// the app) is one change to keep aside, not a page that fails to decode.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct SyncResponse {
+pub struct SyncResponse<C = Change> {
     /// One result per pushed mutation, in the same order.
     pub results: Vec<MutationResult>,
     /// Changes visible to this user after the request's cursor, oldest first.
-    pub changes: Vec<Change>,
+    pub changes: Vec<C>,
     /// Cursor to send next time; covers exactly the changes returned.
     pub cursor: String,
     /// More changes are waiting: pull again with the new cursor.
@@ -96,6 +154,15 @@ pub struct MutationResult {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Change {
     pub kind: Kind,
+    pub key: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<serde_json::Value>,
+}
+
+/// A change as a device reads it: the kind as sent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReceivedChange {
+    pub kind: String,
     pub key: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<serde_json::Value>,

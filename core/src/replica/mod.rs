@@ -9,7 +9,6 @@ use std::sync::Arc;
 use std::time::Duration;
 use volunteer_domain::{Kind, Profile, SignInRequest};
 
-use crate::autosync::AutoSyncOptions;
 use crate::cancel::CancelToken;
 use crate::error::{Error, Result};
 use crate::http::Http;
@@ -18,6 +17,7 @@ use crate::model::{
     Connectivity, PendingMutation, RejectedMutation, SyncOptions, SyncReport, SyncStatus,
 };
 use crate::notify::{ChangeListener, StatusListener, Subscription};
+use crate::schedule::AutoSyncOptions;
 use crate::store::{self, meta_keys};
 use crate::{outbox, queries};
 

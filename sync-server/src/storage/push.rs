@@ -3,10 +3,11 @@
 //! supplies the [`Ledger`] (its transaction) and keeps only the SQL.
 
 use chrono::{DateTime, Utc};
+use volunteer_domain::wire::Pushed;
 use volunteer_domain::wire::{DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, MAX_PUSH_BATCH};
 use volunteer_domain::{
-    Decision, Effect, MAX_ID_LEN, MutationEnvelope, MutationResult, MutationStatus, State,
-    SyncRequest, decide, is_valid_id,
+    Decision, Effect, MAX_ID_LEN, MutationResult, MutationStatus, RejectCode, State, SyncRequest,
+    decide, is_valid_id,
 };
 
 use super::{Principal, StoreError, SyncError};
@@ -24,10 +25,10 @@ pub fn check_request(request: &SyncRequest) -> Result<u32, SyncError> {
         )));
     }
     for env in &request.mutations {
-        if env.seq == 0 {
+        if env.seq() == 0 {
             return Err(SyncError::BadRequest("mutation seq starts at 1".into()));
         }
-        if !is_valid_id(&env.id) {
+        if !is_valid_id(env.id()) {
             return Err(SyncError::BadRequest(format!(
                 "mutation id must be 1 to {MAX_ID_LEN} letters, digits, '-' or '_'"
             )));
@@ -43,6 +44,15 @@ pub fn check_request(request: &SyncRequest) -> Result<u32, SyncError> {
 pub struct Logged {
     pub id: String,
     pub result: MutationResult,
+}
+
+/// A decided mutation as the log keeps it.
+pub struct LogEntry<'a> {
+    pub seq: u64,
+    pub id: &'a str,
+    pub name: String,
+    pub body: String,
+    pub device_time: DateTime<Utc>,
 }
 
 /// One backend transaction, as the push needs it.
@@ -61,7 +71,7 @@ pub trait Ledger: State<Error = StoreError> {
         &mut self,
         who: &Principal,
         client_id: &str,
-        env: &MutationEnvelope,
+        entry: &LogEntry<'_>,
         result: &MutationResult,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError>;
@@ -82,23 +92,24 @@ pub fn push<L: Ledger>(
     l: &mut L,
     who: &Principal,
     client_id: &str,
-    mutations: &[MutationEnvelope],
+    mutations: &[Pushed],
     now: DateTime<Utc>,
 ) -> Result<Vec<MutationResult>, SyncError> {
     let mut last = l.client_last_seq(who, client_id, now)?;
     let mut results = Vec::with_capacity(mutations.len());
     for env in mutations {
-        if env.seq <= last {
-            let logged = l.logged(client_id, env.seq)?.ok_or_else(|| {
-                StoreError::Corrupt(format!("no stored result for seq {}", env.seq))
-            })?;
-            if logged.id != env.id {
-                return Err(SyncError::SequenceReused { seq: env.seq });
+        let seq = env.seq();
+        if seq <= last {
+            let logged = l
+                .logged(client_id, seq)?
+                .ok_or_else(|| StoreError::Corrupt(format!("no stored result for seq {seq}")))?;
+            if logged.id != env.id() {
+                return Err(SyncError::SequenceReused { seq });
             }
             results.push(logged.result);
-        } else if env.seq == last + 1 {
+        } else if seq == last + 1 {
             results.push(apply_new(l, who, client_id, env, now)?);
-            last = env.seq;
+            last = seq;
         } else {
             return Err(SyncError::SequenceGap { expected: last + 1 });
         }
@@ -111,9 +122,24 @@ fn apply_new<L: Ledger>(
     l: &mut L,
     who: &Principal,
     client_id: &str,
-    env: &MutationEnvelope,
+    pushed: &Pushed,
     now: DateTime<Utc>,
 ) -> Result<MutationResult, SyncError> {
+    let env = match pushed {
+        Pushed::Known(env) => env,
+        Pushed::Unknown { seq, mutation, .. } => {
+            let result = unsupported(*seq, mutation);
+            tracing::info!(seq, mutation = %pushed.name(), "mutation not understood");
+            l.log(
+                who,
+                client_id,
+                &log_entry(pushed, &result, now)?,
+                &result,
+                now,
+            )?;
+            return Ok(result);
+        }
+    };
     let result = match decide(env, &who.actor, now, l)? {
         Decision::Apply(effects) => {
             l.apply_effects(&effects)?;
@@ -144,22 +170,77 @@ fn apply_new<L: Ledger>(
             );
         }
     };
-    l.log(who, client_id, env, &result, now)?;
+    l.log(
+        who,
+        client_id,
+        &log_entry(pushed, &result, now)?,
+        &result,
+        now,
+    )?;
     Ok(result)
+}
+
+/// The answer to a mutation this server cannot read: its type is unknown,
+/// or a field is missing or has a value it does not know.
+fn unsupported(seq: u64, mutation: &serde_json::Value) -> MutationResult {
+    let why = match serde_json::from_value::<volunteer_domain::Mutation>(mutation.clone()) {
+        Err(e) => e.to_string(),
+        Ok(_) => "the envelope's fields are malformed".into(),
+    };
+    MutationResult {
+        seq,
+        status: MutationStatus::Rejected,
+        code: Some(RejectCode::Unsupported.as_str().to_owned()),
+        message: Some(format!(
+            "this server does not understand this mutation ({}): {why}",
+            mutation
+                .get("type")
+                .and_then(|t| t.as_str())
+                .unwrap_or("no type")
+                .chars()
+                .take(64)
+                .collect::<String>()
+        )),
+    }
 }
 
 /// Most bytes of a rejected mutation the log keeps: a refused oversized
 /// payload is not worth keeping for ever (its id, name and outcome are).
 pub const MAX_LOGGED_REJECTED_BYTES: usize = 4096;
 
-/// The mutation's body as the log keeps it.
-pub fn logged_body(env: &MutationEnvelope, result: &MutationResult) -> Result<String, StoreError> {
-    let body = serde_json::to_string(&env.mutation)?;
-    if result.status == MutationStatus::Rejected && body.len() > MAX_LOGGED_REJECTED_BYTES {
-        let omitted = serde_json::json!({"type": env.mutation.name(), "omitted_bytes": body.len()});
-        return Ok(omitted.to_string());
-    }
-    Ok(body)
+/// A decided mutation as the log keeps it: a rejected oversized body is
+/// replaced by its type and size; a device time that cannot be read is the
+/// server's.
+pub fn log_entry<'a>(
+    pushed: &'a Pushed,
+    result: &MutationResult,
+    now: DateTime<Utc>,
+) -> Result<LogEntry<'a>, StoreError> {
+    let (body, device_time) = match pushed {
+        Pushed::Known(env) => (serde_json::to_string(&env.mutation)?, env.created_at),
+        Pushed::Unknown {
+            mutation,
+            created_at,
+            ..
+        } => (
+            mutation.to_string(),
+            serde_json::from_value(created_at.clone()).unwrap_or(now),
+        ),
+    };
+    let name = pushed.name();
+    let body =
+        if result.status == MutationStatus::Rejected && body.len() > MAX_LOGGED_REJECTED_BYTES {
+            serde_json::json!({"type": name, "omitted_bytes": body.len()}).to_string()
+        } else {
+            body
+        };
+    Ok(LogEntry {
+        seq: pushed.seq(),
+        id: pushed.id(),
+        name,
+        body,
+        device_time,
+    })
 }
 
 /// A stored status; anything but `applied` reads as rejected.

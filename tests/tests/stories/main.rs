@@ -22,6 +22,7 @@ mod orders;
 mod protocol;
 mod rights;
 mod teams;
+mod version_skew;
 
 use volunteer_domain::{Kind, Record};
 use volunteer_sync_server::Storage;

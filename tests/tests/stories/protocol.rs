@@ -103,17 +103,56 @@ async fn bad_requests_get_a_status_a_code_and_a_message() {
     assert_eq!((s, b["code"].as_str()), (409, Some("sequence_gap")));
     assert_eq!(server.store.mutation_count().unwrap(), 0);
 
-    // An unknown mutation type is a bad request, not a crash.
-    let unknown = json!({"client_id": "c1", "mutations": [{
-        "seq": 1, "id": "m", "created_at": chrono::Utc::now(), "mutation": {"type": "drop_tables"}}]});
-    let (s, _) = call(
-        Method::POST,
-        format!("{url}/v1/sync"),
-        Some(&token),
-        Some(unknown.to_string()),
-    )
-    .await;
-    assert_eq!(s, 400);
+    // A mutation this server does not understand (an app newer than the
+    // server: an unknown type, or an unknown value) is that mutation's own
+    // rejection, never a whole-request error that would block the queue;
+    // the mutations after it apply, and a resend is answered from the log.
+    let newer = json!({"client_id": "c0", "mutations": [
+        {"seq": 1, "id": "m1", "created_at": chrono::Utc::now(), "mutation": {"type": "teleport"}},
+        {"seq": 2, "id": "m2", "created_at": chrono::Utc::now(), "mutation": {
+            "type": "set_team_role", "team_id": fx.team_a.id, "volunteer_id": fx.id("v2"),
+            "role": "captain"}},
+        {"seq": 3, "id": "m3", "created_at": "not a time", "mutation": {
+            "type": "join_team", "team_id": fx.team_a.id}},
+        {"seq": 4, "id": "m4", "created_at": chrono::Utc::now(), "mutation": {
+            "type": "join_team", "team_id": fx.team_a.id}}]});
+    for _ in 0..2 {
+        let (s, b) = call(
+            Method::POST,
+            format!("{url}/v1/sync"),
+            Some(&token),
+            Some(newer.to_string()),
+        )
+        .await;
+        assert_eq!(s, 200, "{b}");
+        let got: Vec<(&str, Option<&str>)> = b["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (r["status"].as_str().unwrap(), r["code"].as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("rejected", Some("unsupported")),
+                ("rejected", Some("unsupported")),
+                ("rejected", Some("unsupported")),
+                ("applied", None)
+            ],
+            "{b}"
+        );
+        assert!(
+            b["results"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("teleport")
+        );
+    }
+    assert_eq!(
+        server.store.mutation_count().unwrap(),
+        4,
+        "each logged once"
+    );
 
     // A client id is bound to the user who first pushed with it.
     let first = json!({"client_id": "c1", "mutations": [{
@@ -141,7 +180,7 @@ async fn bad_requests_get_a_status_a_code_and_a_message() {
         .await;
         assert_eq!((s, b["code"].as_str()), (409, Some("client_mismatch")));
     }
-    assert_eq!(server.store.mutation_count().unwrap(), 1);
+    assert_eq!(server.store.mutation_count().unwrap(), 5);
 
     // Too many mutations in one push.
     let many: Vec<Value> = (1..=501)

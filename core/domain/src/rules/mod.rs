@@ -85,6 +85,10 @@ string_enum! {
         NotSignedUp = "not_signed_up",
         /// Older than the recording window: too late to record this way.
         TooLate = "too_late",
+        /// The server does not understand the mutation (an app newer than
+        /// the server, or a value it does not know): update the server, or
+        /// drop the action.
+        Unsupported = "unsupported",
         /// The volunteer is already credited for this activity through
         /// attendance: a self-report would count the same time twice.
         AlreadyCredited = "already_credited",

@@ -2,13 +2,12 @@
 
 use chrono::{DateTime, Utc};
 use volunteer_domain::{
-    Attendance, Effect, HourEntry, Kind, Membership, MutationEnvelope, MutationResult, Record,
-    Signup, State,
+    Attendance, Effect, HourEntry, Kind, Membership, MutationResult, Record, Signup, State,
 };
 
 use super::pool::Tx;
 use super::records::{delete_record, get_record, put_record};
-use crate::storage::push::{Ledger, Logged, logged_body, parse_status};
+use crate::storage::push::{Ledger, LogEntry, Logged, parse_status};
 use crate::storage::{Principal, StoreError, SyncError};
 
 /// The rules' authoritative state and the push's ledger, in one district,
@@ -157,7 +156,7 @@ impl Ledger for TxState<'_, '_> {
         &mut self,
         who: &Principal,
         client_id: &str,
-        env: &MutationEnvelope,
+        entry: &LogEntry<'_>,
         result: &MutationResult,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
@@ -169,12 +168,12 @@ impl Ledger for TxState<'_, '_> {
             &[
                 &self.district,
                 &client_id,
-                &(env.seq as i64),
-                &env.id,
+                &(entry.seq as i64),
+                &entry.id,
                 &who.actor.user_id,
-                &env.mutation.name(),
-                &logged_body(env, result)?,
-                &env.created_at,
+                &entry.name,
+                &entry.body,
+                &entry.device_time,
                 &now,
                 &result.status.as_str(),
                 &result.code,

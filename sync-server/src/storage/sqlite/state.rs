@@ -3,13 +3,12 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use volunteer_domain::{
-    Attendance, Effect, HourEntry, Kind, Membership, MutationEnvelope, MutationResult, Record,
-    Signup, State,
+    Attendance, Effect, HourEntry, Kind, Membership, MutationResult, Record, Signup, State,
 };
 
 use super::records::{apply_effects, get_record};
 use super::ts;
-use crate::storage::push::{Ledger, Logged, logged_body, parse_status};
+use crate::storage::push::{Ledger, LogEntry, Logged, parse_status};
 use crate::storage::{Principal, StoreError, SyncError};
 
 /// The rules' authoritative state and the push's ledger, inside the write
@@ -133,7 +132,7 @@ impl Ledger for TxState<'_> {
         &mut self,
         who: &Principal,
         client_id: &str,
-        env: &MutationEnvelope,
+        entry: &LogEntry<'_>,
         result: &MutationResult,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
@@ -145,12 +144,12 @@ impl Ledger for TxState<'_> {
             )?
             .execute(params![
                 client_id,
-                env.seq,
-                env.id,
+                entry.seq,
+                entry.id,
                 who.actor.user_id,
-                env.mutation.name(),
-                logged_body(env, result)?,
-                ts(env.created_at),
+                entry.name,
+                entry.body,
+                ts(entry.device_time),
                 ts(now),
                 result.status.as_str(),
                 result.code,
