@@ -33,6 +33,10 @@ pub enum VolunteerError {
         code: String,
         reason: String,
     },
+    /// The server no longer serves this app version: update the app. Pending
+    /// work is kept for the updated app.
+    #[error("update the app: {reason}")]
+    UpgradeRequired { reason: String },
     /// The local database failed, or was written by a newer app version.
     #[error("storage: {reason}")]
     Storage { reason: String },
@@ -73,6 +77,7 @@ impl From<Error> for VolunteerError {
                 code,
                 reason: message,
             },
+            Error::UpgradeRequired(_) => VolunteerError::UpgradeRequired { reason },
             Error::RetryLater { status, .. } => VolunteerError::Server {
                 status,
                 code: "retry_later".into(),

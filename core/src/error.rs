@@ -50,6 +50,10 @@ pub enum Error {
         retry_after_secs: u64,
         message: String,
     },
+    /// The server no longer serves this app version: update the app.
+    /// Pending changes are kept for the updated app to send.
+    #[error("update the app: {0}")]
+    UpgradeRequired(String),
     /// The local database failed (disk full, corrupt file, I/O).
     #[error("storage: {0}")]
     Storage(String),
@@ -75,6 +79,7 @@ impl Error {
             Error::AlreadyOpen(_) => "already_open",
             Error::Server { .. } => "server",
             Error::RetryLater { .. } => "retry_later",
+            Error::UpgradeRequired(_) => "upgrade_required",
             Error::Storage(_) => "storage",
             Error::Cancelled => "cancelled",
             Error::Internal(_) => "internal",
@@ -130,6 +135,10 @@ impl Error {
                 code: ApiErrorCode::AuthExpired | ApiErrorCode::Unauthorized,
                 ..
             }) => Error::AuthExpired,
+            Some(ApiError {
+                code: ApiErrorCode::UpgradeRequired,
+                message,
+            }) => Error::UpgradeRequired(message),
             Some(e) => Error::Server {
                 status,
                 code: serde_json::to_value(e.code)

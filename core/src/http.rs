@@ -23,7 +23,13 @@ impl Http {
             let path = format!("{}/", base.path());
             base.set_path(&path);
         }
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            volunteer_domain::wire::REVISION_HEADER,
+            reqwest::header::HeaderValue::from(volunteer_domain::wire::PROTOCOL_REVISION),
+        );
         let client = reqwest::Client::builder()
+            .default_headers(headers)
             .connect_timeout(Duration::from_secs(10).min(timeout))
             .timeout(timeout)
             .user_agent(concat!("volunteer-core/", env!("CARGO_PKG_VERSION")))

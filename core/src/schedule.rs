@@ -72,6 +72,8 @@ pub(crate) struct Schedule {
     network_down: bool,
     /// The session expired: nothing to do until the next sign-in.
     needs_sign_in: bool,
+    /// The server refuses this app version: nothing to do until updated.
+    needs_upgrade: bool,
     /// When the next attempt is due, for the status.
     pub(crate) next_attempt_at: Option<DateTime<Utc>>,
 }
@@ -79,7 +81,7 @@ pub(crate) struct Schedule {
 impl Schedule {
     /// When the next round is due, or `None` to wait for a wake-up.
     pub(crate) fn next_due(&self, signed_in: bool, pending: u64, now: Instant) -> Option<Instant> {
-        if !self.enabled || !signed_in || self.needs_sign_in {
+        if !self.enabled || !signed_in || self.needs_sign_in || self.needs_upgrade {
             return None;
         }
         let o = &self.options;
@@ -121,6 +123,8 @@ impl Schedule {
             }
             Err(Error::Cancelled) => {}
             Err(Error::AuthExpired | Error::SignedOut) => self.needs_sign_in = true,
+            // Nothing a retry can fix: the next attempt is the updated app's.
+            Err(Error::UpgradeRequired(_)) => self.needs_upgrade = true,
             Err(e) => {
                 self.failures = self.failures.saturating_add(1);
                 let mut wait = backoff(&self.options, self.failures, random_unit());

@@ -15,7 +15,9 @@ use axum::{Json, Router};
 use chrono::{Duration, Utc};
 use std::sync::Arc;
 use tower_http::trace::TraceLayer;
-use volunteer_domain::wire::MAX_BODY_BYTES;
+use volunteer_domain::wire::{
+    MAX_BODY_BYTES, MIN_CLIENT_REVISION, PROTOCOL_REVISION, REVISION_HEADER,
+};
 use volunteer_domain::{
     ApiError, ApiErrorCode, PROTOCOL_VERSION, SignInRequest, SignInResponse, SyncRequest,
     SyncResponse,
@@ -141,6 +143,7 @@ pub fn router(storage: Arc<dyn Storage>) -> Router {
         )
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn(revision))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
             let path = req
@@ -150,6 +153,37 @@ pub fn router(storage: Arc<dyn Storage>) -> Router {
             tracing::info_span!("http", method = %req.method(), path)
         }))
         .with_state(state)
+}
+
+/// Refuse a client older than this server serves (one clear answer, not
+/// a failure it would retry), and say which revision this server speaks.
+async fn revision(req: Request, next: Next) -> Response {
+    let theirs = req
+        .headers()
+        .get(REVISION_HEADER)
+        .map(|v| v.to_str().ok().and_then(|v| v.trim().parse::<u32>().ok()));
+    let mut resp = match theirs {
+        Some(None) => Failure::new(
+            StatusCode::BAD_REQUEST,
+            ApiErrorCode::BadRequest,
+            format!("{REVISION_HEADER} must be a whole number"),
+        )
+        .into_response(),
+        Some(Some(r)) if r < MIN_CLIENT_REVISION => Failure::new(
+            StatusCode::UPGRADE_REQUIRED,
+            ApiErrorCode::UpgradeRequired,
+            format!(
+                "this app speaks protocol revision {r}; the server needs {MIN_CLIENT_REVISION} or later: update the app"
+            ),
+        )
+        .into_response(),
+        _ => next.run(req).await,
+    };
+    resp.headers_mut().insert(
+        REVISION_HEADER,
+        header::HeaderValue::from(PROTOCOL_REVISION),
+    );
+    resp
 }
 
 async fn require_auth(

@@ -11,6 +11,19 @@ use crate::records::Profile;
 
 /// The protocol version this crate speaks; routes are under `/v1/`.
 pub const PROTOCOL_VERSION: u32 = 1;
+/// The revision of v1 this crate speaks. v1 grows by additions only (new
+/// optional fields, mutations, kinds, codes); each side sends its revision
+/// in [`REVISION_HEADER`] on every request and response.
+///
+/// 1: the first release. 2: an unreadable pushed mutation is answered
+/// `unsupported`; `complete_order` carries the service time; hour entries
+/// carry `due_by`, `late`, `order_id`, `rating`.
+pub const PROTOCOL_REVISION: u32 = 2;
+/// The oldest client revision this server serves; an older client gets
+/// 426 `upgrade_required`. A request without the header counts as 1.
+pub const MIN_CLIENT_REVISION: u32 = 1;
+/// The header that carries [`PROTOCOL_REVISION`].
+pub const REVISION_HEADER: &str = "volunteer-revision";
 /// Most mutations a client may push in one request.
 pub const MAX_PUSH_BATCH: usize = 500;
 /// Default and largest number of changes in one pull page.
@@ -184,6 +197,8 @@ string_enum! {
         /// A pushed `seq` was already used for a different mutation.
         SequenceReused = "sequence_reused",
         UnsupportedProtocol = "unsupported_protocol",
+        /// The client is older than the server serves: update the app.
+        UpgradeRequired = "upgrade_required",
         NotFound = "not_found",
         PayloadTooLarge = "payload_too_large",
         Internal = "internal",

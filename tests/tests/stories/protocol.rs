@@ -45,6 +45,26 @@ async fn bad_requests_get_a_status_a_code_and_a_message() {
     let (s, b) = call(Method::GET, format!("{url}/healthz"), None, None).await;
     assert_eq!((s, b["status"].as_str()), (200, Some("ok")));
 
+    // Each side says which revision of v1 it speaks; a client older than
+    // the server serves gets one clear answer.
+    let revision = |value: &'static str| {
+        reqwest::Client::new()
+            .post(format!("{url}/v1/session"))
+            .header("volunteer-revision", value)
+            .json(&json!({"login": "v1", "password": PASSWORD}))
+            .send()
+    };
+    let resp = revision("0").await.unwrap();
+    assert_eq!(resp.status().as_u16(), 426);
+    assert_eq!(resp.headers()["volunteer-revision"], "2");
+    let b: Value = resp.json().await.unwrap();
+    assert_eq!(b["code"], "upgrade_required");
+    let resp = revision("two").await.unwrap();
+    assert_eq!(resp.status().as_u16(), 400);
+    let resp = revision("2").await.unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    assert_eq!(resp.headers()["volunteer-revision"], "2");
+
     let (s, b) = call(
         Method::POST,
         format!("{url}/v2/sync"),

@@ -101,3 +101,55 @@ async fn what_a_newer_server_sends_that_the_app_cannot_read_is_kept_aside() {
     assert_eq!(phone.teams(None).unwrap().len(), 2);
     assert_eq!(phone.sync_status().unwrap().kept_aside_count, 0);
 }
+
+/// A server that no longer serves this app's revision: one clear error, and
+/// the sync loop stops trying (only an updated app can do better).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_needs_a_newer_app_says_so_once_and_the_loop_stops() {
+    let session = |Json(_req): Json<Value>| async move {
+        Json(
+            json!({"token": "t", "expires_at": chrono::Utc::now() + chrono::Duration::days(1),
+                    "profile": {"user_id": "v1", "display_name": "李娜", "role": "volunteer",
+                                "site_id": null, "phone": null}}),
+        )
+    };
+    let sync = |Json(_req): Json<Value>| async move {
+        (
+            axum::http::StatusCode::UPGRADE_REQUIRED,
+            Json(json!({"code": "upgrade_required", "message": "update the app"})),
+        )
+    };
+    let app = Router::new()
+        .route("/v1/session", post(session))
+        .route("/v1/sync", post(sync));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+
+    let dir = tempfile::tempdir().unwrap();
+    let phone = device(dir.path(), "phone", &url);
+    phone.sign_in("v1", "x").await.unwrap();
+    let err = phone.sync().await.unwrap_err();
+    assert_eq!(err.code(), "upgrade_required", "{err}");
+    phone
+        .start_auto_sync(volunteer_core::AutoSyncOptions {
+            min_backoff: std::time::Duration::from_millis(50),
+            ..Default::default()
+        })
+        .unwrap();
+    // Its first round fails the same way; then nothing is scheduled.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let s = phone.sync_status().unwrap();
+        if s.last_error
+            .as_ref()
+            .is_some_and(|e| e.code == "upgrade_required")
+            && s.next_attempt_at.is_none()
+            && !s.syncing
+        {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{s:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
