@@ -6,14 +6,16 @@
 
 use axum::Extension;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{Duration, Utc};
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use volunteer_domain::wire::{
     MAX_BODY_BYTES, MIN_CLIENT_REVISION, PROTOCOL_REVISION, REVISION_HEADER,
@@ -24,6 +26,7 @@ use volunteer_domain::{
 };
 
 use crate::auth;
+use crate::limits::{Guards, Limits, RetryAfter};
 use crate::storage::{AuthOutcome, Principal, Storage, StoreError, SyncError};
 
 /// Password checks allowed at once: each Argon2 check takes ~19 MiB and a
@@ -34,6 +37,7 @@ const PASSWORD_CHECKS: usize = 4;
 struct AppState {
     storage: Arc<dyn Storage>,
     password_checks: Arc<tokio::sync::Semaphore>,
+    guards: Arc<Guards>,
 }
 
 /// An error on its way to becoming a response.
@@ -41,6 +45,7 @@ struct AppState {
 pub struct Failure {
     status: StatusCode,
     body: ApiError,
+    retry_after: Option<u64>,
 }
 
 impl Failure {
@@ -51,13 +56,30 @@ impl Failure {
                 code,
                 message: message.into(),
             },
+            retry_after: None,
+        }
+    }
+
+    fn limited(RetryAfter(secs): RetryAfter, what: &str) -> Failure {
+        Failure {
+            retry_after: Some(secs),
+            ..Failure::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                ApiErrorCode::RateLimited,
+                format!("{what}: try again in {secs} s"),
+            )
         }
     }
 }
 
 impl IntoResponse for Failure {
     fn into_response(self) -> Response {
-        (self.status, Json(self.body)).into_response()
+        let mut resp = (self.status, Json(self.body)).into_response();
+        if let Some(secs) = self.retry_after {
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from(secs));
+        }
+        resp
     }
 }
 
@@ -128,10 +150,17 @@ async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(f).await?
 }
 
+/// The app with the default [`Limits`].
 pub fn router(storage: Arc<dyn Storage>) -> Router {
+    router_with(storage, Arc::new(Guards::new(Limits::default())))
+}
+
+pub fn router_with(storage: Arc<dyn Storage>, guards: Arc<Guards>) -> Router {
+    let request_timeout = guards.limits.request_timeout;
     let state = AppState {
         storage,
         password_checks: Arc::new(tokio::sync::Semaphore::new(PASSWORD_CHECKS)),
+        guards,
     };
     Router::new()
         .route("/healthz", get(healthz))
@@ -145,6 +174,11 @@ pub fn router(storage: Arc<dyn Storage>) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn(revision))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        // A body sent byte by byte holds a connection: bound the whole request.
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            request_timeout,
+        ))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
             let path = req
                 .extensions()
@@ -192,6 +226,10 @@ async fn require_auth(
     next: Next,
 ) -> Result<Response, Failure> {
     let who = principal(&state, req.headers()).await?;
+    state
+        .guards
+        .sync(&who.actor.user_id)
+        .map_err(|r| Failure::limited(r, "too many syncs"))?;
     req.extensions_mut().insert(who);
     Ok(next.run(req).await)
 }
@@ -241,9 +279,19 @@ async fn principal(state: &AppState, headers: &HeaderMap) -> Result<Principal, F
 
 async fn sign_in(
     State(state): State<AppState>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     body: Result<Json<SignInRequest>, JsonRejection>,
-) -> Result<Json<SignInResponse>, Failure> {
+) -> Result<Response, Failure> {
     let Json(req) = body?;
+    // Without a peer (a router used without the listener): one shared key.
+    let addr = peer.map_or(IpAddr::from([0, 0, 0, 0]), |Extension(ConnectInfo(a))| {
+        a.ip()
+    });
+    state
+        .guards
+        .sign_in(addr, &req.login)
+        .map_err(|r| Failure::limited(r, "too many sign-in attempts"))?;
+    let login = req.login.clone();
     let storage = state.storage.clone();
     let _permit = state.password_checks.acquire().await.map_err(|_| {
         Failure::new(
@@ -261,26 +309,31 @@ async fn sign_in(
         // Verified even for unknown logins, so timing does not reveal them.
         let ok = auth::verify_password(&req.password, hash.as_deref());
         let Some(user_id) = user_id.filter(|_| ok) else {
-            return Err(Failure::new(
-                StatusCode::UNAUTHORIZED,
-                ApiErrorCode::Unauthorized,
-                "wrong login or password",
-            ));
+            return Ok(None);
         };
         let token = auth::new_token();
         let now = Utc::now();
         let expires_at = now + Duration::days(auth::SESSION_DAYS);
         let profile =
             storage.create_session(&user_id, &auth::token_hash(&token), expires_at, now)?;
-        Ok(SignInResponse {
+        Ok(Some(SignInResponse {
             token,
             expires_at,
             profile,
-        })
+        }))
     })
     .await?;
+    let Some(resp) = resp else {
+        state.guards.sign_in_failed(&login);
+        return Err(Failure::new(
+            StatusCode::UNAUTHORIZED,
+            ApiErrorCode::Unauthorized,
+            "wrong login or password",
+        ));
+    };
     tracing::info!(role = resp.profile.role.as_str(), "signed in");
-    Ok(Json(resp))
+    // The token must not stay in a cache on the way.
+    Ok(([(header::CACHE_CONTROL, "no-store")], Json(resp)).into_response())
 }
 
 async fn sign_out(

@@ -9,7 +9,9 @@ usage: volunteer-sync-server [--listen ADDR] [--database PATH|URL] [--pool-size 
   --listen ADDR      address to listen on (default 127.0.0.1:8080)
   --database PATH    SQLite database file, created if missing (default ./volunteer.db)
   --database URL     PostgreSQL, as postgres://user:password@host:port/dbname; several
-                     instances may share it (the schema is migrated on start)
+                     instances may share it (the schema is migrated on start). Better
+                     given as DATABASE_URL in the environment: argv is readable by
+                     every local user, and the URL carries the password
   --pool-size N      PostgreSQL connections per instance (default 16)
   --demo             seed a demo district into an empty database and print demo accounts
                      (with PostgreSQL, give it to one instance only)
@@ -80,7 +82,19 @@ pub enum ParseOutcome {
 
 impl Config {
     pub fn parse(args: impl IntoIterator<Item = String>) -> Result<ParseOutcome, String> {
+        Config::parse_with(args, None)
+    }
+
+    /// Parse `args`; `database_url` (the `DATABASE_URL` environment
+    /// variable) is the database when `--database` is not given.
+    pub fn parse_with(
+        args: impl IntoIterator<Item = String>,
+        database_url: Option<String>,
+    ) -> Result<ParseOutcome, String> {
         let mut config = Config::default();
+        if let Some(url) = database_url.filter(|u| !u.trim().is_empty()) {
+            config.database = Database::parse(url.trim());
+        }
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
             let (flag, inline) = match arg.split_once('=') {
@@ -164,6 +178,24 @@ mod tests {
         assert_eq!(c.database, Database::Sqlite(PathBuf::from("/tmp/x.db")));
         assert!(c.demo);
         assert_eq!(parse(&[]).unwrap(), ParseOutcome::Run(Config::default()));
+    }
+
+    #[test]
+    fn the_database_can_come_from_the_environment_and_argv_wins() {
+        let env = Some("postgres://app:pw@db/v".to_owned());
+        let ParseOutcome::Run(c) = Config::parse_with(Vec::<String>::new(), env.clone()).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(
+            c.database,
+            Database::Postgres("postgres://app:pw@db/v".into())
+        );
+        let args = ["--database", "/tmp/x.db"].map(String::from);
+        let ParseOutcome::Run(c) = Config::parse_with(args, env).unwrap() else {
+            panic!()
+        };
+        assert_eq!(c.database, Database::Sqlite(PathBuf::from("/tmp/x.db")));
     }
 
     #[test]

@@ -11,6 +11,8 @@ pub mod config;
 pub mod cursor;
 pub mod demo;
 pub mod figures;
+pub mod limits;
+pub mod listen;
 pub mod storage;
 
 pub use api::router;
@@ -25,18 +27,32 @@ use std::sync::Arc;
 /// How often the figures are recomputed while serving.
 pub const FIGURES_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
-/// Serve the API on `listener` until `shutdown` resolves, then finish the
-/// requests in flight. The figures are refreshed every [`FIGURES_EVERY`].
+/// Serve the API on `listener` with the default [`limits::Limits`].
 pub async fn serve(
     listener: tokio::net::TcpListener,
     storage: Arc<dyn Storage>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    serve_with(listener, storage, limits::Limits::default(), shutdown).await
+}
+
+/// Serve the API on `listener` until `shutdown` resolves, then finish the
+/// requests in flight (for at most [`listen::DRAIN`]). The figures are
+/// refreshed every [`FIGURES_EVERY`]; the limiters forget old entries as often.
+pub async fn serve_with(
+    listener: tokio::net::TcpListener,
+    storage: Arc<dyn Storage>,
+    limits: limits::Limits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let guards = Arc::new(limits::Guards::new(limits));
     let store = storage.clone();
-    let figures = tokio::spawn(async move {
+    let g = guards.clone();
+    let housekeeping = tokio::spawn(async move {
         let mut every = tokio::time::interval(FIGURES_EVERY);
         loop {
             every.tick().await;
+            g.forget_old();
             let s = store.clone();
             match tokio::task::spawn_blocking(move || figures::refresh(s.as_ref())).await {
                 Ok(Ok(n)) if n > 0 => tracing::debug!(changed = n, "figures refreshed"),
@@ -45,9 +61,8 @@ pub async fn serve(
             }
         }
     });
-    let served = axum::serve(listener, router(storage))
-        .with_graceful_shutdown(shutdown)
-        .await;
-    figures.abort();
+    let app = api::router_with(storage, guards.clone());
+    let served = listen::run(listener, app, &guards.limits, shutdown).await;
+    housekeeping.abort();
     served
 }

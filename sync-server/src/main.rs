@@ -28,17 +28,18 @@ async fn start() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let config = match Config::parse(std::env::args().skip(1)) {
-        Ok(ParseOutcome::Run(c)) => c,
-        Ok(ParseOutcome::Help) => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Err(e) => {
-            eprintln!("error: {e}\n\n{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
+    let config =
+        match Config::parse_with(std::env::args().skip(1), std::env::var("DATABASE_URL").ok()) {
+            Ok(ParseOutcome::Run(c)) => c,
+            Ok(ParseOutcome::Help) => {
+                println!("{USAGE}");
+                return ExitCode::SUCCESS;
+            }
+            Err(e) => {
+                eprintln!("error: {e}\n\n{USAGE}");
+                return ExitCode::from(2);
+            }
+        };
     match run(config).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

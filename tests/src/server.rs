@@ -10,7 +10,8 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tokio::sync::oneshot;
-use volunteer_sync_server::{PgStore, SqliteStore, Storage, serve};
+use volunteer_sync_server::limits::Limits;
+use volunteer_sync_server::{PgStore, SqliteStore, Storage, serve_with};
 
 use crate::blocking::OffRuntime;
 
@@ -100,8 +101,17 @@ impl TestServer {
         TestServer::start_on(db_path, "127.0.0.1:0".parse().expect("addr")).await
     }
 
+    /// Start on a free port with these limits.
+    pub async fn start_limited(db_path: &Path, limits: Limits) -> TestServer {
+        TestServer::start_with(db_path, "127.0.0.1:0".parse().expect("addr"), limits).await
+    }
+
     /// Start on `addr` (retrying briefly while a previous server releases it).
     pub async fn start_on(db_path: &Path, addr: SocketAddr) -> TestServer {
+        TestServer::start_with(db_path, addr, Limits::default()).await
+    }
+
+    async fn start_with(db_path: &Path, addr: SocketAddr, limits: Limits) -> TestServer {
         let store = open_store(db_path);
         let mut tries = 0;
         let listener = loop {
@@ -117,7 +127,7 @@ impl TestServer {
         };
         let addr = listener.local_addr().expect("addr");
         let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(serve(listener, store.clone(), async {
+        let task = tokio::spawn(serve_with(listener, store.clone(), limits, async {
             let _ = rx.await;
         }));
         TestServer {

@@ -199,6 +199,8 @@ string_enum! {
         UnsupportedProtocol = "unsupported_protocol",
         /// The client is older than the server serves: update the app.
         UpgradeRequired = "upgrade_required",
+        /// Too many requests: wait for `Retry-After` seconds.
+        RateLimited = "rate_limited",
         NotFound = "not_found",
         PayloadTooLarge = "payload_too_large",
         Internal = "internal",

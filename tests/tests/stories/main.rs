@@ -21,6 +21,7 @@ mod offline;
 mod orders;
 mod protocol;
 mod rights;
+mod shedding;
 mod teams;
 mod version_skew;
 
