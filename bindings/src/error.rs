@@ -33,6 +33,10 @@ pub enum VolunteerError {
         code: String,
         reason: String,
     },
+    /// The device is out of space: the action was not taken and nothing
+    /// queued is lost; it works again once space is freed.
+    #[error("storage full: {reason}")]
+    StorageFull { reason: String },
     /// The server no longer serves this app version: update the app. Pending
     /// work is kept for the updated app.
     #[error("update the app: {reason}")]
@@ -78,6 +82,7 @@ impl From<Error> for VolunteerError {
                 reason: message,
             },
             Error::UpgradeRequired(_) => VolunteerError::UpgradeRequired { reason },
+            Error::StorageFull(_) => VolunteerError::StorageFull { reason },
             Error::RetryLater { status, .. } => VolunteerError::Server {
                 status,
                 code: "retry_later".into(),

@@ -54,7 +54,11 @@ pub enum Error {
     /// Pending changes are kept for the updated app to send.
     #[error("update the app: {0}")]
     UpgradeRequired(String),
-    /// The local database failed (disk full, corrupt file, I/O).
+    /// The device is out of space: the action was not taken, nothing queued
+    /// was lost, and everything works again once space is freed.
+    #[error("storage full: {0}")]
+    StorageFull(String),
+    /// The local database failed (corrupt file, I/O).
     #[error("storage: {0}")]
     Storage(String),
     /// The call was cancelled through its [`crate::CancelToken`].
@@ -80,6 +84,7 @@ impl Error {
             Error::Server { .. } => "server",
             Error::RetryLater { .. } => "retry_later",
             Error::UpgradeRequired(_) => "upgrade_required",
+            Error::StorageFull(_) => "storage_full",
             Error::Storage(_) => "storage",
             Error::Cancelled => "cancelled",
             Error::Internal(_) => "internal",
@@ -89,7 +94,10 @@ impl Error {
 
 impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Self {
-        Error::Storage(e.to_string())
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DiskFull) => Error::StorageFull(e.to_string()),
+            _ => Error::Storage(e.to_string()),
+        }
     }
 }
 

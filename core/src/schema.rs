@@ -104,6 +104,12 @@ fn configure(conn: &Connection) -> Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
+    // On Apple platforms fsync does not reach the disk; F_FULLFSYNC does.
+    #[cfg(target_vendor = "apple")]
+    {
+        conn.pragma_update(None, "fullfsync", "ON")?;
+        conn.pragma_update(None, "checkpoint_fullfsync", "ON")?;
+    }
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "temp_store", 2)?;
     conn.pragma_update(None, "cache_size", -16_384)?;
@@ -195,6 +201,13 @@ mod tests {
             .query_row("PRAGMA temp_store", [], |r| r.get(0))
             .unwrap();
         assert_eq!(temp, 2);
+        #[cfg(target_vendor = "apple")]
+        {
+            let full: i64 = conn
+                .query_row("PRAGMA fullfsync", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(full, 1, "fullfsync on Apple platforms");
+        }
     }
 
     #[test]

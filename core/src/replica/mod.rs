@@ -134,10 +134,15 @@ impl Replica {
                 Ok(token)
             })?;
             // Deleted pages would otherwise keep personal data in the file.
-            inner.with_db(|conn| {
+            // The sign-out itself is committed: on a full disk (VACUUM needs
+            // room for a copy) the pages are scrubbed at the next sign-out.
+            let scrubbed = inner.with_db(|conn| {
                 conn.execute_batch("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);")?;
                 Ok(())
-            })?;
+            });
+            if let Err(e) = scrubbed {
+                tracing::warn!(error = %e, "signed out; the file could not be compacted");
+            }
             Ok::<_, Error>(token)
         })
         .await??;
@@ -224,6 +229,21 @@ impl Replica {
             .update(|s| s.wrote(std::time::Instant::now()));
         self.inner.announce(kinds);
         Ok(())
+    }
+
+    /// Cap the replica file at `pages` pages (of the file's page size), as
+    /// if the disk were that full: writes beyond it fail with
+    /// [`Error::StorageFull`]. For tests of a full device.
+    pub fn cap_file_pages(&self, pages: u32) -> Result<()> {
+        self.inner.with_db(|conn| {
+            conn.query_row(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(()))?;
+            Ok(())
+        })
+    }
+
+    /// Pages in the replica file now (see [`Replica::cap_file_pages`]).
+    pub fn file_pages(&self) -> Result<u32> {
+        self.read(|c| Ok(c.query_row("PRAGMA page_count", [], |r| r.get(0))?))
     }
 
     /// Let the core sync on its own (see [`AutoSyncOptions`]): after local

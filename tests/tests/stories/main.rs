@@ -11,6 +11,7 @@ mod capacity;
 mod concurrency;
 mod crash;
 mod deadline;
+mod disk_full;
 mod donations;
 mod evidence;
 mod figures;

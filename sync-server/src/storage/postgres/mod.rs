@@ -98,7 +98,34 @@ impl PgStore {
                 .get(0);
             Ok::<_, StoreError>(epoch)
         })?;
-        Ok(PgStore { epoch, ..store })
+        let store = PgStore { epoch, ..store };
+        for setting in store.durability_risks()? {
+            tracing::error!(
+                setting,
+                "PostgreSQL runs with {setting} = off: a crash can lose mutations the devices \
+                 were told are applied, and they will not send them again. Turn it on."
+            );
+        }
+        Ok(store)
+    }
+
+    /// The PostgreSQL settings that are off and make an acknowledged commit
+    /// not durable (`fsync`, `synchronous_commit`, `full_page_writes`).
+    pub fn durability_risks(&self) -> Result<Vec<&'static str>, StoreError> {
+        self.run(IsolationLevel::ReadCommitted, |tx| {
+            let mut off = vec![];
+            for (setting, show) in [
+                ("fsync", "SHOW fsync"),
+                ("synchronous_commit", "SHOW synchronous_commit"),
+                ("full_page_writes", "SHOW full_page_writes"),
+            ] {
+                let value: String = tx.one(show, &[])?.get(0);
+                if value == "off" {
+                    off.push(setting);
+                }
+            }
+            Ok::<_, StoreError>(off)
+        })
     }
 
     /// Run `f` in one transaction on a pooled connection.

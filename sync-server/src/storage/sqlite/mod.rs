@@ -80,6 +80,15 @@ impl SqliteStore {
         })
     }
 
+    /// The writer's journal mode and `synchronous` level (2: FULL), for the
+    /// durability check at start and its test.
+    pub fn durability(&self) -> Result<(String, i64), StoreError> {
+        let conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+        let sync: i64 = conn.query_row("PRAGMA synchronous", [], |r| r.get(0))?;
+        Ok((mode, sync))
+    }
+
     fn write<T, E: From<rusqlite::Error>>(
         &self,
         f: impl FnOnce(&Connection) -> Result<T, E>,

@@ -1,0 +1,95 @@
+//! Issue 11, a full disk on the device: an action that does not fit is
+//! refused with its own error (`storage_full`) and nothing queued is lost;
+//! a sync whose answer does not fit applies nothing and is finished later;
+//! everything resumes when space returns; signing out on a full disk signs
+//! out. The disk is "full" through SQLite's page cap on the replica file.
+
+use chrono::{Duration, Utc};
+use volunteer_core::{Error, HoursReport, Kind};
+use volunteer_tests::{TestServer, fixture, signed_in};
+
+fn report(i: i64) -> HoursReport {
+    HoursReport {
+        activity_id: None,
+        team_id: None,
+        started_at: Utc::now() - Duration::days(2) - Duration::hours(2 * i),
+        minutes: 30,
+        description: format!("{i} {}", "社区服务".repeat(120)),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_disk_refuses_what_does_not_fit_loses_nothing_and_recovers() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir.path().join("server.db")).await;
+    let fx = fixture::seed(server.store.as_ref());
+    let phone = signed_in(dir.path(), "v1", &server.url(), "v1").await;
+    phone.join_team(&fx.team_a.id).unwrap();
+
+    // Full: writes go on until one does not fit, and that one is refused.
+    phone.cap_file_pages(phone.file_pages().unwrap()).unwrap();
+    let mut queued = 1;
+    let refused = loop {
+        match phone.report_hours(report(queued)) {
+            Ok(_) => queued += 1,
+            Err(e) => break e,
+        }
+        assert!(queued < 500, "the cap never filled");
+    };
+    assert!(matches!(refused, Error::StorageFull(_)), "{refused:?}");
+    assert_eq!(refused.code(), "storage_full");
+    assert_eq!(
+        phone.pending_count().unwrap() as i64,
+        queued,
+        "nothing lost"
+    );
+    assert!(
+        !phone.my_memberships().unwrap().is_empty(),
+        "reads still work"
+    );
+
+    // Another staff member's changes make the answer grow: it may not fit.
+    let staff = signed_in(dir.path(), "staff", &server.url(), "staff-a").await;
+    for v in ["v2", "v3", "v4"] {
+        staff.check_in(&fx.activity_a.id, &fx.id(v), None).unwrap();
+    }
+    staff.sync().await.unwrap();
+    match phone.sync().await {
+        Ok(_) => {}
+        Err(e) => {
+            assert_eq!(e.code(), "storage_full", "{e}");
+            assert_eq!(
+                phone.pending_count().unwrap() as i64,
+                queued,
+                "still queued"
+            );
+        }
+    }
+
+    // Space returns: the same queue goes out, each action once.
+    phone.cap_file_pages(1 << 30).unwrap();
+    phone.sync().await.unwrap();
+    assert_eq!(phone.pending_count().unwrap(), 0);
+    let on_server = server.store.records(Kind::HourEntry).unwrap().len() as i64;
+    assert_eq!(on_server, queued - 1, "every report, once");
+    assert_eq!(server.store.records(Kind::Membership).unwrap().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_out_on_a_full_disk_signs_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir.path().join("server.db")).await;
+    fixture::seed(server.store.as_ref());
+    let phone = signed_in(dir.path(), "v1", &server.url(), "v1").await;
+    phone.cap_file_pages(phone.file_pages().unwrap()).unwrap();
+    phone.sign_out(false).await.unwrap();
+    assert!(phone.profile().unwrap().is_none(), "no session left");
+    assert!(phone.teams(None).unwrap().is_empty(), "no data left");
+    phone.cap_file_pages(1 << 30).unwrap();
+    phone
+        .sign_in("v2", volunteer_tests::PASSWORD)
+        .await
+        .unwrap();
+    phone.sync().await.unwrap();
+    assert!(!phone.teams(None).unwrap().is_empty());
+}
