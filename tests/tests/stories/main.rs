@@ -21,6 +21,7 @@ mod notifications;
 mod offline;
 mod orders;
 mod protocol;
+mod replay;
 mod rights;
 mod shedding;
 mod teams;
