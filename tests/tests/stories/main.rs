@@ -23,6 +23,7 @@ mod orders;
 mod protocol;
 mod replay;
 mod rights;
+mod server_kill;
 mod shedding;
 mod teams;
 mod version_skew;
