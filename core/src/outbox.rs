@@ -234,20 +234,74 @@ pub fn settle(conn: &Connection, results: &[MutationResult], now: DateTime<Utc>)
     Ok(())
 }
 
+/// How long confirmed mutations stay in the journal: a restore from a
+/// backup older than this loses what the devices sent before it.
+pub const JOURNAL_DAYS: i64 = 14;
+
 /// The pulled state now holds the effects of mutations through `seq`:
-/// those acknowledged ones are part of confirmed state.
+/// those acknowledged ones are part of confirmed state, and go to the
+/// journal.
 pub fn drop_confirmed(conn: &Connection, seq: u64) -> Result<()> {
+    to_journal(conn, "state = 'applied' AND seq <= ?1", seq)
+}
+
+/// Drop every acknowledged mutation (the client id is being replaced);
+/// the server has them, so they are journaled.
+fn drop_applied(conn: &Connection) -> Result<()> {
+    to_journal(conn, "state = 'applied' AND ?1 >= 0", 0)
+}
+
+/// Move the outbox rows `filter` picks (with `?1` bound to `n`) to the
+/// journal, and forget journal entries older than [`JOURNAL_DAYS`].
+fn to_journal(conn: &Connection, filter: &str, n: u64) -> Result<()> {
+    let now = chrono::Utc::now();
     conn.execute(
-        "DELETE FROM outbox WHERE state = 'applied' AND seq <= ?1",
-        [seq],
+        &format!(
+            "INSERT INTO journal (id, created_at, mutation, confirmed_at)
+             SELECT id, created_at, mutation, ?2 FROM outbox WHERE {filter} ORDER BY seq"
+        ),
+        params![n, now.to_rfc3339()],
+    )?;
+    conn.execute(&format!("DELETE FROM outbox WHERE {filter}"), [n])?;
+    conn.execute(
+        "DELETE FROM journal WHERE confirmed_at < ?1",
+        [(now - chrono::Duration::days(JOURNAL_DAYS)).to_rfc3339()],
     )?;
     Ok(())
 }
 
-/// Drop every acknowledged mutation (the client id is being replaced).
-fn drop_applied(conn: &Connection) -> Result<()> {
-    conn.execute("DELETE FROM outbox WHERE state = 'applied'", [])?;
-    Ok(())
+/// The server was restored from a backup: everything it confirmed within
+/// the journal's window, then everything queued, in their original order,
+/// becomes the queue again, numbered from 1 for a new client id. What the
+/// restored server already holds is a no-op there (every rule is
+/// idempotent); the rest is back.
+pub fn requeue_journal(conn: &Connection) -> Result<u64> {
+    undo_all(conn)?;
+    let rows = |sql: &str| -> Result<Vec<(String, String, String)>> {
+        Ok(conn
+            .prepare(sql)?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<_>>()?)
+    };
+    let mut queued = rows("SELECT id, created_at, mutation FROM journal ORDER BY ord")?;
+    queued.extend(rows(
+        "SELECT id, created_at, mutation FROM outbox ORDER BY seq",
+    )?);
+    conn.execute_batch("DELETE FROM outbox; DELETE FROM journal;")?;
+    for (i, (id, created_at, mutation)) in queued.iter().enumerate() {
+        conn.execute(
+            "INSERT INTO outbox (seq, id, created_at, mutation, state)
+             VALUES (?1, ?2, ?3, ?4, 'pending')",
+            params![i as u64 + 1, id, created_at, mutation],
+        )?;
+    }
+    store::meta_set(
+        conn,
+        meta_keys::NEXT_SEQ,
+        &(queued.len() as u64 + 1).to_string(),
+    )?;
+    replay_all(conn, chrono::Utc::now())?;
+    Ok(queued.len() as u64)
 }
 
 /// Kinds of record a queued mutation's optimistic effect touched.

@@ -14,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/001_initial.sql"),
     include_str!("migrations/002_narrow_indexes.sql"),
     include_str!("migrations/003_kept_aside.sql"),
+    include_str!("migrations/004_journal.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -18,6 +18,8 @@ pub mod meta_keys {
     pub const CURSOR: &str = "cursor";
     pub const NEXT_SEQ: &str = "next_seq";
     pub const LAST_SYNC_AT: &str = "last_sync_at";
+    /// The server's epoch as last heard.
+    pub const EPOCH: &str = "epoch";
 }
 
 pub fn meta_get(conn: &Connection, key: &str) -> Result<Option<String>> {

@@ -103,6 +103,7 @@ async fn run(inner: &Arc<Inner>, token: &CancelToken) -> Result<SyncReport> {
     let mut report = SyncReport::default();
     let mut changed = BTreeSet::new();
     let mut reregistered = false;
+    let mut restored = false;
     while report.requests < MAX_REQUESTS_PER_SYNC {
         if token.is_cancelled() {
             return Err(Error::Cancelled);
@@ -117,6 +118,16 @@ async fn run(inner: &Arc<Inner>, token: &CancelToken) -> Result<SyncReport> {
             () = token.cancelled() => return Err(Error::Cancelled),
         };
         let response = match response {
+            Err(e) if is_epoch_change(&e) && !restored => {
+                // The server was restored from a backup: send again what it
+                // confirmed lately, then the queue, as a new client.
+                restored = true;
+                let i = inner.clone();
+                let client_id = request.client_id.clone();
+                let resent = tokio::task::spawn_blocking(move || restore(&i, &client_id)).await??;
+                tracing::warn!(resent, "the server was restored from a backup; resending");
+                continue;
+            }
             Err(e) if is_client_conflict(&e) && !reregistered => {
                 // The server's record of this client does not match ours (a
                 // restored backup on either side): continue as a new client.
@@ -162,6 +173,24 @@ async fn run(inner: &Arc<Inner>, token: &CancelToken) -> Result<SyncReport> {
     Ok(report)
 }
 
+fn is_epoch_change(e: &Error) -> bool {
+    matches!(e, Error::Server { status: 409, code, .. } if code == "epoch_changed")
+}
+
+/// After a restore: the journal and the queue are the queue again, under a
+/// new client id; the epoch is forgotten (the next answer tells it), and
+/// the old cursor makes the server send the whole scope again (a reset).
+fn restore(inner: &Inner, old_client_id: &str) -> Result<u64> {
+    inner.write(|tx| {
+        if store::meta_get(tx, meta_keys::CLIENT_ID)?.as_deref() != Some(old_client_id) {
+            return Ok(0);
+        }
+        store::meta_set(tx, meta_keys::CLIENT_ID, &uuid::Uuid::new_v4().to_string())?;
+        tx.execute("DELETE FROM meta WHERE key = ?1", [meta_keys::EPOCH])?;
+        outbox::requeue_journal(tx)
+    })
+}
+
 fn is_client_conflict(e: &Error) -> bool {
     matches!(e, Error::Server { status: 409, code, .. }
         if code == "sequence_gap" || code == "sequence_reused")
@@ -174,6 +203,7 @@ fn prepare(inner: &Inner) -> Result<(String, SyncRequest)> {
         let request = SyncRequest {
             client_id,
             cursor: store::meta_get(conn, meta_keys::CURSOR)?,
+            epoch: store::meta_get(conn, meta_keys::EPOCH)?,
             mutations: outbox::pending_batch(conn, inner.options.push_batch_size as usize)?
                 .into_iter()
                 .map(Into::into)
@@ -296,6 +326,9 @@ fn apply(
             schema::ensure_bulk_indexes(tx)?;
         }
         store::meta_set(tx, meta_keys::CURSOR, &response.cursor)?;
+        if !response.epoch.is_empty() {
+            store::meta_set(tx, meta_keys::EPOCH, &response.epoch)?;
+        }
         store::meta_set(tx, meta_keys::LAST_SYNC_AT, &now.to_rfc3339())?;
         outbox::replay_all(tx, now)?;
         Ok((kinds, outbox::pending_count(tx)?))

@@ -106,6 +106,7 @@ impl From<SyncError> for Failure {
             SyncError::SequenceGap { .. } => conflict(ApiErrorCode::SequenceGap),
             SyncError::SequenceReused { .. } => conflict(ApiErrorCode::SequenceReused),
             SyncError::ClientMismatch => conflict(ApiErrorCode::ClientMismatch),
+            SyncError::EpochChanged => conflict(ApiErrorCode::EpochChanged),
             SyncError::BadRequest(m) => {
                 Failure::new(StatusCode::BAD_REQUEST, ApiErrorCode::BadRequest, m.clone())
             }

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 pub const USAGE: &str = "\
 usage: volunteer-sync-server [--listen ADDR] [--database PATH|URL] [--pool-size N] [--demo]
+                             [--new-epoch]
 
   --listen ADDR      address to listen on (default 127.0.0.1:8080)
   --database PATH    SQLite database file, created if missing (default ./volunteer.db)
@@ -15,6 +16,10 @@ usage: volunteer-sync-server [--listen ADDR] [--database PATH|URL] [--pool-size 
   --pool-size N      PostgreSQL connections per instance (default 16)
   --demo             seed a demo district into an empty database and print demo accounts
                      (with PostgreSQL, give it to one instance only)
+  --new-epoch        after restoring the database from a backup: draw a new epoch, so
+                     every device sends again what it sent since (it remembers 14 days)
+                     and refetches. With PostgreSQL, give it to the first instance
+                     started, then start the others
   -h, --help         show this help
 
 Logs go to stderr; set RUST_LOG (e.g. RUST_LOG=debug) to change the level.";
@@ -61,6 +66,7 @@ pub struct Config {
     pub database: Database,
     pub pool_size: usize,
     pub demo: bool,
+    pub new_epoch: bool,
 }
 
 impl Default for Config {
@@ -70,6 +76,7 @@ impl Default for Config {
             database: Database::Sqlite(PathBuf::from("./volunteer.db")),
             pool_size: crate::storage::postgres::DEFAULT_POOL_SIZE,
             demo: false,
+            new_epoch: false,
         }
     }
 }
@@ -126,6 +133,7 @@ impl Config {
                         })?;
                 }
                 "--demo" => config.demo = true,
+                "--new-epoch" => config.new_epoch = true,
                 "-h" | "--help" => return Ok(ParseOutcome::Help),
                 other => return Err(format!("unknown argument {other:?}")),
             }

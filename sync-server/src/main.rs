@@ -79,6 +79,11 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         }
     })
     .await??;
+    if config.new_epoch {
+        let s = store.clone();
+        let epoch = tokio::task::spawn_blocking(move || s.new_epoch()).await??;
+        tracing::warn!(%epoch, "new epoch drawn: devices will resend what they remember");
+    }
     if config.demo {
         let s = store.clone();
         let summary =

@@ -66,6 +66,7 @@ fn push(seq: u64, id: &str) -> SyncRequest {
             .into(),
         ],
         pull_limit: None,
+        epoch: None,
     }
 }
 
@@ -281,6 +282,7 @@ fn concurrent_credits_for_one_volunteer_do_not_race_past_the_rules() {
             .into(),
         ],
         pull_limit: Some(1),
+        epoch: None,
     };
     let volunteer = who.actor.user_id.clone();
     for (i, a) in ["a1", "a2"].into_iter().enumerate() {

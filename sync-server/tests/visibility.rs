@@ -290,6 +290,7 @@ fn pulled(store: &dyn Storage, who: &Principal) -> BTreeSet<(Kind, String)> {
         cursor: None,
         mutations: vec![],
         pull_limit: Some(7),
+        epoch: None,
     };
     let mut out = BTreeSet::new();
     loop {

@@ -70,6 +70,9 @@ impl Storage for OffRuntime {
     fn volunteer_count(&self) -> Result<u64, StoreError> {
         self.call(|s| s.volunteer_count())
     }
+    fn new_epoch(&self) -> Result<String, StoreError> {
+        self.call(|s| s.new_epoch())
+    }
     fn health(&self) -> Result<(), StoreError> {
         self.call(|s| s.health())
     }

@@ -60,6 +60,11 @@ pub struct SyncRequest {
     /// How many changes to return at most; the server caps it at [`MAX_PULL_LIMIT`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pull_limit: Option<u32>,
+    /// The server epoch the device last heard of. Another one means the
+    /// server was restored from a backup: `409 epoch_changed`, nothing
+    /// applied, and the device sends again what it remembers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epoch: Option<String>,
 }
 
 /// A pushed mutation as the server reads it. The envelope (`seq`, `id`)
@@ -142,6 +147,9 @@ pub struct SyncResponse<C = Change> {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confirmed_seq: Option<u64>,
     pub server_time: DateTime<Utc>,
+    /// The server's epoch: drawn anew when it is restored from a backup.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub epoch: String,
 }
 
 string_enum! {
@@ -201,6 +209,10 @@ string_enum! {
         UpgradeRequired = "upgrade_required",
         /// Too many requests: wait for `Retry-After` seconds.
         RateLimited = "rate_limited",
+        /// The server was restored from a backup since the device last
+        /// synced: nothing was applied; the device sends again what it
+        /// remembers, under a new client id, and refetches.
+        EpochChanged = "epoch_changed",
         NotFound = "not_found",
         PayloadTooLarge = "payload_too_large",
         Internal = "internal",
@@ -237,10 +249,11 @@ mod tests {
             confirmed_seq: Some(2),
             reset: false,
             server_time: "2026-12-01T00:00:00Z".parse().unwrap(),
+            epoch: "e1".into(),
         };
         assert_eq!(
             serde_json::to_string(&r).unwrap(),
-            r#"{"results":[{"seq":3,"status":"rejected","code":"activity_full","message":"no places left"}],"changes":[{"kind":"signup","key":"a1/v1"}],"cursor":"c","has_more":false,"reset":false,"confirmed_seq":2,"server_time":"2026-12-01T00:00:00Z"}"#
+            r#"{"results":[{"seq":3,"status":"rejected","code":"activity_full","message":"no places left"}],"changes":[{"kind":"signup","key":"a1/v1"}],"cursor":"c","has_more":false,"reset":false,"confirmed_seq":2,"server_time":"2026-12-01T00:00:00Z","epoch":"e1"}"#
         );
     }
 

@@ -129,7 +129,8 @@ impl Replica {
                 let token = store::meta_get(tx, meta_keys::TOKEN)?;
                 tx.execute_batch(
                     "DELETE FROM undo; DELETE FROM outbox; DELETE FROM rejections;
-                     DELETE FROM records; DELETE FROM meta;",
+                     DELETE FROM records; DELETE FROM meta; DELETE FROM journal;
+                     DELETE FROM kept_aside;",
                 )?;
                 Ok(token)
             })?;

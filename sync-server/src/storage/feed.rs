@@ -112,8 +112,14 @@ pub struct Page {
 }
 
 impl Page {
-    pub fn respond(self, results: Vec<MutationResult>, now: DateTime<Utc>) -> SyncResponse {
+    pub fn respond(
+        self,
+        results: Vec<MutationResult>,
+        epoch: &str,
+        now: DateTime<Utc>,
+    ) -> SyncResponse {
         SyncResponse {
+            epoch: epoch.to_owned(),
             results,
             changes: self.changes,
             cursor: self.cursor,

@@ -65,6 +65,8 @@ pub enum SyncError {
     SequenceReused { seq: u64 },
     #[error("this client id belongs to another user")]
     ClientMismatch,
+    #[error("the server was restored from a backup since this device last synced")]
+    EpochChanged,
     #[error("{0}")]
     BadRequest(String),
     #[error(transparent)]
@@ -212,6 +214,10 @@ pub trait Storage: Send + Sync {
     fn user_count(&self) -> Result<u64, StoreError>;
     /// Registered volunteer accounts.
     fn volunteer_count(&self) -> Result<u64, StoreError>;
+
+    /// Draw a new epoch, after the database was restored from a backup:
+    /// every device then sends again what it remembers and refetches.
+    fn new_epoch(&self) -> Result<String, StoreError>;
 
     // Inspection (health checks, tests, benchmarks).
     fn health(&self) -> Result<(), StoreError>;

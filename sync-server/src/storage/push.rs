@@ -12,6 +12,15 @@ use volunteer_domain::{
 
 use super::{Principal, StoreError, SyncError};
 
+/// Refuse a request from a device that knew another epoch of this
+/// database (it was restored from a backup since): nothing is applied.
+pub fn check_epoch(request: &SyncRequest, epoch: &str) -> Result<(), SyncError> {
+    match &request.epoch {
+        Some(theirs) if theirs != epoch => Err(SyncError::EpochChanged),
+        _ => Ok(()),
+    }
+}
+
 /// Refuse a malformed request before any work; returns the page size to use.
 pub fn check_request(request: &SyncRequest) -> Result<u32, SyncError> {
     if !is_valid_id(&request.client_id) {

@@ -63,6 +63,7 @@ impl Reader {
                     cursor: self.cursor.clone(),
                     mutations: Vec::new(),
                     pull_limit: Some(7),
+                    epoch: None,
                 })
                 .send()
                 .await

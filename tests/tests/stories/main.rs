@@ -22,6 +22,7 @@ mod offline;
 mod orders;
 mod protocol;
 mod replay;
+mod restore;
 mod rights;
 mod server_kill;
 mod shedding;

@@ -102,6 +102,7 @@ impl Client {
                 .into(),
             ],
             pull_limit: Some(1),
+            epoch: None,
         };
         let resp = reqwest::Client::new()
             .post(format!("{}/v1/sync", self.url))

@@ -56,7 +56,9 @@ fn retryable(e: &StoreError) -> bool {
 
 pub struct PgStore {
     pool: Pool,
-    epoch: String,
+    /// Read at open; [`Storage::new_epoch`] replaces it (other instances
+    /// started before learn it at their restart: restart them all).
+    epoch: std::sync::RwLock<String>,
 }
 
 impl PgStore {
@@ -65,7 +67,7 @@ impl PgStore {
     pub fn open(url: &str, pool_size: usize) -> Result<PgStore, StoreError> {
         let store = PgStore {
             pool: Pool::new(url, pool_size)?,
-            epoch: String::new(),
+            epoch: Default::default(),
         };
         let epoch = store.run(IsolationLevel::ReadCommitted, |tx| {
             tx.exec("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
@@ -98,7 +100,10 @@ impl PgStore {
                 .get(0);
             Ok::<_, StoreError>(epoch)
         })?;
-        let store = PgStore { epoch, ..store };
+        let store = PgStore {
+            epoch: std::sync::RwLock::new(epoch),
+            ..store
+        };
         for setting in store.durability_risks()? {
             tracing::error!(
                 setting,
@@ -126,6 +131,10 @@ impl PgStore {
             }
             Ok::<_, StoreError>(off)
         })
+    }
+
+    pub(super) fn epoch(&self) -> String {
+        self.epoch.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// Run `f` in one transaction on a pooled connection.

@@ -9,7 +9,7 @@ use super::principal::{principal_district, principal_of, to_profile, user_distri
 use super::records::{district_for, put_record};
 use super::state::TxState;
 use super::{IMPORT_CHUNK, PUSH_CHUNK, PgStore};
-use crate::storage::push::{self, check_request};
+use crate::storage::push::{self, check_epoch, check_request};
 use crate::storage::{AuthOutcome, NewUser, Principal, Storage, StoreError, SyncError, feed};
 
 impl PgStore {
@@ -122,6 +122,8 @@ impl Storage for PgStore {
         now: DateTime<Utc>,
     ) -> Result<SyncResponse, SyncError> {
         let limit = check_request(request)?;
+        let epoch = self.epoch();
+        check_epoch(request, &epoch)?;
         let district = principal_district(who)?;
         let mut results = Vec::with_capacity(request.mutations.len());
         for chunk in request.mutations.chunks(PUSH_CHUNK) {
@@ -140,13 +142,13 @@ impl Storage for PgStore {
             feed::pull(
                 &mut Snapshot { tx, district },
                 who,
-                &self.epoch,
+                &epoch,
                 &request.client_id,
                 request.cursor.as_deref(),
                 limit,
             )
         })?;
-        Ok(page.respond(results, now))
+        Ok(page.respond(results, &epoch, now))
     }
 
     fn create_users(&self, users: &[NewUser], now: DateTime<Utc>) -> Result<(), StoreError> {
@@ -195,6 +197,20 @@ impl Storage for PgStore {
     fn volunteer_count(&self) -> Result<u64, StoreError> {
         let sql = "SELECT count(*) FROM users WHERE role = 'volunteer'";
         self.read(|tx| Ok(tx.one(sql, &[])?.get::<_, i64>(0) as u64))
+    }
+
+    fn new_epoch(&self) -> Result<String, StoreError> {
+        let epoch: String = self.admin_write(|tx| {
+            Ok(tx
+                .one(
+                    "UPDATE meta SET value = substr(md5(random()::text || clock_timestamp()::text), 1, 16)
+                     WHERE name = 'epoch' RETURNING value",
+                    &[],
+                )?
+                .get(0))
+        })?;
+        *self.epoch.write().unwrap_or_else(|p| p.into_inner()) = epoch.clone();
+        Ok(epoch)
     }
 
     fn health(&self) -> Result<(), StoreError> {

@@ -9,7 +9,7 @@ use super::principal::{principal_of, profile_row, to_profile};
 use super::records::put_record;
 use super::state::TxState;
 use super::{SqliteStore, parse_ts, ts};
-use crate::storage::push::{self, check_request};
+use crate::storage::push::{self, check_epoch, check_request};
 use crate::storage::{AuthOutcome, NewUser, Principal, Storage, StoreError, SyncError, feed};
 
 impl Storage for SqliteStore {
@@ -89,22 +89,27 @@ impl Storage for SqliteStore {
         let cursor = request.cursor.as_deref();
         let pull = |c: &Connection| {
             let epoch = epoch(c)?;
-            feed::pull(
+            let page = feed::pull(
                 &mut Snapshot(c),
                 who,
                 &epoch,
                 &request.client_id,
                 cursor,
                 limit,
-            )
+            )?;
+            Ok::<_, SyncError>((page, epoch))
         };
         // Push and pull share one transaction, so a last page holds every
         // effect of the client's applied mutations.
-        let (results, page) = if request.mutations.is_empty() {
+        let (results, (page, epoch)) = if request.mutations.is_empty() {
             // Nothing to push: a read transaction, no writer lock.
-            self.read(|c| Ok::<_, SyncError>((Vec::new(), pull(c)?)))?
+            self.read(|c| {
+                check_epoch(request, &epoch(c)?)?;
+                Ok::<_, SyncError>((Vec::new(), pull(c)?))
+            })?
         } else {
             self.write(|tx| {
+                check_epoch(request, &epoch(tx)?)?;
                 let results = push::push(
                     &mut TxState(tx),
                     who,
@@ -115,7 +120,7 @@ impl Storage for SqliteStore {
                 Ok::<_, SyncError>((results, pull(tx)?))
             })?
         };
-        Ok(page.respond(results, now))
+        Ok(page.respond(results, &epoch, now))
     }
 
     fn create_users(&self, users: &[NewUser], now: DateTime<Utc>) -> Result<(), StoreError> {
@@ -181,6 +186,16 @@ impl Storage for SqliteStore {
         self.read(|c| {
             let sql = "SELECT count(*) FROM users WHERE role = 'volunteer'";
             Ok(c.query_row(sql, [], |r| r.get(0))?)
+        })
+    }
+
+    fn new_epoch(&self) -> Result<String, StoreError> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE counters SET value = abs(random()) WHERE name = 'epoch'",
+                [],
+            )?;
+            epoch(tx)
         })
     }
 
