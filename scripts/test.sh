@@ -6,7 +6,9 @@
 #   2. Kotlin: the generated bindings compiled by Maven, JUnit on the JVM
 #      against the cdylib and a real sync server;
 #   3. Swift: the generated bindings in a SwiftPM package, XCTest against the
-#      same, with Swift from a cached Debian trixie chroot.
+#      same, with Swift from a cached Debian trixie chroot;
+#   4. schemathesis (PyPI) against a live server, every answer checked
+#      against docs/openapi.json.
 # Whatever a step needs is installed here if missing; a toolchain that cannot
 # be had fails the run loudly, it is never skipped.
 set -euo pipefail
@@ -66,3 +68,10 @@ trap 'rm -f "$swift_log"' EXIT
     -Xlinker -L'$lib_dir' -Xlinker -lvolunteer_ffi -Xlinker -rpath -Xlinker '$lib_dir'" | tee "$swift_log"
 grep -qE "Executed [1-9][0-9]* tests?, with 0 failures" "$swift_log" \
     || { echo "error: the Swift suite ran no test or failed" >&2; exit 1; }
+
+echo "== OpenAPI: schemathesis against a live server (docs/openapi.json)"
+python3 -c 'import ensurepip' 2>/dev/null || {
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
+}
+./scripts/schemathesis.sh

@@ -19,6 +19,7 @@ mod hours;
 mod lost_response;
 mod notifications;
 mod offline;
+mod openapi;
 mod orders;
 mod protocol;
 mod replay;
