@@ -3,6 +3,7 @@
 //! that can cut a connection after the server has answered (a lost response).
 
 pub mod blocking;
+pub mod faults;
 pub mod fixture;
 pub mod proxy;
 pub mod server;
