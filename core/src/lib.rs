@@ -10,6 +10,7 @@
 
 mod autosync;
 mod cancel;
+mod crash;
 mod error;
 mod http;
 mod inner;

@@ -318,7 +318,9 @@ fn apply(
                 }
             }
         }
+        crate::crash::point("apply_page");
         outbox::settle(tx, &response.results, now)?;
+        crate::crash::point("settle");
         if let Some(seq) = response.confirmed_seq {
             outbox::drop_confirmed(tx, seq)?;
         }
@@ -326,6 +328,7 @@ fn apply(
             schema::ensure_bulk_indexes(tx)?;
         }
         store::meta_set(tx, meta_keys::CURSOR, &response.cursor)?;
+        crate::crash::point("after_cursor");
         if !response.epoch.is_empty() {
             store::meta_set(tx, meta_keys::EPOCH, &response.epoch)?;
         }
@@ -333,6 +336,7 @@ fn apply(
         outbox::replay_all(tx, now)?;
         Ok((kinds, outbox::pending_count(tx)?))
     })?;
+    crate::crash::point("after_apply");
     // Only once committed: a rolled-back drop or rebuild changed nothing.
     if bulk_start {
         inner.indexes_dropped.store(true, Ordering::SeqCst);

@@ -15,8 +15,11 @@ impl Replica {
         let (_, kinds) = self.inner.write(|tx| {
             let me = store::require_profile(tx)?;
             let actor = store::actor(tx, &me)?;
-            outbox::enqueue(tx, &me, &actor, mutation, Utc::now())
+            let queued = outbox::enqueue(tx, &me, &actor, mutation, Utc::now())?;
+            crate::crash::point("enqueue");
+            Ok(queued)
         })?;
+        crate::crash::point("after_enqueue");
         self.inner
             .auto
             .update(|s| s.wrote(std::time::Instant::now()));

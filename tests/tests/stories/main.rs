@@ -10,6 +10,7 @@ mod autosync;
 mod capacity;
 mod concurrency;
 mod crash;
+mod crash_points;
 mod deadline;
 mod disk_full;
 mod donations;

@@ -1,0 +1,5 @@
+#![no_main]
+// Arbitrary bytes through the record decoder: an error is fine, a panic is not.
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    volunteer_domain::wire::decoders::record(data);
+});
