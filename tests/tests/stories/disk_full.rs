@@ -48,28 +48,48 @@ async fn a_full_disk_refuses_what_does_not_fit_loses_nothing_and_recovers() {
         "reads still work"
     );
 
-    // Another staff member's changes make the answer grow: it may not fit.
+    // Staff publish a week of activities: the answer does not fit, and the
+    // sync applies nothing of it (the server applied the pushes: their
+    // answers are lost with it, and the retry is answered from its log).
     let staff = signed_in(dir.path(), "staff", &server.url(), "staff-a").await;
-    for v in ["v2", "v3", "v4"] {
-        staff.check_in(&fx.activity_a.id, &fx.id(v), None).unwrap();
+    for day in 1..=12 {
+        let id = staff
+            .create_activity(volunteer_core::ActivityDraft {
+                site_id: fx.station_a.id.clone(),
+                team_id: None,
+                title: format!("第{day}天 社区清洁"),
+                description: "集合地点：社区广场；请带好手套和垃圾袋。".repeat(12),
+                starts_at: Utc::now() + Duration::days(day),
+                ends_at: Utc::now() + Duration::days(day) + Duration::hours(2),
+                capacity: 20,
+                signup_deadline: None,
+                waitlist: false,
+                walk_ins: true,
+                credit_rounding_minutes: 0,
+            })
+            .unwrap();
+        staff.publish_activity(&id).unwrap();
     }
     staff.sync().await.unwrap();
-    match phone.sync().await {
-        Ok(_) => {}
-        Err(e) => {
-            assert_eq!(e.code(), "storage_full", "{e}");
-            assert_eq!(
-                phone.pending_count().unwrap() as i64,
-                queued,
-                "still queued"
-            );
-        }
-    }
+    let before = phone.upcoming_activities(100).unwrap().len();
+    let full = phone.sync().await.unwrap_err();
+    assert_eq!(full.code(), "storage_full", "{full}");
+    assert_eq!(
+        phone.pending_count().unwrap() as i64,
+        queued,
+        "still queued"
+    );
+    assert_eq!(
+        phone.upcoming_activities(100).unwrap().len(),
+        before,
+        "nothing applied"
+    );
 
     // Space returns: the same queue goes out, each action once.
     phone.cap_file_pages(1 << 30).unwrap();
     phone.sync().await.unwrap();
     assert_eq!(phone.pending_count().unwrap(), 0);
+    assert_eq!(phone.upcoming_activities(100).unwrap().len(), before + 12);
     let on_server = server.store.records(Kind::HourEntry).unwrap().len() as i64;
     assert_eq!(on_server, queued - 1, "every report, once");
     assert_eq!(server.store.records(Kind::Membership).unwrap().len(), 1);
