@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 pub const USAGE: &str = "\
 usage: volunteer-sync-server [--listen ADDR] [--database PATH|URL] [--pool-size N] [--demo]
-                             [--new-epoch]
+                             [--new-epoch] [--sign-ins-per-minute N]
 
   --listen ADDR      address to listen on (default 127.0.0.1:8080)
   --database PATH    SQLite database file, created if missing (default ./volunteer.db)
@@ -20,6 +20,9 @@ usage: volunteer-sync-server [--listen ADDR] [--database PATH|URL] [--pool-size 
                      every device sends again what it sent since (it remembers 14 days)
                      and refetches. With PostgreSQL, give it to the first instance
                      started, then start the others
+  --sign-ins-per-minute N
+                     sign-in attempts allowed per client address a minute (default 30;
+                     raise it for load tests that sign in many devices from one host)
   -h, --help         show this help
 
 Logs go to stderr; set RUST_LOG (e.g. RUST_LOG=debug) to change the level.";
@@ -67,6 +70,7 @@ pub struct Config {
     pub pool_size: usize,
     pub demo: bool,
     pub new_epoch: bool,
+    pub limits: crate::limits::Limits,
 }
 
 impl Default for Config {
@@ -77,6 +81,7 @@ impl Default for Config {
             pool_size: crate::storage::postgres::DEFAULT_POOL_SIZE,
             demo: false,
             new_epoch: false,
+            limits: crate::limits::Limits::default(),
         }
     }
 }
@@ -134,6 +139,13 @@ impl Config {
                 }
                 "--demo" => config.demo = true,
                 "--new-epoch" => config.new_epoch = true,
+                "--sign-ins-per-minute" => {
+                    let v = value("--sign-ins-per-minute")?;
+                    config.limits.sign_ins_per_minute =
+                        v.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+                            format!("--sign-ins-per-minute: {v:?} is not a positive number")
+                        })?;
+                }
                 "-h" | "--help" => return Ok(ParseOutcome::Help),
                 other => return Err(format!("unknown argument {other:?}")),
             }
@@ -219,6 +231,11 @@ mod tests {
                 .contains("needs a value")
         );
         assert!(parse(&["--frobnicate"]).unwrap_err().contains("unknown"));
+        assert!(
+            parse(&["--sign-ins-per-minute", "0"])
+                .unwrap_err()
+                .contains("--sign-ins-per-minute")
+        );
         assert!(
             parse(&["--pool-size", "0"])
                 .unwrap_err()

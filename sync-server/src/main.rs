@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use tracing_subscriber::EnvFilter;
 use volunteer_sync_server::config::{Database, ParseOutcome, USAGE};
-use volunteer_sync_server::{Config, PgStore, SqliteStore, Storage, demo, serve};
+use volunteer_sync_server::{Config, PgStore, SqliteStore, Storage, demo, serve_with};
 
 fn main() -> ExitCode {
     #[cfg(unix)]
@@ -94,7 +94,7 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     let addr = listener.local_addr()?;
     tracing::info!(%addr, database = %config.database, "listening");
     println!("listening on http://{addr}");
-    serve(listener, store, shutdown_signal()).await?;
+    serve_with(listener, store, config.limits.clone(), shutdown_signal()).await?;
     tracing::info!("shut down");
     Ok(())
 }
