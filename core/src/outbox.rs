@@ -242,27 +242,27 @@ pub const JOURNAL_DAYS: i64 = 14;
 /// those acknowledged ones are part of confirmed state, and go to the
 /// journal.
 pub fn drop_confirmed(conn: &Connection, seq: u64) -> Result<()> {
-    to_journal(conn, "state = 'applied' AND seq <= ?1", seq)
+    to_journal(conn, seq)
 }
 
 /// Drop every acknowledged mutation (the client id is being replaced);
 /// the server has them, so they are journaled.
 fn drop_applied(conn: &Connection) -> Result<()> {
-    to_journal(conn, "state = 'applied' AND ?1 >= 0", 0)
+    to_journal(conn, i64::MAX as u64)
 }
 
-/// Move the outbox rows `filter` picks (with `?1` bound to `n`) to the
-/// journal, and forget journal entries older than [`JOURNAL_DAYS`].
-fn to_journal(conn: &Connection, filter: &str, n: u64) -> Result<()> {
+/// Move the acknowledged outbox rows through `seq` to the journal, and
+/// forget journal entries older than [`JOURNAL_DAYS`].
+fn to_journal(conn: &Connection, seq: u64) -> Result<()> {
     let now = chrono::Utc::now();
-    conn.execute(
-        &format!(
-            "INSERT INTO journal (id, created_at, mutation, confirmed_at)
-             SELECT id, created_at, mutation, ?2 FROM outbox WHERE {filter} ORDER BY seq"
-        ),
-        params![n, now.to_rfc3339()],
-    )?;
-    conn.execute(&format!("DELETE FROM outbox WHERE {filter}"), [n])?;
+    conn.prepare_cached(
+        "INSERT INTO journal (id, created_at, mutation, confirmed_at)
+         SELECT id, created_at, mutation, ?2 FROM outbox
+         WHERE state = 'applied' AND seq <= ?1 ORDER BY seq",
+    )?
+    .execute(params![seq, now.to_rfc3339()])?;
+    conn.prepare_cached("DELETE FROM outbox WHERE state = 'applied' AND seq <= ?1")?
+        .execute([seq])?;
     conn.execute(
         "DELETE FROM journal WHERE confirmed_at < ?1",
         [(now - chrono::Duration::days(JOURNAL_DAYS)).to_rfc3339()],

@@ -137,7 +137,7 @@ fn apply_new<L: Ledger>(
     let env = match pushed {
         Pushed::Known(env) => env,
         Pushed::Unknown { seq, mutation, .. } => {
-            let result = unsupported(*seq, mutation);
+            let result = unsupported(*seq, &pushed.name(), mutation);
             tracing::info!(seq, mutation = %pushed.name(), "mutation not understood");
             l.log(
                 who,
@@ -191,7 +191,7 @@ fn apply_new<L: Ledger>(
 
 /// The answer to a mutation this server cannot read: its type is unknown,
 /// or a field is missing or has a value it does not know.
-fn unsupported(seq: u64, mutation: &serde_json::Value) -> MutationResult {
+fn unsupported(seq: u64, name: &str, mutation: &serde_json::Value) -> MutationResult {
     let why = match serde_json::from_value::<volunteer_domain::Mutation>(mutation.clone()) {
         Err(e) => e.to_string(),
         Ok(_) => "the envelope's fields are malformed".into(),
@@ -201,14 +201,7 @@ fn unsupported(seq: u64, mutation: &serde_json::Value) -> MutationResult {
         status: MutationStatus::Rejected,
         code: Some(RejectCode::Unsupported.as_str().to_owned()),
         message: Some(format!(
-            "this server does not understand this mutation ({}): {why}",
-            mutation
-                .get("type")
-                .and_then(|t| t.as_str())
-                .unwrap_or("no type")
-                .chars()
-                .take(64)
-                .collect::<String>()
+            "this server does not understand this mutation ({name}): {why}"
         )),
     }
 }
