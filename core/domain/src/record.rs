@@ -157,23 +157,28 @@ impl Activity {
 }
 
 impl HourEntry {
-    /// The confirmed entry a checked-out attendance earns (`None` until it is
-    /// checked out): its minutes are [`crate::rules::credited_minutes`].
-    pub fn for_attendance(activity: &Activity, attendance: &Attendance) -> Option<HourEntry> {
-        let out = attendance.checked_out_at?;
-        Some(HourEntry {
-            id: attendance.hours_id(),
-            volunteer_id: attendance.volunteer_id.clone(),
-            activity_id: Some(activity.id.clone()),
-            site_id: Some(activity.site_id.clone()),
-            source: HourSource::Attendance,
-            status: HourStatus::Confirmed,
-            // Credit starts with the activity at the earliest.
-            started_at: attendance.checked_in_at.max(activity.starts_at),
-            minutes: crate::rules::credited_minutes(activity, attendance.checked_in_at, out),
-            description: activity.title.clone(),
-            recorded_by: attendance.recorded_by.clone(),
-            team_id: activity.team_id.clone(),
+    /// An entry with its identity, origin and time: nothing reviewed,
+    /// corrected or stamped yet (the rules stamp what they record).
+    pub fn new(
+        id: String,
+        volunteer_id: &str,
+        (source, status): (HourSource, HourStatus),
+        started_at: DateTime<Utc>,
+        minutes: u32,
+        recorded_by: &str,
+    ) -> HourEntry {
+        HourEntry {
+            id,
+            volunteer_id: volunteer_id.to_owned(),
+            activity_id: None,
+            site_id: None,
+            source,
+            status,
+            started_at,
+            minutes,
+            description: String::new(),
+            recorded_by: recorded_by.to_owned(),
+            team_id: None,
             reviewed_by: None,
             reviewed_at: None,
             reason: None,
@@ -188,6 +193,27 @@ impl HourEntry {
             place: None,
             organiser: None,
             lead: None,
+        }
+    }
+
+    /// The confirmed entry a checked-out attendance earns (`None` until it is
+    /// checked out): its minutes are [`crate::rules::credited_minutes`].
+    pub fn for_attendance(activity: &Activity, attendance: &Attendance) -> Option<HourEntry> {
+        let out = attendance.checked_out_at?;
+        Some(HourEntry {
+            activity_id: Some(activity.id.clone()),
+            site_id: Some(activity.site_id.clone()),
+            description: activity.title.clone(),
+            team_id: activity.team_id.clone(),
+            ..HourEntry::new(
+                attendance.hours_id(),
+                &attendance.volunteer_id,
+                (HourSource::Attendance, HourStatus::Confirmed),
+                // Credit starts with the activity at the earliest.
+                attendance.checked_in_at.max(activity.starts_at),
+                crate::rules::credited_minutes(activity, attendance.checked_in_at, out),
+                &attendance.recorded_by,
+            )
         })
     }
 }

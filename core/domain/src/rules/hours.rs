@@ -108,34 +108,20 @@ pub(super) fn report_hours<S: State>(
             site_id = get_team(s, team_id)?.map(|t| t.site_id);
         }
     }
-    let entry = HourEntry {
-        id: a.entry_id.to_owned(),
-        volunteer_id: actor.user_id.clone(),
+    let mut entry = HourEntry {
         activity_id: a.activity_id.map(str::to_owned),
         site_id,
-        source: HourSource::SelfReport,
-        status: HourStatus::Pending,
-        started_at: a.started_at,
-        minutes: a.minutes,
         description: a.description.to_owned(),
-        recorded_by: actor.user_id.clone(),
         team_id: a.team_id.map(str::to_owned),
-        reviewed_by: None,
-        reviewed_at: None,
-        reason: None,
-        corrects: None,
-        superseded_by: None,
-        history: vec![],
-        order_id: None,
-        rating: None,
-        recorded_at: None,
-        due_by: None,
-        late: false,
-        place: None,
-        organiser: None,
-        lead: None,
+        ..HourEntry::new(
+            a.entry_id.to_owned(),
+            &actor.user_id,
+            (HourSource::SelfReport, HourStatus::Pending),
+            a.started_at,
+            a.minutes,
+            &actor.user_id,
+        )
     };
-    let mut entry = entry;
     let activity = match a.activity_id {
         Some(id) => get_activity(s, id)?,
         None => None,

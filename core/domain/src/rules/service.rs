@@ -93,31 +93,18 @@ pub(super) fn records<S: State>(
     let mut out = vec![];
     for volunteer_id in volunteers {
         let mut entry = HourEntry {
-            id: HourEntry::order_key(&order.id, &volunteer_id),
-            volunteer_id,
-            activity_id: None,
             site_id: Some(order.site_id.clone()),
-            source: HourSource::Order,
-            status: HourStatus::Pending,
-            started_at,
-            minutes: c.minutes,
             description: content.clone(),
-            recorded_by: actor.user_id.clone(),
             team_id: order.assignee_team_id.clone(),
-            reviewed_by: None,
-            reviewed_at: None,
-            reason: None,
-            corrects: None,
-            superseded_by: None,
-            history: vec![],
             order_id: Some(order.id.clone()),
-            rating: None,
-            recorded_at: None,
-            due_by: None,
-            late: false,
-            place: None,
-            organiser: None,
-            lead: None,
+            ..HourEntry::new(
+                HourEntry::order_key(&order.id, &volunteer_id),
+                &volunteer_id,
+                (HourSource::Order, HourStatus::Pending),
+                started_at,
+                c.minutes,
+                &actor.user_id,
+            )
         };
         super::evidence::stamp(s, &mut entry, None, now)?;
         out.push(entry);
