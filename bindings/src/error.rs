@@ -17,6 +17,10 @@ pub enum VolunteerError {
     /// The session expired or was revoked: sign in again (pending work is kept).
     #[error("session expired")]
     AuthExpired { reason: String },
+    /// Staff deactivated this account: the replica was reset (its data and
+    /// queue removed) and nobody is signed in.
+    #[error("account deactivated")]
+    AccountDisabled { reason: String },
     /// The rules refuse this action; `code` says why.
     #[error("rejected ({code:?}): {reason}")]
     Rejected { code: RejectCode, reason: String },
@@ -59,6 +63,7 @@ impl From<Error> for VolunteerError {
             Error::Offline(_) => VolunteerError::Offline { reason },
             Error::SignedOut => VolunteerError::SignedOut { reason },
             Error::AuthExpired => VolunteerError::AuthExpired { reason },
+            Error::AccountDisabled(_) => VolunteerError::AccountDisabled { reason },
             Error::Rejected { code, message } => VolunteerError::Rejected {
                 code,
                 reason: message,

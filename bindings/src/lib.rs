@@ -23,3 +23,10 @@ pub use error::VolunteerError;
 pub use listeners::{CancelHandle, ChangeListener, StatusListener, SubscriptionHandle};
 pub use logging::{LogLevel, Logger, set_logger};
 pub use remote::*;
+
+/// The version of the terms of service and privacy notice an app shows
+/// before `register` or an activation; pass it back as `accepted_terms`.
+#[uniffi::export]
+pub fn terms_version() -> String {
+    volunteer_core::TERMS_VERSION.to_owned()
+}

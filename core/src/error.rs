@@ -20,6 +20,10 @@ pub enum Error {
     /// The session expired or was revoked: sign in again. Pending changes are kept.
     #[error("session expired: sign in again")]
     AuthExpired,
+    /// The account was deactivated by staff: the replica has been reset
+    /// (its data and queue removed) and nobody is signed in.
+    #[error("account deactivated: {0}")]
+    AccountDisabled(String),
     /// The action is refused by the rules (locally, before it is queued).
     #[error("rejected ({code:?}): {message}")]
     Rejected { code: RejectCode, message: String },
@@ -76,6 +80,7 @@ impl Error {
             Error::Offline(_) => "offline",
             Error::SignedOut => "signed_out",
             Error::AuthExpired => "auth_expired",
+            Error::AccountDisabled(_) => "account_disabled",
             Error::Rejected { .. } => "rejected",
             Error::InvalidInput { .. } => "invalid_input",
             Error::PendingChanges { .. } => "pending_changes",
@@ -147,6 +152,10 @@ impl Error {
                 code: ApiErrorCode::UpgradeRequired,
                 message,
             }) => Error::UpgradeRequired(message),
+            Some(ApiError {
+                code: ApiErrorCode::AccountDisabled,
+                message,
+            }) => Error::AccountDisabled(message),
             Some(e) => Error::Server {
                 status,
                 code: serde_json::to_value(e.code)

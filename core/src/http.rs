@@ -1,8 +1,10 @@
-//! The HTTP side of the protocol: three calls, and the mapping of every
+//! The HTTP side of the protocol: its calls, and the mapping of every
 //! transport and status failure to [`Error`].
 
 use std::time::Duration;
-use volunteer_domain::wire::ReceivedChange;
+use volunteer_domain::wire::{
+    CodeRequest, CodeResponse, ReceivedChange, RedeemRequest, RegisterRequest,
+};
 use volunteer_domain::{ApiError, SignInRequest, SignInResponse, SyncRequest, SyncResponse};
 
 use crate::error::{Error, Result};
@@ -54,6 +56,43 @@ impl Http {
         if resp.status() == reqwest::StatusCode::UNAUTHORIZED {
             return Err(Error::invalid("password", "wrong login or password"));
         }
+        decode(resp).await
+    }
+
+    pub async fn register(&self, req: &RegisterRequest) -> Result<SignInResponse> {
+        let resp = self
+            .client
+            .post(self.url("v1/register")?)
+            .json(req)
+            .send()
+            .await?;
+        decode(resp).await
+    }
+
+    pub async fn redeem(&self, req: &RedeemRequest) -> Result<SignInResponse> {
+        let resp = self
+            .client
+            .post(self.url("v1/password")?)
+            .json(req)
+            .send()
+            .await?;
+        if resp.status() == reqwest::StatusCode::UNAUTHORIZED {
+            return Err(Error::invalid(
+                "code",
+                "wrong, used or expired code: ask staff for a new one",
+            ));
+        }
+        decode(resp).await
+    }
+
+    pub async fn issue_code(&self, token: &str, req: &CodeRequest) -> Result<CodeResponse> {
+        let resp = self
+            .client
+            .post(self.url("v1/accounts/code")?)
+            .bearer_auth(token)
+            .json(req)
+            .send()
+            .await?;
         decode(resp).await
     }
 

@@ -84,6 +84,16 @@ pub struct OrderQueue {
     pub oldest_created_at: DateTime<Utc>,
 }
 
+/// A one-time code staff hand to a person: to activate the account they
+/// made (`purpose` "activation") or to set a forgotten password ("reset").
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccessCode {
+    pub user_id: String,
+    pub purpose: String,
+    pub code: String,
+    pub expires_at: DateTime<Utc>,
+}
+
 /// A volunteer's hours, in minutes: confirmed (from attendance or approved) and
 /// still waiting for review.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

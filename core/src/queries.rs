@@ -6,9 +6,9 @@ use rusqlite::Connection;
 use std::collections::BTreeMap;
 use volunteer_domain::rules::{LATE_RECORD_LIMIT, recording_deadline};
 use volunteer_domain::{
-    Activity, Attendance, Campaign, Donation, Figures, HourEntry, HourSource, HourStatus, Kind,
-    Membership, MembershipStatus, Notice, OrderContact, OrderStatus, RejectCode, ServiceOrder,
-    Signup, SignupStatus, Site, Team,
+    Account, Activity, Attendance, Campaign, Donation, Figures, HourEntry, HourSource, HourStatus,
+    Kind, Membership, MembershipStatus, Notice, OrderContact, OrderStatus, RejectCode,
+    ServiceOrder, Signup, SignupStatus, Site, Team,
 };
 
 use crate::error::Result;
@@ -481,6 +481,16 @@ pub fn donations(conn: &Connection) -> Result<Vec<Donation>> {
         conn,
         "SELECT data FROM records WHERE kind = 'donation'
          ORDER BY julianday(json_extract(data, '$.received_at')) DESC",
+        [],
+    )
+}
+
+/// Accounts on the device (staff's sites only), by name.
+pub fn accounts(conn: &Connection) -> Result<Vec<Account>> {
+    load(
+        conn,
+        "SELECT data FROM records WHERE kind = 'account'
+         ORDER BY json_extract(data, '$.display_name'), key",
         [],
     )
 }

@@ -122,7 +122,9 @@ impl Schedule {
                 }
             }
             Err(Error::Cancelled) => {}
-            Err(Error::AuthExpired | Error::SignedOut) => self.needs_sign_in = true,
+            Err(Error::AuthExpired | Error::SignedOut | Error::AccountDisabled(_)) => {
+                self.needs_sign_in = true
+            }
             // Nothing a retry can fix: the next attempt is the updated app's.
             Err(Error::UpgradeRequired(_)) => self.needs_upgrade = true,
             Err(e) => {

@@ -252,6 +252,31 @@ impl State for DeviceState<'_> {
     }
 }
 
+/// Remove the signed-in user's data, queue and session from the replica
+/// (sign-out, or an account switched off); the token it held, if any.
+pub(crate) fn wipe(tx: &Connection) -> Result<Option<String>> {
+    let token = meta_get(tx, meta_keys::TOKEN)?;
+    tx.execute_batch(
+        "DELETE FROM undo; DELETE FROM outbox; DELETE FROM rejections;
+         DELETE FROM records; DELETE FROM meta; DELETE FROM journal;
+         DELETE FROM kept_aside;",
+    )?;
+    Ok(token)
+}
+
+/// Compact the file after a [`wipe`]: deleted pages would otherwise keep
+/// personal data. The wipe itself is committed: on a full disk (VACUUM
+/// needs room for a copy) the pages are scrubbed at the next wipe.
+pub(crate) fn scrub(inner: &crate::inner::Inner) {
+    let scrubbed = inner.with_db(|conn| {
+        conn.execute_batch("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);")?;
+        Ok(())
+    });
+    if let Err(e) = scrubbed {
+        tracing::warn!(error = %e, "data removed; the file could not be compacted");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

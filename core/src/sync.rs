@@ -47,6 +47,9 @@ pub(crate) async fn sync(inner: &Arc<Inner>, token: &CancelToken) -> Result<Sync
     inner.announce_status();
     let started = std::time::Instant::now();
     let outcome = run(inner, token).await;
+    if let Err(Error::AccountDisabled(_)) = &outcome {
+        reset_disabled(inner).await;
+    }
     inner
         .auto
         .update(|s| s.round_done(started, &outcome, std::time::Instant::now()));
@@ -58,6 +61,25 @@ pub(crate) async fn sync(inner: &Arc<Inner>, token: &CancelToken) -> Result<Sync
         });
     }
     outcome
+}
+
+/// The account was switched off: its data leaves the device (what was
+/// queued can no longer be applied by anyone signed in as it).
+async fn reset_disabled(inner: &Arc<Inner>) {
+    let i = inner.clone();
+    let wiped = tokio::task::spawn_blocking(move || {
+        i.write(store::wipe)?;
+        store::scrub(&i);
+        Ok::<_, Error>(())
+    })
+    .await;
+    match wiped {
+        Ok(Ok(())) => tracing::warn!("account deactivated: the replica was reset"),
+        Ok(Err(e)) => tracing::error!(error = %e, "account deactivated; reset failed"),
+        Err(e) => tracing::error!(error = %e, "account deactivated; reset failed"),
+    }
+    inner.auto.update(|_| {});
+    inner.announce(Kind::ALL.to_vec());
 }
 
 /// Update the live status after a round and tell the listeners.

@@ -21,12 +21,13 @@ use volunteer_domain::wire::{
     MAX_BODY_BYTES, MIN_CLIENT_REVISION, PROTOCOL_REVISION, REVISION_HEADER,
 };
 use volunteer_domain::{
-    ApiError, ApiErrorCode, PROTOCOL_VERSION, SignInRequest, SignInResponse, SyncRequest,
-    SyncResponse,
+    AccountStatus, ApiError, ApiErrorCode, PROTOCOL_VERSION, SignInRequest, SignInResponse,
+    SyncRequest, SyncResponse,
 };
 
 use crate::auth;
 use crate::limits::{Guards, Limits, RetryAfter};
+use crate::onboarding;
 use crate::storage::{AuthOutcome, Principal, Storage, StoreError, SyncError};
 
 /// Password checks allowed at once: each Argon2 check takes ~19 MiB and a
@@ -34,10 +35,10 @@ use crate::storage::{AuthOutcome, Principal, Storage, StoreError, SyncError};
 const PASSWORD_CHECKS: usize = 4;
 
 #[derive(Clone)]
-struct AppState {
-    storage: Arc<dyn Storage>,
-    password_checks: Arc<tokio::sync::Semaphore>,
-    guards: Arc<Guards>,
+pub(crate) struct AppState {
+    pub(crate) storage: Arc<dyn Storage>,
+    pub(crate) password_checks: Arc<tokio::sync::Semaphore>,
+    pub(crate) guards: Arc<Guards>,
 }
 
 /// An error on its way to becoming a response.
@@ -49,7 +50,11 @@ pub struct Failure {
 }
 
 impl Failure {
-    fn new(status: StatusCode, code: ApiErrorCode, message: impl Into<String>) -> Failure {
+    pub(crate) fn new(
+        status: StatusCode,
+        code: ApiErrorCode,
+        message: impl Into<String>,
+    ) -> Failure {
         Failure {
             status,
             body: ApiError {
@@ -60,7 +65,7 @@ impl Failure {
         }
     }
 
-    fn limited(RetryAfter(secs): RetryAfter, what: &str) -> Failure {
+    pub(crate) fn limited(RetryAfter(secs): RetryAfter, what: &str) -> Failure {
         Failure {
             retry_after: Some(secs),
             ..Failure::new(
@@ -145,7 +150,7 @@ impl From<tokio::task::JoinError> for Failure {
 }
 
 /// Run blocking storage work off the async workers.
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, Failure> + Send + 'static,
 ) -> Result<T, Failure> {
     tokio::task::spawn_blocking(f).await?
@@ -166,6 +171,13 @@ pub fn router_with(storage: Arc<dyn Storage>, guards: Arc<Guards>) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/v1/session", post(sign_in).delete(sign_out))
+        .route("/v1/register", post(onboarding::register))
+        .route("/v1/password", post(onboarding::redeem))
+        .route(
+            "/v1/accounts/code",
+            post(onboarding::issue_code)
+                .layer(middleware::from_fn_with_state(state.clone(), require_auth)),
+        )
         // Authenticated before the body is read.
         .route(
             "/v1/sync",
@@ -260,7 +272,7 @@ fn bearer(headers: &HeaderMap) -> Result<String, Failure> {
         })
 }
 
-async fn principal(state: &AppState, headers: &HeaderMap) -> Result<Principal, Failure> {
+pub(crate) async fn principal(state: &AppState, headers: &HeaderMap) -> Result<Principal, Failure> {
     let hash = auth::token_hash(&bearer(headers)?);
     let storage = state.storage.clone();
     match blocking(move || Ok(storage.authenticate(&hash, Utc::now())?)).await? {
@@ -275,6 +287,101 @@ async fn principal(state: &AppState, headers: &HeaderMap) -> Result<Principal, F
             ApiErrorCode::Unauthorized,
             "unknown or revoked token",
         )),
+        AuthOutcome::Disabled => Err(disabled()),
+    }
+}
+
+pub(crate) fn disabled() -> Failure {
+    Failure::new(
+        StatusCode::FORBIDDEN,
+        ApiErrorCode::AccountDisabled,
+        "this account was deactivated; ask your station",
+    )
+}
+
+/// The peer's address; without one (a router used without the listener),
+/// one shared key.
+pub(crate) fn peer_ip(peer: Option<Extension<ConnectInfo<SocketAddr>>>) -> IpAddr {
+    peer.map_or(IpAddr::from([0, 0, 0, 0]), |Extension(ConnectInfo(a))| {
+        a.ip()
+    })
+}
+
+/// Wait for a slot to check a password or code (see [`PASSWORD_CHECKS`]).
+pub(crate) async fn password_slot(
+    state: &AppState,
+) -> Result<tokio::sync::OwnedSemaphorePermit, Failure> {
+    state
+        .password_checks
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|_| {
+            Failure::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ApiErrorCode::Internal,
+                "shutting down",
+            )
+        })
+}
+
+/// A new session for a user who proved who they are.
+pub(crate) fn open_session(
+    storage: &dyn Storage,
+    user_id: &str,
+) -> Result<SignInResponse, Failure> {
+    let token = auth::new_token();
+    let now = Utc::now();
+    let expires_at = now + Duration::days(auth::SESSION_DAYS);
+    let profile = storage.create_session(user_id, &auth::token_hash(&token), expires_at, now)?;
+    Ok(SignInResponse {
+        token,
+        expires_at,
+        profile,
+    })
+}
+
+/// A session answer that no cache on the way may keep.
+pub(crate) fn session_response(resp: SignInResponse) -> Response {
+    tracing::info!(role = resp.profile.role.as_str(), "signed in");
+    ([(header::CACHE_CONTROL, "no-store")], Json(resp)).into_response()
+}
+
+/// Check a login's password: the user's id if it is right. Deactivated
+/// accounts are told so, but only once the password proved it is theirs.
+pub(crate) async fn check_password(
+    state: &AppState,
+    addr: IpAddr,
+    login: &str,
+    password: &str,
+) -> Result<String, Failure> {
+    let login = login.trim().to_owned();
+    state
+        .guards
+        .sign_in(addr, &login)
+        .map_err(|r| Failure::limited(r, "too many sign-in attempts"))?;
+    let storage = state.storage.clone();
+    let _permit = password_slot(state).await?;
+    let (password, who) = (password.to_owned(), login.clone());
+    let checked = blocking(move || {
+        let cred = storage.credential(&who)?;
+        // Verified even for unknown logins, so timing does not reveal them.
+        let hash = cred.as_ref().and_then(|c| c.password_hash.as_deref());
+        let ok = auth::verify_password(&password, hash);
+        Ok(cred.filter(|_| ok))
+    })
+    .await?;
+    match checked {
+        Some(c) if c.status == AccountStatus::Deactivated => Err(disabled()),
+        Some(c) => Ok(c.user_id),
+        None => {
+            state.guards.sign_in_failed(&login);
+            Err(Failure::new(
+                StatusCode::UNAUTHORIZED,
+                ApiErrorCode::Unauthorized,
+                "wrong login or password",
+            ))
+        }
     }
 }
 
@@ -284,57 +391,10 @@ async fn sign_in(
     body: Result<Json<SignInRequest>, JsonRejection>,
 ) -> Result<Response, Failure> {
     let Json(req) = body?;
-    // Without a peer (a router used without the listener): one shared key.
-    let addr = peer.map_or(IpAddr::from([0, 0, 0, 0]), |Extension(ConnectInfo(a))| {
-        a.ip()
-    });
-    state
-        .guards
-        .sign_in(addr, &req.login)
-        .map_err(|r| Failure::limited(r, "too many sign-in attempts"))?;
-    let login = req.login.clone();
+    let user_id = check_password(&state, peer_ip(peer), &req.login, &req.password).await?;
     let storage = state.storage.clone();
-    let _permit = state.password_checks.acquire().await.map_err(|_| {
-        Failure::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            ApiErrorCode::Internal,
-            "shutting down",
-        )
-    })?;
-    let resp = blocking(move || {
-        let cred = storage.credential(req.login.trim())?;
-        let (user_id, hash) = match cred {
-            Some((id, hash)) => (Some(id), hash),
-            None => (None, None),
-        };
-        // Verified even for unknown logins, so timing does not reveal them.
-        let ok = auth::verify_password(&req.password, hash.as_deref());
-        let Some(user_id) = user_id.filter(|_| ok) else {
-            return Ok(None);
-        };
-        let token = auth::new_token();
-        let now = Utc::now();
-        let expires_at = now + Duration::days(auth::SESSION_DAYS);
-        let profile =
-            storage.create_session(&user_id, &auth::token_hash(&token), expires_at, now)?;
-        Ok(Some(SignInResponse {
-            token,
-            expires_at,
-            profile,
-        }))
-    })
-    .await?;
-    let Some(resp) = resp else {
-        state.guards.sign_in_failed(&login);
-        return Err(Failure::new(
-            StatusCode::UNAUTHORIZED,
-            ApiErrorCode::Unauthorized,
-            "wrong login or password",
-        ));
-    };
-    tracing::info!(role = resp.profile.role.as_str(), "signed in");
-    // The token must not stay in a cache on the way.
-    Ok(([(header::CACHE_CONTROL, "no-store")], Json(resp)).into_response())
+    let resp = blocking(move || open_session(storage.as_ref(), &user_id)).await?;
+    Ok(session_response(resp))
 }
 
 async fn sign_out(

@@ -76,6 +76,29 @@ pub fn verify_password(password: &str, stored: Option<&str>) -> bool {
         && real
 }
 
+/// Letters of a one-time code: no 0/O or 1/I, which people misread.
+const CODE_ALPHABET: &[u8; 32] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+
+/// A one-time code to read out or write down: `7KQ4-M2XD`, 40 random bits.
+/// Stored only as its Argon2 hash; it dies after a few wrong guesses.
+pub fn new_code() -> String {
+    let letters: String = random_bytes::<8>()
+        .iter()
+        .map(|b| CODE_ALPHABET[usize::from(b % 32)] as char)
+        .collect();
+    format!("{}-{}", &letters[..4], &letters[4..])
+}
+
+/// A code as typed, in the form it was hashed in: upper case, without
+/// spaces or dashes.
+pub fn normalize_code(typed: &str) -> String {
+    typed
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
 pub fn new_token() -> String {
     hex(&random_bytes::<32>())
 }
@@ -109,6 +132,20 @@ mod tests {
         assert!(!verify_password("wrong", Some(&a)));
         assert!(!verify_password("s3cret", None));
         assert!(!verify_password("s3cret", Some("garbage")));
+    }
+
+    #[test]
+    fn codes_are_readable_and_normalised_as_typed() {
+        let c = new_code();
+        assert_eq!(c.len(), 9);
+        assert_eq!(&c[4..5], "-");
+        assert!(
+            normalize_code(&c)
+                .bytes()
+                .all(|b| CODE_ALPHABET.contains(&b))
+        );
+        assert_ne!(c, new_code());
+        assert_eq!(normalize_code(" 7kq4-m2xd "), "7KQ4M2XD");
     }
 
     #[test]

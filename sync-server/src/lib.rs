@@ -13,6 +13,7 @@ pub mod demo;
 pub mod figures;
 pub mod limits;
 pub mod listen;
+mod onboarding;
 pub mod storage;
 
 pub use api::router;

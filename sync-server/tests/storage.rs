@@ -174,8 +174,8 @@ fn a_pull_page_ends_exactly_where_the_next_begins() {
                 break;
             }
         }
-        // Site, team, the user's own profile: each exactly once.
-        assert_eq!(seen.len(), 3, "{}: {seen:?}", b.name);
+        // Site, team, the user's own profile and account: each exactly once.
+        assert_eq!(seen.len(), 4, "{}: {seen:?}", b.name);
     }
 }
 

@@ -312,7 +312,12 @@ fn every_backend_delivers_exactly_what_visible_to_allows() {
     let covered: BTreeSet<Kind> = records.iter().map(Record::kind).collect();
     let expected_kinds: BTreeSet<Kind> = Kind::ALL
         .into_iter()
-        .filter(|k| *k != Kind::Profile) // made by create_users, checked below
+        // Made by create_users: profiles are checked below, accounts with the table.
+        .filter(|k| !matches!(k, Kind::Profile | Kind::Account))
+        .collect();
+    let accounts: Vec<Record> = users()
+        .iter()
+        .map(|u| Record::Account(u.account(Utc::now())))
         .collect();
     assert_eq!(covered, expected_kinds, "the table covers every kind");
     for b in common::backends() {
@@ -324,7 +329,7 @@ fn every_backend_delivers_exactly_what_visible_to_allows() {
         for u in users() {
             let who = principal(store, &u.id);
             let got = pulled(store, &who);
-            for r in &records {
+            for r in records.iter().chain(&accounts) {
                 let scope = r.scope();
                 let path = scope.site_id.as_ref().and_then(|s| paths.get(s));
                 let visible = scope.visible_to(&who.actor, path.map(String::as_str));

@@ -5,8 +5,8 @@
 
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
-use volunteer_domain::{Kind, Profile, Record, Role, SyncRequest, SyncResponse};
-use volunteer_sync_server::storage::AuthOutcome;
+use volunteer_domain::{Account, Kind, Profile, Record, Role, SyncRequest, SyncResponse};
+use volunteer_sync_server::storage::{AuthOutcome, Credential, IssuedCode, Refusal, StoredCode};
 use volunteer_sync_server::{NewUser, Principal, Storage, StoreError, SyncError};
 
 pub struct OffRuntime(pub Arc<dyn Storage>);
@@ -20,8 +20,40 @@ impl OffRuntime {
 }
 
 impl Storage for OffRuntime {
-    fn credential(&self, login: &str) -> Result<Option<(String, Option<String>)>, StoreError> {
+    fn credential(&self, login: &str) -> Result<Option<Credential>, StoreError> {
         self.call(|s| s.credential(login))
+    }
+    fn register(
+        &self,
+        user: &NewUser,
+        consent_version: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Result<Profile, Refusal>, StoreError> {
+        self.call(|s| s.register(user, consent_version, now))
+    }
+    fn issue_code(
+        &self,
+        who: &Principal,
+        user_id: &str,
+        code: &IssuedCode,
+        now: DateTime<Utc>,
+    ) -> Result<Result<Account, Refusal>, StoreError> {
+        self.call(|s| s.issue_code(who, user_id, code, now))
+    }
+    fn access_code(&self, login: &str) -> Result<Option<StoredCode>, StoreError> {
+        self.call(|s| s.access_code(login))
+    }
+    fn redeem_code(
+        &self,
+        code: &StoredCode,
+        password_hash: &str,
+        consent_version: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.call(|s| s.redeem_code(code, password_hash, consent_version, now))
+    }
+    fn code_failed(&self, code: &StoredCode, now: DateTime<Utc>) -> Result<(), StoreError> {
+        self.call(|s| s.code_failed(code, now))
     }
     fn create_session(
         &self,

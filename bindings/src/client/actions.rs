@@ -335,4 +335,95 @@ impl VolunteerClient {
     pub fn mark_notice_read(&self, notice_id: String) -> Result<(), VolunteerError> {
         guard(|| self.replica.mark_notice_read(&notice_id))
     }
+
+    /// Staff: open a site one level below `parent_id`; returns its id.
+    pub fn create_site(
+        &self,
+        parent_id: String,
+        name: String,
+        address: String,
+    ) -> Result<String, VolunteerError> {
+        guard(|| self.replica.create_site(&parent_id, &name, &address))
+    }
+
+    /// Staff: rename a site or change its address.
+    pub fn update_site(
+        &self,
+        site_id: String,
+        name: String,
+        address: String,
+    ) -> Result<(), VolunteerError> {
+        guard(|| self.replica.update_site(&site_id, &name, &address))
+    }
+
+    /// Staff: form a team at a site; returns its id.
+    pub fn create_team(
+        &self,
+        site_id: String,
+        name: String,
+        description: String,
+        join_policy: JoinPolicy,
+    ) -> Result<String, VolunteerError> {
+        guard(|| {
+            self.replica
+                .create_team(&site_id, &name, &description, join_policy)
+        })
+    }
+
+    /// Staff or the team's leaders: change a team's name, description or policy.
+    pub fn update_team(
+        &self,
+        team_id: String,
+        name: String,
+        description: String,
+        join_policy: JoinPolicy,
+    ) -> Result<(), VolunteerError> {
+        guard(|| {
+            self.replica
+                .update_team(&team_id, &name, &description, join_policy)
+        })
+    }
+
+    /// Staff: make an account for someone who will not register themself;
+    /// it waits for activation. Returns its user id.
+    pub fn create_account(
+        &self,
+        role: Role,
+        site_id: String,
+        display_name: String,
+        phone: String,
+    ) -> Result<String, VolunteerError> {
+        guard(|| {
+            self.replica
+                .create_account(role, &site_id, &display_name, &phone)
+        })
+    }
+
+    /// Staff: give an account another role or site, saying why.
+    pub fn assign_account(
+        &self,
+        user_id: String,
+        role: Role,
+        site_id: Option<String>,
+        reason: String,
+    ) -> Result<(), VolunteerError> {
+        guard(|| {
+            self.replica
+                .assign_account(&user_id, role, site_id.as_deref(), &reason)
+        })
+    }
+
+    /// Staff: switch an account off, saying why.
+    pub fn deactivate_account(
+        &self,
+        user_id: String,
+        reason: String,
+    ) -> Result<(), VolunteerError> {
+        guard(|| self.replica.deactivate_account(&user_id, &reason))
+    }
+
+    /// Staff: switch a deactivated account on again.
+    pub fn reactivate_account(&self, user_id: String) -> Result<(), VolunteerError> {
+        guard(|| self.replica.reactivate_account(&user_id))
+    }
 }

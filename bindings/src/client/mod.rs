@@ -13,7 +13,7 @@ use crate::listeners::{
 use crate::runtime::{enter, run};
 
 use crate::remote::{
-    AutoSyncOptions, PendingAction, Profile, RejectedAction, SyncReport, SyncStatus,
+    AccessCode, AutoSyncOptions, PendingAction, Profile, RejectedAction, SyncReport, SyncStatus,
 };
 
 /// The offline-first core of the app: a local replica of what the signed-in
@@ -52,6 +52,49 @@ impl VolunteerClient {
     ) -> Result<Profile, VolunteerError> {
         let replica = self.replica.clone();
         run(async move { replica.sign_in(&login, &password).await }).await
+    }
+
+    /// Register as a new volunteer and sign in. `accepted_terms` is the
+    /// version of the terms the person accepted (`terms_version()`).
+    pub async fn register(
+        &self,
+        display_name: String,
+        phone: String,
+        password: String,
+        accepted_terms: String,
+    ) -> Result<Profile, VolunteerError> {
+        let replica = self.replica.clone();
+        run(async move {
+            replica
+                .register(&display_name, &phone, &password, &accepted_terms)
+                .await
+        })
+        .await
+    }
+
+    /// Set a password with a one-time code from staff and sign in;
+    /// activating an account needs `accepted_terms`.
+    pub async fn sign_in_with_code(
+        &self,
+        login: String,
+        code: String,
+        new_password: String,
+        accepted_terms: Option<String>,
+    ) -> Result<Profile, VolunteerError> {
+        let replica = self.replica.clone();
+        run(async move {
+            replica
+                .sign_in_with_code(&login, &code, &new_password, accepted_terms.as_deref())
+                .await
+        })
+        .await
+    }
+
+    /// Staff: a one-time activation or reset code for an account they
+    /// manage. Needs the network; shown once.
+    pub async fn issue_access_code(&self, user_id: String) -> Result<AccessCode, VolunteerError> {
+        let replica = self.replica.clone();
+        run(async move { replica.issue_access_code(&user_id).await }).await
     }
 
     /// Sign out and delete this user's data from the device. Fails with

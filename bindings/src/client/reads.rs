@@ -153,4 +153,9 @@ impl VolunteerClient {
     pub fn donations(&self) -> Result<Vec<Donation>, VolunteerError> {
         guard(|| self.replica.donations())
     }
+
+    /// Staff: the accounts of their sites, by name (phones masked).
+    pub fn accounts(&self) -> Result<Vec<Account>, VolunteerError> {
+        guard(|| self.replica.accounts())
+    }
 }

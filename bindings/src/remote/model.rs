@@ -8,8 +8,8 @@ use super::mutation::Action;
 use super::records::{DataKind, OrderStatus, RejectCode};
 
 pub use volunteer_core::{
-    ActivityDraft, AutoSyncOptions, Connectivity, DueKind, DueRecord, HoursReport, HoursTotal,
-    OrderQueue, OrderRequest, RosterEntry, SyncFailure, SyncReport, SyncStatus,
+    AccessCode, ActivityDraft, AutoSyncOptions, Connectivity, DueKind, DueRecord, HoursReport,
+    HoursTotal, OrderQueue, OrderRequest, RosterEntry, SyncFailure, SyncReport, SyncStatus,
 };
 
 /// An action waiting for the server.
@@ -57,6 +57,16 @@ pub enum DueKind {
     ActivityNotRecorded,
     /// A self-report waiting for its review.
     PendingReview,
+}
+
+/// A one-time code staff hand to a person: `purpose` is "activation" (for
+/// an account staff made) or "reset" (a forgotten password). Shown once.
+#[uniffi::remote(Record)]
+pub struct AccessCode {
+    pub user_id: String,
+    pub purpose: String,
+    pub code: String,
+    pub expires_at: DateTime,
 }
 
 /// How many of a site's orders stand in one state, and the oldest of them.

@@ -2,7 +2,7 @@
 //! rejected, with its whole input, so it can offer "edit and resend".
 
 use super::DateTime;
-use super::records::{Gift, TeamRole};
+use super::records::{Gift, JoinPolicy, Role, TeamRole};
 
 /// A user action, as queued or as rejected (the domain's `Mutation`).
 pub type Action = volunteer_core::Mutation;
@@ -231,5 +231,61 @@ pub enum Action {
         checked_in_at: DateTime,
         checked_out_at: Option<DateTime>,
         reason: String,
+    },
+    /// Staff or an admin open a site below one they manage; its level is
+    /// the one below its parent's (center > institute > station > point).
+    CreateSite {
+        site_id: String,
+        parent_id: String,
+        name: String,
+        address: String,
+    },
+    /// Staff of a site or above rename it or change its address.
+    UpdateSite {
+        site_id: String,
+        name: String,
+        address: String,
+    },
+    /// Staff of a site or above form a team there.
+    CreateTeam {
+        team_id: String,
+        site_id: String,
+        name: String,
+        description: String,
+        join_policy: JoinPolicy,
+    },
+    /// Staff, or the team's leaders, change its name, description or join policy.
+    UpdateTeam {
+        team_id: String,
+        name: String,
+        description: String,
+        join_policy: JoinPolicy,
+    },
+    /// Staff make an account for someone who will not register themself;
+    /// it waits until its owner sets a password with an activation code.
+    CreateAccount {
+        user_id: String,
+        role: Role,
+        site_id: String,
+        display_name: String,
+        /// A mainland mobile number: the account's login.
+        phone: String,
+    },
+    /// Give an account another role or site, saying why.
+    AssignAccount {
+        user_id: String,
+        role: Role,
+        site_id: Option<String>,
+        reason: String,
+    },
+    /// Switch an account off, saying why: its sessions end at once and its
+    /// devices reset at their next sync.
+    DeactivateAccount {
+        user_id: String,
+        reason: String,
+    },
+    /// Switch a deactivated account on again.
+    ReactivateAccount {
+        user_id: String,
     },
 }

@@ -3,11 +3,11 @@
 use super::DateTime;
 
 pub use volunteer_core::{
-    Activity, ActivityStatus, Attendance, AttendanceCorrection, Campaign, Donation, Figures, Gift,
-    GoodsTotal, HourEntry, HourEvent, HourEventKind, HourSource, HourStatus, JoinPolicy,
-    Membership, MembershipStatus, MonthMinutes, Notice, NoticeTopic, OrderContact, OrderCount,
-    OrderStatus, PastMembership, Profile, RejectCode, Role, ServiceOrder, Signup, SignupStatus,
-    Site, SiteLevel, Team, TeamRole,
+    Account, AccountStatus, Activity, ActivityStatus, Attendance, AttendanceCorrection, Campaign,
+    Donation, Figures, Gift, GoodsTotal, HourEntry, HourEvent, HourEventKind, HourSource,
+    HourStatus, JoinPolicy, Membership, MembershipStatus, MonthMinutes, Notice, NoticeTopic,
+    OrderContact, OrderCount, OrderStatus, PastMembership, Profile, RejectCode, Role, ServiceOrder,
+    Signup, SignupStatus, Site, SiteLevel, Team, TeamRole,
 };
 
 /// Kinds of data, as named in change notifications.
@@ -29,6 +29,7 @@ pub enum DataKind {
     Donation,
     Figures,
     Notice,
+    Account,
 }
 
 /// Why a mutation was refused. The string form is stable: apps translate it.
@@ -71,6 +72,8 @@ pub enum RejectCode {
     /// The id chosen for a new record belongs to another record (another
     /// author's, another site's): choose a new one.
     IdTaken,
+    /// Another account has this phone number (phones are logins).
+    PhoneTaken,
     /// A code this side does not know, sent by a newer peer. The rules
     /// never give it; a device shows a rejection with it as is.
     Unknown,
@@ -554,4 +557,38 @@ pub struct Notice {
     pub message: String,
     pub created_at: DateTime,
     pub read: bool,
+}
+
+/// Whether an account may sign in.
+#[uniffi::remote(Enum)]
+pub enum AccountStatus {
+    /// Made by staff; waits for its owner to set a password with the
+    /// activation code staff hand over.
+    Pending,
+    Active,
+    /// Switched off: its sessions are revoked and its devices reset.
+    Deactivated,
+}
+
+/// A user's account, as staff of its site and above read it. The phone is
+/// masked.
+#[uniffi::remote(Record)]
+pub struct Account {
+    pub user_id: String,
+    pub display_name: String,
+    pub role: Role,
+    /// A staff member's post; for a volunteer or resident, the site that
+    /// made the account (`None`: they registered themself).
+    pub site_id: Option<String>,
+    pub status: AccountStatus,
+    /// `138****1234`.
+    pub phone_masked: Option<String>,
+    pub created_by: Option<String>,
+    pub created_at: DateTime,
+    pub activated_at: Option<DateTime>,
+    pub consent_at: Option<DateTime>,
+    pub consent_version: Option<String>,
+    pub changed_by: Option<String>,
+    pub changed_at: Option<DateTime>,
+    pub reason: Option<String>,
 }

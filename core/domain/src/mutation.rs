@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::records::{Gift, TeamRole};
+use crate::records::{Gift, JoinPolicy, Role, TeamRole};
 
 /// One user action. Actions without a `volunteer_id` act for the signed-in user.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -252,6 +252,72 @@ pub enum Mutation {
         checked_out_at: Option<DateTime<Utc>>,
         reason: String,
     },
+    /// Staff or an admin open a site below one they manage; its level is
+    /// the one below its parent's (center > institute > station > point).
+    CreateSite {
+        /// Chosen by the client.
+        site_id: String,
+        parent_id: String,
+        name: String,
+        #[serde(default)]
+        address: String,
+    },
+    /// Staff of a site or above rename it or change its address.
+    UpdateSite {
+        site_id: String,
+        name: String,
+        #[serde(default)]
+        address: String,
+    },
+    /// Staff of a site or above form a team there.
+    CreateTeam {
+        /// Chosen by the client.
+        team_id: String,
+        site_id: String,
+        name: String,
+        #[serde(default)]
+        description: String,
+        #[serde(default)]
+        join_policy: JoinPolicy,
+    },
+    /// Staff, or the team's leaders, change its name, description or join policy.
+    UpdateTeam {
+        team_id: String,
+        name: String,
+        #[serde(default)]
+        description: String,
+        join_policy: JoinPolicy,
+    },
+    /// Staff make an account for someone who will not register themself
+    /// (a volunteer, a resident) or for staff of a site below their own; it
+    /// waits until its owner sets a password with an activation code.
+    CreateAccount {
+        /// Chosen by the client.
+        user_id: String,
+        role: Role,
+        site_id: String,
+        display_name: String,
+        /// A mainland mobile number: the account's login.
+        phone: String,
+    },
+    /// Give an account another role or site (move staff between sites,
+    /// make a volunteer staff, or staff a volunteer again), saying why.
+    AssignAccount {
+        user_id: String,
+        role: Role,
+        site_id: Option<String>,
+        reason: String,
+    },
+    /// Switch an account off, saying why: its sessions end at once and its
+    /// devices reset at their next sync.
+    DeactivateAccount {
+        user_id: String,
+        reason: String,
+    },
+    /// Switch a deactivated account on again (its owner signs in anew).
+    ReactivateAccount {
+        user_id: String,
+    },
 }
 
 impl Mutation {
@@ -292,6 +358,14 @@ impl Mutation {
             Mutation::RespondToOrder { .. } => "respond_to_order",
             Mutation::CompleteOrder { .. } => "complete_order",
             Mutation::RateOrder { .. } => "rate_order",
+            Mutation::CreateSite { .. } => "create_site",
+            Mutation::UpdateSite { .. } => "update_site",
+            Mutation::CreateTeam { .. } => "create_team",
+            Mutation::UpdateTeam { .. } => "update_team",
+            Mutation::CreateAccount { .. } => "create_account",
+            Mutation::AssignAccount { .. } => "assign_account",
+            Mutation::DeactivateAccount { .. } => "deactivate_account",
+            Mutation::ReactivateAccount { .. } => "reactivate_account",
         }
     }
 }

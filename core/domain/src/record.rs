@@ -86,6 +86,11 @@ impl Keyed for Figures {
         self.key.clone()
     }
 }
+impl Keyed for Account {
+    fn key(&self) -> String {
+        self.user_id.clone()
+    }
+}
 impl Keyed for Notice {
     fn key(&self) -> String {
         self.id.clone()
@@ -107,6 +112,7 @@ records! {
     Donation = "donation",
     Figures = "figures",
     Notice = "notice",
+    Account = "account",
 }
 
 // ----- constructors -----

@@ -46,6 +46,56 @@ pub struct SignInResponse {
     pub profile: Profile,
 }
 
+/// The version of the terms of service and privacy notice an app shows
+/// before registration or activation; the server records which one a user
+/// accepted and refuses any other.
+pub const TERMS_VERSION: &str = "2026-12";
+
+/// Shortest and longest password.
+pub const PASSWORD_CHARS: std::ops::RangeInclusive<usize> = 8..=128;
+
+/// A volunteer registers themself (`POST /v1/register`); the answer is a
+/// session, as for sign-in.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RegisterRequest {
+    pub display_name: String,
+    /// A mainland mobile number: the login from now on.
+    pub phone: String,
+    pub password: String,
+    /// The [`TERMS_VERSION`] the person read and accepted.
+    pub consent_version: String,
+}
+
+/// Staff ask for a one-time code for an account they manage
+/// (`POST /v1/accounts/code`): an activation code for an account waiting
+/// for its owner, a password-reset code for an active one.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CodeRequest {
+    pub user_id: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CodeResponse {
+    pub user_id: String,
+    /// `activation` or `reset`.
+    pub purpose: String,
+    /// Shown once, to be handed to the person; the server keeps its hash.
+    pub code: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// The person sets their password with the code (`POST /v1/password`);
+/// the answer is a session, and every earlier session ends.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RedeemRequest {
+    pub login: String,
+    pub code: String,
+    pub password: String,
+    /// Needed to activate an account: the [`TERMS_VERSION`] accepted.
+    #[serde(default)]
+    pub consent_version: Option<String>,
+}
+
 /// One round of sync: push what is pending, pull what is new.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SyncRequest {
@@ -214,6 +264,16 @@ string_enum! {
         /// remembers, under a new client id, and refetches.
         EpochChanged = "epoch_changed",
         NotFound = "not_found",
+        /// The account was deactivated: the device removes its data.
+        AccountDisabled = "account_disabled",
+        /// The user may not do this (an account outside their reach).
+        Forbidden = "forbidden",
+        /// Another account has this phone number.
+        PhoneTaken = "phone_taken",
+        /// The code is wrong, used or expired.
+        InvalidCode = "invalid_code",
+        /// The account is in no state for this (deactivated).
+        InvalidState = "invalid_state",
         PayloadTooLarge = "payload_too_large",
         Internal = "internal",
     }

@@ -198,6 +198,50 @@ fn mutations() -> Vec<Mutation> {
             checked_out_at: Some(t("03:00")),
             reason: s("签到时间录入有误"),
         },
+        M::CreateSite {
+            site_id: s("p1"),
+            parent_id: s("s1"),
+            name: s("幸福里3号楼服务点"),
+            address: s("幸福路3号"),
+        },
+        M::UpdateSite {
+            site_id: s("p1"),
+            name: s("幸福里服务点"),
+            address: s("幸福路3号"),
+        },
+        M::CreateTeam {
+            team_id: s("t2"),
+            site_id: s("s1"),
+            name: s("助餐服务队"),
+            description: s("为老人送餐"),
+            join_policy: JoinPolicy::Open,
+        },
+        M::UpdateTeam {
+            team_id: s("t2"),
+            name: s("助餐队"),
+            description: String::new(),
+            join_policy: JoinPolicy::Approval,
+        },
+        M::CreateAccount {
+            user_id: s("u1"),
+            role: Role::Volunteer,
+            site_id: s("s1"),
+            display_name: s("张桂英"),
+            phone: s("13812345678"),
+        },
+        M::AssignAccount {
+            user_id: s("staff2"),
+            role: Role::Staff,
+            site_id: Some(s("s2")),
+            reason: s("调到二站"),
+        },
+        M::DeactivateAccount {
+            user_id: s("staff2"),
+            reason: s("离职"),
+        },
+        M::ReactivateAccount {
+            user_id: s("staff2"),
+        },
     ]
 }
 
@@ -239,9 +283,17 @@ fn variant(m: &Mutation) -> usize {
         M::DisputeHours { .. } => 31,
         M::ResolveDispute { .. } => 32,
         M::ReopenHours { .. } => 33,
+        M::CreateSite { .. } => 34,
+        M::UpdateSite { .. } => 35,
+        M::CreateTeam { .. } => 36,
+        M::UpdateTeam { .. } => 37,
+        M::CreateAccount { .. } => 38,
+        M::AssignAccount { .. } => 39,
+        M::DeactivateAccount { .. } => 40,
+        M::ReactivateAccount { .. } => 41,
     }
 }
-const MUTATION_VARIANTS: usize = 34;
+const MUTATION_VARIANTS: usize = 42;
 
 fn records() -> Vec<Record> {
     let activity = Activity {
@@ -408,6 +460,22 @@ fn records() -> Vec<Record> {
             message: s("候补转正：敬老院陪伴服务"),
             created_at: t("00:40"),
             read: false,
+        }),
+        Record::Account(Account {
+            user_id: s("u1"),
+            display_name: s("张桂英"),
+            role: Role::Volunteer,
+            site_id: Some(s("s1")),
+            status: AccountStatus::Active,
+            phone_masked: Some(s("138****5678")),
+            created_by: Some(s("staff1")),
+            created_at: t("06:00"),
+            activated_at: Some(t("07:00")),
+            consent_at: Some(t("07:00")),
+            consent_version: Some(s("2026-12")),
+            changed_by: None,
+            changed_at: None,
+            reason: None,
         }),
     ]
 }

@@ -2,7 +2,9 @@
 //! and queues one mutation in one local transaction ([`Replica::submit`]).
 
 use chrono::{DateTime, Utc};
-use volunteer_domain::{Gift, HourEntry, MAX_ID_LEN, Mutation, TeamRole};
+use volunteer_domain::{
+    Gift, HourEntry, JoinPolicy, MAX_ID_LEN, Mutation, Role, TeamRole, normalize_phone,
+};
 
 use super::Replica;
 use crate::error::{Error, Result};
@@ -451,6 +453,121 @@ impl Replica {
             received_at,
         })?;
         Ok(donation_id)
+    }
+
+    /// Staff: open a site one level below `parent_id` (a site they
+    /// manage). Returns its id.
+    pub fn create_site(&self, parent_id: &str, name: &str, address: &str) -> Result<String> {
+        let site_id = uuid::Uuid::new_v4().to_string();
+        self.submit(Mutation::CreateSite {
+            site_id: site_id.clone(),
+            parent_id: id("parent_id", parent_id)?,
+            name: name.to_owned(),
+            address: address.to_owned(),
+        })?;
+        Ok(site_id)
+    }
+
+    /// Staff: rename a site or change its address.
+    pub fn update_site(&self, site_id: &str, name: &str, address: &str) -> Result<()> {
+        self.submit(Mutation::UpdateSite {
+            site_id: id("site_id", site_id)?,
+            name: name.to_owned(),
+            address: address.to_owned(),
+        })
+    }
+
+    /// Staff: form a team at a site. Returns its id.
+    pub fn create_team(
+        &self,
+        site_id: &str,
+        name: &str,
+        description: &str,
+        join_policy: JoinPolicy,
+    ) -> Result<String> {
+        let team_id = uuid::Uuid::new_v4().to_string();
+        self.submit(Mutation::CreateTeam {
+            team_id: team_id.clone(),
+            site_id: id("site_id", site_id)?,
+            name: name.to_owned(),
+            description: description.to_owned(),
+            join_policy,
+        })?;
+        Ok(team_id)
+    }
+
+    /// Staff or the team's leaders: change a team's name, description or policy.
+    pub fn update_team(
+        &self,
+        team_id: &str,
+        name: &str,
+        description: &str,
+        join_policy: JoinPolicy,
+    ) -> Result<()> {
+        self.submit(Mutation::UpdateTeam {
+            team_id: id("team_id", team_id)?,
+            name: name.to_owned(),
+            description: description.to_owned(),
+            join_policy,
+        })
+    }
+
+    /// Staff: make an account (volunteer, resident, or staff of a site
+    /// below their own) for someone who will not register themself; it
+    /// waits for activation ([`Replica::issue_access_code`]). Returns its id.
+    pub fn create_account(
+        &self,
+        role: Role,
+        site_id: &str,
+        display_name: &str,
+        phone: &str,
+    ) -> Result<String> {
+        let phone = normalize_phone(phone).ok_or_else(|| {
+            Error::invalid(
+                "phone",
+                "a mainland mobile number (11 digits, starting 13 to 19)",
+            )
+        })?;
+        let user_id = uuid::Uuid::new_v4().to_string();
+        self.submit(Mutation::CreateAccount {
+            user_id: user_id.clone(),
+            role,
+            site_id: id("site_id", site_id)?,
+            display_name: display_name.to_owned(),
+            phone,
+        })?;
+        Ok(user_id)
+    }
+
+    /// Staff: give an account another role or site, saying why.
+    pub fn assign_account(
+        &self,
+        user_id: &str,
+        role: Role,
+        site_id: Option<&str>,
+        reason: &str,
+    ) -> Result<()> {
+        self.submit(Mutation::AssignAccount {
+            user_id: id("user_id", user_id)?,
+            role,
+            site_id: site_id.map(|s| id("site_id", s)).transpose()?,
+            reason: reason.to_owned(),
+        })
+    }
+
+    /// Staff: switch an account off, saying why.
+    pub fn deactivate_account(&self, user_id: &str, reason: &str) -> Result<()> {
+        self.submit(Mutation::DeactivateAccount {
+            user_id: id("user_id", user_id)?,
+            reason: reason.to_owned(),
+        })
+    }
+
+    /// Staff: switch a deactivated account on again.
+    pub fn reactivate_account(&self, user_id: &str) -> Result<()> {
+        self.submit(Mutation::ReactivateAccount {
+            user_id: id("user_id", user_id)?,
+        })
     }
 
     /// Mark one of one's notices read.

@@ -7,12 +7,16 @@ use rusqlite::Connection;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
-use volunteer_domain::{Kind, Profile, SignInRequest};
+use volunteer_domain::wire::{
+    CodeRequest, PASSWORD_CHARS, RedeemRequest, RegisterRequest, SignInResponse,
+};
+use volunteer_domain::{Kind, Profile, SignInRequest, normalize_phone};
 
 use crate::cancel::CancelToken;
 use crate::error::{Error, Result};
 use crate::http::Http;
 use crate::inner::Inner;
+use crate::model::AccessCode;
 use crate::model::{
     Connectivity, PendingMutation, RejectedMutation, SyncOptions, SyncReport, SyncStatus,
 };
@@ -73,9 +77,7 @@ impl Replica {
         if login.trim().is_empty() {
             return Err(Error::invalid("login", "must not be empty"));
         }
-        let inner = self.inner.clone();
-        let current =
-            tokio::task::spawn_blocking(move || inner.with_db(|c| store::profile(c))).await??;
+        let current = self.current_user().await?;
         let resp = self
             .inner
             .http
@@ -84,6 +86,108 @@ impl Replica {
                 password: password.to_owned(),
             })
             .await?;
+        self.adopt_session(current, resp).await
+    }
+
+    /// Register as a new volunteer (needs the network) and sign in. The
+    /// person must have read and accepted the terms of service and privacy
+    /// notice of version [`TERMS_VERSION`]: `accepted_terms` is that version.
+    /// A phone already registered is refused (`Server` error `phone_taken`).
+    pub async fn register(
+        &self,
+        display_name: &str,
+        phone: &str,
+        password: &str,
+        accepted_terms: &str,
+    ) -> Result<Profile> {
+        let phone = normalize_phone(phone)
+            .ok_or_else(|| Error::invalid("phone", "a mainland mobile number (11 digits)"))?;
+        check_password(password)?;
+        let current = self.current_user().await?;
+        if current.is_some() {
+            return Err(Error::invalid(
+                "phone",
+                "someone is signed in on this replica; sign out first",
+            ));
+        }
+        let resp = self
+            .inner
+            .http
+            .register(&RegisterRequest {
+                display_name: display_name.trim().to_owned(),
+                phone,
+                password: password.to_owned(),
+                consent_version: accepted_terms.to_owned(),
+            })
+            .await?;
+        self.adopt_session(current, resp).await
+    }
+
+    /// Set a password with the one-time code staff handed over (to
+    /// activate an account they made, or after a forgotten password) and
+    /// sign in. Activating needs the accepted terms' version. Every other
+    /// session of the account ends.
+    pub async fn sign_in_with_code(
+        &self,
+        login: &str,
+        code: &str,
+        new_password: &str,
+        accepted_terms: Option<&str>,
+    ) -> Result<Profile> {
+        check_password(new_password)?;
+        let current = self.current_user().await?;
+        let resp = self
+            .inner
+            .http
+            .redeem(&RedeemRequest {
+                login: login.trim().to_owned(),
+                code: code.to_owned(),
+                password: new_password.to_owned(),
+                consent_version: accepted_terms.map(str::to_owned),
+            })
+            .await?;
+        self.adopt_session(current, resp).await
+    }
+
+    /// Staff: a one-time code for an account they manage (needs the
+    /// network): an activation code while the account waits for its owner,
+    /// else a password-reset code. Shown once; hand it to the person.
+    pub async fn issue_access_code(&self, user_id: &str) -> Result<AccessCode> {
+        let inner = self.inner.clone();
+        let token = tokio::task::spawn_blocking(move || {
+            inner.with_db(|c| store::meta_get(c, meta_keys::TOKEN))
+        })
+        .await??
+        .ok_or(Error::SignedOut)?;
+        let resp = self
+            .inner
+            .http
+            .issue_code(
+                &token,
+                &CodeRequest {
+                    user_id: user_id.trim().to_owned(),
+                },
+            )
+            .await?;
+        Ok(AccessCode {
+            user_id: resp.user_id,
+            purpose: resp.purpose,
+            code: resp.code,
+            expires_at: resp.expires_at,
+        })
+    }
+
+    async fn current_user(&self) -> Result<Option<Profile>> {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || inner.with_db(|c| store::profile(c))).await?
+    }
+
+    /// Keep a session the server issued, unless another user's data is here.
+    async fn adopt_session(
+        &self,
+        current: Option<Profile>,
+        resp: SignInResponse,
+    ) -> Result<Profile> {
         if let Some(current) = current
             && current.user_id != resp.profile.user_id
         {
@@ -126,24 +230,9 @@ impl Replica {
                 if count > 0 && !discard_pending {
                     return Err(Error::PendingChanges { count });
                 }
-                let token = store::meta_get(tx, meta_keys::TOKEN)?;
-                tx.execute_batch(
-                    "DELETE FROM undo; DELETE FROM outbox; DELETE FROM rejections;
-                     DELETE FROM records; DELETE FROM meta; DELETE FROM journal;
-                     DELETE FROM kept_aside;",
-                )?;
-                Ok(token)
+                store::wipe(tx)
             })?;
-            // Deleted pages would otherwise keep personal data in the file.
-            // The sign-out itself is committed: on a full disk (VACUUM needs
-            // room for a copy) the pages are scrubbed at the next sign-out.
-            let scrubbed = inner.with_db(|conn| {
-                conn.execute_batch("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);")?;
-                Ok(())
-            });
-            if let Err(e) = scrubbed {
-                tracing::warn!(error = %e, "signed out; the file could not be compacted");
-            }
+            store::scrub(&inner);
             Ok::<_, Error>(token)
         })
         .await??;
@@ -285,5 +374,20 @@ impl Replica {
     /// pending. A token cancelled before the call makes it return at once.
     pub async fn sync_cancellable(&self, token: &CancelToken) -> Result<SyncReport> {
         crate::sync::sync(&self.inner, token).await
+    }
+}
+
+fn check_password(password: &str) -> Result<()> {
+    if PASSWORD_CHARS.contains(&password.chars().count()) {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "password",
+            format!(
+                "{} to {} characters",
+                PASSWORD_CHARS.start(),
+                PASSWORD_CHARS.end()
+            ),
+        ))
     }
 }

@@ -3,7 +3,7 @@
 
 use chrono::Utc;
 use volunteer_domain::{
-    Activity, Attendance, Campaign, Donation, Figures, HourEntry, Kind, Membership,
+    Account, Activity, Attendance, Campaign, Donation, Figures, HourEntry, Kind, Membership,
     MembershipStatus, Notice, OrderContact, ServiceOrder, Signup, Site, Team,
 };
 
@@ -195,5 +195,11 @@ impl Replica {
     /// Staff: donations recorded at their sites, newest first.
     pub fn donations(&self) -> Result<Vec<Donation>> {
         self.read(queries::donations)
+    }
+
+    /// Staff: the accounts of their sites (and, for an admin, every one),
+    /// by name. Phones are masked.
+    pub fn accounts(&self) -> Result<Vec<Account>> {
+        self.read(queries::accounts)
     }
 }

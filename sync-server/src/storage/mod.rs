@@ -7,6 +7,7 @@
 //! deletion, no data: a tombstone). Backends are synchronous; the HTTP layer
 //! calls them on blocking threads.
 
+pub mod accounts;
 pub mod feed;
 pub mod postgres;
 pub mod push;
@@ -14,8 +15,11 @@ pub mod sqlite;
 
 use chrono::{DateTime, Utc};
 use volunteer_domain::{
-    Actor, Kind, Membership, Profile, Record, Role, Site, SyncRequest, SyncResponse,
+    Account, AccountStatus, Actor, Kind, Membership, Profile, Record, Role, Site, SyncRequest,
+    SyncResponse, mask_phone,
 };
+
+pub use accounts::{CodePurpose, IssuedCode, Refusal, StoredCode};
 
 use crate::auth;
 
@@ -131,6 +135,17 @@ pub enum AuthOutcome {
     Valid(Box<Principal>),
     Expired,
     Unknown,
+    /// The account was switched off: the device resets.
+    Disabled,
+}
+
+/// What sign-in needs of a login.
+#[derive(Debug, Clone)]
+pub struct Credential {
+    pub user_id: String,
+    /// `None` until its owner sets a password.
+    pub password_hash: Option<String>,
+    pub status: AccountStatus,
 }
 
 /// A user to create (seeding, tests, administration).
@@ -172,6 +187,32 @@ impl NewUser {
         self
     }
 
+    /// The account record of a user made by the operator (seeding, tests):
+    /// active if they have a password, else waiting for activation.
+    pub fn account(&self, now: DateTime<Utc>) -> Account {
+        let active = self.password_hash.is_some();
+        Account {
+            user_id: self.id.clone(),
+            display_name: self.display_name.clone(),
+            role: self.role,
+            site_id: self.site_id.clone(),
+            status: if active {
+                AccountStatus::Active
+            } else {
+                AccountStatus::Pending
+            },
+            phone_masked: self.phone.as_deref().map(mask_phone),
+            created_by: None,
+            created_at: now,
+            activated_at: active.then_some(now),
+            consent_at: None,
+            consent_version: None,
+            changed_by: None,
+            changed_at: None,
+            reason: None,
+        }
+    }
+
     pub fn profile(&self) -> Profile {
         Profile {
             user_id: self.id.clone(),
@@ -184,8 +225,8 @@ impl NewUser {
 }
 
 pub trait Storage: Send + Sync {
-    /// The user id and password hash for a login, if the login exists.
-    fn credential(&self, login: &str) -> Result<Option<(String, Option<String>)>, StoreError>;
+    /// What sign-in needs of a login, if the login exists.
+    fn credential(&self, login: &str) -> Result<Option<Credential>, StoreError>;
     fn create_session(
         &self,
         user_id: &str,
@@ -208,6 +249,38 @@ pub trait Storage: Send + Sync {
     fn create_users(&self, users: &[NewUser], now: DateTime<Utc>) -> Result<(), StoreError>;
     /// Write records as an administrator would (sites, teams, activities).
     fn put_records(&self, records: &[Record]) -> Result<(), StoreError>;
+    /// A volunteer who registers themself (`user` has their password hash
+    /// and phone, which is their login), with the version of the terms
+    /// they accepted. Refused if the phone is taken.
+    fn register(
+        &self,
+        user: &NewUser,
+        consent_version: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Result<Profile, Refusal>, StoreError>;
+    /// Store a new one-time code for an account `who` manages (see
+    /// [`accounts::code_for`]), replacing any open one.
+    fn issue_code(
+        &self,
+        who: &Principal,
+        user_id: &str,
+        code: &IssuedCode,
+        now: DateTime<Utc>,
+    ) -> Result<Result<Account, Refusal>, StoreError>;
+    /// The open code of a login, if any.
+    fn access_code(&self, login: &str) -> Result<Option<StoredCode>, StoreError>;
+    /// Consume `code` if it is still the open one: set the password,
+    /// activate the account (recording consent) and end its sessions.
+    /// `false` if it was used or replaced meanwhile.
+    fn redeem_code(
+        &self,
+        code: &StoredCode,
+        password_hash: &str,
+        consent_version: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+    /// Count a wrong guess; the code is void after [`accounts::CODE_ATTEMPTS`].
+    fn code_failed(&self, code: &StoredCode, now: DateTime<Utc>) -> Result<(), StoreError>;
     /// Change a user's role or site; their devices refetch their new scope.
     fn move_user(&self, user_id: &str, role: Role, site_id: Option<&str>)
     -> Result<(), StoreError>;

@@ -54,9 +54,17 @@ fn variant(m: &Mutation) -> usize {
         M::MarkNoticeRead { .. } => 31,
         M::CreateCampaign { .. } => 32,
         M::RecordDonation { .. } => 33,
+        M::CreateSite { .. } => 34,
+        M::UpdateSite { .. } => 35,
+        M::CreateTeam { .. } => 36,
+        M::UpdateTeam { .. } => 37,
+        M::CreateAccount { .. } => 38,
+        M::AssignAccount { .. } => 39,
+        M::DeactivateAccount { .. } => 40,
+        M::ReactivateAccount { .. } => 41,
     }
 }
-const VARIANTS: usize = 34;
+const VARIANTS: usize = 42;
 
 struct Client {
     url: String,
@@ -531,6 +539,81 @@ async fn every_mutation_type_replayed_under_a_new_client_id_changes_nothing() {
                 donor_name: None,
                 gift: Gift::Money { fen: 10_000 },
                 received_at: now,
+            },
+        ),
+    ];
+    for (login, m) in steps {
+        seen.insert(c.step(store, login, m).await);
+    }
+    // Administration: a point below the station, a team, an account made,
+    // moved, switched off and on.
+    let steps: Vec<(&str, Mutation)> = vec![
+        (
+            "staff-a",
+            M::CreateSite {
+                site_id: "tour-p1".into(),
+                parent_id: site.clone(),
+                name: "3号楼服务点".into(),
+                address: "幸福路3号".into(),
+            },
+        ),
+        (
+            "staff-a",
+            M::UpdateSite {
+                site_id: "tour-p1".into(),
+                name: "3号楼志愿服务点".into(),
+                address: "幸福路3号".into(),
+            },
+        ),
+        (
+            "staff-a",
+            M::CreateTeam {
+                team_id: "tour-t1".into(),
+                site_id: site.clone(),
+                name: "助餐队".into(),
+                description: "送餐上门".into(),
+                join_policy: volunteer_domain::JoinPolicy::Open,
+            },
+        ),
+        (
+            "staff-a",
+            M::UpdateTeam {
+                team_id: "tour-t1".into(),
+                name: "助餐服务队".into(),
+                description: "送餐上门".into(),
+                join_policy: volunteer_domain::JoinPolicy::Approval,
+            },
+        ),
+        (
+            "staff-a",
+            M::CreateAccount {
+                user_id: "tour-u1".into(),
+                role: volunteer_domain::Role::Volunteer,
+                site_id: site.clone(),
+                display_name: "张桂英".into(),
+                phone: "13912340001".into(),
+            },
+        ),
+        (
+            "staff-a",
+            M::AssignAccount {
+                user_id: "tour-u1".into(),
+                role: volunteer_domain::Role::Staff,
+                site_id: Some("tour-p1".into()),
+                reason: "任服务点负责人".into(),
+            },
+        ),
+        (
+            "staff-a",
+            M::DeactivateAccount {
+                user_id: "tour-u1".into(),
+                reason: "调离".into(),
+            },
+        ),
+        (
+            "staff-a",
+            M::ReactivateAccount {
+                user_id: "tour-u1".into(),
             },
         ),
     ];

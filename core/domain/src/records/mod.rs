@@ -8,9 +8,11 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+mod accounts;
 mod hours;
 mod orders;
 
+pub use accounts::*;
 pub use hours::*;
 pub use orders::*;
 
@@ -110,7 +112,9 @@ pub struct Profile {
     pub user_id: String,
     pub display_name: String,
     pub role: Role,
-    /// The staff member's site; `None` for volunteers and admins.
+    /// The user's site: a staff member's post; for a volunteer or
+    /// resident the site that made their account (`None` for an admin or
+    /// someone who registered themself).
     pub site_id: Option<String>,
     pub phone: Option<String>,
 }

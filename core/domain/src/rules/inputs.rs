@@ -168,6 +168,37 @@ fn fields(m: &Mutation) -> (Texts<'_>, Times, Times) {
             (vec![("notice_id", notice_id, NOTICE_ID)], vec![], vec![])
         }
         M::CreateCampaign { name, .. } => (vec![("name", name, TITLE)], vec![], vec![]),
+        M::CreateSite { name, address, .. } | M::UpdateSite { name, address, .. } => (
+            vec![("name", name, NAME), ("address", address, ADDRESS)],
+            vec![],
+            vec![],
+        ),
+        M::CreateTeam {
+            name, description, ..
+        }
+        | M::UpdateTeam {
+            name, description, ..
+        } => (
+            vec![("name", name, NAME), ("description", description, TEXT)],
+            vec![],
+            vec![],
+        ),
+        M::CreateAccount {
+            display_name,
+            phone,
+            ..
+        } => (
+            vec![
+                ("display_name", display_name, NAME),
+                ("phone", phone, PHONE),
+            ],
+            vec![],
+            vec![],
+        ),
+        M::AssignAccount { reason, .. } | M::DeactivateAccount { reason, .. } => {
+            (vec![("reason", reason, TEXT)], vec![], vec![])
+        }
+        M::ReactivateAccount { .. } => (vec![], vec![], vec![]),
         M::RecordDonation {
             donor_name,
             gift,
@@ -283,6 +314,23 @@ fn ids(m: &Mutation) -> Vec<(&'static str, Option<&str>)> {
             id("site_id", site_id),
             opt("campaign_id", campaign_id),
         ],
+        M::CreateSite {
+            site_id, parent_id, ..
+        } => vec![id("site_id", site_id), id("parent_id", parent_id)],
+        M::UpdateSite { site_id, .. } => vec![id("site_id", site_id)],
+        M::CreateTeam {
+            team_id, site_id, ..
+        } => vec![id("team_id", team_id), id("site_id", site_id)],
+        M::UpdateTeam { team_id, .. } => vec![id("team_id", team_id)],
+        M::CreateAccount {
+            user_id, site_id, ..
+        } => vec![id("user_id", user_id), id("site_id", site_id)],
+        M::AssignAccount {
+            user_id, site_id, ..
+        } => vec![id("user_id", user_id), opt("site_id", site_id)],
+        M::DeactivateAccount { user_id, .. } | M::ReactivateAccount { user_id } => {
+            vec![id("user_id", user_id)]
+        }
         M::CancelOrder { order_id, .. }
         | M::WithdrawOrder { order_id, .. }
         | M::ReleaseOrder { order_id, .. }

@@ -14,6 +14,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
+mod accounts;
 mod activities;
 mod attendance;
 mod disputes;
@@ -24,10 +25,12 @@ mod inputs;
 mod notices;
 mod orders;
 mod service;
+mod sites;
 mod teams;
 #[cfg(test)]
 mod tests;
 
+pub use accounts::may_manage_account;
 pub use attendance::credited_minutes;
 pub use evidence::{
     LATE_RECORD_LIMIT, MAX_DAILY_MINUTES, RECORDING_WORKING_DAYS, overlaps, recording_deadline,
@@ -35,6 +38,7 @@ pub use evidence::{
 };
 pub use inputs::MAX_SCHEDULE_AHEAD;
 pub use service::MAX_SERVED;
+pub use sites::level_below;
 
 pub use crate::actor::{Actor, MAX_ID_LEN, is_valid_id};
 use crate::mutation::{Mutation, MutationEnvelope};
@@ -43,6 +47,7 @@ use crate::records::{
     Activity, ActivityStatus, Attendance, Campaign, Donation, HourEntry, HourSource, HourStatus,
     Membership, Notice, OrderContact, Role, ServiceOrder, Signup, Site, Team,
 };
+use accounts::{NewAccount, assign_account, create_account, set_account_active};
 use activities::{cancel_signup, create_activity, create_call_out, move_activity, sign_up};
 use attendance::{CorrectionArgs, check_in, check_out, correct_attendance};
 use disputes::{dispute_hours, reopen_hours, resolve_dispute};
@@ -54,6 +59,7 @@ use orders::{
     NewOrder, cancel_order, complete_order, dispatch_order, place_order, rate_order, release_order,
     respond_to_order, withdraw_order,
 };
+use sites::{SiteArgs, TeamArgs, create_site, create_team, update_site, update_team};
 use teams::{decide_join, join_team, leave_team, remove_member, set_team_role, withdraw_join};
 
 /// How far ahead of the server's clock a device timestamp may be.
@@ -101,6 +107,8 @@ string_enum! {
         /// The id chosen for a new record belongs to another record (another
         /// author's, another site's): choose a new one.
         IdTaken = "id_taken",
+        /// Another account has this phone number (phones are logins).
+        PhoneTaken = "phone_taken",
         /// A code this side does not know, sent by a newer peer. The rules
         /// never give it; a device shows a rejection with it as is.
         Unknown = "unknown",
@@ -170,6 +178,11 @@ pub trait State {
     fn memberships_of(&mut self, volunteer_id: &str) -> Result<Vec<Membership>, Self::Error>;
     /// The display name of a resident, if this side knows them (the server).
     fn resident_name(&mut self, resident_id: &str) -> Result<Option<String>, Self::Error>;
+    /// The user whose login or phone is this number. Only the server knows
+    /// every account; a device answers `None` and the server decides.
+    fn phone_holder(&mut self, _phone: &str) -> Result<Option<String>, Self::Error> {
+        Ok(None)
+    }
 }
 
 macro_rules! getter {
@@ -504,6 +517,88 @@ pub fn decide<S: State>(
                 reason,
             },
         ),
+        Mutation::CreateSite {
+            site_id,
+            parent_id,
+            name,
+            address,
+        } => create_site(
+            s,
+            actor,
+            SiteArgs {
+                site_id,
+                parent_id,
+                name,
+                address,
+            },
+        ),
+        Mutation::UpdateSite {
+            site_id,
+            name,
+            address,
+        } => update_site(s, actor, (site_id, name, address)),
+        Mutation::CreateTeam {
+            team_id,
+            site_id,
+            name,
+            description,
+            join_policy,
+        } => create_team(
+            s,
+            actor,
+            site_id,
+            TeamArgs {
+                team_id,
+                name,
+                description,
+                join_policy: *join_policy,
+            },
+        ),
+        Mutation::UpdateTeam {
+            team_id,
+            name,
+            description,
+            join_policy,
+        } => update_team(
+            s,
+            actor,
+            TeamArgs {
+                team_id,
+                name,
+                description,
+                join_policy: *join_policy,
+            },
+        ),
+        Mutation::CreateAccount {
+            user_id,
+            role,
+            site_id,
+            display_name,
+            phone,
+        } => create_account(
+            s,
+            actor,
+            now,
+            NewAccount {
+                user_id,
+                role: *role,
+                site_id,
+                display_name,
+                phone,
+            },
+        ),
+        Mutation::AssignAccount {
+            user_id,
+            role,
+            site_id,
+            reason,
+        } => assign_account(s, actor, now, (user_id, *role, site_id.as_deref()), reason),
+        Mutation::DeactivateAccount { user_id, reason } => {
+            set_account_active(s, actor, now, (user_id, false), Some(reason))
+        }
+        Mutation::ReactivateAccount { user_id } => {
+            set_account_active(s, actor, now, (user_id, true), None)
+        }
     }
 }
 

@@ -21,6 +21,7 @@ mod principal;
 mod records;
 mod state;
 mod store;
+mod users;
 
 use postgres::IsolationLevel;
 use postgres::error::SqlState;
@@ -30,7 +31,10 @@ use super::{StoreError, SyncError};
 use feed::await_writers;
 use pool::{Pool, Tx};
 
-const MIGRATIONS: &[&str] = &[include_str!("001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("001_initial.sql"),
+    include_str!("002_accounts.sql"),
+];
 /// Held while migrating, so instances starting together migrate once.
 const MIGRATION_LOCK: i64 = 0x766f_6c75_6e74; // "volunt"
 /// Records per transaction when seeding or importing: every pull waits for

@@ -5,6 +5,7 @@
 use volunteer_domain::{Kind, Record};
 
 use super::pool::Tx;
+use super::users;
 use crate::storage::StoreError;
 use crate::storage::push::{self, district_of};
 
@@ -126,7 +127,11 @@ pub(super) fn put_record(tx: &mut Tx, district: &str, record: &Record) -> Result
             &scope.reader,
         ],
     )?;
-    Ok(())
+    match record {
+        Record::Profile(p) => users::follow_profile(tx, district, p),
+        Record::Account(a) => users::follow_account(tx, district, a),
+        _ => Ok(()),
+    }
 }
 
 /// Turn a row into a tombstone: a new change without data, same scope.

@@ -7,6 +7,7 @@ use volunteer_domain::{
 
 use super::pool::Tx;
 use super::records::{delete_record, get_record, put_record};
+use super::users;
 use crate::storage::push::{Ledger, LogEntry, Logged, parse_status};
 use crate::storage::{Principal, StoreError, SyncError};
 
@@ -39,6 +40,10 @@ impl State for TxState<'_, '_> {
                 &[&self.district, &volunteer_id],
             )?
             .map(|r| r.get(0)))
+    }
+
+    fn phone_holder(&mut self, phone: &str) -> Result<Option<String>, StoreError> {
+        users::phone_holder(self.tx, phone)
     }
 
     fn signups_of(&mut self, activity_id: &str) -> Result<Vec<Signup>, StoreError> {

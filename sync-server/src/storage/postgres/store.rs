@@ -2,15 +2,22 @@
 
 use chrono::{DateTime, Utc};
 use postgres::IsolationLevel;
-use volunteer_domain::{Kind, Profile, Record, Role, SyncRequest, SyncResponse};
+use volunteer_domain::{
+    Account, AccountStatus, Kind, Profile, Record, Role, SyncRequest, SyncResponse,
+};
 
 use super::feed::Snapshot;
+use super::pool::Tx;
 use super::principal::{principal_district, principal_of, to_profile, user_district};
-use super::records::{district_for, put_record};
+use super::records::{district_for, get_record, put_record, site_path};
 use super::state::TxState;
+use super::users::{self, status_of};
 use super::{IMPORT_CHUNK, PUSH_CHUNK, PgStore};
 use crate::storage::push::{self, check_epoch, check_request};
-use crate::storage::{AuthOutcome, NewUser, Principal, Storage, StoreError, SyncError, feed};
+use crate::storage::{
+    AuthOutcome, CodePurpose, Credential, IssuedCode, NewUser, Principal, Refusal, Storage,
+    StoreError, StoredCode, SyncError, accounts, feed,
+};
 
 impl PgStore {
     fn create_users_now(&self, users: &[NewUser], now: DateTime<Utc>) -> Result<(), StoreError> {
@@ -38,21 +45,44 @@ impl PgStore {
                     ],
                 )?;
                 put_record(tx, &district, &Record::Profile(u.profile()))?;
+                put_record(tx, &district, &Record::Account(u.account(now)))?;
             }
             Ok(())
         })
     }
 }
 
+/// The district and account of a user id (ids are unique city-wide).
+fn account_of(tx: &mut Tx, user_id: &str) -> Result<Option<(String, Account)>, StoreError> {
+    let Some(row) = tx.opt(
+        "SELECT district FROM users WHERE id = $1 AND district IN (SELECT id FROM districts)",
+        &[&user_id],
+    )?
+    else {
+        return Ok(None);
+    };
+    let district: String = row.get(0);
+    Ok(match get_record(tx, &district, Kind::Account, user_id)? {
+        Some(Record::Account(a)) => Some((district, a)),
+        _ => None,
+    })
+}
+
 impl Storage for PgStore {
-    fn credential(&self, login: &str) -> Result<Option<(String, Option<String>)>, StoreError> {
+    fn credential(&self, login: &str) -> Result<Option<Credential>, StoreError> {
         self.read(|tx| {
-            Ok(tx
-                .opt(
-                    "SELECT id, password_hash FROM users WHERE login = $1",
-                    &[&login],
-                )?
-                .map(|r| (r.get(0), r.get(1))))
+            tx.opt(
+                "SELECT id, password_hash, status FROM users WHERE login = $1",
+                &[&login],
+            )?
+            .map(|r| {
+                Ok(Credential {
+                    user_id: r.get(0),
+                    password_hash: r.get(1),
+                    status: status_of(r.get(2))?,
+                })
+            })
+            .transpose()
         })
     }
 
@@ -95,7 +125,8 @@ impl Storage for PgStore {
     ) -> Result<AuthOutcome, StoreError> {
         self.read(|tx| {
             let row = tx.opt(
-                "SELECT u.district, u.id, u.role, u.site_id, u.display_name, u.phone, s.expires_at
+                "SELECT u.district, u.id, u.role, u.site_id, u.display_name, u.phone, s.expires_at,
+                        u.status, s.revoked_at IS NOT NULL AS revoked
                  FROM sessions s JOIN users u ON u.district = s.district AND u.id = s.user_id
                  WHERE s.token_hash = $1",
                 &[&token_hash],
@@ -103,6 +134,12 @@ impl Storage for PgStore {
             let Some(row) = row else {
                 return Ok(AuthOutcome::Unknown);
             };
+            if row.get::<_, &str>("status") == AccountStatus::Deactivated.as_str() {
+                return Ok(AuthOutcome::Disabled);
+            }
+            if row.get::<_, bool>("revoked") {
+                return Ok(AuthOutcome::Unknown);
+            }
             if row.get::<_, DateTime<Utc>>("expires_at") <= now {
                 return Ok(AuthOutcome::Expired);
             }
@@ -178,15 +215,180 @@ impl Storage for PgStore {
         site_id: Option<&str>,
     ) -> Result<(), StoreError> {
         self.admin_write(|tx| {
-            let row = tx.opt(
-                "UPDATE users SET role = $2, site_id = $3
-                 WHERE id = $1 AND district IN (SELECT id FROM districts)
-                 RETURNING district, id, role, site_id, display_name, phone",
-                &[&user_id, &role.as_str(), &site_id],
+            let (district, mut account) = account_of(tx, user_id)?
+                .ok_or_else(|| StoreError::Invalid(format!("no user {user_id}")))?;
+            account.role = role;
+            account.site_id = site_id.map(str::to_owned);
+            put_record(tx, &district, &Record::Account(account))
+        })
+    }
+
+    fn register(
+        &self,
+        user: &NewUser,
+        consent_version: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Result<Profile, Refusal>, StoreError> {
+        self.admin_write(|tx| {
+            let phone = user.phone.as_deref().unwrap_or(&user.login);
+            if users::phone_holder(tx, phone)?.is_some() {
+                return Ok(Err(Refusal::PhoneTaken));
+            }
+            let district = user_district(tx, user)?;
+            let inserted = tx.exec(
+                "INSERT INTO users
+                   (district, id, login, password_hash, role, site_id, display_name, phone, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                 ON CONFLICT DO NOTHING",
+                &[
+                    &district,
+                    &user.id,
+                    &user.login,
+                    &user.password_hash,
+                    &user.role.as_str(),
+                    &user.site_id,
+                    &user.display_name,
+                    &user.phone,
+                    &now,
+                ],
             )?;
-            let row = row.ok_or_else(|| StoreError::Invalid(format!("no user {user_id}")))?;
-            let district: String = row.get("district");
-            put_record(tx, &district, &Record::Profile(to_profile(&row)?))
+            if inserted == 0 {
+                // Two registrations of one phone at once: the other won.
+                return Ok(Err(Refusal::PhoneTaken));
+            }
+            put_record(tx, &district, &Record::Profile(user.profile()))?;
+            let account = accounts::registered(user, consent_version, now);
+            put_record(tx, &district, &Record::Account(account))?;
+            users::event(tx, &district, (&user.id, None), "registered", now)?;
+            Ok(Ok(user.profile()))
+        })
+    }
+
+    fn issue_code(
+        &self,
+        who: &Principal,
+        user_id: &str,
+        code: &IssuedCode,
+        now: DateTime<Utc>,
+    ) -> Result<Result<Account, Refusal>, StoreError> {
+        let district = principal_district(who)?.to_owned();
+        self.admin_write(|tx| {
+            let Some(Record::Account(account)) = get_record(tx, &district, Kind::Account, user_id)?
+            else {
+                return Ok(Err(Refusal::NotFound));
+            };
+            let path = match &account.site_id {
+                Some(s) => site_path(tx, &district, s)?,
+                None => None,
+            };
+            let purpose = match accounts::code_for(who, &account, path.as_deref()) {
+                Ok(p) => p,
+                Err(r) => return Ok(Err(r)),
+            };
+            tx.exec(
+                "INSERT INTO access_codes
+                   (district, user_id, purpose, code_hash, issued_by, issued_at, expires_at, attempts)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 0)
+                 ON CONFLICT (district, user_id) DO UPDATE SET
+                   purpose = excluded.purpose, code_hash = excluded.code_hash,
+                   issued_by = excluded.issued_by, issued_at = excluded.issued_at,
+                   expires_at = excluded.expires_at, attempts = 0",
+                &[
+                    &district,
+                    &user_id,
+                    &purpose.as_str(),
+                    &code.code_hash,
+                    &who.actor.user_id,
+                    &code.issued_at,
+                    &(code.issued_at + purpose.valid_for()),
+                ],
+            )?;
+            let event = format!("{}_code_issued", purpose.as_str());
+            users::event(tx, &district, (user_id, Some(&who.actor.user_id)), &event, now)?;
+            Ok(Ok(account))
+        })
+    }
+
+    fn access_code(&self, login: &str) -> Result<Option<StoredCode>, StoreError> {
+        self.read(|tx| {
+            tx.opt(
+                "SELECT a.user_id, a.purpose, a.code_hash, a.expires_at, a.attempts
+                 FROM access_codes a
+                 JOIN users u ON u.district = a.district AND u.id = a.user_id
+                 WHERE u.login = $1",
+                &[&login],
+            )?
+            .map(|r| {
+                let purpose: &str = r.get(1);
+                Ok(StoredCode {
+                    user_id: r.get(0),
+                    purpose: CodePurpose::parse(purpose)
+                        .ok_or_else(|| StoreError::Corrupt(format!("code purpose {purpose}")))?,
+                    code_hash: r.get(2),
+                    expires_at: r.get(3),
+                    attempts: r.get::<_, i32>(4).max(0) as u32,
+                })
+            })
+            .transpose()
+        })
+    }
+
+    fn redeem_code(
+        &self,
+        code: &StoredCode,
+        password_hash: &str,
+        consent_version: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.admin_write(|tx| {
+            let Some((district, account)) = account_of(tx, &code.user_id)? else {
+                return Ok(false);
+            };
+            let taken = tx.exec(
+                "DELETE FROM access_codes WHERE district = $1 AND user_id = $2 AND code_hash = $3",
+                &[&district, &code.user_id, &code.code_hash],
+            )?;
+            if taken == 0 || account.status == AccountStatus::Deactivated {
+                return Ok(false);
+            }
+            tx.exec(
+                "UPDATE users SET password_hash = $3 WHERE district = $1 AND id = $2",
+                &[&district, &code.user_id, &password_hash],
+            )?;
+            tx.exec(
+                "UPDATE sessions SET revoked_at = $3
+                 WHERE district = $1 AND user_id = $2 AND revoked_at IS NULL",
+                &[&district, &code.user_id, &now],
+            )?;
+            let account = accounts::redeemed(account, consent_version, now);
+            put_record(tx, &district, &Record::Account(account))?;
+            let event = format!("{}_code_redeemed", code.purpose.as_str());
+            users::event(
+                tx,
+                &district,
+                (&code.user_id, Some(&code.user_id)),
+                &event,
+                now,
+            )?;
+            Ok(true)
+        })
+    }
+
+    fn code_failed(&self, code: &StoredCode, now: DateTime<Utc>) -> Result<(), StoreError> {
+        self.admin_write(|tx| {
+            let Some((district, _)) = account_of(tx, &code.user_id)? else {
+                return Ok(());
+            };
+            tx.exec(
+                "UPDATE access_codes SET attempts = attempts + 1
+                 WHERE district = $1 AND user_id = $2 AND code_hash = $3",
+                &[&district, &code.user_id, &code.code_hash],
+            )?;
+            tx.exec(
+                "DELETE FROM access_codes WHERE district = $1 AND user_id = $2 AND attempts >= $3",
+                &[&district, &code.user_id, &(accounts::CODE_ATTEMPTS as i32)],
+            )?;
+            users::event(tx, &district, (&code.user_id, None), "code_failed", now)
         })
     }
 

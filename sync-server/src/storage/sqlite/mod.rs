@@ -10,6 +10,7 @@ mod principal;
 mod records;
 mod state;
 mod store;
+mod users;
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
@@ -18,7 +19,10 @@ use std::sync::Mutex;
 
 use super::StoreError;
 
-const MIGRATIONS: &[&str] = &[include_str!("001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("001_initial.sql"),
+    include_str!("002_accounts.sql"),
+];
 const READERS: usize = 4;
 
 pub struct SqliteStore {

@@ -5,6 +5,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use volunteer_domain::{Effect, Kind, Record};
 
 use super::super::push;
+use super::users;
 use crate::storage::StoreError;
 
 fn next_change_seq(tx: &Connection) -> Result<i64, StoreError> {
@@ -15,7 +16,7 @@ fn next_change_seq(tx: &Connection) -> Result<i64, StoreError> {
         .query_row([], |r| r.get(0))?)
 }
 
-pub(super) fn site_path(conn: &Connection, site_id: &str) -> Result<Option<String>, StoreError> {
+pub(crate) fn site_path(conn: &Connection, site_id: &str) -> Result<Option<String>, StoreError> {
     Ok(conn
         .prepare_cached(
             "SELECT json_extract(data, '$.path') FROM entities
@@ -83,7 +84,11 @@ pub(super) fn put_record(tx: &Connection, record: &Record) -> Result<(), StoreEr
         scope.team_id,
         scope.reader
     ])?;
-    Ok(())
+    match record {
+        Record::Profile(p) => users::follow_profile(tx, p),
+        Record::Account(a) => users::follow_account(tx, a),
+        _ => Ok(()),
+    }
 }
 
 /// Turn a row into a tombstone: a new change without data, same scope.

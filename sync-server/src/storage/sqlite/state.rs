@@ -8,6 +8,7 @@ use volunteer_domain::{
 
 use super::records::{apply_effects, get_record};
 use super::ts;
+use super::users;
 use crate::storage::push::{Ledger, LogEntry, Logged, parse_status};
 use crate::storage::{Principal, StoreError, SyncError};
 
@@ -48,6 +49,10 @@ impl State for TxState<'_> {
             .prepare_cached("SELECT display_name FROM users WHERE id = ?1 AND role = 'resident'")?
             .query_row([resident_id], |r| r.get(0))
             .optional()?)
+    }
+
+    fn phone_holder(&mut self, phone: &str) -> Result<Option<String>, StoreError> {
+        users::phone_holder(self.0, phone)
     }
 
     fn memberships_of(&mut self, volunteer_id: &str) -> Result<Vec<Membership>, StoreError> {

@@ -2,24 +2,39 @@
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
-use volunteer_domain::{Kind, Profile, Record, Role, SyncRequest, SyncResponse};
+use volunteer_domain::{
+    Account, AccountStatus, Kind, Profile, Record, Role, SyncRequest, SyncResponse,
+};
 
 use super::feed::{Snapshot, epoch};
 use super::principal::{principal_of, profile_row, to_profile};
-use super::records::put_record;
+use super::records::{get_record, put_record, site_path};
 use super::state::TxState;
+use super::users::{self, phone_holder, status_of};
 use super::{SqliteStore, parse_ts, ts};
 use crate::storage::push::{self, check_epoch, check_request};
-use crate::storage::{AuthOutcome, NewUser, Principal, Storage, StoreError, SyncError, feed};
+use crate::storage::{
+    AuthOutcome, CodePurpose, Credential, IssuedCode, NewUser, Principal, Refusal, Storage,
+    StoreError, StoredCode, SyncError, accounts, feed,
+};
 
 impl Storage for SqliteStore {
-    fn credential(&self, login: &str) -> Result<Option<(String, Option<String>)>, StoreError> {
+    fn credential(&self, login: &str) -> Result<Option<Credential>, StoreError> {
         self.read(|c| {
-            Ok(
-                c.prepare_cached("SELECT id, password_hash FROM users WHERE login = ?1")?
-                    .query_row([login], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .optional()?,
-            )
+            let row = c
+                .prepare_cached("SELECT id, password_hash, status FROM users WHERE login = ?1")?
+                .query_row([login], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get(1)?, r.get::<_, String>(2)?))
+                })
+                .optional()?;
+            row.map(|(user_id, password_hash, status)| {
+                Ok(Credential {
+                    user_id,
+                    password_hash,
+                    status: status_of(&status)?,
+                })
+            })
+            .transpose()
         })
     }
 
@@ -59,16 +74,28 @@ impl Storage for SqliteStore {
         self.read(|c| {
             let row = c
                 .prepare_cached(
-                    "SELECT u.id, u.role, u.site_id, u.display_name, u.phone, s.expires_at
+                    "SELECT u.id, u.role, u.site_id, u.display_name, u.phone, s.expires_at,
+                            u.status, s.revoked_at IS NOT NULL
                      FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1",
                 )?
                 .query_row([token_hash], |r| {
-                    Ok((profile_row(r)?, r.get::<_, String>(5)?))
+                    Ok((
+                        profile_row(r)?,
+                        r.get::<_, String>(5)?,
+                        r.get::<_, String>(6)?,
+                        r.get::<_, bool>(7)?,
+                    ))
                 })
                 .optional()?;
-            let Some((profile, expires_at)) = row else {
+            let Some((profile, expires_at, status, revoked)) = row else {
                 return Ok(AuthOutcome::Unknown);
             };
+            if status == AccountStatus::Deactivated.as_str() {
+                return Ok(AuthOutcome::Disabled);
+            }
+            if revoked {
+                return Ok(AuthOutcome::Unknown);
+            }
             if parse_ts(&expires_at)? <= now {
                 return Ok(AuthOutcome::Expired);
             }
@@ -141,8 +168,159 @@ impl Storage for SqliteStore {
                     ts(now)
                 ])?;
                 put_record(tx, &Record::Profile(u.profile()))?;
+                put_record(tx, &Record::Account(u.account(now)))?;
             }
             Ok(())
+        })
+    }
+
+    fn register(
+        &self,
+        user: &NewUser,
+        consent_version: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Result<Profile, Refusal>, StoreError> {
+        self.write(|tx| {
+            let phone = user.phone.as_deref().unwrap_or(&user.login);
+            if phone_holder(tx, phone)?.is_some() {
+                return Ok(Err(Refusal::PhoneTaken));
+            }
+            tx.prepare_cached(
+                "INSERT INTO users (id, login, password_hash, role, site_id, display_name, phone, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?
+            .execute(params![
+                user.id,
+                user.login,
+                user.password_hash,
+                user.role.as_str(),
+                user.site_id,
+                user.display_name,
+                user.phone,
+                ts(now)
+            ])?;
+            put_record(tx, &Record::Profile(user.profile()))?;
+            put_record(
+                tx,
+                &Record::Account(accounts::registered(user, consent_version, now)),
+            )?;
+            users::event(tx, &user.id, None, "registered", now)?;
+            Ok(Ok(user.profile()))
+        })
+    }
+
+    fn issue_code(
+        &self,
+        who: &Principal,
+        user_id: &str,
+        code: &IssuedCode,
+        now: DateTime<Utc>,
+    ) -> Result<Result<Account, Refusal>, StoreError> {
+        self.write(|tx| {
+            let Some(Record::Account(account)) = get_record(tx, Kind::Account, user_id)? else {
+                return Ok(Err(Refusal::NotFound));
+            };
+            let path = match &account.site_id {
+                Some(s) => site_path(tx, s)?,
+                None => None,
+            };
+            let purpose = match accounts::code_for(who, &account, path.as_deref()) {
+                Ok(p) => p,
+                Err(r) => return Ok(Err(r)),
+            };
+            tx.prepare_cached(
+                "INSERT OR REPLACE INTO access_codes
+                   (user_id, purpose, code_hash, issued_by, issued_at, expires_at, attempts)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0)",
+            )?
+            .execute(params![
+                user_id,
+                purpose.as_str(),
+                code.code_hash,
+                who.actor.user_id,
+                ts(code.issued_at),
+                ts(code.issued_at + purpose.valid_for())
+            ])?;
+            let event = format!("{}_code_issued", purpose.as_str());
+            users::event(tx, user_id, Some(&who.actor.user_id), &event, now)?;
+            Ok(Ok(account))
+        })
+    }
+
+    fn access_code(&self, login: &str) -> Result<Option<StoredCode>, StoreError> {
+        self.read(|c| {
+            let row = c
+                .prepare_cached(
+                    "SELECT a.user_id, a.purpose, a.code_hash, a.expires_at, a.attempts
+                     FROM access_codes a JOIN users u ON u.id = a.user_id WHERE u.login = ?1",
+                )?
+                .query_row([login], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, u32>(4)?,
+                    ))
+                })
+                .optional()?;
+            row.map(|(user_id, purpose, code_hash, expires_at, attempts)| {
+                Ok(StoredCode {
+                    user_id,
+                    purpose: CodePurpose::parse(&purpose)
+                        .ok_or_else(|| StoreError::Corrupt(format!("code purpose {purpose}")))?,
+                    code_hash,
+                    expires_at: parse_ts(&expires_at)?,
+                    attempts,
+                })
+            })
+            .transpose()
+        })
+    }
+
+    fn redeem_code(
+        &self,
+        code: &StoredCode,
+        password_hash: &str,
+        consent_version: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.write(|tx| {
+            let taken = tx
+                .prepare_cached("DELETE FROM access_codes WHERE user_id = ?1 AND code_hash = ?2")?
+                .execute([&code.user_id, &code.code_hash])?;
+            let Some(Record::Account(account)) = get_record(tx, Kind::Account, &code.user_id)?
+            else {
+                return Ok(false);
+            };
+            if taken == 0 || account.status == AccountStatus::Deactivated {
+                return Ok(false);
+            }
+            tx.prepare_cached("UPDATE users SET password_hash = ?2 WHERE id = ?1")?
+                .execute([&code.user_id, password_hash])?;
+            tx.prepare_cached(
+                "UPDATE sessions SET revoked_at = ?2 WHERE user_id = ?1 AND revoked_at IS NULL",
+            )?
+            .execute([&code.user_id, &ts(now)])?;
+            put_record(
+                tx,
+                &Record::Account(accounts::redeemed(account, consent_version, now)),
+            )?;
+            let event = format!("{}_code_redeemed", code.purpose.as_str());
+            users::event(tx, &code.user_id, Some(&code.user_id), &event, now)?;
+            Ok(true)
+        })
+    }
+
+    fn code_failed(&self, code: &StoredCode, now: DateTime<Utc>) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.prepare_cached(
+                "UPDATE access_codes SET attempts = attempts + 1 WHERE user_id = ?1 AND code_hash = ?2",
+            )?
+            .execute([&code.user_id, &code.code_hash])?;
+            tx.prepare_cached("DELETE FROM access_codes WHERE user_id = ?1 AND attempts >= ?2")?
+                .execute(params![code.user_id, accounts::CODE_ATTEMPTS])?;
+            users::event(tx, &code.user_id, None, "code_failed", now)
         })
     }
 
@@ -162,19 +340,12 @@ impl Storage for SqliteStore {
         site_id: Option<&str>,
     ) -> Result<(), StoreError> {
         self.write(|tx| {
-            let n = tx.execute(
-                "UPDATE users SET role = ?2, site_id = ?3 WHERE id = ?1",
-                params![user_id, role.as_str(), site_id],
-            )?;
-            if n == 0 {
+            let Some(Record::Account(mut account)) = get_record(tx, Kind::Account, user_id)? else {
                 return Err(StoreError::Invalid(format!("no user {user_id}")));
-            }
-            let profile = to_profile(tx.query_row(
-                "SELECT id, role, site_id, display_name, phone FROM users WHERE id = ?1",
-                [user_id],
-                profile_row,
-            )?)?;
-            put_record(tx, &Record::Profile(profile))
+            };
+            account.role = role;
+            account.site_id = site_id.map(str::to_owned);
+            put_record(tx, &Record::Account(account))
         })
     }
 

@@ -1,5 +1,7 @@
 //! Rule tests over an in-memory state, authoritative or not.
 use super::*;
+
+mod admin;
 use crate::records::{
     JoinPolicy, MembershipStatus, OrderStatus, SignupStatus, SiteLevel, TeamRole,
 };
@@ -108,6 +110,14 @@ impl State for Mem {
     }
     fn resident_name(&mut self, _resident_id: &str) -> Result<Option<String>, Self::Error> {
         Ok(None)
+    }
+    fn phone_holder(&mut self, phone: &str) -> Result<Option<String>, Self::Error> {
+        Ok(self.rows.values().find_map(|r| match r {
+            Record::Profile(p) if self.authoritative && p.phone.as_deref() == Some(phone) => {
+                Some(p.user_id.clone())
+            }
+            _ => None,
+        }))
     }
     fn memberships_of(&mut self, volunteer_id: &str) -> Result<Vec<Membership>, Self::Error> {
         Ok(self
