@@ -362,3 +362,69 @@ fn durability_settings_are_checked_at_open() {
         assert_eq!(risks.contains(&"fsync"), fsync == "off", "{risks:?}");
     }
 }
+
+/// A database written before accounts were records (schema 1) gains one
+/// account per user on upgrade: active with a password, else pending.
+#[test]
+fn a_schema_1_database_gains_an_account_per_user() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v1.db");
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch(include_str!("../src/storage/sqlite/001_initial.sql"))
+            .unwrap();
+        c.execute_batch(
+            "INSERT INTO users (id, login, password_hash, role, display_name, phone, created_at)
+             VALUES ('u1', 'u1', '$argon2id$x', 'volunteer', '李娜', '13800000001', '2026-01-01T00:00:00+00:00'),
+                    ('u2', 'u2', NULL, 'resident', '孙奶奶', NULL, '2026-01-01T00:00:00+00:00');
+             PRAGMA user_version = 1;",
+        )
+        .unwrap();
+    }
+    let store = volunteer_sync_server::SqliteStore::open(&path).unwrap();
+    check_backfill(&store, "sqlite");
+
+    if let Some(url) = common::fresh_postgres_database(&format!("v1_{}", std::process::id())) {
+        let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+        c.batch_execute(include_str!("../src/storage/postgres/001_initial.sql"))
+            .unwrap();
+        c.batch_execute(
+            "CREATE TABLE schema_migrations (version integer PRIMARY KEY,
+                 applied_at timestamptz NOT NULL DEFAULT now());
+             INSERT INTO schema_migrations (version) VALUES (1);
+             INSERT INTO districts (id) VALUES ('d');
+             INSERT INTO users (district, id, login, password_hash, role, display_name, phone, created_at)
+             VALUES ('d', 'u1', 'u1', '$argon2id$x', 'volunteer', '李娜', '13800000001', now()),
+                    ('d', 'u2', 'u2', NULL, 'resident', '孙奶奶', NULL, now());",
+        )
+        .unwrap();
+        drop(c);
+        let store = volunteer_sync_server::PgStore::open(&url, 2).unwrap();
+        check_backfill(&store, "postgres");
+    }
+}
+
+fn check_backfill(store: &dyn Storage, backend: &str) {
+    use volunteer_domain::AccountStatus;
+    let accounts: Vec<_> = store
+        .records(Kind::Account)
+        .unwrap()
+        .into_iter()
+        .map(|r| match r {
+            Record::Account(a) => (a.user_id, a.status, a.phone_masked),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        accounts,
+        [
+            (
+                "u1".into(),
+                AccountStatus::Active,
+                Some("138****0001".into())
+            ),
+            ("u2".into(), AccountStatus::Pending, None)
+        ],
+        "{backend}"
+    );
+}

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use volunteer_domain::rules::may_manage_account;
-use volunteer_domain::{Account, AccountStatus, mask_phone};
+use volunteer_domain::{Account, AccountStatus, Profile, mask_phone};
 
 use super::{NewUser, Principal};
 
@@ -124,4 +124,29 @@ pub fn redeemed(
         account.consent_version = Some(v.to_owned());
     }
     account
+}
+
+/// The account of a user made before accounts were records (a database of
+/// schema 1): active if they had a password, else waiting for activation.
+pub fn backfilled(profile: &Profile, has_password: bool, created_at: DateTime<Utc>) -> Account {
+    Account {
+        user_id: profile.user_id.clone(),
+        display_name: profile.display_name.clone(),
+        role: profile.role,
+        site_id: profile.site_id.clone(),
+        status: if has_password {
+            AccountStatus::Active
+        } else {
+            AccountStatus::Pending
+        },
+        phone_masked: profile.phone.as_deref().map(mask_phone),
+        created_by: None,
+        created_at,
+        activated_at: has_password.then_some(created_at),
+        consent_at: None,
+        consent_version: None,
+        changed_by: None,
+        changed_at: None,
+        reason: None,
+    }
 }

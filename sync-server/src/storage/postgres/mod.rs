@@ -99,6 +99,9 @@ impl PgStore {
                     &[&(i as i32 + 1)],
                 )?;
             }
+            if found == 1 {
+                users::backfill_accounts(tx)?;
+            }
             let epoch: String = tx
                 .one("SELECT value FROM meta WHERE name = 'epoch'", &[])?
                 .get(0);

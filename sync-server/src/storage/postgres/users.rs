@@ -9,7 +9,7 @@ use volunteer_domain::{Account, AccountStatus, Profile, Record};
 use super::pool::Tx;
 use super::principal::to_profile;
 use super::records::put_record;
-use crate::storage::StoreError;
+use crate::storage::{StoreError, accounts};
 
 pub(super) fn follow_profile(tx: &mut Tx, district: &str, p: &Profile) -> Result<(), StoreError> {
     tx.exec(
@@ -102,4 +102,26 @@ pub(super) fn event(
 
 pub(super) fn status_of(s: &str) -> Result<AccountStatus, StoreError> {
     AccountStatus::parse(s).ok_or_else(|| StoreError::Corrupt(format!("account status {s}")))
+}
+
+/// Give every user of a schema-1 database its account record.
+pub(super) fn backfill_accounts(tx: &mut Tx) -> Result<(), StoreError> {
+    let rows = tx.query(
+        "SELECT u.district, u.id, u.role, u.site_id, u.display_name, u.phone,
+                u.password_hash IS NOT NULL AS has_password, u.created_at
+         FROM users u
+         WHERE NOT EXISTS (SELECT 1 FROM entities e
+                           WHERE e.district = u.district AND e.kind = 'account' AND e.key = u.id)",
+        &[],
+    )?;
+    for row in rows {
+        let district: String = row.get("district");
+        let account = accounts::backfilled(
+            &to_profile(&row)?,
+            row.get("has_password"),
+            row.get("created_at"),
+        );
+        put_record(tx, &district, &Record::Account(account))?;
+    }
+    Ok(())
 }

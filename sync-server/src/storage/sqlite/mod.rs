@@ -74,6 +74,9 @@ impl SqliteStore {
             for sql in &MIGRATIONS[found as usize..] {
                 tx.execute_batch(sql)?;
             }
+            if found == 1 {
+                users::backfill_accounts(&tx)?;
+            }
             tx.pragma_update(None, "user_version", supported)?;
             tx.commit()?;
         }

@@ -10,7 +10,7 @@ use volunteer_domain::{Account, AccountStatus, Profile, Record};
 use super::principal::{profile_row, to_profile};
 use super::records::put_record;
 use super::ts;
-use crate::storage::StoreError;
+use crate::storage::{StoreError, accounts};
 use chrono::{DateTime, Utc};
 
 /// A profile of a user not yet in the table makes the user: its phone is
@@ -100,4 +100,27 @@ pub(super) fn phone_holder(c: &Connection, phone: &str) -> Result<Option<String>
 
 pub(super) fn status_of(s: &str) -> Result<AccountStatus, StoreError> {
     AccountStatus::parse(s).ok_or_else(|| StoreError::Corrupt(format!("account status {s}")))
+}
+
+/// Give every user of a schema-1 database its account record.
+pub(super) fn backfill_accounts(tx: &Connection) -> Result<(), StoreError> {
+    let mut stmt = tx.prepare(
+        "SELECT id, role, site_id, display_name, phone, password_hash IS NOT NULL, created_at
+         FROM users WHERE id NOT IN (SELECT key FROM entities WHERE kind = 'account')",
+    )?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((
+                profile_row(r)?,
+                r.get::<_, bool>(5)?,
+                r.get::<_, String>(6)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    for (row, has_password, created_at) in rows {
+        let profile = to_profile(row)?;
+        let account = accounts::backfilled(&profile, has_password, super::parse_ts(&created_at)?);
+        put_record(tx, &Record::Account(account))?;
+    }
+    Ok(())
 }
