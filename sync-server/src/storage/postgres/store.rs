@@ -234,7 +234,11 @@ impl Storage for PgStore {
             if users::phone_holder(tx, phone)?.is_some() {
                 return Ok(Err(Refusal::PhoneTaken));
             }
-            let district = user_district(tx, user)?;
+            let Ok(district) = user_district(tx, user) else {
+                return Ok(Err(Refusal::InvalidState(
+                    "this server holds several districts: register through your district's app",
+                )));
+            };
             let inserted = tx.exec(
                 "INSERT INTO users
                    (district, id, login, password_hash, role, site_id, display_name, phone, created_at)
