@@ -206,10 +206,7 @@ pub(super) fn assign_account<S: State>(
         return Ok(d);
     }
     if !reason_ok(reason) {
-        return Ok(reject(
-            RejectCode::InvalidInput,
-            "say why (1 to 500 characters)",
-        ));
+        return Ok(why_needed());
     }
     let mut account = match managed(s, actor, user_id)? {
         Ok(a) => a,
@@ -225,10 +222,24 @@ pub(super) fn assign_account<S: State>(
     }
     account.role = role;
     account.site_id = site_id.map(str::to_owned);
+    Ok(changed(account, actor, now, Some(reason)))
+}
+
+/// The account as `actor` changed it, saying why: its one effect.
+fn changed(
+    mut account: Account,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    reason: Option<&str>,
+) -> Decision {
     account.changed_by = Some(actor.user_id.clone());
     account.changed_at = Some(now);
-    account.reason = Some(reason.trim().to_owned());
-    Ok(Decision::Apply(vec![Effect::Put(Record::Account(account))]))
+    account.reason = reason.map(|r| r.trim().to_owned());
+    Decision::Apply(vec![Effect::Put(Record::Account(account))])
+}
+
+fn why_needed() -> Decision {
+    reject(RejectCode::InvalidInput, "say why (1 to 500 characters)")
 }
 
 pub(super) fn set_account_active<S: State>(
@@ -239,10 +250,7 @@ pub(super) fn set_account_active<S: State>(
     reason: Option<&str>,
 ) -> Result<Decision, S::Error> {
     if !active && !reason.is_some_and(reason_ok) {
-        return Ok(reject(
-            RejectCode::InvalidInput,
-            "say why (1 to 500 characters)",
-        ));
+        return Ok(why_needed());
     }
     let mut account = match managed(s, actor, user_id)? {
         Ok(a) => a,
@@ -259,8 +267,5 @@ pub(super) fn set_account_active<S: State>(
         (true, _) => AccountStatus::Pending,
     };
     account.status = status;
-    account.changed_by = Some(actor.user_id.clone());
-    account.changed_at = Some(now);
-    account.reason = reason.map(|r| r.trim().to_owned());
-    Ok(Decision::Apply(vec![Effect::Put(Record::Account(account))]))
+    Ok(changed(account, actor, now, reason))
 }
