@@ -9,7 +9,9 @@
 #      same, with Swift from a cached Debian trixie chroot;
 #   4. schemathesis (PyPI) against a live server, every answer checked
 #      against docs/openapi.json;
-#   5. a short cargo-fuzz run of the network decoders (nightly).
+#   5. the staff console in headless Chromium (playwright-core, axe-core),
+#      against a live server and real device cores (scripts/console-tests.sh);
+#   6. a short cargo-fuzz run of the network decoders (nightly).
 # Whatever a step needs is installed here if missing; a toolchain that cannot
 # be had fails the run loudly, it is never skipped.
 set -euo pipefail
@@ -76,6 +78,9 @@ python3 -c 'import ensurepip' 2>/dev/null || {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
 }
 ./scripts/schemathesis.sh
+
+echo "== console: browser tests in headless Chromium (scripts/console-tests.sh)"
+./scripts/console-tests.sh
 
 echo "== fuzz: the network decoders, 20 s each (scripts/fuzz.sh; nightly)"
 rustup run nightly rustc --version >/dev/null 2>&1 || rustup toolchain install nightly --profile minimal

@@ -27,8 +27,8 @@ use volunteer_domain::{
 
 use crate::auth;
 use crate::limits::{Guards, Limits, RetryAfter};
-use crate::onboarding;
 use crate::storage::{AuthOutcome, Principal, Storage, StoreError, SyncError};
+use crate::{console, onboarding};
 
 /// Password checks allowed at once: each Argon2 check takes ~19 MiB and a
 /// core for tens of milliseconds, so unauthenticated callers must queue.
@@ -63,6 +63,10 @@ impl Failure {
             },
             retry_after: None,
         }
+    }
+
+    pub(crate) fn code(&self) -> ApiErrorCode {
+        self.body.code
     }
 
     pub(crate) fn limited(RetryAfter(secs): RetryAfter, what: &str) -> Failure {
@@ -183,6 +187,7 @@ pub fn router_with(storage: Arc<dyn Storage>, guards: Arc<Guards>) -> Router {
             "/v1/sync",
             post(sync).layer(middleware::from_fn_with_state(state.clone(), require_auth)),
         )
+        .merge(console::routes())
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn(revision))

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 pub const USAGE: &str = "\
 usage: volunteer-sync-server [--listen ADDR] [--database PATH|URL] [--pool-size N] [--demo]
-                             [--new-epoch] [--sign-ins-per-minute N]
+                             [--new-epoch] [--sign-ins-per-minute N] [--figures-every SECONDS]
 
   --listen ADDR      address to listen on (default 127.0.0.1:8080)
   --database PATH    SQLite database file, created if missing (default ./volunteer.db)
@@ -23,6 +23,8 @@ usage: volunteer-sync-server [--listen ADDR] [--database PATH|URL] [--pool-size 
   --sign-ins-per-minute N
                      sign-in attempts allowed per client address a minute (default 30;
                      raise it for load tests that sign in many devices from one host)
+  --figures-every SECONDS
+                     how often the figures are recomputed (default 60)
   -h, --help         show this help
 
 Logs go to stderr; set RUST_LOG (e.g. RUST_LOG=debug) to change the level.";
@@ -145,6 +147,19 @@ impl Config {
                         v.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
                             format!("--sign-ins-per-minute: {v:?} is not a positive number")
                         })?;
+                }
+                "--figures-every" => {
+                    let v = value("--figures-every")?;
+                    let secs: u64 = v
+                        .parse()
+                        .ok()
+                        .filter(|n| (1..=86_400).contains(n))
+                        .ok_or_else(|| {
+                            format!(
+                                "--figures-every: {v:?} is not a number of seconds from 1 to 86400"
+                            )
+                        })?;
+                    config.limits.figures_every = std::time::Duration::from_secs(secs);
                 }
                 "-h" | "--help" => return Ok(ParseOutcome::Help),
                 other => return Err(format!("unknown argument {other:?}")),

@@ -8,6 +8,7 @@
 pub mod api;
 pub mod auth;
 pub mod config;
+pub mod console;
 pub mod cursor;
 pub mod demo;
 pub mod figures;
@@ -25,7 +26,8 @@ pub use storage::{
 use std::future::Future;
 use std::sync::Arc;
 
-/// How often the figures are recomputed while serving.
+/// How often the figures are recomputed while serving, by default
+/// ([`limits::Limits::figures_every`]).
 pub const FIGURES_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Serve the API on `listener` with the default [`limits::Limits`].
@@ -39,7 +41,8 @@ pub async fn serve(
 
 /// Serve the API on `listener` until `shutdown` resolves, then finish the
 /// requests in flight (for at most [`listen::DRAIN`]). The figures are
-/// refreshed every [`FIGURES_EVERY`]; the limiters forget old entries as often.
+/// refreshed every [`limits::Limits::figures_every`]; the limiters forget
+/// old entries as often.
 pub async fn serve_with(
     listener: tokio::net::TcpListener,
     storage: Arc<dyn Storage>,
@@ -49,8 +52,9 @@ pub async fn serve_with(
     let guards = Arc::new(limits::Guards::new(limits));
     let store = storage.clone();
     let g = guards.clone();
+    let period = guards.limits.figures_every;
     let housekeeping = tokio::spawn(async move {
-        let mut every = tokio::time::interval(FIGURES_EVERY);
+        let mut every = tokio::time::interval(period);
         loop {
             every.tick().await;
             g.forget_old();

@@ -31,6 +31,8 @@ pub struct Limits {
     /// Sync requests of one user per minute (a first download of many
     /// pages fits in the burst).
     pub syncs_per_minute: u32,
+    /// How often the figures are recomputed (and old limiter entries forgotten).
+    pub figures_every: Duration,
 }
 
 impl Default for Limits {
@@ -43,6 +45,7 @@ impl Default for Limits {
             failures_before_lock: 5,
             lock_for: Duration::from_secs(15 * 60),
             syncs_per_minute: 600,
+            figures_every: crate::FIGURES_EVERY,
         }
     }
 }

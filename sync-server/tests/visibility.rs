@@ -329,6 +329,13 @@ fn every_backend_delivers_exactly_what_visible_to_allows() {
         for u in users() {
             let who = principal(store, &u.id);
             let got = pulled(store, &who);
+            // The console's read (`Storage::visible`) filters as the pull does.
+            let read: BTreeSet<(Kind, String)> = Kind::ALL
+                .iter()
+                .flat_map(|k| store.visible(&who, *k).unwrap())
+                .map(|r| (r.kind(), r.key()))
+                .collect();
+            assert_eq!(read, got, "{}: {} visible() and the pull", b.name, u.id);
             for r in records.iter().chain(&accounts) {
                 let scope = r.scope();
                 let path = scope.site_id.as_ref().and_then(|s| paths.get(s));

@@ -5,7 +5,9 @@
 
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
-use volunteer_domain::{Account, Kind, Profile, Record, Role, SyncRequest, SyncResponse};
+use volunteer_domain::{
+    Account, Kind, Mutation, MutationResult, Profile, Record, Role, SyncRequest, SyncResponse,
+};
 use volunteer_sync_server::storage::{AuthOutcome, Credential, IssuedCode, Refusal, StoredCode};
 use volunteer_sync_server::{NewUser, Principal, Storage, StoreError, SyncError};
 
@@ -81,6 +83,19 @@ impl Storage for OffRuntime {
         now: DateTime<Utc>,
     ) -> Result<SyncResponse, SyncError> {
         self.call(|s| s.sync(who, request, now))
+    }
+    fn submit(
+        &self,
+        who: &Principal,
+        client_id: &str,
+        id: &str,
+        mutation: Mutation,
+        now: DateTime<Utc>,
+    ) -> Result<MutationResult, SyncError> {
+        self.call(|s| s.submit(who, client_id, id, mutation, now))
+    }
+    fn visible(&self, who: &Principal, kind: Kind) -> Result<Vec<Record>, StoreError> {
+        self.call(|s| s.visible(who, kind))
     }
     fn create_users(&self, users: &[NewUser], now: DateTime<Utc>) -> Result<(), StoreError> {
         self.call(|s| s.create_users(users, now))

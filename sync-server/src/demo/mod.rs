@@ -93,6 +93,13 @@ fn accounts() -> Vec<(String, &'static str, String)> {
 }
 
 /// Seed the district unless the database already has users.
+/// The first team at the first station (teams past the center's and the
+/// institutes' go round the stations): the demo volunteers' team, which
+/// volunteer3 leads.
+pub(crate) fn home_team(stations: usize) -> usize {
+    (34..TEAMS).find(|i| i % stations == 0).unwrap_or(34)
+}
+
 pub fn seed_if_empty(store: &dyn Storage, seed: u64) -> Result<DemoSummary, StoreError> {
     if store.user_count()? > 0 {
         return Ok(DemoSummary {
@@ -231,12 +238,15 @@ pub fn seed_district(
     // volunteers in the first station's teams.
     let mut memberships = Vec::new();
     let mut led = [false; TEAMS];
+    // The demo volunteers' teams are at the demo staff's station, so its
+    // staff review their hours and offer them its residents' orders.
+    let home = home_team(stations.len());
     for (i, v) in volunteers.iter().enumerate() {
         let n = if rng.chance(80) { 1 } else { 2 };
         let mut chosen: Vec<usize> = Vec::new();
         while chosen.len() < n {
             let t = if i < 3 {
-                34 + chosen.len() * 40
+                home + chosen.len() * stations.len()
             } else {
                 rng.below(TEAMS)
             };

@@ -13,8 +13,13 @@ pub(super) fn seed_orders(
     station: &Site,
     volunteer: &NewUser,
 ) -> Result<(), StoreError> {
-    let resident = NewUser::new("resident1", Some(DEMO_PASSWORD), Role::Resident, "孙桂兰");
-    let neighbour = NewUser::new("13900000002", None, Role::Resident, "钱建国");
+    // Residents belong to the station that serves them: its staff manage
+    // their accounts and take their orders by phone.
+    let resident = NewUser::new("resident1", Some(DEMO_PASSWORD), Role::Resident, "孙桂兰")
+        .at_site(&station.id);
+    let mut neighbour =
+        NewUser::new("13900000002", None, Role::Resident, "钱建国").at_site(&station.id);
+    neighbour.phone = Some("13900000002".into());
     store.create_users(&[resident.clone(), neighbour.clone()], now)?;
     let wanted = [
         ("助老", "帮忙代购一周的药品", OrderStatus::Submitted),
@@ -293,8 +298,10 @@ pub(super) fn examples(x: &mut Examples<'_>) {
         }
     }
 
-    // Self-reports for the first team volunteer3 leads (team 34).
-    let team = &x.teams[34];
+    // Self-reports for the first team volunteer3 leads.
+    let Some(team) = x.teams.iter().find(|t| t.site_id == x.station.id) else {
+        return;
+    };
     let entry = |id: String, v: &NewUser, minutes, status, days| HourEntry {
         id,
         volunteer_id: v.id.clone(),

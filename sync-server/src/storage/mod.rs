@@ -245,6 +245,20 @@ pub trait Storage: Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<SyncResponse, SyncError>;
 
+    /// Apply one mutation for a client the server numbers (the console):
+    /// exactly once per `id`, by the same rules and log as a push.
+    fn submit(
+        &self,
+        who: &Principal,
+        client_id: &str,
+        id: &str,
+        mutation: volunteer_domain::Mutation,
+        now: DateTime<Utc>,
+    ) -> Result<volunteer_domain::MutationResult, SyncError>;
+    /// Every live record of `kind` that `who` may read (the pull's filter,
+    /// without a cursor): what the console shows.
+    fn visible(&self, who: &Principal, kind: Kind) -> Result<Vec<Record>, StoreError>;
+
     // Administration and seeding.
     fn create_users(&self, users: &[NewUser], now: DateTime<Utc>) -> Result<(), StoreError>;
     /// Write records as an administrator would (sites, teams, activities).

@@ -75,6 +75,8 @@ pub trait Ledger: State<Error = StoreError> {
         now: DateTime<Utc>,
     ) -> Result<u64, SyncError>;
     fn logged(&mut self, client_id: &str, seq: u64) -> Result<Option<Logged>, StoreError>;
+    /// The logged decision of the client's mutation with this id, if any.
+    fn logged_by_id(&mut self, client_id: &str, id: &str) -> Result<Option<Logged>, StoreError>;
     fn apply_effects(&mut self, effects: &[Effect]) -> Result<(), StoreError>;
     fn log(
         &mut self,
@@ -125,6 +127,39 @@ pub fn push<L: Ledger>(
     }
     l.set_last_seq(client_id, last, now)?;
     Ok(results)
+}
+
+/// Apply one mutation of a client that numbers nothing itself (the
+/// console): the server gives it the next seq, and a mutation whose `id`
+/// was already decided for this client (a form submitted twice) is
+/// answered from the log. The client's row lock makes concurrent
+/// submissions of one form apply once.
+pub fn submit<L: Ledger>(
+    l: &mut L,
+    who: &Principal,
+    client_id: &str,
+    (id, mutation): (&str, volunteer_domain::Mutation),
+    now: DateTime<Utc>,
+) -> Result<MutationResult, SyncError> {
+    if !is_valid_id(client_id) || !is_valid_id(id) {
+        return Err(SyncError::BadRequest(
+            "a client and form id is 1 to 64 letters, digits, '-' or '_'".into(),
+        ));
+    }
+    let last = l.client_last_seq(who, client_id, now)?;
+    if let Some(logged) = l.logged_by_id(client_id, id)? {
+        return Ok(logged.result);
+    }
+    let env = volunteer_domain::MutationEnvelope {
+        seq: last + 1,
+        id: id.to_owned(),
+        created_at: now,
+        mutation,
+    };
+    let mut results = push(l, who, client_id, &[Pushed::Known(env)], now)?;
+    results
+        .pop()
+        .ok_or_else(|| StoreError::Corrupt("a push without its result".into()).into())
 }
 
 fn apply_new<L: Ledger>(

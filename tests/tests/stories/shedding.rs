@@ -19,6 +19,7 @@ fn limits() -> Limits {
         failures_before_lock: 3,
         lock_for: Duration::from_secs(60),
         syncs_per_minute: 1000,
+        ..Limits::default()
     }
 }
 

@@ -150,6 +150,13 @@ impl HourEntry {
     pub fn is_confirmed(&self) -> bool {
         self.status == HourStatus::Confirmed
     }
+
+    /// The last event, when it is a dispute not yet resolved.
+    pub fn open_dispute(&self) -> Option<&HourEvent> {
+        self.history
+            .last()
+            .filter(|e| e.kind == HourEventKind::Disputed)
+    }
 }
 
 impl Attendance {

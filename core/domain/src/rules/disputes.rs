@@ -33,7 +33,7 @@ pub(super) fn dispute_hours<S: State>(
             "a volunteer disputes only their own records",
         ));
     }
-    if let Some(open) = open_dispute(&entry) {
+    if let Some(open) = entry.open_dispute() {
         return Ok(if open.reason == reason.trim() {
             Decision::Apply(vec![]) // the same dispute, replayed
         } else {
@@ -53,14 +53,6 @@ pub(super) fn dispute_hours<S: State>(
         reason: reason.trim().to_owned(),
     });
     Ok(Decision::Apply(vec![Effect::Put(Record::HourEntry(entry))]))
-}
-
-/// The last event, when it is a dispute not yet resolved.
-fn open_dispute(entry: &HourEntry) -> Option<&HourEvent> {
-    entry
-        .history
-        .last()
-        .filter(|e| e.kind == HourEventKind::Disputed)
 }
 
 /// A reviewer of the entry (never its volunteer) resolves its open dispute;
@@ -87,7 +79,7 @@ pub(super) fn resolve_dispute<S: State>(
     } else {
         HourEventKind::DisputeRejected
     };
-    if open_dispute(&entry).is_none() {
+    if entry.open_dispute().is_none() {
         let same = entry
             .history
             .last()

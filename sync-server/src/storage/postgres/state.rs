@@ -147,6 +147,25 @@ impl Ledger for TxState<'_, '_> {
             }))
     }
 
+    fn logged_by_id(&mut self, client_id: &str, id: &str) -> Result<Option<Logged>, StoreError> {
+        Ok(self
+            .tx
+            .opt(
+                "SELECT seq, status, code, message FROM mutations
+                 WHERE district = $1 AND client_id = $2 AND id = $3",
+                &[&self.district, &client_id, &id],
+            )?
+            .map(|r| Logged {
+                id: id.to_owned(),
+                result: MutationResult {
+                    seq: r.get::<_, i64>(0) as u64,
+                    status: parse_status(r.get(1)),
+                    code: r.get(2),
+                    message: r.get(3),
+                },
+            }))
+    }
+
     fn apply_effects(&mut self, effects: &[Effect]) -> Result<(), StoreError> {
         for e in effects {
             match e {

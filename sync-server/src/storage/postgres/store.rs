@@ -3,7 +3,8 @@
 use chrono::{DateTime, Utc};
 use postgres::IsolationLevel;
 use volunteer_domain::{
-    Account, AccountStatus, Kind, Profile, Record, Role, SyncRequest, SyncResponse,
+    Account, AccountStatus, Kind, Mutation, MutationResult, Profile, Record, Role, SyncRequest,
+    SyncResponse,
 };
 
 use super::feed::Snapshot;
@@ -13,6 +14,7 @@ use super::records::{district_for, get_record, put_record, site_path};
 use super::state::TxState;
 use super::users::{self, status_of};
 use super::{IMPORT_CHUNK, PUSH_CHUNK, PgStore};
+use crate::storage::feed::Visibility;
 use crate::storage::push::{self, check_epoch, check_request};
 use crate::storage::{
     AuthOutcome, CodePurpose, Credential, IssuedCode, NewUser, Principal, Refusal, Storage,
@@ -186,6 +188,53 @@ impl Storage for PgStore {
             )
         })?;
         Ok(page.respond(results, &epoch, now))
+    }
+
+    fn submit(
+        &self,
+        who: &Principal,
+        client_id: &str,
+        id: &str,
+        mutation: Mutation,
+        now: DateTime<Utc>,
+    ) -> Result<MutationResult, SyncError> {
+        let district = principal_district(who)?;
+        self.write(|tx| {
+            let mut state = TxState {
+                tx,
+                district,
+                began_at: 0,
+            };
+            push::submit(&mut state, who, client_id, (id, mutation.clone()), now)
+        })
+    }
+
+    fn visible(&self, who: &Principal, kind: Kind) -> Result<Vec<Record>, StoreError> {
+        let district = principal_district(who)?;
+        let v = Visibility::of(&who.actor);
+        self.read(|tx| {
+            // The pull's filter (feed.rs), for one kind and without a cursor.
+            let rows = tx.query(
+                "SELECT data FROM entities
+                 WHERE district = $1 AND kind = $2 AND data IS NOT NULL
+                   AND (owner = $3
+                        OR (NOT owner_only AND (public OR reader = $3 OR $4
+                            OR ($5::text IS NOT NULL AND starts_with(site_path, $5))
+                            OR team_id = ANY($6))))
+                 ORDER BY key",
+                &[
+                    &district,
+                    &kind.as_str(),
+                    &v.user_id,
+                    &v.admin,
+                    &v.site_path,
+                    &v.led_teams,
+                ],
+            )?;
+            rows.iter()
+                .map(|r| Ok(Record::from_json(kind, r.get(0))?))
+                .collect()
+        })
     }
 
     fn create_users(&self, users: &[NewUser], now: DateTime<Utc>) -> Result<(), StoreError> {

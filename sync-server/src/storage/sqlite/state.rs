@@ -129,6 +129,26 @@ impl Ledger for TxState<'_> {
             .optional()?)
     }
 
+    fn logged_by_id(&mut self, client_id: &str, id: &str) -> Result<Option<Logged>, StoreError> {
+        Ok(self
+            .0
+            .prepare_cached(
+                "SELECT seq, status, code, message FROM mutations WHERE client_id = ?1 AND id = ?2",
+            )?
+            .query_row(params![client_id, id], |r| {
+                Ok(Logged {
+                    id: id.to_owned(),
+                    result: MutationResult {
+                        seq: r.get(0)?,
+                        status: parse_status(&r.get::<_, String>(1)?),
+                        code: r.get(2)?,
+                        message: r.get(3)?,
+                    },
+                })
+            })
+            .optional()?)
+    }
+
     fn apply_effects(&mut self, effects: &[Effect]) -> Result<(), StoreError> {
         apply_effects(self.0, effects)
     }

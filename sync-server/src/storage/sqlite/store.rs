@@ -3,7 +3,8 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use volunteer_domain::{
-    Account, AccountStatus, Kind, Profile, Record, Role, SyncRequest, SyncResponse,
+    Account, AccountStatus, Kind, Mutation, MutationResult, Profile, Record, Role, SyncRequest,
+    SyncResponse,
 };
 
 use super::feed::{Snapshot, epoch};
@@ -12,6 +13,7 @@ use super::records::{get_record, put_record, site_path};
 use super::state::TxState;
 use super::users::{self, phone_holder, status_of};
 use super::{SqliteStore, parse_ts, ts};
+use crate::storage::feed::Visibility;
 use crate::storage::push::{self, check_epoch, check_request};
 use crate::storage::{
     AuthOutcome, CodePurpose, Credential, IssuedCode, NewUser, Principal, Refusal, Storage,
@@ -148,6 +150,44 @@ impl Storage for SqliteStore {
             })?
         };
         Ok(page.respond(results, &epoch, now))
+    }
+
+    fn submit(
+        &self,
+        who: &Principal,
+        client_id: &str,
+        id: &str,
+        mutation: Mutation,
+        now: DateTime<Utc>,
+    ) -> Result<MutationResult, SyncError> {
+        self.write(|tx| push::submit(&mut TxState(tx), who, client_id, (id, mutation), now))
+    }
+
+    fn visible(&self, who: &Principal, kind: Kind) -> Result<Vec<Record>, StoreError> {
+        let v = Visibility::of(&who.actor);
+        self.read(|c| {
+            // The pull's filter (feed.rs), for one kind and without a cursor.
+            let mut stmt = c.prepare_cached(
+                "SELECT data FROM entities
+                 WHERE kind = ?1 AND data IS NOT NULL
+                   AND (owner = ?2
+                        OR (owner_only = 0 AND (public = 1 OR reader = ?2 OR ?3
+                            OR (?4 IS NOT NULL AND substr(site_path, 1, length(?4)) = ?4)
+                            OR (team_id IS NOT NULL AND team_id IN (SELECT value FROM json_each(?5))))))
+                 ORDER BY key",
+            )?;
+            let rows = stmt.query_map(
+                params![
+                    kind.as_str(),
+                    v.user_id,
+                    v.admin,
+                    v.site_path,
+                    serde_json::to_string(v.led_teams)?
+                ],
+                |r| r.get::<_, String>(0),
+            )?;
+            rows.map(|d| Ok(Record::from_json(kind, &d?)?)).collect()
+        })
     }
 
     fn create_users(&self, users: &[NewUser], now: DateTime<Utc>) -> Result<(), StoreError> {

@@ -1,0 +1,217 @@
+//! Administration: accounts (make, switch off and on, issue an activation
+//! or reset code), sites and teams. Each form is a mutation decided by the
+//! rules; a code is issued by the same call the app's staff use.
+
+use axum::extract::{Query, RawForm, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
+use maud::html;
+use volunteer_domain::{AccountStatus, JoinPolicy, Kind, Role};
+
+use super::{accounts, my_sites, site_name};
+use crate::api::{AppState, Failure, blocking, password_slot};
+use crate::auth;
+use crate::console::layout::{self, Flash, Nav, form_fields, new_id};
+use crate::console::{Session, forms, read, same, session};
+use crate::storage::{CodePurpose, IssuedCode};
+
+pub async fn page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(flash): Query<Flash>,
+) -> Response {
+    let s = match session(&state, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    match render(&state, &s, flash).await {
+        Ok(r) => r,
+        Err(f) => f.into_response(),
+    }
+}
+
+async fn render(state: &AppState, s: &Session, flash: Flash) -> Result<Response, Failure> {
+    let t = s.t();
+    let sites = my_sites(state, s).await?;
+    let all_sites = read(state, s, Kind::Site, super::sites).await?;
+    let mut people = read(state, s, Kind::Account, accounts).await?;
+    people.retain(|a| a.user_id != s.who.actor.user_id);
+    people.sort_by(|a, b| (a.role, &a.display_name).cmp(&(b.role, &b.display_name)));
+    let back = "/console/admin";
+    let roles: &[Role] = match s.who.actor.role {
+        Role::Admin | Role::Staff => &[Role::Volunteer, Role::Resident, Role::Staff],
+        _ => &[],
+    };
+    Ok(layout::page(
+        s,
+        Nav::Admin,
+        t.admin_title,
+        &flash,
+        html! {
+            h2 { (t.accounts) }
+            @if people.is_empty() { p { (t.nothing_here) } } @else {
+                table #accounts {
+                    thead { tr {
+                        th scope="col" { (t.name) } th scope="col" { (t.role) } th scope="col" { (t.site) }
+                        th scope="col" { (t.phone) } th scope="col" { (t.status) } th scope="col" { (t.actions) }
+                    } }
+                    tbody {
+                        @for a in &people {
+                            tr data-account=(a.user_id) {
+                                td { (a.display_name) }
+                                td { (t.role(a.role)) }
+                                td { @match &a.site_id { Some(id) => { (site_name(&all_sites, id)) }, None => { (t.none) } } }
+                                td { (a.phone_masked.as_deref().unwrap_or(t.none)) }
+                                td { (t.account_status(a.status)) }
+                                td {
+                                    @if a.status != AccountStatus::Deactivated {
+                                        form.inline method="post" action="/console/admin/code" {
+                                            input type="hidden" name="csrf" value=(s.csrf);
+                                            input type="hidden" name="user_id" value=(a.user_id);
+                                            button.plain type="submit" aria-label={ (t.issue_code) " " (a.display_name) } { (t.issue_code) }
+                                        }
+                                        form.inline method="post" action="/console/act" {
+                                            (form_fields(s, "deactivate_account", back))
+                                            input type="hidden" name="user_id" value=(a.user_id);
+                                            label { (t.reason) " " input type="text" name="reason" required size="8"; }
+                                            button.plain type="submit" { (t.deactivate) }
+                                        }
+                                    } @else {
+                                        form.inline method="post" action="/console/act" {
+                                            (form_fields(s, "reactivate_account", back))
+                                            input type="hidden" name="user_id" value=(a.user_id);
+                                            button.plain type="submit" { (t.reactivate) }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            @if !roles.is_empty() {
+                h2 #new-account { (t.new_account) }
+                form.card method="post" action="/console/act" aria-labelledby="new-account" {
+                    (form_fields(s, "create_account", back))
+                    input type="hidden" name="user_id" value=(new_id());
+                    p.hint { (t.new_account_hint) }
+                    label for="acc-name" { (t.name) }
+                    input #acc-name type="text" name="display_name" required maxlength="50";
+                    label for="acc-phone" { (t.phone) }
+                    input #acc-phone type="tel" name="phone" required maxlength="20";
+                    label for="acc-role" { (t.role) }
+                    select #acc-role name="role" {
+                        @for r in roles { option value=(r.as_str()) { (t.role(*r)) } }
+                    }
+                    label for="acc-site" { (t.site) }
+                    select #acc-site name="site_id" required {
+                        @for x in &sites { option value=(x.id) { (x.name) } }
+                    }
+                    p { button type="submit" { (t.create) } }
+                }
+                h2 #new-site { (t.new_site) }
+                form.card method="post" action="/console/act" aria-labelledby="new-site" {
+                    (form_fields(s, "create_site", back))
+                    input type="hidden" name="site_id" value=(new_id());
+                    label for="site-parent" { (t.parent_site) }
+                    select #site-parent name="parent_id" required {
+                        @for x in sites.iter().filter(|x| volunteer_domain::rules::level_below(x.level).is_some()) {
+                            option value=(x.id) { (x.name) " (" (t.site_level(x.level)) ")" }
+                        }
+                    }
+                    label for="site-name" { (t.name) }
+                    input #site-name type="text" name="name" required maxlength="50";
+                    label for="site-address" { (t.address) }
+                    input #site-address type="text" name="address" maxlength="200";
+                    p { button type="submit" { (t.create) } }
+                }
+                h2 #new-team { (t.new_team) }
+                form.card method="post" action="/console/act" aria-labelledby="new-team" {
+                    (form_fields(s, "create_team", back))
+                    input type="hidden" name="team_id" value=(new_id());
+                    label for="team-site" { (t.site) }
+                    select #team-site name="site_id" required {
+                        @for x in &sites { option value=(x.id) { (x.name) } }
+                    }
+                    label for="team-name" { (t.name) }
+                    input #team-name type="text" name="name" required maxlength="50";
+                    label for="team-description" { (t.description) }
+                    textarea #team-description name="description" maxlength="500" {}
+                    label for="team-policy" { (t.join_policy) }
+                    select #team-policy name="join_policy" {
+                        @for p in JoinPolicy::ALL { option value=(p.as_str()) { (t.join_policy(p)) } }
+                    }
+                    p { button type="submit" { (t.create) } }
+                }
+            }
+            h2 { (t.sites) }
+            table #sites {
+                thead { tr { th scope="col" { (t.name) } th scope="col" { (t.level) } th scope="col" { (t.address) } } }
+                tbody { @for x in &sites { tr { td { (x.name) } td { (t.site_level(x.level)) } td { (x.address) } } } }
+            }
+        },
+    ))
+}
+
+/// `POST /console/admin/code`: issue a one-time code and show it once.
+pub async fn issue_code(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawForm(body): RawForm,
+) -> Response {
+    let s = match session(&state, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let fields = forms::parse(&body);
+    if !forms::field(&fields, "csrf").is_some_and(|c| same(c, &s.csrf)) {
+        return layout::refusal(&s, s.t().form_expired);
+    }
+    let Some(user_id) = forms::field(&fields, "user_id").map(str::to_owned) else {
+        return Redirect::to("/console/admin").into_response();
+    };
+    let Ok(_slot) = password_slot(&state).await else {
+        return Redirect::to("/console/admin").into_response();
+    };
+    let storage = state.storage.clone();
+    let who = s.who.clone();
+    let issued = blocking(move || {
+        let code = auth::new_code();
+        let issued = IssuedCode {
+            code_hash: auth::hash_password(&auth::normalize_code(&code)),
+            issued_at: Utc::now(),
+        };
+        Ok(storage
+            .issue_code(&who, &user_id, &issued, issued.issued_at)?
+            .map(|account| (account, code, issued.issued_at)))
+    })
+    .await;
+    let t = s.t();
+    match issued {
+        Ok(Ok((account, code, at))) => {
+            let purpose = if account.status == AccountStatus::Pending {
+                CodePurpose::Activation
+            } else {
+                CodePurpose::Reset
+            };
+            layout::page(
+                &s,
+                Nav::Admin,
+                t.code_title,
+                &Flash::default(),
+                html! {
+                    p { (account.display_name) " · " (account.phone_masked.as_deref().unwrap_or("")) }
+                    p.code #code { (code) }
+                    p { (t.code_expires) " " (layout::local(at + purpose.valid_for())) }
+                    p.hint { (t.code_hint) }
+                    p { a href="/console/admin" { (t.back) } }
+                },
+            )
+        }
+        Ok(Err(_)) => {
+            Redirect::to(&forms::flash("/console/admin", Err("forbidden"))).into_response()
+        }
+        Err(f) => f.into_response(),
+    }
+}

@@ -1,0 +1,255 @@
+// The staff console in a real browser: headless Debian Chromium driven by
+// playwright-core, against a real sync server (SQLite, demo district) on
+// 127.0.0.1, with real device cores (the `volunteer-device` binary) on the
+// volunteers' side. Every main page is checked with axe-core (no serious or
+// critical violation) and photographed under $SCREENSHOTS.
+//
+// Run by scripts/console-tests.sh, which builds the binaries and sets
+// SERVER_BIN, DEVICE_BIN, CHROMIUM and SCREENSHOTS.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+const PASSWORD = "demo-2026";
+const SHOTS = process.env.SCREENSHOTS ?? "target/console-screenshots";
+const AXE = readFileSync(new URL("./node_modules/axe-core/axe.min.js", import.meta.url), "utf8");
+let dir, server, base, browser;
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+    s.on("error", reject);
+  });
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), "console-"));
+  mkdirSync(SHOTS, { recursive: true });
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  server = spawn(
+    process.env.SERVER_BIN,
+    ["--listen", `127.0.0.1:${port}`, "--database", join(dir, "server.db"), "--demo", "--figures-every", "1"],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
+  await new Promise((resolve, reject) => {
+    let out = "";
+    server.stdout.on("data", (d) => {
+      out += d;
+      if (out.includes("listening on")) resolve();
+    });
+    server.on("exit", (code) => reject(new Error(`server exited ${code}: ${out}`)));
+  });
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: ["--no-sandbox"] });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill("SIGTERM");
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/// A real device core: sign in, act, sync, and say what the app shows.
+function device(name, login, ...command) {
+  const out = execFileSync(process.env.DEVICE_BIN, [join(dir, `${name}.db`), base, login, PASSWORD, ...command], {
+    encoding: "utf8",
+  });
+  return JSON.parse(out.trim().split("\n").pop());
+}
+
+async function signedIn(login) {
+  // bypassCSP: axe-core is injected as an inline script, which the console's CSP forbids.
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
+  const page = await context.newPage();
+  await page.goto(`${base}/console/login`);
+  await page.fill("#login", login);
+  await page.fill("#password", PASSWORD);
+  await Promise.all([page.waitForURL(`${base}/console`), page.click("form.card button[type=submit]")]);
+  return page;
+}
+
+/// axe-core in the page: no serious or critical violation.
+async function accessible(page, name) {
+  await page.addScriptTag({ content: AXE });
+  const result = await page.evaluate(async () =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } }),
+  );
+  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  assert.deepEqual(
+    bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`),
+    [],
+    `accessibility of ${name}`,
+  );
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+async function flashOk(page) {
+  await assert.doesNotReject(page.locator(".flash .ok").waitFor({ timeout: 5000 }), "the form reports done");
+}
+
+test("a volunteer account cannot open the console", async () => {
+  const context = await browser.newContext({ bypassCSP: true });
+  const page = await context.newPage();
+  await page.goto(`${base}/console/login`);
+  await page.fill("#login", "volunteer1");
+  await page.fill("#password", PASSWORD);
+  await page.click("form.card button[type=submit]");
+  await page.locator("[role=alert]").waitFor();
+  assert.match(await page.locator("[role=alert]").innerText(), /志愿者请使用手机应用/);
+  assert.equal((await context.cookies()).filter((c) => c.name === "vs_session").length, 0);
+  const res = await page.goto(`${base}/console/orders`);
+  assert.match(res.url(), /\/console\/login/, "no page without a session");
+  await shot(page, "login-refused");
+  await accessible(page, "sign-in");
+  await context.close();
+});
+
+test("station staff take an order by phone, dispatch it, and it reaches the volunteer's phone", async () => {
+  const v1 = device("v1", "volunteer1", "sync");
+  const page = await signedIn("staff-station");
+  await shot(page, "home");
+  await accessible(page, "home");
+  await page.goto(`${base}/console/orders`);
+  const text = `代买一周的菜 e2e-${Date.now()}`;
+  const form = page.locator("form[aria-labelledby=phone-order]");
+  await form.locator("[name=category]").fill("代购");
+  await form.locator("[name=description]").fill(text);
+  await form.locator("[name=phone]").fill("13900000001");
+  await form.locator("[name=address]").fill("幸福里小区2栋1单元");
+  // The same form posted twice (a double click, a resent request): one order.
+  const posted = await form.evaluate(async (f) => {
+    const body = new URLSearchParams(new FormData(f));
+    const a = await fetch(f.action, { method: "POST", body, redirect: "follow" });
+    const b = await fetch(f.action, { method: "POST", body, redirect: "follow" });
+    return [a.url, b.url];
+  });
+  assert.ok(posted.every((u) => u.includes("done=1")), posted.join(" "));
+  await page.goto(`${base}/console/orders?status=submitted`);
+  const rows = page.locator("#orders tbody tr", { hasText: text });
+  assert.equal(await rows.count(), 1, "a double-submitted form applies once");
+  const row = rows.first();
+  const orderId = await row.getAttribute("data-order");
+  assert.match(await row.innerText(), /13900000001/, "staff of the site see the contact");
+  await row.locator("select[name=volunteer_id]").selectOption(v1.user_id);
+  await row.getByRole("button", { name: "派单" }).click();
+  await flashOk(page);
+  await page.goto(`${base}/console/orders`);
+  assert.match(await page.locator(`tr[data-order="${orderId}"] td.status`).innerText(), /已派单/);
+  await shot(page, "orders");
+  await accessible(page, "dispatch desk");
+
+  const after = device("v1", "volunteer1", "sync");
+  const mine = after.assigned_orders.find((o) => o.id === orderId);
+  assert.ok(mine, "the dispatched order is on the volunteer's phone");
+  assert.equal(mine.status, "dispatched");
+  await page.context().close();
+});
+
+test("staff approve a self-report made on a phone", async () => {
+  const v2 = device("v2", "volunteer2", "sync");
+  const team = v2.memberships.find((m) => m.status === "active").team_id;
+  const { entry_id } = device("v2", "volunteer2", "report", team, "90", "社区活动中心值班");
+  const page = await signedIn("staff-station");
+  await page.goto(`${base}/console/hours`);
+  const row = page.locator(`tr[data-entry="${entry_id}"]`);
+  await row.waitFor();
+  await shot(page, "hours");
+  await accessible(page, "hours review");
+  await row.locator("input[name=entry]").check();
+  await page.getByRole("button", { name: "通过所选" }).click();
+  await flashOk(page);
+  assert.equal(await page.locator(`tr[data-entry="${entry_id}"]`).count(), 0, "no longer waiting");
+  const after = device("v2", "volunteer2", "sync");
+  assert.equal(after.hours.find((h) => h.id === entry_id)?.status, "confirmed");
+  await page.context().close();
+});
+
+test("a figure changes after a check-in at the desk", async () => {
+  const page = await signedIn("staff-station");
+  await page.goto(`${base}/console/figures`);
+  const before = Number(await page.locator("#person-times").innerText());
+  await shot(page, "figures");
+  await accessible(page, "figures");
+
+  await page.goto(`${base}/console/activities`);
+  await shot(page, "activities");
+  await accessible(page, "activities");
+  const running = page.locator("#activities tbody tr", { hasText: "进行中" }).first();
+  await running.locator("a").click();
+  await page.locator("#roster").waitFor();
+  const first = page.locator("#roster tbody tr", { has: page.getByRole("button", { name: /^签到/ }) }).first();
+  const volunteer = await first.getAttribute("data-volunteer");
+  await first.getByRole("button", { name: /签到/ }).click();
+  await flashOk(page);
+  await page.locator(`tr[data-volunteer="${volunteer}"]`).getByRole("button", { name: /签退/ }).click();
+  await flashOk(page);
+  await shot(page, "roster");
+  await accessible(page, "roster");
+
+  let now = before;
+  for (let i = 0; i < 30 && now <= before; i++) {
+    await new Promise((r) => setTimeout(r, 500));
+    await page.goto(`${base}/console/figures`);
+    now = Number(await page.locator("#person-times").innerText());
+  }
+  assert.equal(now, before + 1, "one more person-time once the attendance is complete");
+  await page.context().close();
+});
+
+test("a station's staff cannot see another station's orders", async () => {
+  const other = await signedIn("staff-station-2");
+  await other.goto(`${base}/console/admin`);
+  const acc = other.locator("form[aria-labelledby=new-account]");
+  await acc.locator("[name=display_name]").fill("吴奶奶");
+  await acc.locator("[name=phone]").fill(`137${String(Date.now()).slice(-8)}`);
+  await acc.locator("[name=role]").selectOption("resident");
+  await acc.getByRole("button").click();
+  await flashOk(other);
+  await shot(other, "admin");
+  await accessible(other, "administration");
+  await other.goto(`${base}/console/orders`);
+  const text = `另一个站的订单 e2e-${Date.now()}`;
+  const form = other.locator("form[aria-labelledby=phone-order]");
+  await form.locator("[name=category]").fill("维修");
+  await form.locator("[name=description]").fill(text);
+  await form.locator("[name=phone]").fill("13700000000");
+  await form.locator("[name=address]").fill("和平小区1栋");
+  await form.getByRole("button").click();
+  await flashOk(other);
+  assert.equal(await other.locator("#orders tbody tr", { hasText: text }).count(), 1);
+
+  const mine = await signedIn("staff-station");
+  await mine.goto(`${base}/console/orders`);
+  assert.equal(await mine.locator("#orders tbody tr", { hasText: text }).count(), 0);
+  await other.context().close();
+  await mine.context().close();
+});
+
+test("the console speaks English when asked, and refuses a form without its token", async () => {
+  const page = await signedIn("staff-station");
+  await page.getByRole("link", { name: "English" }).click();
+  await page.locator("h1", { hasText: "Today" }).waitFor();
+  await page.goto(`${base}/console/orders`);
+  await shot(page, "orders-en");
+  await accessible(page, "dispatch desk (English)");
+  // A post without the CSRF token (what another site could send): refused.
+  const status = await page.evaluate(async () => {
+    const body = new URLSearchParams({ form_id: "forged1", op: "cancel_order", order_id: "x", reason: "x" });
+    return (await fetch("/console/act", { method: "POST", body })).status;
+  });
+  assert.equal(status, 403);
+  await page.context().close();
+});
