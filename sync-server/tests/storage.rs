@@ -428,3 +428,57 @@ fn check_backfill(store: &dyn Storage, backend: &str) {
         "{backend}"
     );
 }
+
+/// A console form submitted twice, one after the other or at the same
+/// time: one mutation in the log, one effect, the same answer to both.
+#[test]
+fn a_form_submitted_twice_applies_once() {
+    for b in backends() {
+        let who = seeded(b.store.as_ref());
+        let store: std::sync::Arc<dyn Storage> = std::sync::Arc::from(b.store);
+        let join = || Mutation::JoinTeam {
+            team_id: "t".into(),
+        };
+        let first = store
+            .submit(&who, "console-1", "form-a", join(), Utc::now())
+            .unwrap();
+        let again = store
+            .submit(&who, "console-1", "form-a", join(), Utc::now())
+            .unwrap();
+        assert_eq!(first, again, "{}", b.name);
+        // Two submissions racing (two tabs, a double click on a slow link).
+        let results: Vec<_> = std::thread::scope(|s| {
+            let racers: Vec<_> = (0..2)
+                .map(|_| {
+                    let (store, who) = (store.clone(), who.clone());
+                    s.spawn(move || {
+                        store
+                            .submit(
+                                &who,
+                                "console-1",
+                                "form-b",
+                                Mutation::LeaveTeam {
+                                    team_id: "t".into(),
+                                },
+                                Utc::now(),
+                            )
+                            .unwrap()
+                    })
+                })
+                .collect();
+            racers.into_iter().map(|r| r.join().unwrap()).collect()
+        });
+        assert_eq!(results[0], results[1], "{}", b.name);
+        assert_eq!(
+            store.mutation_count().unwrap(),
+            2,
+            "{}: one per form",
+            b.name
+        );
+        // The next form takes the next number.
+        let third = store
+            .submit(&who, "console-1", "form-c", join(), Utc::now())
+            .unwrap();
+        assert_eq!(third.seq, 3, "{}", b.name);
+    }
+}
