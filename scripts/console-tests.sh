@@ -15,7 +15,7 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 command -v node >/dev/null 2>&1 || { echo "error: node is missing" >&2; exit 1; }
 cargo build --locked -p volunteer-sync-server -p volunteer-tests --bin volunteer-sync-server --bin volunteer-device
-(cd tests/console && { [[ -d node_modules/playwright-core && -d node_modules/axe-core ]] || npm ci --no-audit --no-fund; })
+(cd tests/console && { [[ -d node_modules/playwright-core && -d node_modules/axe-core && -d node_modules/xlsx ]] || npm ci --no-audit --no-fund; })
 export SERVER_BIN="$CARGO_TARGET_DIR/debug/volunteer-sync-server"
 export DEVICE_BIN="$CARGO_TARGET_DIR/debug/volunteer-device"
 export CHROMIUM="$(command -v chromium)"

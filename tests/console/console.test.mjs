@@ -14,6 +14,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
+import XLSX from "xlsx";
 
 const PASSWORD = "demo-2026";
 const SHOTS = process.env.SCREENSHOTS ?? "target/console-screenshots";
@@ -158,6 +159,8 @@ test("station staff take an order by phone, dispatch it, and it reaches the volu
   await page.context().close();
 });
 
+let approvedEntry;
+
 test("staff approve a self-report made on a phone", async () => {
   const v2 = device("v2", "volunteer2", "sync");
   const team = v2.memberships.find((m) => m.status === "active").team_id;
@@ -174,6 +177,7 @@ test("staff approve a self-report made on a phone", async () => {
   assert.equal(await page.locator(`tr[data-entry="${entry_id}"]`).count(), 0, "no longer waiting");
   const after = device("v2", "volunteer2", "sync");
   assert.equal(after.hours.find((h) => h.id === entry_id)?.status, "confirmed");
+  approvedEntry = entry_id;
   await page.context().close();
 });
 
@@ -251,5 +255,55 @@ test("the console speaks English when asked, and refuses a form without its toke
     return (await fetch("/console/act", { method: "POST", body })).status;
   });
   assert.equal(status, 403);
+  await page.context().close();
+});
+
+test("a CSV with one bad row: the check reports it by line, the import adds the rest once", async () => {
+  const page = await signedIn("staff-station");
+  const csv = "姓名,手机号,身份,备注\n陈阿姨,136 1234 0001,居民,\n林伯伯,1361234,,号码不全\n黄小明,13612340003,,\n";
+  const upload = async (mode) => {
+    await page.goto(`${base}/console/admin`);
+    await page.setInputFiles("#import-file", { name: "volunteers.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+    await page.locator("form[aria-labelledby=import]").getByRole("button", { name: mode }).click();
+    await page.locator("#import-summary").waitFor();
+    return page.locator("#import-summary").innerText();
+  };
+  assert.match(await upload("检查"), /新建 2 个，已有 0 个，有误 1 行/);
+  assert.match(await page.locator('tr[data-line="3"]').innerText(), /11 位大陆手机号/);
+  await shot(page, "import-check");
+  await accessible(page, "import check");
+  assert.match(await upload("导入"), /新建 2 个/);
+  assert.match(await page.locator('tr[data-line="2"]').innerText(), /已新建账号/);
+  assert.match(await upload("导入"), /新建 0 个，已有 2 个，有误 1 行/, "importing again adds nothing");
+  await page.goto(`${base}/console/admin`);
+  assert.match(await page.locator("#accounts").innerText(), /陈阿姨[\s\S]*居民[\s\S]*待激活/);
+  await page.context().close();
+});
+
+test("service records export as XLSX with the fields the rules require, and read back", async () => {
+  assert.ok(approvedEntry, "runs after the approval above");
+  const page = await signedIn("staff-station");
+  await page.goto(`${base}/console/admin`);
+  const form = page.locator("form[aria-labelledby=export]");
+  await form.locator("[name=report]").selectOption("records");
+  await form.locator("[name=from]").fill("2026-01-01");
+  await form.locator("[name=format]").selectOption("xlsx");
+  const [download] = await Promise.all([page.waitForEvent("download"), form.getByRole("button").click()]);
+  const path = join(dir, "records.xlsx");
+  await download.saveAs(path);
+  const book = XLSX.read(readFileSync(path));
+  const rows = XLSX.utils.sheet_to_json(book.Sheets[book.SheetNames[0]], { header: 1 });
+  assert.deepEqual(rows[0].slice(0, 8), ["记录编号", "志愿者姓名", "志愿者编号", "服务内容", "服务地点", "开始时间", "结束时间", "服务时长（小时）"]);
+  const mine = rows.find((r) => r[0] === approvedEntry);
+  assert.ok(mine, "the approved self-report is a service record");
+  assert.equal(mine[3], "社区活动中心值班");
+  assert.equal(mine[7], 1.5, "90 minutes, as a number of hours");
+  assert.ok(mine[1] && mine[12], "the volunteer and the reviewer are named");
+  // Hours per volunteer as CSV: UTF-8 with a byte-order mark, for Excel.
+  const text = await page.evaluate(async () => {
+    const r = await fetch("/console/export?report=hours-by-volunteer&from=2026-01-01&to=2099-12-31&format=csv");
+    return new TextDecoder().decode(await r.arrayBuffer(), { stream: false }).slice(0, 40);
+  });
+  assert.match(text, /^\uFEFF?名称,记录数,服务时长（小时）/);
   await page.context().close();
 });

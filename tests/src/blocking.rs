@@ -42,6 +42,9 @@ impl Storage for OffRuntime {
     ) -> Result<Result<Account, Refusal>, StoreError> {
         self.call(|s| s.issue_code(who, user_id, code, now))
     }
+    fn phone_taken(&self, phone: &str) -> Result<bool, StoreError> {
+        self.call(|s| s.phone_taken(phone))
+    }
     fn access_code(&self, login: &str) -> Result<Option<StoredCode>, StoreError> {
         self.call(|s| s.access_code(login))
     }

@@ -12,7 +12,9 @@
 //! session; a post from another origin is refused.
 
 mod chart;
+mod export;
 mod forms;
+mod import;
 mod layout;
 mod pages;
 pub mod text;
@@ -83,6 +85,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/console/figures", get(pages::figures::page))
         .route("/console/admin", get(pages::admin::page))
         .route("/console/admin/code", post(pages::admin::issue_code))
+        .route("/console/admin/import", post(pages::transfer::import))
+        .route("/console/export", get(pages::transfer::export))
 }
 
 fn cookies(headers: &HeaderMap) -> HashMap<String, String> {

@@ -281,6 +281,8 @@ pub trait Storage: Send + Sync {
         code: &IssuedCode,
         now: DateTime<Utc>,
     ) -> Result<Result<Account, Refusal>, StoreError>;
+    /// Whether an account has this phone as its login or phone.
+    fn phone_taken(&self, phone: &str) -> Result<bool, StoreError>;
     /// The open code of a login, if any.
     fn access_code(&self, login: &str) -> Result<Option<StoredCode>, StoreError>;
     /// Consume `code` if it is still the open one: set the password,

@@ -145,6 +145,7 @@ async fn render(state: &AppState, s: &Session, flash: Flash) -> Result<Response,
                     p { button type="submit" { (t.create) } }
                 }
             }
+            @if !roles.is_empty() { (super::transfer::forms(s)) }
             h2 { (t.sites) }
             table #sites {
                 thead { tr { th scope="col" { (t.name) } th scope="col" { (t.level) } th scope="col" { (t.address) } } }

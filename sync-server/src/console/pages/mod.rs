@@ -8,6 +8,7 @@ pub mod home;
 pub mod hours;
 pub mod orders;
 pub mod signin;
+pub mod transfer;
 
 use std::collections::BTreeMap;
 use volunteer_domain::{Account, Attendance, Kind, Membership, Record, Signup, Site, Team};

@@ -362,6 +362,10 @@ impl Storage for PgStore {
         })
     }
 
+    fn phone_taken(&self, phone: &str) -> Result<bool, StoreError> {
+        self.read(|tx| Ok(users::phone_holder(tx, phone)?.is_some()))
+    }
+
     fn access_code(&self, login: &str) -> Result<Option<StoredCode>, StoreError> {
         self.read(|tx| {
             tx.opt(

@@ -287,6 +287,10 @@ impl Storage for SqliteStore {
         })
     }
 
+    fn phone_taken(&self, phone: &str) -> Result<bool, StoreError> {
+        self.read(|c| Ok(phone_holder(c, phone)?.is_some()))
+    }
+
     fn access_code(&self, login: &str) -> Result<Option<StoredCode>, StoreError> {
         self.read(|c| {
             let row = c
