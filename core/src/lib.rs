@@ -37,8 +37,8 @@ pub use schedule::AutoSyncOptions;
 pub use volunteer_domain::wire::TERMS_VERSION;
 pub use volunteer_domain::{
     Account, AccountStatus, Activity, ActivityStatus, Attendance, AttendanceCorrection, Campaign,
-    Donation, Figures, Gift, GoodsTotal, HourEntry, HourEvent, HourEventKind, HourSource,
-    HourStatus, JoinPolicy, Kind, Membership, MembershipStatus, MonthMinutes, Mutation, Notice,
-    NoticeTopic, OrderContact, OrderCount, OrderStatus, PastMembership, Profile, Record,
+    Distribution, Donation, Figures, Gift, GoodsTotal, HourEntry, HourEvent, HourEventKind,
+    HourSource, HourStatus, JoinPolicy, Kind, Membership, MembershipStatus, MonthMinutes, Mutation,
+    Notice, NoticeTopic, OrderContact, OrderCount, OrderStatus, PastMembership, Profile, Record,
     RejectCode, Role, ServiceOrder, Signup, SignupStatus, Site, SiteLevel, Team, TeamRole,
 };

@@ -6,9 +6,9 @@ use rusqlite::Connection;
 use std::collections::BTreeMap;
 use volunteer_domain::rules::{LATE_RECORD_LIMIT, recording_deadline};
 use volunteer_domain::{
-    Account, Activity, Attendance, Campaign, Donation, Figures, HourEntry, HourSource, HourStatus,
-    Kind, Membership, MembershipStatus, Notice, OrderContact, OrderStatus, RejectCode,
-    ServiceOrder, Signup, SignupStatus, Site, Team,
+    Account, Activity, Attendance, Campaign, Distribution, Donation, Figures, HourEntry,
+    HourSource, HourStatus, Kind, Membership, MembershipStatus, Notice, OrderContact, OrderStatus,
+    RejectCode, ServiceOrder, Signup, SignupStatus, Site, Team,
 };
 
 use crate::error::Result;
@@ -491,6 +491,16 @@ pub fn accounts(conn: &Connection) -> Result<Vec<Account>> {
         conn,
         "SELECT data FROM records WHERE kind = 'account'
          ORDER BY json_extract(data, '$.display_name'), key",
+        [],
+    )
+}
+
+/// Goods handed out (staff's sites only), newest first.
+pub fn distributions(conn: &Connection) -> Result<Vec<Distribution>> {
+    load(
+        conn,
+        "SELECT data FROM records WHERE kind = 'distribution'
+         ORDER BY julianday(json_extract(data, '$.distributed_at')) DESC",
         [],
     )
 }

@@ -10,9 +10,10 @@ mod common;
 use chrono::{DateTime, Duration, Utc};
 use std::collections::{BTreeMap, BTreeSet};
 use volunteer_domain::{
-    Activity, ActivityStatus, Attendance, Campaign, Donation, Figures, Gift, HourEntry, HourSource,
-    HourStatus, Kind, Membership, MembershipStatus, Notice, NoticeTopic, OrderContact, OrderStatus,
-    Record, Role, ServiceOrder, Signup, SignupStatus, Site, SiteLevel, SyncRequest, Team, TeamRole,
+    Activity, ActivityStatus, Attendance, Campaign, Distribution, Donation, Figures, Gift,
+    HourEntry, HourSource, HourStatus, Kind, Membership, MembershipStatus, Notice, NoticeTopic,
+    OrderContact, OrderStatus, Record, Role, ServiceOrder, Signup, SignupStatus, Site, SiteLevel,
+    SyncRequest, Team, TeamRole,
 };
 use volunteer_sync_server::storage::AuthOutcome;
 use volunteer_sync_server::{NewUser, Principal, Storage};
@@ -209,14 +210,22 @@ fn table() -> Vec<Record> {
         money_fen: 0,
         goods: vec![],
         donation_count: 0,
+        distributed: vec![],
     }));
     out.push(Record::Donation(Donation {
-        id: "don-s2".into(),
         campaign_id: Some("camp".into()),
-        site_id: "s2".into(),
         donor_name: Some("张三".into()),
-        gift: Gift::Money { fen: 100 },
-        received_at: t0(),
+        ..Donation::new("don-s2", "s2", Gift::Money { fen: 100 }, t0(), "staff-s2")
+    }));
+    out.push(Record::Distribution(Distribution {
+        id: "dist-s2".into(),
+        campaign_id: "camp".into(),
+        site_id: "s2".into(),
+        item: "棉被".into(),
+        unit: "床".into(),
+        quantity: 1,
+        recipient: "敬老院".into(),
+        distributed_at: t0(),
         recorded_by: "staff-s2".into(),
     }));
     let figures = |key: &str, site: Option<&str>, team: Option<&str>| Figures {

@@ -426,4 +426,44 @@ impl VolunteerClient {
     pub fn reactivate_account(&self, user_id: String) -> Result<(), VolunteerError> {
         guard(|| self.replica.reactivate_account(&user_id))
     }
+
+    /// Staff: correct a donation recorded wrong, saying why; returns the
+    /// new donation's id.
+    pub fn correct_donation(
+        &self,
+        donation_id: String,
+        gift: Gift,
+        donor_name: Option<String>,
+        reason: String,
+    ) -> Result<String, VolunteerError> {
+        guard(|| {
+            self.replica
+                .correct_donation(&donation_id, gift, donor_name.as_deref(), &reason)
+        })
+    }
+
+    /// Staff: void a donation recorded by mistake, saying why.
+    pub fn void_donation(&self, donation_id: String, reason: String) -> Result<(), VolunteerError> {
+        guard(|| self.replica.void_donation(&donation_id, &reason))
+    }
+
+    /// Staff: record goods handed out from a campaign; returns its id.
+    pub fn distribute_goods(
+        &self,
+        campaign_id: String,
+        item: String,
+        quantity: u32,
+        unit: String,
+        recipient: String,
+        distributed_at: DateTime,
+    ) -> Result<String, VolunteerError> {
+        guard(|| {
+            self.replica.distribute_goods(
+                &campaign_id,
+                (&item, quantity, &unit),
+                &recipient,
+                distributed_at,
+            )
+        })
+    }
 }

@@ -158,4 +158,9 @@ impl VolunteerClient {
     pub fn accounts(&self) -> Result<Vec<Account>, VolunteerError> {
         guard(|| self.replica.accounts())
     }
+
+    /// Staff: goods handed out from campaigns at their sites, newest first.
+    pub fn distributions(&self) -> Result<Vec<Distribution>, VolunteerError> {
+        guard(|| self.replica.distributions())
+    }
 }

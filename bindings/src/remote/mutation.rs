@@ -232,6 +232,30 @@ pub enum Action {
         checked_out_at: Option<DateTime>,
         reason: String,
     },
+    /// Staff correct a donation recorded wrong, saying why: a new donation
+    /// replaces it in the totals; the old one is kept, marked superseded.
+    CorrectDonation {
+        donation_id: String,
+        new_donation_id: String,
+        gift: Gift,
+        donor_name: Option<String>,
+        reason: String,
+    },
+    /// Staff void a donation recorded by mistake, saying why.
+    VoidDonation {
+        donation_id: String,
+        reason: String,
+    },
+    /// Staff record goods handed out from a campaign, to whom.
+    DistributeGoods {
+        distribution_id: String,
+        campaign_id: String,
+        item: String,
+        quantity: u32,
+        unit: String,
+        recipient: String,
+        distributed_at: DateTime,
+    },
     /// Staff or an admin open a site below one they manage; its level is
     /// the one below its parent's (center > institute > station > point).
     CreateSite {

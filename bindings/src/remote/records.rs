@@ -4,10 +4,10 @@ use super::DateTime;
 
 pub use volunteer_core::{
     Account, AccountStatus, Activity, ActivityStatus, Attendance, AttendanceCorrection, Campaign,
-    Donation, Figures, Gift, GoodsTotal, HourEntry, HourEvent, HourEventKind, HourSource,
-    HourStatus, JoinPolicy, Membership, MembershipStatus, MonthMinutes, Notice, NoticeTopic,
-    OrderContact, OrderCount, OrderStatus, PastMembership, Profile, RejectCode, Role, ServiceOrder,
-    Signup, SignupStatus, Site, SiteLevel, Team, TeamRole,
+    Distribution, Donation, Figures, Gift, GoodsTotal, HourEntry, HourEvent, HourEventKind,
+    HourSource, HourStatus, JoinPolicy, Membership, MembershipStatus, MonthMinutes, Notice,
+    NoticeTopic, OrderContact, OrderCount, OrderStatus, PastMembership, Profile, RejectCode, Role,
+    ServiceOrder, Signup, SignupStatus, Site, SiteLevel, Team, TeamRole,
 };
 
 /// Kinds of data, as named in change notifications.
@@ -30,6 +30,7 @@ pub enum DataKind {
     Figures,
     Notice,
     Account,
+    Distribution,
 }
 
 /// Why a mutation was refused. The string form is stable: apps translate it.
@@ -464,6 +465,8 @@ pub struct Campaign {
     /// Goods received, summed per item and unit.
     pub goods: Vec<GoodsTotal>,
     pub donation_count: u32,
+    /// Goods handed out, summed per item and unit.
+    pub distributed: Vec<GoodsTotal>,
 }
 
 #[uniffi::remote(Record)]
@@ -497,6 +500,30 @@ pub struct Donation {
     pub donor_name: Option<String>,
     pub gift: Gift,
     pub received_at: DateTime,
+    pub recorded_by: String,
+    /// The donation this one corrects.
+    pub corrects: Option<String>,
+    /// The correction that replaced this one (no longer in the totals).
+    pub superseded_by: Option<String>,
+    /// Voided: no longer in the totals.
+    pub voided: bool,
+    /// Why it was corrected or voided, by whom and when.
+    pub reason: Option<String>,
+    pub changed_by: Option<String>,
+    pub changed_at: Option<DateTime>,
+}
+
+/// Goods handed out from a campaign, to whom and when (staff only).
+#[uniffi::remote(Record)]
+pub struct Distribution {
+    pub id: String,
+    pub campaign_id: String,
+    pub site_id: String,
+    pub item: String,
+    pub unit: String,
+    pub quantity: u32,
+    pub recipient: String,
+    pub distributed_at: DateTime,
     pub recorded_by: String,
 }
 

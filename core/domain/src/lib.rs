@@ -26,10 +26,11 @@ pub use mutation::{Mutation, MutationEnvelope};
 pub use record::{Keyed, Kind, Record, RecordError, pair_key};
 pub use records::{
     Account, AccountStatus, Activity, ActivityStatus, Attendance, AttendanceCorrection, Campaign,
-    Donation, Figures, Gift, GoodsTotal, HourEntry, HourEvent, HourEventKind, HourSource,
-    HourStatus, JoinPolicy, Membership, MembershipStatus, MonthMinutes, Notice, NoticeTopic,
-    OrderContact, OrderCount, OrderStatus, PastMembership, Profile, Role, ServiceOrder, Signup,
-    SignupStatus, Site, SiteLevel, Team, TeamRole, mask_phone, normalize_phone,
+    Distribution, Donation, Figures, Gift, GoodsTotal, HourEntry, HourEvent, HourEventKind,
+    HourSource, HourStatus, JoinPolicy, Membership, MembershipStatus, MonthMinutes, Notice,
+    NoticeTopic, OrderContact, OrderCount, OrderStatus, PastMembership, Profile, Role,
+    ServiceOrder, Signup, SignupStatus, Site, SiteLevel, Team, TeamRole, mask_phone,
+    normalize_phone,
 };
 pub use rules::{Decision, Effect, RejectCode, Rejection, State, decide};
 pub use scope::Scope;

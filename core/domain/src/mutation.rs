@@ -244,6 +244,34 @@ pub enum Mutation {
         gift: Gift,
         received_at: DateTime<Utc>,
     },
+    /// Staff correct a donation recorded wrong, saying why: a new donation
+    /// replaces it in the totals; the old one is kept, marked superseded.
+    CorrectDonation {
+        donation_id: String,
+        /// Generated on the device.
+        new_donation_id: String,
+        gift: Gift,
+        #[serde(default)]
+        donor_name: Option<String>,
+        reason: String,
+    },
+    /// Staff void a donation recorded by mistake, saying why: it leaves the
+    /// totals and is kept, marked voided.
+    VoidDonation {
+        donation_id: String,
+        reason: String,
+    },
+    /// Staff record goods handed out from a campaign, to whom.
+    DistributeGoods {
+        /// Generated on the device.
+        distribution_id: String,
+        campaign_id: String,
+        item: String,
+        quantity: u32,
+        unit: String,
+        recipient: String,
+        distributed_at: DateTime<Utc>,
+    },
     /// Staff set an attendance's times, saying why; the old ones are kept.
     CorrectAttendance {
         activity_id: String,
@@ -358,6 +386,9 @@ impl Mutation {
             Mutation::RespondToOrder { .. } => "respond_to_order",
             Mutation::CompleteOrder { .. } => "complete_order",
             Mutation::RateOrder { .. } => "rate_order",
+            Mutation::CorrectDonation { .. } => "correct_donation",
+            Mutation::VoidDonation { .. } => "void_donation",
+            Mutation::DistributeGoods { .. } => "distribute_goods",
             Mutation::CreateSite { .. } => "create_site",
             Mutation::UpdateSite { .. } => "update_site",
             Mutation::CreateTeam { .. } => "create_team",

@@ -86,6 +86,11 @@ impl Keyed for Figures {
         self.key.clone()
     }
 }
+impl Keyed for Distribution {
+    fn key(&self) -> String {
+        self.id.clone()
+    }
+}
 impl Keyed for Account {
     fn key(&self) -> String {
         self.user_id.clone()
@@ -113,6 +118,7 @@ records! {
     Figures = "figures",
     Notice = "notice",
     Account = "account",
+    Distribution = "distribution",
 }
 
 // ----- constructors -----

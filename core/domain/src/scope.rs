@@ -121,6 +121,10 @@ impl Record {
             // Staff of the account's site and above; an admin for one
             // without a site (who registered themself).
             Record::Account(r) => Scope::personal(&r.user_id, r.site_id.as_ref()),
+            Record::Distribution(r) => Scope {
+                site_id: Some(r.site_id.clone()),
+                ..Scope::default()
+            },
             Record::Donation(r) => Scope {
                 site_id: Some(r.site_id.clone()),
                 ..Scope::default()

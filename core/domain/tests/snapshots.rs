@@ -198,6 +198,26 @@ fn mutations() -> Vec<Mutation> {
             checked_out_at: Some(t("03:00")),
             reason: s("签到时间录入有误"),
         },
+        M::CorrectDonation {
+            donation_id: s("d1"),
+            new_donation_id: s("d2"),
+            gift: Gift::Money { fen: 50_000 },
+            donor_name: Some(s("张三")),
+            reason: s("多录了一个零"),
+        },
+        M::VoidDonation {
+            donation_id: s("d3"),
+            reason: s("重复录入"),
+        },
+        M::DistributeGoods {
+            distribution_id: s("g1"),
+            campaign_id: s("c1"),
+            item: s("棉被"),
+            quantity: 2,
+            unit: s("床"),
+            recipient: s("幸福里敬老院"),
+            distributed_at: t("06:00"),
+        },
         M::CreateSite {
             site_id: s("p1"),
             parent_id: s("s1"),
@@ -291,9 +311,12 @@ fn variant(m: &Mutation) -> usize {
         M::AssignAccount { .. } => 39,
         M::DeactivateAccount { .. } => 40,
         M::ReactivateAccount { .. } => 41,
+        M::CorrectDonation { .. } => 42,
+        M::VoidDonation { .. } => 43,
+        M::DistributeGoods { .. } => 44,
     }
 }
-const MUTATION_VARIANTS: usize = 42;
+const MUTATION_VARIANTS: usize = 45;
 
 fn records() -> Vec<Record> {
     let activity = Activity {
@@ -424,15 +447,21 @@ fn records() -> Vec<Record> {
                 quantity: 20,
             }],
             donation_count: 3,
+            distributed: vec![],
         }),
         Record::Donation(Donation {
-            id: s("d1"),
+            id: s("d2"),
             campaign_id: Some(s("c1")),
-            site_id: s("s1"),
             donor_name: Some(s("张三")),
-            gift: Gift::Money { fen: 50_000 },
-            received_at: t("05:00"),
-            recorded_by: s("staff1"),
+            corrects: Some(s("d1")),
+            reason: Some(s("多录了一个零")),
+            ..Donation::new(
+                "d2",
+                "s1",
+                Gift::Money { fen: 50_000 },
+                t("05:00"),
+                "staff1",
+            )
         }),
         Record::Figures(Figures {
             key: s("site/s1"),
@@ -476,6 +505,17 @@ fn records() -> Vec<Record> {
             changed_by: None,
             changed_at: None,
             reason: None,
+        }),
+        Record::Distribution(Distribution {
+            id: s("g1"),
+            campaign_id: s("c1"),
+            site_id: s("s1"),
+            item: s("棉被"),
+            unit: s("床"),
+            quantity: 2,
+            recipient: s("幸福里敬老院"),
+            distributed_at: t("06:00"),
+            recorded_by: s("staff1"),
         }),
     ]
 }

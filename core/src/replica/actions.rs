@@ -455,6 +455,58 @@ impl Replica {
         Ok(donation_id)
     }
 
+    /// Staff: correct a donation recorded wrong, saying why; a new donation
+    /// replaces it in the totals. Returns the new donation's id.
+    pub fn correct_donation(
+        &self,
+        donation_id: &str,
+        gift: Gift,
+        donor_name: Option<&str>,
+        reason: &str,
+    ) -> Result<String> {
+        let new_id = uuid::Uuid::new_v4().to_string();
+        self.submit(Mutation::CorrectDonation {
+            donation_id: id("donation_id", donation_id)?,
+            new_donation_id: new_id.clone(),
+            gift,
+            donor_name: donor_name
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .map(str::to_owned),
+            reason: reason.to_owned(),
+        })?;
+        Ok(new_id)
+    }
+
+    /// Staff: void a donation recorded by mistake, saying why.
+    pub fn void_donation(&self, donation_id: &str, reason: &str) -> Result<()> {
+        self.submit(Mutation::VoidDonation {
+            donation_id: id("donation_id", donation_id)?,
+            reason: reason.to_owned(),
+        })
+    }
+
+    /// Staff: record goods handed out from a campaign. Returns its id.
+    pub fn distribute_goods(
+        &self,
+        campaign_id: &str,
+        (item, quantity, unit): (&str, u32, &str),
+        recipient: &str,
+        distributed_at: DateTime<Utc>,
+    ) -> Result<String> {
+        let distribution_id = uuid::Uuid::new_v4().to_string();
+        self.submit(Mutation::DistributeGoods {
+            distribution_id: distribution_id.clone(),
+            campaign_id: id("campaign_id", campaign_id)?,
+            item: item.to_owned(),
+            quantity,
+            unit: unit.to_owned(),
+            recipient: recipient.to_owned(),
+            distributed_at,
+        })?;
+        Ok(distribution_id)
+    }
+
     /// Staff: open a site one level below `parent_id` (a site they
     /// manage). Returns its id.
     pub fn create_site(&self, parent_id: &str, name: &str, address: &str) -> Result<String> {

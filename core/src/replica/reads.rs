@@ -3,8 +3,8 @@
 
 use chrono::Utc;
 use volunteer_domain::{
-    Account, Activity, Attendance, Campaign, Donation, Figures, HourEntry, Kind, Membership,
-    MembershipStatus, Notice, OrderContact, ServiceOrder, Signup, Site, Team,
+    Account, Activity, Attendance, Campaign, Distribution, Donation, Figures, HourEntry, Kind,
+    Membership, MembershipStatus, Notice, OrderContact, ServiceOrder, Signup, Site, Team,
 };
 
 use super::Replica;
@@ -201,5 +201,10 @@ impl Replica {
     /// by name. Phones are masked.
     pub fn accounts(&self) -> Result<Vec<Account>> {
         self.read(queries::accounts)
+    }
+
+    /// Staff: goods handed out from campaigns at their sites, newest first.
+    pub fn distributions(&self) -> Result<Vec<Distribution>> {
+        self.read(queries::distributions)
     }
 }

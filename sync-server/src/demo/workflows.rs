@@ -151,6 +151,7 @@ pub(super) fn seed_callout_and_donations(
         money_fen: 0,
         goods: vec![],
         donation_count: 0,
+        distributed: vec![],
     };
     let gifts = [
         (Some("青川区爱心企业联合会"), Gift::Money { fen: 5_000_000 }),
@@ -188,13 +189,15 @@ pub(super) fn seed_callout_and_donations(
             }),
         }
         records.push(Record::Donation(Donation {
-            id: rng.uuid(),
             campaign_id: Some(campaign.id.clone()),
-            site_id: center.id.clone(),
             donor_name: donor.map(str::to_owned),
-            gift,
-            received_at: now - Duration::days(7 - i as i64),
-            recorded_by: staff_id.to_owned(),
+            ..Donation::new(
+                rng.uuid(),
+                &center.id,
+                gift,
+                now - Duration::days(7 - i as i64),
+                staff_id,
+            )
         }));
     }
     records.insert(0, Record::Campaign(campaign));

@@ -228,15 +228,13 @@ async fn a_change_committed_late_with_an_earlier_position_is_not_skipped() {
     let mut reader = Reader::sign_in(&server.url(), "staff-a").await;
     reader.drain(&server.url(), "reader").await;
 
-    let slow_json = Record::Donation(volunteer_domain::Donation {
-        id: "slow".into(),
-        campaign_id: None,
-        site_id: site.clone(),
-        donor_name: None,
-        gift: Gift::Money { fen: 100 },
-        received_at: chrono::Utc::now(),
-        recorded_by: fx.id("staff-a"),
-    })
+    let slow_json = Record::Donation(volunteer_domain::Donation::new(
+        "slow",
+        site.clone(),
+        Gift::Money { fen: 100 },
+        chrono::Utc::now(),
+        fx.id("staff-a"),
+    ))
     .to_json();
     // The slow writer: takes its transaction id and sequence number now.
     let (to_slow, slow_rx) = std::sync::mpsc::channel::<()>();

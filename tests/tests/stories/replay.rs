@@ -62,9 +62,12 @@ fn variant(m: &Mutation) -> usize {
         M::AssignAccount { .. } => 39,
         M::DeactivateAccount { .. } => 40,
         M::ReactivateAccount { .. } => 41,
+        M::CorrectDonation { .. } => 42,
+        M::VoidDonation { .. } => 43,
+        M::DistributeGoods { .. } => 44,
     }
 }
-const VARIANTS: usize = 42;
+const VARIANTS: usize = 45;
 
 struct Client {
     url: String,
@@ -539,6 +542,50 @@ async fn every_mutation_type_replayed_under_a_new_client_id_changes_nothing() {
                 donor_name: None,
                 gift: Gift::Money { fen: 10_000 },
                 received_at: now,
+            },
+        ),
+        (
+            "staff-a",
+            M::RecordDonation {
+                donation_id: "tour-d2".into(),
+                campaign_id: Some("tour-camp".into()),
+                site_id: site.clone(),
+                donor_name: Some("李四".into()),
+                gift: Gift::Goods {
+                    item: "棉被".into(),
+                    quantity: 10,
+                    unit: "床".into(),
+                },
+                received_at: now,
+            },
+        ),
+        (
+            "staff-a",
+            M::CorrectDonation {
+                donation_id: "tour-d1".into(),
+                new_donation_id: "tour-d3".into(),
+                gift: Gift::Money { fen: 1_000 },
+                donor_name: None,
+                reason: "多录了一个零".into(),
+            },
+        ),
+        (
+            "staff-a",
+            M::VoidDonation {
+                donation_id: "tour-d3".into(),
+                reason: "重复录入".into(),
+            },
+        ),
+        (
+            "staff-a",
+            M::DistributeGoods {
+                distribution_id: "tour-g1".into(),
+                campaign_id: "tour-camp".into(),
+                item: "棉被".into(),
+                quantity: 4,
+                unit: "床".into(),
+                recipient: "幸福里敬老院".into(),
+                distributed_at: now,
             },
         ),
     ];

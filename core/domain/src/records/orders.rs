@@ -111,6 +111,10 @@ pub struct Campaign {
     /// Goods received, summed per item and unit.
     pub goods: Vec<GoodsTotal>,
     pub donation_count: u32,
+    /// Goods handed out from the campaign, summed per item and unit
+    /// (never more than received).
+    #[serde(default)]
+    pub distributed: Vec<GoodsTotal>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -145,6 +149,72 @@ pub struct Donation {
     pub donor_name: Option<String>,
     pub gift: Gift,
     pub received_at: DateTime<Utc>,
+    pub recorded_by: String,
+    /// The donation this one corrects (its gift or donor was recorded wrong).
+    #[serde(default)]
+    pub corrects: Option<String>,
+    /// The correction that replaced this one: no longer in the totals.
+    #[serde(default)]
+    pub superseded_by: Option<String>,
+    /// Voided (recorded by mistake): no longer in the totals.
+    #[serde(default)]
+    pub voided: bool,
+    /// Why it was corrected or voided, by whom and when. The gift itself
+    /// is never edited: a correction is a new donation.
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub changed_by: Option<String>,
+    #[serde(default)]
+    pub changed_at: Option<DateTime<Utc>>,
+}
+
+impl Donation {
+    /// A donation to a site, anonymous and for no campaign, as recorded:
+    /// set the rest with struct update syntax.
+    pub fn new(
+        id: impl Into<String>,
+        site_id: impl Into<String>,
+        gift: Gift,
+        received_at: DateTime<Utc>,
+        recorded_by: impl Into<String>,
+    ) -> Donation {
+        Donation {
+            id: id.into(),
+            campaign_id: None,
+            site_id: site_id.into(),
+            donor_name: None,
+            gift,
+            received_at,
+            recorded_by: recorded_by.into(),
+            corrects: None,
+            superseded_by: None,
+            voided: false,
+            reason: None,
+            changed_by: None,
+            changed_at: None,
+        }
+    }
+
+    /// Whether it counts in its campaign's totals.
+    pub fn counts(&self) -> bool {
+        !self.voided && self.superseded_by.is_none()
+    }
+}
+
+/// Goods handed out from a campaign, to whom and when. Read by staff of
+/// its site and above (recipients' privacy: 条例 art. 21).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Distribution {
+    pub id: String,
+    pub campaign_id: String,
+    pub site_id: String,
+    pub item: String,
+    pub unit: String,
+    pub quantity: u32,
+    /// Who received them (a household, a care home).
+    pub recipient: String,
+    pub distributed_at: DateTime<Utc>,
     pub recorded_by: String,
 }
 

@@ -168,6 +168,42 @@ fn fields(m: &Mutation) -> (Texts<'_>, Times, Times) {
             (vec![("notice_id", notice_id, NOTICE_ID)], vec![], vec![])
         }
         M::CreateCampaign { name, .. } => (vec![("name", name, TITLE)], vec![], vec![]),
+        M::CorrectDonation {
+            gift,
+            donor_name,
+            reason,
+            ..
+        } => {
+            let mut texts = vec![
+                (
+                    "donor_name",
+                    donor_name.as_deref().unwrap_or_default(),
+                    NAME,
+                ),
+                ("reason", reason.as_str(), TEXT),
+            ];
+            if let Gift::Goods { item, unit, .. } = gift {
+                texts.push(("item", item, NAME));
+                texts.push(("unit", unit, NAME));
+            }
+            (texts, vec![], vec![])
+        }
+        M::VoidDonation { reason, .. } => (vec![("reason", reason, TEXT)], vec![], vec![]),
+        M::DistributeGoods {
+            item,
+            unit,
+            recipient,
+            distributed_at,
+            ..
+        } => (
+            vec![
+                ("item", item, NAME),
+                ("unit", unit, NAME),
+                ("recipient", recipient, TITLE),
+            ],
+            vec![("distributed_at", *distributed_at)],
+            vec![],
+        ),
         M::CreateSite { name, address, .. } | M::UpdateSite { name, address, .. } => (
             vec![("name", name, NAME), ("address", address, ADDRESS)],
             vec![],
@@ -313,6 +349,23 @@ fn ids(m: &Mutation) -> Vec<(&'static str, Option<&str>)> {
             id("donation_id", donation_id),
             id("site_id", site_id),
             opt("campaign_id", campaign_id),
+        ],
+        M::CorrectDonation {
+            donation_id,
+            new_donation_id,
+            ..
+        } => vec![
+            id("donation_id", donation_id),
+            id("new_donation_id", new_donation_id),
+        ],
+        M::VoidDonation { donation_id, .. } => vec![id("donation_id", donation_id)],
+        M::DistributeGoods {
+            distribution_id,
+            campaign_id,
+            ..
+        } => vec![
+            id("distribution_id", distribution_id),
+            id("campaign_id", campaign_id),
         ],
         M::CreateSite {
             site_id, parent_id, ..

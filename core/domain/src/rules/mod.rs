@@ -44,14 +44,17 @@ pub use crate::actor::{Actor, MAX_ID_LEN, is_valid_id};
 use crate::mutation::{Mutation, MutationEnvelope};
 use crate::record::{Kind, Record, pair_key};
 use crate::records::{
-    Activity, ActivityStatus, Attendance, Campaign, Donation, HourEntry, HourSource, HourStatus,
-    Membership, Notice, OrderContact, Role, ServiceOrder, Signup, Site, Team,
+    Activity, ActivityStatus, Attendance, Campaign, Distribution, Donation, HourEntry, HourSource,
+    HourStatus, Membership, Notice, OrderContact, Role, ServiceOrder, Signup, Site, Team,
 };
 use accounts::{NewAccount, assign_account, create_account, set_account_active};
 use activities::{cancel_signup, create_activity, create_call_out, move_activity, sign_up};
 use attendance::{CorrectionArgs, check_in, check_out, correct_attendance};
 use disputes::{dispute_hours, reopen_hours, resolve_dispute};
-use donations::{NewDonation, create_campaign, record_donation};
+use donations::{
+    DonationFix, Handout, NewDonation, correct_donation, create_campaign, distribute_goods,
+    record_donation, void_donation,
+};
 use hours::{ReportArgs, correct_hours, report_hours, review_hours};
 use notices::mark_notice_read;
 pub(crate) use notices::notice;
@@ -206,6 +209,7 @@ getter!(get_order, ServiceOrder, ServiceOrder);
 getter!(get_contact, OrderContact, OrderContact);
 getter!(get_campaign, Campaign, Campaign);
 getter!(get_donation, Donation, Donation);
+getter!(get_distribution, Distribution, Distribution);
 getter!(get_notice, Notice, Notice);
 
 /// What to do when a referenced record is absent: the server knows it does
@@ -515,6 +519,50 @@ pub fn decide<S: State>(
                 checked_in_at: *checked_in_at,
                 checked_out_at: *checked_out_at,
                 reason,
+            },
+        ),
+        Mutation::CorrectDonation {
+            donation_id,
+            new_donation_id,
+            gift,
+            donor_name,
+            reason,
+        } => correct_donation(
+            s,
+            actor,
+            now,
+            DonationFix {
+                donation_id,
+                new_donation_id,
+                gift,
+                donor_name: donor_name.as_deref(),
+                reason,
+            },
+        ),
+        Mutation::VoidDonation {
+            donation_id,
+            reason,
+        } => void_donation(s, actor, now, (donation_id, reason)),
+        Mutation::DistributeGoods {
+            distribution_id,
+            campaign_id,
+            item,
+            quantity,
+            unit,
+            recipient,
+            distributed_at,
+        } => distribute_goods(
+            s,
+            actor,
+            now,
+            Handout {
+                distribution_id,
+                campaign_id,
+                item,
+                quantity: *quantity,
+                unit,
+                recipient,
+                distributed_at: *distributed_at,
             },
         ),
         Mutation::CreateSite {
