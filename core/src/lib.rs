@@ -27,18 +27,19 @@ mod sync;
 pub use cancel::CancelToken;
 pub use error::{Error, Result};
 pub use model::{
-    AccessCode, ActivityDraft, Connectivity, DueKind, DueRecord, HoursReport, HoursTotal,
-    OrderQueue, OrderRequest, PendingMutation, RejectedMutation, RosterEntry, SyncFailure,
-    SyncOptions, SyncReport, SyncStatus,
+    AccessCode, ActivityDraft, CallOutDraft, Connectivity, DueKind, DueRecord, HoursReport,
+    HoursTotal, OrderQueue, OrderRequest, PendingMutation, RejectedMutation, RosterEntry,
+    SyncFailure, SyncOptions, SyncReport, SyncStatus,
 };
 pub use notify::{ChangeListener, StatusListener, Subscription};
 pub use replica::Replica;
 pub use schedule::AutoSyncOptions;
 pub use volunteer_domain::wire::TERMS_VERSION;
 pub use volunteer_domain::{
-    Account, AccountStatus, Activity, ActivityStatus, Attendance, AttendanceCorrection, Campaign,
-    Distribution, Donation, Figures, Gift, GoodsTotal, HourEntry, HourEvent, HourEventKind,
-    HourSource, HourStatus, JoinPolicy, Kind, Membership, MembershipStatus, MonthMinutes, Mutation,
-    Notice, NoticeTopic, OrderContact, OrderCount, OrderStatus, PastMembership, Profile, Record,
-    RejectCode, Role, ServiceOrder, Signup, SignupStatus, Site, SiteLevel, Team, TeamRole,
+    Account, AccountStatus, Activity, ActivityStatus, Attendance, AttendanceCorrection, Audience,
+    Campaign, Distribution, Donation, Figures, Gift, GoodsTotal, HourEntry, HourEvent,
+    HourEventKind, HourSource, HourStatus, JoinPolicy, Kind, Membership, MembershipStatus,
+    MonthMinutes, Mutation, Notice, NoticeTopic, OrderContact, OrderCount, OrderStatus,
+    PastMembership, Profile, Record, RejectCode, Role, ServiceOrder, Signup, SignupStatus, Site,
+    SiteLevel, Team, TeamRole,
 };

@@ -122,6 +122,20 @@ pub struct ActivityDraft {
     pub credit_rounding_minutes: u32,
 }
 
+/// Input of a new call-out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallOutDraft {
+    pub site_id: String,
+    pub title: String,
+    pub description: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    /// Responders wanted.
+    pub needed: u32,
+    /// Whom it calls (teams, a site's subtree; empty: everyone).
+    pub audience: volunteer_domain::Audience,
+}
+
 /// Input of a resident's order for help.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderRequest {

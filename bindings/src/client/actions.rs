@@ -62,26 +62,26 @@ impl VolunteerClient {
         guard(|| self.replica.create_activity(draft))
     }
 
-    /// Staff: call urgently for `needed` volunteers at a site and time; it is
-    /// published at once and volunteers respond with `sign_up`. Returns its id.
-    pub fn create_call_out(
+    /// Staff: call urgently for `needed` volunteers at a site and time, from
+    /// `audience` (teams, a site's subtree; empty: everyone); it is published
+    /// at once and those called respond with `sign_up`. Returns its id.
+    pub fn create_call_out(&self, draft: CallOutDraft) -> Result<String, VolunteerError> {
+        guard(|| self.replica.create_call_out(draft))
+    }
+
+    /// Staff: close a call-out early.
+    pub fn close_call_out(&self, activity_id: String) -> Result<(), VolunteerError> {
+        guard(|| self.replica.close_call_out(&activity_id))
+    }
+
+    /// Staff: widen a call-out (more people, as many places or more).
+    pub fn widen_call_out(
         &self,
-        site_id: String,
-        title: String,
-        description: String,
-        starts_at: DateTime,
-        ends_at: DateTime,
+        activity_id: String,
+        audience: Audience,
         needed: u32,
-    ) -> Result<String, VolunteerError> {
-        guard(|| {
-            self.replica.create_call_out(
-                &site_id,
-                &title,
-                &description,
-                (starts_at, ends_at),
-                needed,
-            )
-        })
+    ) -> Result<(), VolunteerError> {
+        guard(|| self.replica.widen_call_out(&activity_id, audience, needed))
     }
 
     /// Organisers: open a drafted activity for signups.

@@ -5,17 +5,31 @@ use std::time::Duration;
 
 use super::DateTime;
 use super::mutation::Action;
-use super::records::{DataKind, OrderStatus, RejectCode};
+use super::records::{Audience, DataKind, OrderStatus, RejectCode};
 
 pub use volunteer_core::{
-    AccessCode, ActivityDraft, AutoSyncOptions, Connectivity, DueKind, DueRecord, HoursReport,
-    HoursTotal, OrderQueue, OrderRequest, RosterEntry, SyncFailure, SyncReport, SyncStatus,
+    AccessCode, ActivityDraft, AutoSyncOptions, CallOutDraft, Connectivity, DueKind, DueRecord,
+    HoursReport, HoursTotal, OrderQueue, OrderRequest, RosterEntry, SyncFailure, SyncReport,
+    SyncStatus,
 };
 
 /// An action waiting for the server.
 pub type PendingAction = volunteer_core::PendingMutation;
 /// An action the server refused, with its whole input.
 pub type RejectedAction = volunteer_core::RejectedMutation;
+
+/// Input of a new call-out: whom it calls (teams, a site's subtree; empty:
+/// everyone) and how many responders it wants.
+#[uniffi::remote(Record)]
+pub struct CallOutDraft {
+    pub site_id: String,
+    pub title: String,
+    pub description: String,
+    pub starts_at: DateTime,
+    pub ends_at: DateTime,
+    pub needed: u32,
+    pub audience: Audience,
+}
 
 /// One line of an activity's roster: who signed up and who is or was there.
 #[uniffi::remote(Record)]

@@ -2,7 +2,7 @@
 //! rejected, with its whole input, so it can offer "edit and resend".
 
 use super::DateTime;
-use super::records::{Gift, JoinPolicy, Role, TeamRole};
+use super::records::{Audience, Gift, JoinPolicy, Role, TeamRole};
 
 /// A user action, as queued or as rejected (the domain's `Mutation`).
 pub type Action = volunteer_core::Mutation;
@@ -69,6 +69,17 @@ pub enum Action {
         description: String,
         starts_at: DateTime,
         ends_at: DateTime,
+        needed: u32,
+        audience: Audience,
+    },
+    /// Staff close a call-out early: no more responses.
+    CloseCallOut {
+        activity_id: String,
+    },
+    /// Staff widen a call-out: call more people for as many or more places.
+    WidenCallOut {
+        activity_id: String,
+        audience: Audience,
         needed: u32,
     },
     /// Move an activity along: draft → published → in progress → finished.

@@ -3,11 +3,11 @@
 use super::DateTime;
 
 pub use volunteer_core::{
-    Account, AccountStatus, Activity, ActivityStatus, Attendance, AttendanceCorrection, Campaign,
-    Distribution, Donation, Figures, Gift, GoodsTotal, HourEntry, HourEvent, HourEventKind,
-    HourSource, HourStatus, JoinPolicy, Membership, MembershipStatus, MonthMinutes, Notice,
-    NoticeTopic, OrderContact, OrderCount, OrderStatus, PastMembership, Profile, RejectCode, Role,
-    ServiceOrder, Signup, SignupStatus, Site, SiteLevel, Team, TeamRole,
+    Account, AccountStatus, Activity, ActivityStatus, Attendance, AttendanceCorrection, Audience,
+    Campaign, Distribution, Donation, Figures, Gift, GoodsTotal, HourEntry, HourEvent,
+    HourEventKind, HourSource, HourStatus, JoinPolicy, Membership, MembershipStatus, MonthMinutes,
+    Notice, NoticeTopic, OrderContact, OrderCount, OrderStatus, PastMembership, Profile,
+    RejectCode, Role, ServiceOrder, Signup, SignupStatus, Site, SiteLevel, Team, TeamRole,
 };
 
 /// Kinds of data, as named in change notifications.
@@ -246,6 +246,8 @@ pub struct Activity {
     pub published: bool,
     /// The activity lead (活动负责人): who created it, by name.
     pub lead: Option<String>,
+    /// Whom a call-out calls; everyone when empty.
+    pub audience: Audience,
 }
 
 /// A signup's place: one of the `capacity` places, or the waitlist.
@@ -618,4 +620,12 @@ pub struct Account {
     pub changed_by: Option<String>,
     pub changed_at: Option<DateTime>,
     pub reason: Option<String>,
+}
+
+/// Whom a call-out calls: members of these teams, or volunteers in a team
+/// of this site's subtree; both empty, every volunteer.
+#[uniffi::remote(Record)]
+pub struct Audience {
+    pub team_ids: Vec<String>,
+    pub site_id: Option<String>,
 }

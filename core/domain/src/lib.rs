@@ -25,10 +25,10 @@ pub use actor::{Actor, MAX_ID_LEN, is_valid_id};
 pub use mutation::{Mutation, MutationEnvelope};
 pub use record::{Keyed, Kind, Record, RecordError, pair_key};
 pub use records::{
-    Account, AccountStatus, Activity, ActivityStatus, Attendance, AttendanceCorrection, Campaign,
-    Distribution, Donation, Figures, Gift, GoodsTotal, HourEntry, HourEvent, HourEventKind,
-    HourSource, HourStatus, JoinPolicy, Membership, MembershipStatus, MonthMinutes, Notice,
-    NoticeTopic, OrderContact, OrderCount, OrderStatus, PastMembership, Profile, Role,
+    Account, AccountStatus, Activity, ActivityStatus, Attendance, AttendanceCorrection, Audience,
+    Campaign, Distribution, Donation, Figures, Gift, GoodsTotal, HourEntry, HourEvent,
+    HourEventKind, HourSource, HourStatus, JoinPolicy, Membership, MembershipStatus, MonthMinutes,
+    Notice, NoticeTopic, OrderContact, OrderCount, OrderStatus, PastMembership, Profile, Role,
     ServiceOrder, Signup, SignupStatus, Site, SiteLevel, Team, TeamRole, mask_phone,
     normalize_phone,
 };

@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::records::{Gift, JoinPolicy, Role, TeamRole};
+use crate::records::{Audience, Gift, JoinPolicy, Role, TeamRole};
 
 /// One user action. Actions without a `volunteer_id` act for the signed-in user.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -74,6 +74,20 @@ pub enum Mutation {
         description: String,
         starts_at: DateTime<Utc>,
         ends_at: DateTime<Utc>,
+        needed: u32,
+        /// Whom it calls (default: everyone).
+        #[serde(default)]
+        audience: Audience,
+    },
+    /// Staff close a call-out early: no more responses.
+    CloseCallOut {
+        activity_id: String,
+    },
+    /// Staff widen a call-out: call more people (an audience that holds
+    /// the old one) for as many or more places; it takes responses again.
+    WidenCallOut {
+        activity_id: String,
+        audience: Audience,
         needed: u32,
     },
     /// Move an activity along: draft → published → in progress → finished.
@@ -386,6 +400,8 @@ impl Mutation {
             Mutation::RespondToOrder { .. } => "respond_to_order",
             Mutation::CompleteOrder { .. } => "complete_order",
             Mutation::RateOrder { .. } => "rate_order",
+            Mutation::CloseCallOut { .. } => "close_call_out",
+            Mutation::WidenCallOut { .. } => "widen_call_out",
             Mutation::CorrectDonation { .. } => "correct_donation",
             Mutation::VoidDonation { .. } => "void_donation",
             Mutation::DistributeGoods { .. } => "distribute_goods",

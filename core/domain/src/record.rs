@@ -157,6 +157,7 @@ impl Activity {
             callout: false,
             published: false,
             lead: None,
+            audience: Audience::default(),
         }
     }
 

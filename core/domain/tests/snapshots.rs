@@ -67,6 +67,21 @@ fn mutations() -> Vec<Mutation> {
             starts_at: t("10:00"),
             ends_at: t("14:00"),
             needed: 6,
+            audience: Audience {
+                team_ids: vec![s("t1")],
+                site_id: None,
+            },
+        },
+        M::CloseCallOut {
+            activity_id: s("a2"),
+        },
+        M::WidenCallOut {
+            activity_id: s("a2"),
+            audience: Audience {
+                team_ids: vec![s("t1")],
+                site_id: Some(s("s1")),
+            },
+            needed: 10,
         },
         M::PublishActivity {
             activity_id: s("a1"),
@@ -314,9 +329,11 @@ fn variant(m: &Mutation) -> usize {
         M::CorrectDonation { .. } => 42,
         M::VoidDonation { .. } => 43,
         M::DistributeGoods { .. } => 44,
+        M::CloseCallOut { .. } => 45,
+        M::WidenCallOut { .. } => 46,
     }
 }
-const MUTATION_VARIANTS: usize = 45;
+const MUTATION_VARIANTS: usize = 47;
 
 fn records() -> Vec<Record> {
     let activity = Activity {

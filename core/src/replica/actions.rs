@@ -3,12 +3,12 @@
 
 use chrono::{DateTime, Utc};
 use volunteer_domain::{
-    Gift, HourEntry, JoinPolicy, MAX_ID_LEN, Mutation, Role, TeamRole, normalize_phone,
+    Audience, Gift, HourEntry, JoinPolicy, MAX_ID_LEN, Mutation, Role, TeamRole, normalize_phone,
 };
 
 use super::Replica;
 use crate::error::{Error, Result};
-use crate::model::{ActivityDraft, HoursReport, OrderRequest};
+use crate::model::{ActivityDraft, CallOutDraft, HoursReport, OrderRequest};
 use crate::{outbox, queries, store};
 
 impl Replica {
@@ -110,28 +110,40 @@ impl Replica {
         Ok(activity_id)
     }
 
-    /// Staff: call urgently for `needed` volunteers at a site and time. The
-    /// call is published at once; volunteers respond with [`Replica::sign_up`].
-    /// Returns its id.
-    pub fn create_call_out(
-        &self,
-        site_id: &str,
-        title: &str,
-        description: &str,
-        (starts_at, ends_at): (DateTime<Utc>, DateTime<Utc>),
-        needed: u32,
-    ) -> Result<String> {
+    /// Staff: call urgently for `needed` volunteers at a site and time,
+    /// from `audience` (teams, a site's subtree; empty: everyone). The call
+    /// is published at once; those called respond with [`Replica::sign_up`]
+    /// and withdraw with [`Replica::cancel_signup`]. Returns its id.
+    pub fn create_call_out(&self, draft: CallOutDraft) -> Result<String> {
         let activity_id = uuid::Uuid::new_v4().to_string();
         self.submit(Mutation::CreateCallOut {
             activity_id: activity_id.clone(),
-            site_id: id("site_id", site_id)?,
-            title: title.to_owned(),
-            description: description.to_owned(),
-            starts_at,
-            ends_at,
-            needed,
+            site_id: id("site_id", &draft.site_id)?,
+            title: draft.title,
+            description: draft.description,
+            starts_at: draft.starts_at,
+            ends_at: draft.ends_at,
+            needed: draft.needed,
+            audience: draft.audience,
         })?;
         Ok(activity_id)
+    }
+
+    /// Staff: close a call-out early: no more responses.
+    pub fn close_call_out(&self, activity_id: &str) -> Result<()> {
+        self.submit(Mutation::CloseCallOut {
+            activity_id: id("activity_id", activity_id)?,
+        })
+    }
+
+    /// Staff: call more people (an audience that holds the old one) for as
+    /// many places or more; the call takes responses again.
+    pub fn widen_call_out(&self, activity_id: &str, audience: Audience, needed: u32) -> Result<()> {
+        self.submit(Mutation::WidenCallOut {
+            activity_id: id("activity_id", activity_id)?,
+            audience,
+            needed,
+        })
     }
 
     /// Organisers: open a drafted activity for signups.

@@ -99,12 +99,22 @@ impl Replica {
         self.read(|c| queries::all_of_kind(c, kind))
     }
 
-    /// Call-outs still looking for responders, soonest first.
+    /// Call-outs still looking for responders that call this user (their
+    /// team, a subtree their team is in, or everyone), soonest first.
     pub fn open_call_outs(&self) -> Result<Vec<Activity>> {
+        let now = Utc::now();
+        let memberships = self.my_memberships()?;
+        let paths: std::collections::BTreeMap<String, String> =
+            self.sites()?.into_iter().map(|s| (s.id, s.path)).collect();
         Ok(self
             .upcoming_activities(1000)?
             .into_iter()
             .filter(|a| a.callout && a.signup_count < a.capacity)
+            .filter(|a| a.signup_deadline.is_none_or(|d| d > now))
+            .filter(|a| {
+                a.audience
+                    .includes(&memberships, |id| paths.get(id).cloned())
+            })
             .collect())
     }
 

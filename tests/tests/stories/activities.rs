@@ -226,7 +226,16 @@ async fn a_call_out_closes_when_enough_volunteers_respond() {
     let window = (now + Duration::hours(1), now + Duration::hours(5));
     // Volunteers cannot call out.
     let v1 = signed_in(dir.path(), "v1", &url, "v1").await;
-    let err = v1.create_call_out(&fx.station_a.id, "防汛", "", window, 2);
+    let draft = |title: &str, description: &str| volunteer_core::CallOutDraft {
+        site_id: fx.station_a.id.clone(),
+        title: title.into(),
+        description: description.into(),
+        starts_at: window.0,
+        ends_at: window.1,
+        needed: 2,
+        audience: Default::default(),
+    };
+    let err = v1.create_call_out(draft("防汛", ""));
     assert!(matches!(
         err,
         Err(Error::Rejected {
@@ -236,13 +245,7 @@ async fn a_call_out_closes_when_enough_volunteers_respond() {
     ));
 
     let id = staff
-        .create_call_out(
-            &fx.station_a.id,
-            "防汛值守紧急集结",
-            "河堤巡查，带雨具",
-            window,
-            2,
-        )
+        .create_call_out(draft("防汛值守紧急集结", "河堤巡查，带雨具"))
         .unwrap();
     staff.sync().await.unwrap();
     let v2 = signed_in(dir.path(), "v2", &url, "v2").await;

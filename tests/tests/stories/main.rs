@@ -8,6 +8,7 @@ mod activities;
 mod attendance;
 mod authorization;
 mod autosync;
+mod callouts;
 mod capacity;
 mod concurrency;
 mod crash;

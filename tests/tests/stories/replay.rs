@@ -65,9 +65,11 @@ fn variant(m: &Mutation) -> usize {
         M::CorrectDonation { .. } => 42,
         M::VoidDonation { .. } => 43,
         M::DistributeGoods { .. } => 44,
+        M::CloseCallOut { .. } => 45,
+        M::WidenCallOut { .. } => 46,
     }
 }
-const VARIANTS: usize = 45;
+const VARIANTS: usize = 47;
 
 struct Client {
     url: String,
@@ -320,6 +322,27 @@ async fn every_mutation_type_replayed_under_a_new_client_id_changes_nothing() {
                 starts_at: now + Duration::hours(1),
                 ends_at: now + Duration::hours(3),
                 needed: 4,
+                audience: volunteer_domain::Audience {
+                    team_ids: vec![team_a.clone()],
+                    site_id: None,
+                },
+            },
+        ),
+        (
+            "staff-a",
+            M::WidenCallOut {
+                activity_id: "tour-call".into(),
+                audience: volunteer_domain::Audience {
+                    team_ids: vec![team_a.clone()],
+                    site_id: Some(site.clone()),
+                },
+                needed: 6,
+            },
+        ),
+        (
+            "staff-a",
+            M::CloseCallOut {
+                activity_id: "tour-call".into(),
             },
         ),
         (

@@ -230,6 +230,44 @@ pub struct Activity {
     /// The activity lead (活动负责人): who created it, by name.
     #[serde(default)]
     pub lead: Option<String>,
+    /// Whom a call-out calls; everyone when empty.
+    #[serde(default)]
+    pub audience: Audience,
+}
+
+/// Whom a call-out calls: members of these teams, or volunteers in a team
+/// of this site's subtree; both empty, every volunteer.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Audience {
+    #[serde(default)]
+    pub team_ids: Vec<String>,
+    #[serde(default)]
+    pub site_id: Option<String>,
+}
+
+impl Audience {
+    pub fn everyone(&self) -> bool {
+        self.team_ids.is_empty() && self.site_id.is_none()
+    }
+
+    /// Whether a volunteer with these memberships is called; `path_of`
+    /// gives a site's path (the subtree's and the memberships' sites).
+    pub fn includes<'m>(
+        &self,
+        memberships: impl IntoIterator<Item = &'m Membership>,
+        path_of: impl Fn(&str) -> Option<String>,
+    ) -> bool {
+        if self.everyone() {
+            return true;
+        }
+        let subtree = self.site_id.as_deref().and_then(&path_of);
+        memberships.into_iter().filter(|m| m.is_active()).any(|m| {
+            self.team_ids.contains(&m.team_id)
+                || subtree
+                    .as_deref()
+                    .is_some_and(|p| path_of(&m.site_id).is_some_and(|mp| mp.starts_with(p)))
+        })
+    }
 }
 
 pub(crate) fn yes() -> bool {

@@ -137,59 +137,6 @@ pub(super) fn create_activity<S: State>(
 /// A call-out: staff of the site or above call for `needed` volunteers; it is
 /// published at once and volunteers respond by signing up. It closes to
 /// responses when enough have responded (no waitlist), or when cancelled.
-pub(super) fn create_call_out<S: State>(
-    s: &mut S,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    m: &Mutation,
-) -> Result<Decision, S::Error> {
-    let Mutation::CreateCallOut {
-        activity_id,
-        site_id,
-        title,
-        description,
-        starts_at,
-        ends_at,
-        needed,
-    } = m
-    else {
-        return Ok(reject(RejectCode::InvalidInput, "not a call-out"));
-    };
-    let draft = Mutation::CreateActivity {
-        activity_id: activity_id.clone(),
-        site_id: site_id.clone(),
-        team_id: None,
-        title: title.clone(),
-        description: description.clone(),
-        starts_at: *starts_at,
-        ends_at: *ends_at,
-        capacity: *needed,
-        signup_deadline: None,
-        waitlist: false,
-        walk_ins: true,
-        credit_rounding_minutes: 0,
-    };
-    // The same checks and authority as an activity (team leaders cannot: no team).
-    let effects = match create_activity(s, actor, now, &draft)? {
-        Decision::Apply(effects) => effects,
-        other => return Ok(other),
-    };
-    Ok(Decision::Apply(
-        effects
-            .into_iter()
-            .map(|e| match e {
-                Effect::Put(Record::Activity(mut a)) => {
-                    a.callout = true;
-                    a.status = ActivityStatus::Published;
-                    a.published = true;
-                    Effect::Put(Record::Activity(a))
-                }
-                other => other,
-            })
-            .collect(),
-    ))
-}
-
 /// One step of the lifecycle, allowed only from the `from` states.
 pub(super) fn move_activity<S: State>(
     s: &mut S,
@@ -268,6 +215,11 @@ pub(super) fn sign_up<S: State>(
     };
     // Judged by the deciding side's clock: a device cannot backdate its way in.
     if let Some(d) = closed(&activity, now) {
+        return Ok(d);
+    }
+    if activity.callout
+        && let Err(d) = super::callouts::called(s, actor, &activity.audience)?
+    {
         return Ok(d);
     }
     if get_signup(s, &pair_key(activity_id, &actor.user_id))?.is_some() {

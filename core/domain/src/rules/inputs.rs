@@ -69,6 +69,8 @@ fn fields(m: &Mutation) -> (Texts<'_>, Times, Times) {
         | M::SignUp { .. }
         | M::CancelSignup { .. }
         | M::PublishActivity { .. }
+        | M::CloseCallOut { .. }
+        | M::WidenCallOut { .. }
         | M::StartActivity { .. }
         | M::FinishActivity { .. }
         | M::DispatchOrder { .. } => (vec![], vec![], vec![]),
@@ -287,6 +289,8 @@ fn ids(m: &Mutation) -> Vec<(&'static str, Option<&str>)> {
         M::SignUp { activity_id }
         | M::CancelSignup { activity_id }
         | M::PublishActivity { activity_id }
+        | M::CloseCallOut { activity_id }
+        | M::WidenCallOut { activity_id, .. }
         | M::StartActivity { activity_id }
         | M::FinishActivity { activity_id }
         | M::CancelActivity { activity_id, .. } => vec![id("activity_id", activity_id)],
@@ -482,6 +486,7 @@ mod tests {
             starts_at: now + Duration::days(400),
             ends_at: now + Duration::days(401),
             needed: 3,
+            audience: Default::default(),
         };
         assert!(out_of_bounds(&ahead, now).is_some());
         let ancient = Mutation::CheckIn {

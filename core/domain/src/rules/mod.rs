@@ -17,6 +17,7 @@ use chrono::{DateTime, Duration, Utc};
 mod accounts;
 mod activities;
 mod attendance;
+mod callouts;
 mod disputes;
 mod donations;
 mod evidence;
@@ -48,8 +49,9 @@ use crate::records::{
     HourStatus, Membership, Notice, OrderContact, Role, ServiceOrder, Signup, Site, Team,
 };
 use accounts::{NewAccount, assign_account, create_account, set_account_active};
-use activities::{cancel_signup, create_activity, create_call_out, move_activity, sign_up};
+use activities::{cancel_signup, create_activity, move_activity, sign_up};
 use attendance::{CorrectionArgs, check_in, check_out, correct_attendance};
+use callouts::{CallOut, close_call_out, create_call_out, widen_call_out};
 use disputes::{dispute_hours, reopen_hours, resolve_dispute};
 use donations::{
     DonationFix, Handout, NewDonation, correct_donation, create_campaign, distribute_goods,
@@ -307,7 +309,36 @@ pub fn decide<S: State>(
         Mutation::SignUp { activity_id } => sign_up(s, actor, activity_id, acted_at, now),
         Mutation::CancelSignup { activity_id } => cancel_signup(s, actor, now, activity_id),
         Mutation::CreateActivity { .. } => create_activity(s, actor, now, &env.mutation),
-        Mutation::CreateCallOut { .. } => create_call_out(s, actor, now, &env.mutation),
+        Mutation::CreateCallOut {
+            activity_id,
+            site_id,
+            title,
+            description,
+            starts_at,
+            ends_at,
+            needed,
+            audience,
+        } => create_call_out(
+            s,
+            actor,
+            now,
+            CallOut {
+                activity_id,
+                site_id,
+                title,
+                description,
+                starts_at: *starts_at,
+                ends_at: *ends_at,
+                needed: *needed,
+                audience,
+            },
+        ),
+        Mutation::CloseCallOut { activity_id } => close_call_out(s, actor, now, activity_id),
+        Mutation::WidenCallOut {
+            activity_id,
+            audience,
+            needed,
+        } => widen_call_out(s, actor, activity_id, (audience, *needed)),
         Mutation::PublishActivity { activity_id } => move_activity(
             s,
             actor,

@@ -2,6 +2,7 @@
 use super::*;
 
 mod admin;
+mod callouts;
 use crate::records::{
     JoinPolicy, MembershipStatus, OrderStatus, SignupStatus, SiteLevel, TeamRole,
 };
