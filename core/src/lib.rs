@@ -40,6 +40,6 @@ pub use volunteer_domain::{
     Campaign, Distribution, Donation, Figures, Gift, GoodsTotal, HourEntry, HourEvent,
     HourEventKind, HourSource, HourStatus, JoinPolicy, Kind, Membership, MembershipStatus,
     MonthMinutes, Mutation, Notice, NoticeTopic, OrderContact, OrderCount, OrderStatus,
-    PastMembership, Profile, Record, RejectCode, Role, ServiceOrder, Signup, SignupStatus, Site,
-    SiteLevel, Team, TeamRole,
+    PastMembership, Profile, Project, Record, RejectCode, Role, ServiceOrder, Signup, SignupStatus,
+    Site, SiteLevel, Team, TeamRole,
 };

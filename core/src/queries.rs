@@ -8,7 +8,7 @@ use volunteer_domain::rules::{LATE_RECORD_LIMIT, recording_deadline};
 use volunteer_domain::{
     Account, Activity, Attendance, Campaign, Distribution, Donation, Figures, HourEntry,
     HourSource, HourStatus, Kind, Membership, MembershipStatus, Notice, OrderContact, OrderStatus,
-    RejectCode, ServiceOrder, Signup, SignupStatus, Site, Team,
+    Project, RejectCode, ServiceOrder, Signup, SignupStatus, Site, Team,
 };
 
 use crate::error::Result;
@@ -501,6 +501,15 @@ pub fn distributions(conn: &Connection) -> Result<Vec<Distribution>> {
         conn,
         "SELECT data FROM records WHERE kind = 'distribution'
          ORDER BY julianday(json_extract(data, '$.distributed_at')) DESC",
+        [],
+    )
+}
+
+/// Brand projects, by name.
+pub fn projects(conn: &Connection) -> Result<Vec<Project>> {
+    load(
+        conn,
+        "SELECT data FROM records WHERE kind = 'project' ORDER BY json_extract(data, '$.name'), key",
         [],
     )
 }

@@ -1,7 +1,8 @@
 //! The district's figures, computed by the server from its records:
 //! registered (active) volunteers, teams, confirmed hours in total and per
 //! month, person-times of service and orders by status, for every site's
-//! subtree and for every team. Written as `figures` records, so devices read
+//! subtree, for every team and for every brand project (what its linked
+//! activities and orders did). Written as `figures` records, so devices read
 //! them offline within their scope (a site's staff and above; a team's
 //! leaders). Recomputed in one pass over the records; only figures that
 //! changed are written, so an idle district produces no changes.
@@ -37,6 +38,7 @@ impl Tally {
             team_id,
             volunteers: self.volunteers.len() as u32,
             registered_volunteers: self.registered,
+            project_id: None,
             teams: self.teams,
             confirmed_minutes: self.minutes,
             minutes_by_month: self
@@ -72,6 +74,20 @@ pub fn compute(store: &dyn Storage) -> Result<Vec<Figures>, StoreError> {
     let mut by_team: HashMap<String, Tally> = HashMap::new();
     let mut team_site: HashMap<String, String> = HashMap::new();
     let mut activity_team: HashMap<String, String> = HashMap::new();
+    let mut by_project: HashMap<String, Tally> = HashMap::new();
+    let mut project_teams: HashMap<String, BTreeSet<String>> = HashMap::new();
+    let mut activity_project: HashMap<String, String> = HashMap::new();
+    let mut order_project: HashMap<String, String> = HashMap::new();
+    let projects: Vec<volunteer_domain::Project> = all(Kind::Project)?
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Project(p) => Some(p),
+            _ => None,
+        })
+        .collect();
+    for p in &projects {
+        by_project.entry(p.id.clone()).or_default();
+    }
 
     // Every site whose subtree holds `site_id`: the site and its ancestors.
     let subtree_of = |site_id: &str| -> Vec<String> {
@@ -101,6 +117,17 @@ pub fn compute(store: &dyn Storage) -> Result<Vec<Figures>, StoreError> {
             if a.status.took_place() {
                 took_place.insert(a.id.clone());
             }
+            if let Some(project) = &a.project_id
+                && by_project.contains_key(project)
+            {
+                activity_project.insert(a.id.clone(), project.clone());
+                if let Some(team) = &a.team_id {
+                    project_teams
+                        .entry(project.clone())
+                        .or_default()
+                        .insert(team.clone());
+                }
+            }
             if let Some(team) = a.team_id {
                 activity_team.insert(a.id, team);
             }
@@ -129,6 +156,14 @@ pub fn compute(store: &dyn Storage) -> Result<Vec<Figures>, StoreError> {
                 .or_default()
                 .volunteers
                 .insert(m.volunteer_id);
+        }
+    }
+    for r in all(Kind::ServiceOrder)? {
+        if let Record::ServiceOrder(o) = r
+            && let Some(project) = o.project_id
+            && by_project.contains_key(&project)
+        {
+            order_project.insert(o.id, project);
         }
     }
     for r in all(Kind::HourEntry)? {
@@ -161,6 +196,15 @@ pub fn compute(store: &dyn Storage) -> Result<Vec<Figures>, StoreError> {
         if let Some(team) = team {
             add(by_team.entry(team).or_default());
         }
+        let project = h
+            .activity_id
+            .as_ref()
+            .and_then(|a| activity_project.get(a))
+            .or_else(|| h.order_id.as_ref().and_then(|o| order_project.get(o)));
+        if let Some(t) = project.and_then(|p| by_project.get_mut(p)) {
+            add(t);
+            t.volunteers.insert(h.volunteer_id.clone());
+        }
     }
     for r in all(Kind::Attendance)? {
         let Record::Attendance(a) = r else { continue };
@@ -173,6 +217,12 @@ pub fn compute(store: &dyn Storage) -> Result<Vec<Figures>, StoreError> {
         }
         if let Some(team) = activity_team.get(&a.activity_id) {
             by_team.entry(team.clone()).or_default().person_times += 1;
+        }
+        if let Some(t) = activity_project
+            .get(&a.activity_id)
+            .and_then(|p| by_project.get_mut(p))
+        {
+            t.person_times += 1;
         }
     }
     for r in all(Kind::ServiceOrder)? {
@@ -190,6 +240,9 @@ pub fn compute(store: &dyn Storage) -> Result<Vec<Figures>, StoreError> {
         if let Some(team) = &o.assignee_team_id {
             add(by_team.entry(team.clone()).or_default());
         }
+        if let Some(t) = order_project.get(&o.id).and_then(|p| by_project.get_mut(p)) {
+            add(t);
+        }
     }
 
     // Registered volunteers belong to no site: the district's center counts them.
@@ -205,6 +258,13 @@ pub fn compute(store: &dyn Storage) -> Result<Vec<Figures>, StoreError> {
     for (team, tally) in by_team {
         let site = team_site.get(&team).cloned();
         out.push(tally.into_figures(format!("team/{team}"), site, Some(team)));
+    }
+    for p in projects {
+        let mut tally = by_project.remove(&p.id).unwrap_or_default();
+        tally.teams = project_teams.get(&p.id).map_or(0, |t| t.len() as u32);
+        let mut f = tally.into_figures(format!("project/{}", p.id), Some(p.site_id), p.team_id);
+        f.project_id = Some(p.id);
+        out.push(f);
     }
     Ok(out)
 }

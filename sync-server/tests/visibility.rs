@@ -75,6 +75,7 @@ fn order(id: &str, team: Option<&str>, volunteer: Option<&str>) -> ServiceOrder 
         reason: None,
         placed_by: None,
         served_by: vec![],
+        project_id: None,
     }
 }
 
@@ -217,6 +218,14 @@ fn table() -> Vec<Record> {
         donor_name: Some("张三".into()),
         ..Donation::new("don-s2", "s2", Gift::Money { fen: 100 }, t0(), "staff-s2")
     }));
+    out.push(Record::Project(volunteer_domain::Project {
+        id: "proj".into(),
+        site_id: "s2".into(),
+        team_id: None,
+        name: "智慧助老".into(),
+        description: String::new(),
+        created_by: "staff-s2".into(),
+    }));
     out.push(Record::Distribution(Distribution {
         id: "dist-s2".into(),
         campaign_id: "camp".into(),
@@ -239,6 +248,7 @@ fn table() -> Vec<Record> {
         person_times: 0,
         orders: vec![],
         registered_volunteers: 0,
+        project_id: None,
     };
     out.push(Record::Figures(figures("site/i", Some("i"), None)));
     out.push(Record::Figures(figures("team/t1", Some("s1"), Some("t1"))));

@@ -466,4 +466,42 @@ impl VolunteerClient {
             )
         })
     }
+
+    /// Staff (or a team's leaders): start a brand project; returns its id.
+    pub fn create_project(
+        &self,
+        site_id: String,
+        team_id: Option<String>,
+        name: String,
+        description: String,
+    ) -> Result<String, VolunteerError> {
+        guard(|| {
+            self.replica
+                .create_project(&site_id, team_id.as_deref(), &name, &description)
+        })
+    }
+
+    /// Link an activity to a project (none: unlink it).
+    pub fn assign_activity_project(
+        &self,
+        activity_id: String,
+        project_id: Option<String>,
+    ) -> Result<(), VolunteerError> {
+        guard(|| {
+            self.replica
+                .assign_activity_project(&activity_id, project_id.as_deref())
+        })
+    }
+
+    /// Staff: link an order to a project (none: unlink it).
+    pub fn assign_order_project(
+        &self,
+        order_id: String,
+        project_id: Option<String>,
+    ) -> Result<(), VolunteerError> {
+        guard(|| {
+            self.replica
+                .assign_order_project(&order_id, project_id.as_deref())
+        })
+    }
 }

@@ -163,4 +163,14 @@ impl VolunteerClient {
     pub fn distributions(&self) -> Result<Vec<Distribution>, VolunteerError> {
         guard(|| self.replica.distributions())
     }
+
+    /// Brand projects, by name.
+    pub fn projects(&self) -> Result<Vec<Project>, VolunteerError> {
+        guard(|| self.replica.projects())
+    }
+
+    /// Figures of a brand project (computed by the server).
+    pub fn project_figures(&self, project_id: String) -> Result<Option<Figures>, VolunteerError> {
+        guard(|| self.replica.project_figures(&project_id))
+    }
 }

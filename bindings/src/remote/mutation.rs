@@ -72,6 +72,20 @@ pub enum Action {
         needed: u32,
         audience: Audience,
     },
+    /// Staff of a site (or a team's leaders) start a brand project.
+    CreateProject {
+        project_id: String,
+        site_id: String,
+        team_id: Option<String>,
+        name: String,
+        description: String,
+    },
+    /// Link an activity or an order to a project (or unlink it).
+    AssignProject {
+        project_id: Option<String>,
+        activity_id: Option<String>,
+        order_id: Option<String>,
+    },
     /// Staff close a call-out early: no more responses.
     CloseCallOut {
         activity_id: String,

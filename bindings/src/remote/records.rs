@@ -6,7 +6,7 @@ pub use volunteer_core::{
     Account, AccountStatus, Activity, ActivityStatus, Attendance, AttendanceCorrection, Audience,
     Campaign, Distribution, Donation, Figures, Gift, GoodsTotal, HourEntry, HourEvent,
     HourEventKind, HourSource, HourStatus, JoinPolicy, Membership, MembershipStatus, MonthMinutes,
-    Notice, NoticeTopic, OrderContact, OrderCount, OrderStatus, PastMembership, Profile,
+    Notice, NoticeTopic, OrderContact, OrderCount, OrderStatus, PastMembership, Profile, Project,
     RejectCode, Role, ServiceOrder, Signup, SignupStatus, Site, SiteLevel, Team, TeamRole,
 };
 
@@ -31,6 +31,7 @@ pub enum DataKind {
     Notice,
     Account,
     Distribution,
+    Project,
 }
 
 /// Why a mutation was refused. The string form is stable: apps translate it.
@@ -248,6 +249,8 @@ pub struct Activity {
     pub lead: Option<String>,
     /// Whom a call-out calls; everyone when empty.
     pub audience: Audience,
+    /// The brand project it belongs to, if any.
+    pub project_id: Option<String>,
 }
 
 /// A signup's place: one of the `capacity` places, or the waitlist.
@@ -436,6 +439,8 @@ pub struct ServiceOrder {
     /// Staff who placed it for a resident who phoned in.
     pub placed_by: Option<String>,
     pub served_by: Vec<String>,
+    /// The brand project it belongs to, if any.
+    pub project_id: Option<String>,
 }
 
 /// How to reach the resident. The main copy (key: the order id) is read by
@@ -550,6 +555,8 @@ pub struct Figures {
     pub person_times: u32,
     /// Service orders by status.
     pub orders: Vec<OrderCount>,
+    /// For `project/<id>`: the project.
+    pub project_id: Option<String>,
 }
 
 #[uniffi::remote(Record)]
@@ -628,4 +635,15 @@ pub struct Account {
 pub struct Audience {
     pub team_ids: Vec<String>,
     pub site_id: Option<String>,
+}
+
+/// A brand project: a named line of service owned by a site or a team.
+#[uniffi::remote(Record)]
+pub struct Project {
+    pub id: String,
+    pub site_id: String,
+    pub team_id: Option<String>,
+    pub name: String,
+    pub description: String,
+    pub created_by: String,
 }

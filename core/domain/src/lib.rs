@@ -28,8 +28,8 @@ pub use records::{
     Account, AccountStatus, Activity, ActivityStatus, Attendance, AttendanceCorrection, Audience,
     Campaign, Distribution, Donation, Figures, Gift, GoodsTotal, HourEntry, HourEvent,
     HourEventKind, HourSource, HourStatus, JoinPolicy, Membership, MembershipStatus, MonthMinutes,
-    Notice, NoticeTopic, OrderContact, OrderCount, OrderStatus, PastMembership, Profile, Role,
-    ServiceOrder, Signup, SignupStatus, Site, SiteLevel, Team, TeamRole, mask_phone,
+    Notice, NoticeTopic, OrderContact, OrderCount, OrderStatus, PastMembership, Profile, Project,
+    Role, ServiceOrder, Signup, SignupStatus, Site, SiteLevel, Team, TeamRole, mask_phone,
     normalize_phone,
 };
 pub use rules::{Decision, Effect, RejectCode, Rejection, State, decide};

@@ -294,6 +294,27 @@ pub enum Mutation {
         checked_out_at: Option<DateTime<Utc>>,
         reason: String,
     },
+    /// Staff of a site (or a team's leaders) start a brand project it owns.
+    CreateProject {
+        /// Generated on the device.
+        project_id: String,
+        site_id: String,
+        #[serde(default)]
+        team_id: Option<String>,
+        name: String,
+        #[serde(default)]
+        description: String,
+    },
+    /// Link an activity or an order to a project, or unlink it (no
+    /// `project_id`): by those who organise it and may use the project.
+    AssignProject {
+        #[serde(default)]
+        project_id: Option<String>,
+        #[serde(default)]
+        activity_id: Option<String>,
+        #[serde(default)]
+        order_id: Option<String>,
+    },
     /// Staff or an admin open a site below one they manage; its level is
     /// the one below its parent's (center > institute > station > point).
     CreateSite {
@@ -400,6 +421,8 @@ impl Mutation {
             Mutation::RespondToOrder { .. } => "respond_to_order",
             Mutation::CompleteOrder { .. } => "complete_order",
             Mutation::RateOrder { .. } => "rate_order",
+            Mutation::CreateProject { .. } => "create_project",
+            Mutation::AssignProject { .. } => "assign_project",
             Mutation::CloseCallOut { .. } => "close_call_out",
             Mutation::WidenCallOut { .. } => "widen_call_out",
             Mutation::CorrectDonation { .. } => "correct_donation",

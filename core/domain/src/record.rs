@@ -91,6 +91,11 @@ impl Keyed for Distribution {
         self.id.clone()
     }
 }
+impl Keyed for Project {
+    fn key(&self) -> String {
+        self.id.clone()
+    }
+}
 impl Keyed for Account {
     fn key(&self) -> String {
         self.user_id.clone()
@@ -119,6 +124,7 @@ records! {
     Notice = "notice",
     Account = "account",
     Distribution = "distribution",
+    Project = "project",
 }
 
 // ----- constructors -----
@@ -158,6 +164,7 @@ impl Activity {
             published: false,
             lead: None,
             audience: Audience::default(),
+            project_id: None,
         }
     }
 

@@ -65,7 +65,9 @@ impl Scope {
 impl Record {
     pub fn scope(&self) -> Scope {
         match self {
-            Record::Site(_) | Record::Team(_) | Record::Campaign(_) => Scope::public(),
+            Record::Site(_) | Record::Team(_) | Record::Campaign(_) | Record::Project(_) => {
+                Scope::public()
+            }
             Record::Activity(a) if a.is_public() => Scope::public(),
             // A draft (or a draft cancelled): its site's staff and its team's leaders only.
             Record::Activity(a) => Scope {

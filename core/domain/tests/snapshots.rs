@@ -213,6 +213,18 @@ fn mutations() -> Vec<Mutation> {
             checked_out_at: Some(t("03:00")),
             reason: s("签到时间录入有误"),
         },
+        M::CreateProject {
+            project_id: s("pr1"),
+            site_id: s("s1"),
+            team_id: Some(s("t1")),
+            name: s("智慧助老"),
+            description: s("为独居老人上门服务"),
+        },
+        M::AssignProject {
+            project_id: Some(s("pr1")),
+            activity_id: Some(s("a1")),
+            order_id: None,
+        },
         M::CorrectDonation {
             donation_id: s("d1"),
             new_donation_id: s("d2"),
@@ -331,9 +343,11 @@ fn variant(m: &Mutation) -> usize {
         M::DistributeGoods { .. } => 44,
         M::CloseCallOut { .. } => 45,
         M::WidenCallOut { .. } => 46,
+        M::CreateProject { .. } => 47,
+        M::AssignProject { .. } => 48,
     }
 }
-const MUTATION_VARIANTS: usize = 47;
+const MUTATION_VARIANTS: usize = 49;
 
 fn records() -> Vec<Record> {
     let activity = Activity {
@@ -443,6 +457,7 @@ fn records() -> Vec<Record> {
             reason: Some(s("无人应答")),
             placed_by: None,
             served_by: vec![],
+            project_id: None,
         }),
         Record::OrderContact(OrderContact {
             order_id: s("o1"),
@@ -497,6 +512,7 @@ fn records() -> Vec<Record> {
                 count: 7,
             }],
             registered_volunteers: 0,
+            project_id: None,
         }),
         Record::Notice(Notice {
             id: s("promoted_from_waitlist/a1/v2"),
@@ -533,6 +549,14 @@ fn records() -> Vec<Record> {
             recipient: s("幸福里敬老院"),
             distributed_at: t("06:00"),
             recorded_by: s("staff1"),
+        }),
+        Record::Project(Project {
+            id: s("pr1"),
+            site_id: s("s1"),
+            team_id: Some(s("t1")),
+            name: s("智慧助老"),
+            description: s("为独居老人上门服务"),
+            created_by: s("staff1"),
         }),
     ]
 }

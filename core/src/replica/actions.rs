@@ -129,6 +129,47 @@ impl Replica {
         Ok(activity_id)
     }
 
+    /// Staff (or a team's leaders) start a brand project. Returns its id.
+    pub fn create_project(
+        &self,
+        site_id: &str,
+        team_id: Option<&str>,
+        name: &str,
+        description: &str,
+    ) -> Result<String> {
+        let project_id = uuid::Uuid::new_v4().to_string();
+        self.submit(Mutation::CreateProject {
+            project_id: project_id.clone(),
+            site_id: id("site_id", site_id)?,
+            team_id: team_id.map(|t| id("team_id", t)).transpose()?,
+            name: name.to_owned(),
+            description: description.to_owned(),
+        })?;
+        Ok(project_id)
+    }
+
+    /// Link an activity to a project (`None`: unlink it).
+    pub fn assign_activity_project(
+        &self,
+        activity_id: &str,
+        project_id: Option<&str>,
+    ) -> Result<()> {
+        self.submit(Mutation::AssignProject {
+            project_id: project_id.map(|p| id("project_id", p)).transpose()?,
+            activity_id: Some(id("activity_id", activity_id)?),
+            order_id: None,
+        })
+    }
+
+    /// Staff: link an order to a project (`None`: unlink it).
+    pub fn assign_order_project(&self, order_id: &str, project_id: Option<&str>) -> Result<()> {
+        self.submit(Mutation::AssignProject {
+            project_id: project_id.map(|p| id("project_id", p)).transpose()?,
+            activity_id: None,
+            order_id: Some(id("order_id", order_id)?),
+        })
+    }
+
     /// Staff: close a call-out early: no more responses.
     pub fn close_call_out(&self, activity_id: &str) -> Result<()> {
         self.submit(Mutation::CloseCallOut {

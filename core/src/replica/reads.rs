@@ -4,7 +4,7 @@
 use chrono::Utc;
 use volunteer_domain::{
     Account, Activity, Attendance, Campaign, Distribution, Donation, Figures, HourEntry, Kind,
-    Membership, MembershipStatus, Notice, OrderContact, ServiceOrder, Signup, Site, Team,
+    Membership, MembershipStatus, Notice, OrderContact, Project, ServiceOrder, Signup, Site, Team,
 };
 
 use super::Replica;
@@ -216,5 +216,15 @@ impl Replica {
     /// Staff: goods handed out from campaigns at their sites, newest first.
     pub fn distributions(&self) -> Result<Vec<Distribution>> {
         self.read(queries::distributions)
+    }
+
+    /// Brand projects, by name.
+    pub fn projects(&self) -> Result<Vec<Project>> {
+        self.read(queries::projects)
+    }
+
+    /// Figures of a brand project. Computed by the server.
+    pub fn project_figures(&self, project_id: &str) -> Result<Option<Figures>> {
+        self.read(|c| queries::figures(c, &format!("project/{project_id}")))
     }
 }

@@ -63,6 +63,7 @@ pub(super) fn seed_orders(
             } else {
                 vec![]
             },
+            project_id: None,
         };
         // The completed order's service record waits for the station's review.
         if rated {

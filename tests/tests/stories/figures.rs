@@ -186,3 +186,66 @@ async fn figures_match_a_data_set_with_known_totals_and_stay_in_scope() {
     assert!(phones[1].team_figures(&team_a).unwrap().is_none());
     assert!(phones[1].site_figures(&sa).unwrap().is_none());
 }
+
+/// Issue 12: a brand project's figures are what its linked activities and
+/// orders did, and only what they did.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_brand_projects_figures_count_its_linked_activities_and_orders() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir.path().join("server.db")).await;
+    let fx = fixture::seed(server.store.as_ref());
+    let url = server.url();
+    let staff = signed_in(dir.path(), "staff", &url, "staff-a").await;
+    let project = staff
+        .create_project(&fx.station_a.id, None, "智慧助老", "上门陪伴独居老人")
+        .unwrap();
+    staff
+        .assign_activity_project(&fx.activity_a.id, Some(&project))
+        .unwrap();
+    // Two volunteers an hour each at the linked activity.
+    let now = Utc::now();
+    for (activity, login) in [(&fx.activity_a.id, "v1"), (&fx.activity_a.id, "v2")] {
+        staff
+            .check_in(activity, &fx.id(login), Some(now - Duration::minutes(60)))
+            .unwrap();
+        staff.check_out(activity, &fx.id(login), Some(now)).unwrap();
+    }
+    let order = {
+        let r1 = signed_in(dir.path(), "r1", &url, "r1").await;
+        let id = r1
+            .place_order(OrderRequest {
+                site_id: fx.station_a.id.clone(),
+                category: "助老".into(),
+                description: "代买药".into(),
+                desired_at: None,
+                phone: "13900000000".into(),
+                address: "幸福里1号".into(),
+            })
+            .unwrap();
+        r1.sync().await.unwrap();
+        id
+    };
+    staff.sync().await.unwrap();
+    staff.assign_order_project(&order, Some(&project)).unwrap();
+    staff.sync().await.unwrap();
+    assert!(
+        staff.rejections().unwrap().is_empty(),
+        "{:?}",
+        staff.rejections()
+    );
+    figures::refresh(server.store.as_ref()).unwrap();
+    staff.sync().await.unwrap();
+    let f = staff
+        .project_figures(&project)
+        .unwrap()
+        .expect("project figures");
+    assert_eq!(f.person_times, 2);
+    assert_eq!(f.confirmed_minutes, 120);
+    assert_eq!(f.volunteers, 2, "distinct volunteers credited");
+    assert_eq!(orders(&f), vec![(OrderStatus::Submitted, 1)]);
+    assert_eq!(staff.projects().unwrap()[0].name, "智慧助老");
+    // A volunteer sees the project (public), not its figures.
+    let v1 = signed_in(dir.path(), "v1", &url, "v1").await;
+    assert_eq!(v1.projects().unwrap().len(), 1);
+    assert!(v1.project_figures(&project).unwrap().is_none());
+}

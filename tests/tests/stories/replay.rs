@@ -67,9 +67,11 @@ fn variant(m: &Mutation) -> usize {
         M::DistributeGoods { .. } => 44,
         M::CloseCallOut { .. } => 45,
         M::WidenCallOut { .. } => 46,
+        M::CreateProject { .. } => 47,
+        M::AssignProject { .. } => 48,
     }
 }
-const VARIANTS: usize = 47;
+const VARIANTS: usize = 49;
 
 struct Client {
     url: String,
@@ -618,6 +620,24 @@ async fn every_mutation_type_replayed_under_a_new_client_id_changes_nothing() {
     // Administration: a point below the station, a team, an account made,
     // moved, switched off and on.
     let steps: Vec<(&str, Mutation)> = vec![
+        (
+            "staff-a",
+            M::CreateProject {
+                project_id: "tour-pr".into(),
+                site_id: site.clone(),
+                team_id: None,
+                name: "智慧助老".into(),
+                description: "上门服务".into(),
+            },
+        ),
+        (
+            "staff-a",
+            M::AssignProject {
+                project_id: Some("tour-pr".into()),
+                activity_id: Some(act.clone()),
+                order_id: None,
+            },
+        ),
         (
             "staff-a",
             M::CreateSite {

@@ -233,6 +233,25 @@ pub struct Activity {
     /// Whom a call-out calls; everyone when empty.
     #[serde(default)]
     pub audience: Audience,
+    /// The brand project it belongs to, if any.
+    #[serde(default)]
+    pub project_id: Option<String>,
+}
+
+/// A brand project (品牌项目, such as "smart elderly care"): a named line of
+/// service owned by a site or a team, to which activities and orders are
+/// linked and for which figures are kept. Public, like teams.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Project {
+    pub id: String,
+    pub site_id: String,
+    /// The owning team, if a team owns it (its leaders link to it).
+    #[serde(default)]
+    pub team_id: Option<String>,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    pub created_by: String,
 }
 
 /// Whom a call-out calls: members of these teams, or volunteers in a team

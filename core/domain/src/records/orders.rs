@@ -65,6 +65,9 @@ pub struct ServiceOrder {
     /// record `ord/<order>/<volunteer>` carrying the rating when it comes.
     #[serde(default)]
     pub served_by: Vec<String>,
+    /// The brand project it belongs to, if any.
+    #[serde(default)]
+    pub project_id: Option<String>,
 }
 
 /// How to reach the resident. The main copy (key: the order id) is read by
@@ -240,6 +243,9 @@ pub struct Figures {
     pub person_times: u32,
     /// Service orders by status.
     pub orders: Vec<OrderCount>,
+    /// For `project/<id>`: the project.
+    #[serde(default)]
+    pub project_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

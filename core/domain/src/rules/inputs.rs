@@ -191,6 +191,14 @@ fn fields(m: &Mutation) -> (Texts<'_>, Times, Times) {
             (texts, vec![], vec![])
         }
         M::VoidDonation { reason, .. } => (vec![("reason", reason, TEXT)], vec![], vec![]),
+        M::CreateProject {
+            name, description, ..
+        } => (
+            vec![("name", name, NAME), ("description", description, TEXT)],
+            vec![],
+            vec![],
+        ),
+        M::AssignProject { .. } => (vec![], vec![], vec![]),
         M::DistributeGoods {
             item,
             unit,
@@ -363,6 +371,25 @@ fn ids(m: &Mutation) -> Vec<(&'static str, Option<&str>)> {
             id("new_donation_id", new_donation_id),
         ],
         M::VoidDonation { donation_id, .. } => vec![id("donation_id", donation_id)],
+        M::CreateProject {
+            project_id,
+            site_id,
+            team_id,
+            ..
+        } => vec![
+            id("project_id", project_id),
+            id("site_id", site_id),
+            opt("team_id", team_id),
+        ],
+        M::AssignProject {
+            project_id,
+            activity_id,
+            order_id,
+        } => vec![
+            opt("project_id", project_id),
+            opt("activity_id", activity_id),
+            opt("order_id", order_id),
+        ],
         M::DistributeGoods {
             distribution_id,
             campaign_id,

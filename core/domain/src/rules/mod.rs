@@ -25,6 +25,7 @@ mod hours;
 mod inputs;
 mod notices;
 mod orders;
+mod projects;
 mod service;
 mod sites;
 mod teams;
@@ -46,7 +47,7 @@ use crate::mutation::{Mutation, MutationEnvelope};
 use crate::record::{Kind, Record, pair_key};
 use crate::records::{
     Activity, ActivityStatus, Attendance, Campaign, Distribution, Donation, HourEntry, HourSource,
-    HourStatus, Membership, Notice, OrderContact, Role, ServiceOrder, Signup, Site, Team,
+    HourStatus, Membership, Notice, OrderContact, Project, Role, ServiceOrder, Signup, Site, Team,
 };
 use accounts::{NewAccount, assign_account, create_account, set_account_active};
 use activities::{cancel_signup, create_activity, move_activity, sign_up};
@@ -64,6 +65,7 @@ use orders::{
     NewOrder, cancel_order, complete_order, dispatch_order, place_order, rate_order, release_order,
     respond_to_order, withdraw_order,
 };
+use projects::{NewProject, assign_project, create_project};
 use sites::{SiteArgs, TeamArgs, create_site, create_team, update_site, update_team};
 use teams::{decide_join, join_team, leave_team, remove_member, set_team_role, withdraw_join};
 
@@ -212,6 +214,7 @@ getter!(get_contact, OrderContact, OrderContact);
 getter!(get_campaign, Campaign, Campaign);
 getter!(get_donation, Donation, Donation);
 getter!(get_distribution, Distribution, Distribution);
+getter!(get_project, Project, Project);
 getter!(get_notice, Notice, Notice);
 
 /// What to do when a referenced record is absent: the server knows it does
@@ -332,6 +335,36 @@ pub fn decide<S: State>(
                 needed: *needed,
                 audience,
             },
+        ),
+        Mutation::CreateProject {
+            project_id,
+            site_id,
+            team_id,
+            name,
+            description,
+        } => create_project(
+            s,
+            actor,
+            NewProject {
+                project_id,
+                site_id,
+                team_id: team_id.as_deref(),
+                name,
+                description,
+            },
+        ),
+        Mutation::AssignProject {
+            project_id,
+            activity_id,
+            order_id,
+        } => assign_project(
+            s,
+            actor,
+            (
+                project_id.as_deref(),
+                activity_id.as_deref(),
+                order_id.as_deref(),
+            ),
         ),
         Mutation::CloseCallOut { activity_id } => close_call_out(s, actor, now, activity_id),
         Mutation::WidenCallOut {

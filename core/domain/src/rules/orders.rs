@@ -141,6 +141,7 @@ pub(super) fn place_order<S: State>(
         reason: None,
         placed_by,
         served_by: vec![],
+        project_id: None,
     };
     let contact = OrderContact {
         order_id: o.order_id.to_owned(),
