@@ -87,6 +87,7 @@ pub enum Mutation {
     /// the old one) for as many or more places; it takes responses again.
     WidenCallOut {
         activity_id: String,
+        #[serde(default)]
         audience: Audience,
         needed: u32,
     },

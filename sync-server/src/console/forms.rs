@@ -3,7 +3,9 @@
 //! conversion serves every form: empty fields are left out, numbers,
 //! yes/no and times are read as such (times as typed in Beijing time), and
 //! the result is decoded by the mutation's own serde shape: a form cannot
-//! send what a device could not. Each form also carries a fresh `form_id`,
+//! send what a device could not. A dotted name fills a nested field
+//! (`gift.type`, `audience.team_ids`); an amount in yuan (`gift.yuan`)
+//! becomes fen. Each form also carries a fresh `form_id`,
 //! the mutation's id, by which a second submission is recognised.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -15,6 +17,7 @@ use volunteer_domain::{Mutation, is_valid_id};
 // `action` property from scripts.
 const CONTROL: &[&str] = &["csrf", "form_id", "op", "back", "entry"];
 const NUMBERS: &[&str] = &[
+    "quantity",
     "capacity",
     "needed",
     "minutes",
@@ -34,7 +37,7 @@ const TIMES: &[&str] = &[
     "checked_in_at",
     "checked_out_at",
 ];
-const LISTS: &[&str] = &["volunteer_ids"];
+const LISTS: &[&str] = &["volunteer_ids", "team_ids"];
 /// Text fields a mutation requires but that may be empty; any other empty
 /// field is left out (an optional field is then absent).
 const MAY_BE_EMPTY: &[&str] = &["description", "address"];
@@ -62,6 +65,36 @@ fn time(v: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     Some((local - chrono::Duration::hours(8)).and_utc())
 }
 
+/// Yuan as typed (`12`, `12.5`, `12.50`) in fen.
+fn fen_of(v: &str) -> Option<u64> {
+    let (whole, part) = v.split_once('.').unwrap_or((v, ""));
+    if part.len() > 2 || !part.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let whole: u64 = whole.parse().ok()?;
+    let part: u64 = format!("{part:0<2}").parse().ok()?;
+    whole.checked_mul(100)?.checked_add(part)
+}
+
+/// The value of one field, by its (last) name.
+fn value(name: &str, v: &str, now: DateTime<Utc>) -> Result<Value, String> {
+    Ok(if NUMBERS.contains(&name) {
+        Value::from(
+            v.parse::<u64>()
+                .map_err(|_| format!("{name}: a whole number"))?,
+        )
+    } else if FLAGS.contains(&name) {
+        Value::Bool(matches!(v, "true" | "on" | "yes"))
+    } else if TIMES.contains(&name) {
+        let t = time(v, now).ok_or_else(|| format!("{name}: a date and time"))?;
+        Value::String(t.to_rfc3339())
+    } else if name == "yuan" {
+        Value::from(fen_of(v).ok_or("an amount in yuan, with at most two decimals")?)
+    } else {
+        Value::String(v.to_owned())
+    })
+}
+
 /// The mutation a form describes (without the control fields).
 pub fn mutation(
     action: &str,
@@ -72,30 +105,36 @@ pub fn mutation(
     obj.insert("type".into(), Value::String(action.to_owned()));
     for (k, v) in fields {
         let v = v.trim();
-        if CONTROL.contains(&k.as_str()) || (v.is_empty() && !MAY_BE_EMPTY.contains(&k.as_str())) {
+        let path: Vec<&str> = k.split('.').collect();
+        let Some((&last, parents)) = path.split_last() else {
+            continue;
+        };
+        if CONTROL.contains(&k.as_str()) || (v.is_empty() && !MAY_BE_EMPTY.contains(&last)) {
             continue;
         }
-        let value = if NUMBERS.contains(&k.as_str()) {
-            Value::from(
-                v.parse::<u64>()
-                    .map_err(|_| format!("{k}: a whole number"))?,
-            )
-        } else if FLAGS.contains(&k.as_str()) {
-            Value::Bool(matches!(v, "true" | "on" | "yes"))
-        } else if TIMES.contains(&k.as_str()) {
-            let t = time(v, now).ok_or_else(|| format!("{k}: a date and time"))?;
-            Value::String(t.to_rfc3339())
-        } else if LISTS.contains(&k.as_str()) {
-            let list = obj.entry(k.clone()).or_insert_with(|| Value::Array(vec![]));
-            if let Value::Array(items) = list {
+        // Down to the object that holds this field.
+        let mut at = &mut obj;
+        for p in parents {
+            let next = at
+                .entry((*p).to_owned())
+                .or_insert_with(|| Value::Object(Map::new()));
+            let Value::Object(m) = next else {
+                return Err(format!("{k}: not a group of fields"));
+            };
+            at = m;
+        }
+        let name = if last == "yuan" { "fen" } else { last };
+        if LISTS.contains(&last) {
+            if let Value::Array(items) = at
+                .entry(name.to_owned())
+                .or_insert_with(|| Value::Array(vec![]))
+            {
                 items.push(Value::String(v.to_owned()));
             }
             continue;
-        } else {
-            Value::String(v.to_owned())
-        };
+        }
         // A later field of the same name wins (a checkbox after its hidden "no").
-        obj.insert(k.clone(), value);
+        at.insert(name.to_owned(), value(last, v, now)?);
     }
     serde_json::from_value(Value::Object(obj)).map_err(|e| e.to_string())
 }
@@ -218,6 +257,60 @@ mod tests {
         assert!(
             matches!(&ms[1].1, Mutation::ReviewHours { entry_id, approve: true, .. } if entry_id == "att/a1/v1")
         );
+    }
+
+    #[test]
+    fn dotted_names_fill_nested_fields_and_yuan_become_fen() {
+        let now = Utc::now();
+        let fields = f(&[
+            ("form_id", "f4"),
+            ("op", "record_donation"),
+            ("donation_id", "d1"),
+            ("site_id", "s1"),
+            ("gift.type", "money"),
+            ("gift.yuan", "1234.5"),
+            ("gift.item", ""),
+            ("received_at", "now"),
+        ]);
+        let ms = mutations(&fields, now).unwrap();
+        assert!(
+            matches!(
+                &ms[0].1,
+                Mutation::RecordDonation {
+                    gift: volunteer_domain::Gift::Money { fen: 123_450 },
+                    ..
+                }
+            ),
+            "{ms:?}"
+        );
+        let call = f(&[
+            ("form_id", "f5"),
+            ("op", "widen_call_out"),
+            ("activity_id", "c1"),
+            ("audience.team_ids", "t1"),
+            ("audience.team_ids", "t2"),
+            ("audience.site_id", ""),
+            ("needed", "5"),
+        ]);
+        let ms = mutations(&call, now).unwrap();
+        let Mutation::WidenCallOut {
+            audience, needed, ..
+        } = &ms[0].1
+        else {
+            panic!("{ms:?}")
+        };
+        assert_eq!(
+            (
+                audience.team_ids.len(),
+                audience.site_id.as_deref(),
+                *needed
+            ),
+            (2, None, 5)
+        );
+        assert_eq!(fen_of("12"), Some(1200));
+        assert_eq!(fen_of("0.05"), Some(5));
+        assert_eq!(fen_of("1.234"), None);
+        assert_eq!(fen_of("-1"), None);
     }
 
     #[test]

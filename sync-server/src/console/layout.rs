@@ -17,6 +17,8 @@ pub enum Nav {
     Hours,
     Activities,
     Figures,
+    CallOuts,
+    Donations,
     Admin,
 }
 
@@ -70,6 +72,8 @@ pub fn page(s: &Session, nav: Nav, title: &str, flash: &Flash, body: Markup) -> 
         Nav::Hours => "/console/hours",
         Nav::Activities => "/console/activities",
         Nav::Figures => "/console/figures",
+        Nav::CallOuts => "/console/callouts",
+        Nav::Donations => "/console/donations",
         Nav::Admin => "/console/admin",
     };
     respond(html! {
@@ -86,6 +90,8 @@ pub fn page(s: &Session, nav: Nav, title: &str, flash: &Flash, body: Markup) -> 
                             (item(Nav::Orders, "/console/orders", t.nav_orders))
                             (item(Nav::Hours, "/console/hours", t.nav_hours))
                             (item(Nav::Activities, "/console/activities", t.nav_activities))
+                            (item(Nav::CallOuts, "/console/callouts", t.nav_callouts))
+                            (item(Nav::Donations, "/console/donations", t.nav_donations))
                             (item(Nav::Figures, "/console/figures", t.nav_figures))
                             (item(Nav::Admin, "/console/admin", t.nav_admin))
                         }

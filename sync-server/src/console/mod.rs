@@ -83,6 +83,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/console/activities", get(pages::activities::list))
         .route("/console/activities/{id}", get(pages::activities::roster))
         .route("/console/figures", get(pages::figures::page))
+        .route("/console/callouts", get(pages::callouts::page))
+        .route("/console/donations", get(pages::donations::page))
         .route("/console/admin", get(pages::admin::page))
         .route("/console/admin/code", post(pages::admin::issue_code))
         .route("/console/admin/import", post(pages::transfer::import))

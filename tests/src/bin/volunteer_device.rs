@@ -4,6 +4,7 @@
 //!
 //! usage: volunteer-device DB URL LOGIN PASSWORD sync
 //!        volunteer-device DB URL LOGIN PASSWORD report TEAM_ID MINUTES DESCRIPTION
+//!        volunteer-device DB URL LOGIN PASSWORD sign-up ACTIVITY_ID
 
 use serde_json::json;
 use volunteer_core::{HoursReport, Replica};
@@ -33,6 +34,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         })?;
         replica.sync().await?;
         out["entry_id"] = json!(entry);
+    } else if let ("sign-up", [activity]) = (command.as_str(), rest) {
+        replica.sign_up(activity)?;
+        replica.sync().await?;
     } else if command != "sync" {
         return Err(format!("unknown command {command:?}").into());
     }
@@ -47,6 +51,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .my_hours()?
         .iter()
         .map(|h| json!({"id": h.id, "status": h.status.as_str(), "minutes": h.minutes}))
+        .collect();
+    out["open_call_outs"] = replica
+        .open_call_outs()?
+        .iter()
+        .map(|a| json!({"id": a.id, "title": a.title}))
+        .collect();
+    out["rejected"] = replica
+        .rejections()?
+        .iter()
+        .map(|r| json!(r.code.as_str()))
         .collect();
     out["memberships"] = replica
         .my_memberships()?

@@ -203,6 +203,17 @@ async fn render_roster(
     }
     let back = format!("/console/activities/{id}");
     let title = format!("{} · {}", t.roster, activity.title);
+    let projects: Vec<volunteer_domain::Project> = read(state, s, Kind::Project, |r| match r {
+        Record::Project(p) => Some(p),
+        _ => None,
+    })
+    .await?
+    .into_iter()
+    .filter(|p| {
+        sites.iter().any(|x| x.id == p.site_id)
+            || p.team_id.as_deref().is_some_and(|t| s.who.actor.leads(t))
+    })
+    .collect();
     Ok(layout::page(
         s,
         Nav::Activities,
@@ -263,6 +274,19 @@ async fn render_roster(
                         @for (v, name) in &walk_ins { option value=(v) { (name) } }
                     }
                     p { button type="submit" { (t.check_in) } }
+                }
+            }
+            @if !projects.is_empty() {
+                h2 #link-project { (t.link_project) }
+                form.card method="post" action="/console/act" aria-labelledby="link-project" {
+                    (form_fields(s, "assign_project", &back))
+                    input type="hidden" name="activity_id" value=(id);
+                    label for="lp-project" { (t.project) }
+                    select #lp-project name="project_id" {
+                        option value="" { (t.none) }
+                        @for p in &projects { option value=(p.id) selected[activity.project_id.as_deref() == Some(p.id.as_str())] { (p.name) } }
+                    }
+                    p { button type="submit" { (t.link_project) } }
                 }
             }
             p { a href="/console/activities" { (t.back) } }

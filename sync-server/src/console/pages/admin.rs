@@ -145,7 +145,23 @@ async fn render(state: &AppState, s: &Session, flash: Flash) -> Result<Response,
                     p { button type="submit" { (t.create) } }
                 }
             }
-            @if !roles.is_empty() { (super::transfer::forms(s)) }
+            @if !roles.is_empty() {
+                h2 #new-project { (t.new_project) }
+                form.card method="post" action="/console/act" aria-labelledby="new-project" {
+                    (form_fields(s, "create_project", back))
+                    input type="hidden" name="project_id" value=(new_id());
+                    label for="proj-site" { (t.site) }
+                    select #proj-site name="site_id" required {
+                        @for x in &sites { option value=(x.id) { (x.name) } }
+                    }
+                    label for="proj-name" { (t.name) }
+                    input #proj-name type="text" name="name" required maxlength="50";
+                    label for="proj-description" { (t.description) }
+                    textarea #proj-description name="description" maxlength="500" {}
+                    p { button type="submit" { (t.create) } }
+                }
+                (super::transfer::forms(s))
+            }
             h2 { (t.sites) }
             table #sites {
                 thead { tr { th scope="col" { (t.name) } th scope="col" { (t.level) } th scope="col" { (t.address) } } }

@@ -55,6 +55,21 @@ async fn render(state: &AppState, s: &Session, q: Pick) -> Result<Response, Fail
     let of_site: Option<&Figures> =
         site.and_then(|x| figures.iter().find(|f| f.key == format!("site/{}", x.id)));
     let teams = my_teams(state, s, &sites).await?;
+    let projects: Vec<(volunteer_domain::Project, Figures)> =
+        read(state, s, Kind::Project, |r| match r {
+            Record::Project(p) => Some(p),
+            _ => None,
+        })
+        .await?
+        .into_iter()
+        .filter_map(|p| {
+            let f = figures
+                .iter()
+                .find(|f| f.key == format!("project/{}", p.id))?
+                .clone();
+            Some((p, f))
+        })
+        .collect();
     let in_subtree: Vec<_> = teams
         .iter()
         .filter(|team| {
@@ -109,6 +124,13 @@ async fn render(state: &AppState, s: &Session, q: Pick) -> Result<Response, Fail
                         thead { tr { th scope="col" { (t.status) } th.num scope="col" { (t.count) } } }
                         tbody { @for o in &f.orders { tr { td { (t.order_status(o.status)) } td.num { (o.count) } } } }
                     }
+                }
+            }
+            h2 { (t.projects) }
+            @if projects.is_empty() { p { (t.nothing_here) } } @else {
+                table #by-project {
+                    thead { tr { th scope="col" { (t.project) } th.num scope="col" { (t.volunteers_active) } th.num scope="col" { (t.hours_confirmed) } th.num scope="col" { (t.person_times) } th.num scope="col" { (t.orders_by_status) } } }
+                    tbody { @for (p, f) in &projects { tr { td { (p.name) } td.num { (f.volunteers) } td.num { (hours(f.confirmed_minutes)) } td.num { (f.person_times) } td.num { (f.orders.iter().map(|o| o.count).sum::<u32>()) } } } }
                 }
             }
             h2 { (t.by_team) }

@@ -3,6 +3,8 @@
 
 pub mod activities;
 pub mod admin;
+pub mod callouts;
+pub mod donations;
 pub mod figures;
 pub mod home;
 pub mod hours;
