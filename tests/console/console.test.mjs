@@ -364,3 +364,24 @@ test("a billion-yuan typo is corrected out of a campaign's totals at the desk", 
   await accessible(page, "donations");
   await page.context().close();
 });
+
+test("an activity created at the desk (no description) is published and cancelled with a reason", async () => {
+  const page = await signedIn("staff-station");
+  await page.goto(`${base}/console/activities`);
+  const form = page.locator("form[aria-labelledby=new-activity]");
+  const title = `敬老院陪伴 e2e-${Date.now()}`;
+  await form.locator("[name=title]").fill(title);
+  await form.getByRole("button", { name: "创建" }).click();
+  await flashOk(page);
+  const row = page.locator("#activities tbody tr", { hasText: title });
+  assert.match(await row.innerText(), /草稿/);
+  await row.getByRole("button", { name: "发布" }).click();
+  await flashOk(page);
+  assert.match(await page.locator("#activities tbody tr", { hasText: title }).innerText(), /报名中/);
+  const again = page.locator("#activities tbody tr", { hasText: title });
+  await again.locator("[name=reason]").fill("天气原因");
+  await again.getByRole("button", { name: "取消活动" }).click();
+  await flashOk(page);
+  assert.match(await page.locator("#activities tbody tr", { hasText: title }).innerText(), /已取消/);
+  await page.context().close();
+});

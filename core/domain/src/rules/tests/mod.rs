@@ -2,7 +2,7 @@
 use super::*;
 
 mod admin;
-mod callouts;
+mod desk;
 use crate::records::{
     JoinPolicy, MembershipStatus, OrderStatus, SignupStatus, SiteLevel, TeamRole,
 };

@@ -1,4 +1,4 @@
-//! Call-outs that name whom they call.
+//! Call-outs that name whom they call, and brand projects.
 use super::*;
 use crate::records::Audience;
 
@@ -147,6 +147,77 @@ fn only_those_called_respond_and_a_widening_keeps_everyone_called_before() {
             },
             t(8, 6)
         )),
+        Some(RejectCode::InvalidInput)
+    );
+}
+
+#[test]
+fn projects_are_started_and_linked_only_within_their_owners_reach() {
+    let mut s = Mem::new(true);
+    let project = |id: &str, site: &str, team: Option<&str>| Mutation::CreateProject {
+        project_id: id.into(),
+        site_id: site.into(),
+        team_id: team.map(Into::into),
+        name: "智慧助老".into(),
+        description: String::new(),
+    };
+    let st1 = staff("/c/s1/");
+    let st2 = staff("/c/s2/");
+    assert!(matches!(
+        run(&mut s, &st1, project("p1", "s1", None), t(8, 0)),
+        Decision::Apply(_)
+    ));
+    assert_eq!(
+        code(&run(&mut s, &st2, project("p2", "s1", None), t(8, 0))),
+        Some(RejectCode::Forbidden)
+    );
+    // A team's project sits at the team's site; its leader may start it.
+    assert_eq!(
+        code(&run(
+            &mut s,
+            &leader_of("t1"),
+            project("p3", "s2", Some("t1")),
+            t(8, 0)
+        )),
+        Some(RejectCode::InvalidInput)
+    );
+    assert!(matches!(
+        run(
+            &mut s,
+            &leader_of("t1"),
+            project("p3", "s1", Some("t1")),
+            t(8, 0)
+        ),
+        Decision::Apply(_)
+    ));
+    let link = |p: Option<&str>, activity: &str| Mutation::AssignProject {
+        project_id: p.map(Into::into),
+        activity_id: Some(activity.into()),
+        order_id: None,
+    };
+    // Station 2 may link neither station 1's activity nor to its project.
+    assert_eq!(
+        code(&run(&mut s, &st2, link(Some("p1"), "a1"), t(8, 1))),
+        Some(RejectCode::Forbidden)
+    );
+    assert!(
+        matches!(run(&mut s, &st1, link(Some("p1"), "a1"), t(8, 1)), Decision::Apply(ref e) if e.len() == 1)
+    );
+    assert_eq!(activity(&mut s, "a1").project_id.as_deref(), Some("p1"));
+    assert_eq!(
+        run(&mut s, &st1, link(Some("p1"), "a1"), t(8, 2)),
+        Decision::Apply(vec![]),
+        "resent"
+    );
+    run(&mut s, &st1, link(None, "a1"), t(8, 3));
+    assert_eq!(activity(&mut s, "a1").project_id, None, "unlinked");
+    let both = Mutation::AssignProject {
+        project_id: Some("p1".into()),
+        activity_id: Some("a1".into()),
+        order_id: Some("o1".into()),
+    };
+    assert_eq!(
+        code(&run(&mut s, &st1, both, t(8, 4))),
         Some(RejectCode::InvalidInput)
     );
 }
