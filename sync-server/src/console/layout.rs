@@ -153,7 +153,7 @@ impl Flash {
         html! {
             div.flash role="status" aria-live="polite" {
                 @if self.done.is_some() { p.ok { (t.done) } }
-                @if let Some(code) = &self.failed { p.error { (t.failed) (t.reject_code(code)) } }
+                @if let Some(code) = &self.failed { p.error { (t.failed) (t.known_code(code)) } }
             }
         }
     }

@@ -142,9 +142,16 @@ fn same(a: &str, b: &str) -> bool {
             == 0
 }
 
+/// Whether a posted form may act for `s`: it carries the session's CSRF
+/// token, and no `Origin` of another host.
+pub(crate) fn genuine(s: &Session, headers: &HeaderMap, csrf: Option<&str>) -> bool {
+    !foreign_origin(headers) && csrf.is_some_and(|c| same(c, &s.csrf))
+}
+
 /// A post whose `Origin` names another host is refused (SameSite cookies
-/// already keep it from being signed in; this is the second lock).
-fn foreign_origin(headers: &HeaderMap) -> bool {
+/// already keep it from being signed in; this is the second lock, and the
+/// only one on the sign-in form, which has no session yet).
+pub(crate) fn foreign_origin(headers: &HeaderMap) -> bool {
     let (Some(origin), Some(host)) = (
         headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
         headers.get(header::HOST).and_then(|v| v.to_str().ok()),
@@ -240,7 +247,7 @@ async fn sign_out(
 ) -> Response {
     let fields = forms::parse(&body);
     if let Ok(s) = session(&state, &headers).await
-        && forms::field(&fields, "csrf").is_some_and(|c| same(c, &s.csrf))
+        && genuine(&s, &headers, forms::field(&fields, "csrf"))
     {
         let storage = state.storage.clone();
         let hash = s.token_hash.clone();
@@ -313,8 +320,7 @@ async fn act(
     };
     let fields = forms::parse(&body);
     let back = safe_back(forms::field(&fields, "back"));
-    if foreign_origin(&headers) || !forms::field(&fields, "csrf").is_some_and(|c| same(c, &s.csrf))
-    {
+    if !genuine(&s, &headers, forms::field(&fields, "csrf")) {
         return (
             StatusCode::FORBIDDEN,
             layout::refusal(&s, s.t().form_expired),
@@ -323,7 +329,12 @@ async fn act(
     }
     let mutations = match forms::mutations(&fields, Utc::now()) {
         Ok(m) => m,
-        Err(why) => return Redirect::to(&forms::flash(&back, Err(&why))).into_response(),
+        Err(why) => {
+            // The page shows only known codes: a message in the address
+            // could be anything a link put there.
+            tracing::debug!(why, "a console form is no mutation");
+            return Redirect::to(&forms::flash(&back, Err("invalid_input"))).into_response();
+        }
     };
     let storage = state.storage.clone();
     let client = s.client_id();

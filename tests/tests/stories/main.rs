@@ -11,6 +11,7 @@ mod autosync;
 mod callouts;
 mod capacity;
 mod concurrency;
+mod console_http;
 mod crash;
 mod crash_points;
 mod deadline;

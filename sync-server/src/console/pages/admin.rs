@@ -13,7 +13,7 @@ use super::{accounts, my_sites, site_name};
 use crate::api::{AppState, Failure, blocking, password_slot};
 use crate::auth;
 use crate::console::layout::{self, Flash, Nav, form_fields, new_id};
-use crate::console::{Session, forms, read, same, session};
+use crate::console::{Session, forms, genuine, read, session};
 use crate::storage::{CodePurpose, IssuedCode};
 
 pub async fn page(
@@ -182,7 +182,7 @@ pub async fn issue_code(
         Err(r) => return r,
     };
     let fields = forms::parse(&body);
-    if !forms::field(&fields, "csrf").is_some_and(|c| same(c, &s.csrf)) {
+    if !genuine(&s, &headers, forms::field(&fields, "csrf")) {
         return layout::refusal(&s, s.t().form_expired);
     }
     let Some(user_id) = forms::field(&fields, "user_id").map(str::to_owned) else {

@@ -10,7 +10,7 @@ use std::net::SocketAddr;
 
 use crate::api::AppState;
 use crate::console::text::Lang;
-use crate::console::{forms, lang_of, layout, start_session};
+use crate::console::{foreign_origin, forms, lang_of, layout, start_session};
 
 #[derive(serde::Deserialize)]
 pub struct Why {
@@ -58,6 +58,13 @@ pub async fn sign_in(
     headers: HeaderMap,
     RawForm(body): RawForm,
 ) -> Response {
+    if foreign_origin(&headers) {
+        return (
+            axum::http::StatusCode::FORBIDDEN,
+            form(lang_of(&headers), None),
+        )
+            .into_response();
+    }
     let fields = forms::parse(&body);
     let login = forms::field(&fields, "login").unwrap_or("");
     let password = forms::field(&fields, "password").unwrap_or("");

@@ -13,7 +13,7 @@ use crate::api::{AppState, Failure, blocking};
 use crate::console::export::{self, Period, Report, Sources};
 use crate::console::import::{self, Outcome, Row};
 use crate::console::layout::{self, Flash, Nav};
-use crate::console::{Session, read, same, session};
+use crate::console::{Session, genuine, read, session};
 
 /// The import and export forms, on the administration page.
 pub fn forms(s: &Session) -> Markup {
@@ -78,7 +78,10 @@ pub async fn import(
             _ => {}
         }
     }
-    if !same(&csrf, &s.csrf) || !volunteer_domain::is_valid_id(&form_id) || form_id.len() > 40 {
+    if !genuine(&s, &headers, Some(&csrf))
+        || !volunteer_domain::is_valid_id(&form_id)
+        || form_id.len() > 40
+    {
         return layout::refusal(&s, t.form_expired);
     }
     let sites = match my_sites(&state, &s).await {

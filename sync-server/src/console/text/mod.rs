@@ -304,6 +304,13 @@ impl Text {
     pub fn join_policy(&self, p: JoinPolicy) -> &'static str {
         label(JoinPolicy::ALL, &self.join_policies, p)
     }
+    /// A refusal in words, for a code given in a page's address: only the
+    /// known ones (anything else a link put there is not shown).
+    pub fn known_code(&self, code: &str) -> &'static str {
+        let c = RejectCode::parse(code).unwrap_or(RejectCode::Unknown);
+        label(RejectCode::ALL, &self.reject_codes, c)
+    }
+
     /// A refusal in words; a code this server does not know, as it is.
     pub fn reject_code<'a>(&self, code: &'a str) -> &'a str {
         match RejectCode::parse(code) {
