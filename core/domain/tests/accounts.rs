@@ -15,60 +15,17 @@
 //! expects a report, so the property is not vacuous.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use chrono::{DateTime, Duration, Utc};
+use common::{World, real_rules};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
-use std::collections::BTreeMap;
 use volunteer_domain::rules::{level_below, may_manage_account};
 use volunteer_domain::*;
 
-#[derive(Clone, Default)]
-struct World {
-    rows: BTreeMap<(Kind, String), Record>,
-}
-
-impl State for World {
-    type Error = std::convert::Infallible;
-    fn authoritative(&self) -> bool {
-        true
-    }
-    fn get(&mut self, kind: Kind, key: &str) -> Result<Option<Record>, Self::Error> {
-        Ok(self.rows.get(&(kind, key.to_owned())).cloned())
-    }
-    fn volunteer_name(&mut self, _: &str) -> Result<Option<String>, Self::Error> {
-        Ok(None)
-    }
-    fn first_waitlisted(&mut self, _: &str) -> Result<Option<Signup>, Self::Error> {
-        Ok(None)
-    }
-    fn signups_of(&mut self, _: &str) -> Result<Vec<Signup>, Self::Error> {
-        Ok(vec![])
-    }
-    fn attendances_of(&mut self, _: &str) -> Result<Vec<Attendance>, Self::Error> {
-        Ok(vec![])
-    }
-    fn hours_of(&mut self, _: &str) -> Result<Vec<HourEntry>, Self::Error> {
-        Ok(vec![])
-    }
-    fn memberships_of(&mut self, _: &str) -> Result<Vec<Membership>, Self::Error> {
-        Ok(vec![])
-    }
-    fn resident_name(&mut self, _: &str) -> Result<Option<String>, Self::Error> {
-        Ok(None)
-    }
-    fn phone_holder(&mut self, phone: &str) -> Result<Option<String>, Self::Error> {
-        Ok(self.rows.values().find_map(|r| match r {
-            Record::Profile(p) if p.phone.as_deref() == Some(phone) => Some(p.user_id.clone()),
-            _ => None,
-        }))
-    }
-}
-
 impl World {
-    fn put(&mut self, r: Record) {
-        self.rows.insert((r.kind(), r.key()), r);
-    }
     fn site(&self, id: &str) -> Option<Site> {
         match self.rows.get(&(Kind::Site, id.to_owned())) {
             Some(Record::Site(s)) => Some(s.clone()),
@@ -326,18 +283,6 @@ fn check(before: &World, actor: &Actor, effects: &[Effect]) -> Result<(), String
 }
 
 type Rules = fn(&MutationEnvelope, &Actor, DateTime<Utc>, &mut World) -> Decision;
-
-fn real_rules(
-    env: &MutationEnvelope,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    w: &mut World,
-) -> Decision {
-    match decide(env, actor, now, w) {
-        Ok(d) => d,
-        Err(never) => match never {},
-    }
-}
 
 fn run(ops: &[Op], rules: Rules) -> Result<(), String> {
     let mut w = world();

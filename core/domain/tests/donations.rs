@@ -13,56 +13,16 @@
 //! `the_checker_catches_broken_rules` runs rules with a known hole.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use chrono::{DateTime, Utc};
+use common::{World, real_rules};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
 use std::collections::BTreeMap;
 use volunteer_domain::*;
 
-#[derive(Clone, Default)]
-struct World {
-    rows: BTreeMap<(Kind, String), Record>,
-}
-
-impl State for World {
-    type Error = std::convert::Infallible;
-    fn authoritative(&self) -> bool {
-        true
-    }
-    fn get(&mut self, kind: Kind, key: &str) -> Result<Option<Record>, Self::Error> {
-        Ok(self.rows.get(&(kind, key.to_owned())).cloned())
-    }
-    fn volunteer_name(&mut self, _: &str) -> Result<Option<String>, Self::Error> {
-        Ok(None)
-    }
-    fn first_waitlisted(&mut self, _: &str) -> Result<Option<Signup>, Self::Error> {
-        Ok(None)
-    }
-    fn signups_of(&mut self, _: &str) -> Result<Vec<Signup>, Self::Error> {
-        Ok(vec![])
-    }
-    fn attendances_of(&mut self, _: &str) -> Result<Vec<Attendance>, Self::Error> {
-        Ok(vec![])
-    }
-    fn hours_of(&mut self, _: &str) -> Result<Vec<HourEntry>, Self::Error> {
-        Ok(vec![])
-    }
-    fn memberships_of(&mut self, _: &str) -> Result<Vec<Membership>, Self::Error> {
-        Ok(vec![])
-    }
-    fn resident_name(&mut self, _: &str) -> Result<Option<String>, Self::Error> {
-        Ok(None)
-    }
-}
-
-impl World {
-    fn put(&mut self, r: Record) {
-        self.rows.insert((r.kind(), r.key()), r);
-    }
-    fn all<T>(&self, f: impl Fn(&Record) -> Option<T>) -> Vec<T> {
-        self.rows.values().filter_map(f).collect()
-    }
-}
+impl World {}
 
 fn t0() -> DateTime<Utc> {
     "2026-12-01T02:00:00Z".parse().unwrap()
@@ -310,18 +270,6 @@ fn check(before: &World, after: &World, actor: &Actor) -> Result<(), String> {
 }
 
 type Rules = fn(&MutationEnvelope, &Actor, DateTime<Utc>, &mut World) -> Decision;
-
-fn real_rules(
-    env: &MutationEnvelope,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    w: &mut World,
-) -> Decision {
-    match decide(env, actor, now, w) {
-        Ok(d) => d,
-        Err(never) => match never {},
-    }
-}
 
 fn run(ops: &[Op], rules: Rules) -> Result<(), String> {
     let mut w = world();

@@ -60,6 +60,18 @@ impl Session {
     }
 }
 
+/// A page's signed-in user, or the answer instead (to the sign-in page).
+impl axum::extract::FromRequestParts<AppState> for Session {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Session, Response> {
+        session(state, &parts.headers).await
+    }
+}
+
 /// Who may use the console: staff, admins, and volunteers who lead a team.
 fn may_use_console(who: &Principal) -> bool {
     matches!(who.actor.role, Role::Staff | Role::Admin) || !who.actor.led_teams.is_empty()
@@ -311,13 +323,10 @@ async fn script() -> Response {
 /// page with the outcome.
 async fn act(
     State(state): State<AppState>,
+    s: Session,
     headers: HeaderMap,
     RawForm(body): RawForm,
 ) -> Response {
-    let s = match session(&state, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     let fields = forms::parse(&body);
     let back = safe_back(forms::field(&fields, "back"));
     if !genuine(&s, &headers, forms::field(&fields, "csrf")) {

@@ -2,8 +2,7 @@
 //! waitlist and attendance, checked in and out at a desk, and walk-ins.
 
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::{Duration, Utc};
 use maud::html;
 use std::collections::BTreeMap;
@@ -12,7 +11,7 @@ use volunteer_domain::{Activity, ActivityStatus, Kind, MembershipStatus, Record,
 use super::{my_sites, my_teams, site_name};
 use crate::api::{AppState, Failure};
 use crate::console::layout::{self, Flash, Nav, form_fields, new_id};
-use crate::console::{Session, read, session};
+use crate::console::{Session, read};
 
 fn activities(r: Record) -> Option<Activity> {
     match r {
@@ -23,17 +22,10 @@ fn activities(r: Record) -> Option<Activity> {
 
 pub async fn list(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    s: Session,
     Query(flash): Query<Flash>,
-) -> Response {
-    let s = match session(&state, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    match render_list(&state, &s, flash).await {
-        Ok(r) => r,
-        Err(f) => f.into_response(),
-    }
+) -> Result<Response, Failure> {
+    render_list(&state, &s, flash).await
 }
 
 async fn render_list(state: &AppState, s: &Session, flash: Flash) -> Result<Response, Failure> {
@@ -130,18 +122,11 @@ async fn render_list(state: &AppState, s: &Session, flash: Flash) -> Result<Resp
 
 pub async fn roster(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    s: Session,
     Path(id): Path<String>,
     Query(flash): Query<Flash>,
-) -> Response {
-    let s = match session(&state, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    match render_roster(&state, &s, &id, flash).await {
-        Ok(r) => r,
-        Err(f) => f.into_response(),
-    }
+) -> Result<Response, Failure> {
+    render_roster(&state, &s, &id, flash).await
 }
 
 async fn render_roster(

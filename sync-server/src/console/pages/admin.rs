@@ -13,22 +13,15 @@ use super::{accounts, my_sites, site_name};
 use crate::api::{AppState, Failure, blocking, password_slot};
 use crate::auth;
 use crate::console::layout::{self, Flash, Nav, form_fields, new_id};
-use crate::console::{Session, forms, genuine, read, session};
+use crate::console::{Session, forms, genuine, read};
 use crate::storage::{CodePurpose, IssuedCode};
 
 pub async fn page(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    s: Session,
     Query(flash): Query<Flash>,
-) -> Response {
-    let s = match session(&state, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    match render(&state, &s, flash).await {
-        Ok(r) => r,
-        Err(f) => f.into_response(),
-    }
+) -> Result<Response, Failure> {
+    render(&state, &s, flash).await
 }
 
 async fn render(state: &AppState, s: &Session, flash: Flash) -> Result<Response, Failure> {
@@ -174,13 +167,10 @@ async fn render(state: &AppState, s: &Session, flash: Flash) -> Result<Response,
 /// `POST /console/admin/code`: issue a one-time code and show it once.
 pub async fn issue_code(
     State(state): State<AppState>,
+    s: Session,
     headers: HeaderMap,
     RawForm(body): RawForm,
 ) -> Response {
-    let s = match session(&state, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     let fields = forms::parse(&body);
     if !genuine(&s, &headers, forms::field(&fields, "csrf")) {
         return layout::refusal(&s, s.t().form_expired);

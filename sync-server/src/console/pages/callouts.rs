@@ -3,8 +3,7 @@
 //! responders are the call's roster (the activities page checks them in).
 
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::{Duration, Utc};
 use maud::{Markup, html};
 use volunteer_domain::{Activity, ActivityStatus, Audience, Kind, Record, Site, Team};
@@ -13,21 +12,14 @@ use super::{my_sites, my_teams, site_name};
 use crate::api::{AppState, Failure};
 use crate::console::layout::{self, Flash, Nav, form_fields, new_id};
 use crate::console::text::Text;
-use crate::console::{Session, read, session};
+use crate::console::{Session, read};
 
 pub async fn page(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    s: Session,
     Query(flash): Query<Flash>,
-) -> Response {
-    let s = match session(&state, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    match render(&state, &s, flash).await {
-        Ok(r) => r,
-        Err(f) => f.into_response(),
-    }
+) -> Result<Response, Failure> {
+    render(&state, &s, flash).await
 }
 
 fn audience_label(t: &Text, a: &Audience, teams: &[Team], sites: &[Site]) -> String {

@@ -3,15 +3,14 @@
 //! only shows the records the user may read.
 
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use maud::html;
 use volunteer_domain::{Figures, Kind, Record};
 
 use super::{my_sites, my_teams};
 use crate::api::{AppState, Failure};
 use crate::console::layout::{self, Flash, Nav};
-use crate::console::{Session, chart, read, session};
+use crate::console::{Session, chart, read};
 
 #[derive(serde::Deserialize)]
 pub struct Pick {
@@ -26,17 +25,10 @@ fn hours(minutes: u64) -> String {
 
 pub async fn page(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    s: Session,
     Query(q): Query<Pick>,
-) -> Response {
-    let s = match session(&state, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    match render(&state, &s, q).await {
-        Ok(r) => r,
-        Err(f) => f.into_response(),
-    }
+) -> Result<Response, Failure> {
+    render(&state, &s, q).await
 }
 
 async fn render(state: &AppState, s: &Session, q: Pick) -> Result<Response, Failure> {

@@ -9,17 +9,14 @@ use volunteer_domain::{HourStatus, Kind, OrderStatus, Record};
 
 use crate::api::AppState;
 use crate::console::layout::{self, Flash, Nav};
-use crate::console::{read, session};
+use crate::console::{Session, read};
 
 pub async fn page(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    s: Session,
+    _headers: HeaderMap,
     Query(flash): Query<Flash>,
 ) -> Response {
-    let s = match session(&state, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     let t = s.t();
     let counts = async {
         let orders = read(&state, &s, Kind::ServiceOrder, |r| match r {

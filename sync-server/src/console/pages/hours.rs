@@ -4,15 +4,14 @@
 //! (a reviewer never reviews their own, a late record only the site's staff).
 
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use maud::html;
 use volunteer_domain::{HourEntry, HourStatus, Kind, Record};
 
 use super::names;
 use crate::api::{AppState, Failure};
 use crate::console::layout::{self, Flash, Nav, form_fields};
-use crate::console::{Session, read, session};
+use crate::console::{Session, read};
 
 fn entries(r: Record) -> Option<HourEntry> {
     match r {
@@ -23,17 +22,10 @@ fn entries(r: Record) -> Option<HourEntry> {
 
 pub async fn page(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    s: Session,
     Query(flash): Query<Flash>,
-) -> Response {
-    let s = match session(&state, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    match render(&state, &s, flash).await {
-        Ok(r) => r,
-        Err(f) => f.into_response(),
-    }
+) -> Result<Response, Failure> {
+    render(&state, &s, flash).await
 }
 
 async fn render(state: &AppState, s: &Session, flash: Flash) -> Result<Response, Failure> {

@@ -3,8 +3,7 @@
 //! only where the user may read it (the order's site staff and above).
 
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::Utc;
 use maud::{Markup, html};
 use std::collections::{BTreeMap, BTreeSet};
@@ -15,7 +14,7 @@ use volunteer_domain::{
 use super::{accounts, my_sites, my_teams, names, site_name};
 use crate::api::{AppState, Failure};
 use crate::console::layout::{self, Flash, Nav, form_fields, new_id};
-use crate::console::{Session, read, session};
+use crate::console::{Session, read};
 
 #[derive(serde::Deserialize)]
 pub struct Filter {
@@ -26,17 +25,10 @@ pub struct Filter {
 
 pub async fn page(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    s: Session,
     Query(q): Query<Filter>,
-) -> Response {
-    let s = match session(&state, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    match render(&state, &s, q).await {
-        Ok(r) => r,
-        Err(f) => f.into_response(),
-    }
+) -> Result<Response, Failure> {
+    render(&state, &s, q).await
 }
 
 async fn render(state: &AppState, s: &Session, q: Filter) -> Result<Response, Failure> {

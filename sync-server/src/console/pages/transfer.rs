@@ -13,7 +13,7 @@ use crate::api::{AppState, Failure, blocking};
 use crate::console::export::{self, Period, Report, Sources};
 use crate::console::import::{self, Outcome, Row};
 use crate::console::layout::{self, Flash, Nav};
-use crate::console::{Session, genuine, read, session};
+use crate::console::{Session, genuine, read};
 
 /// The import and export forms, on the administration page.
 pub fn forms(s: &Session) -> Markup {
@@ -59,13 +59,10 @@ pub fn forms(s: &Session) -> Markup {
 /// make the new accounts, each as a `create_account` mutation.
 pub async fn import(
     State(state): State<AppState>,
+    s: Session,
     headers: HeaderMap,
     mut form: Multipart,
 ) -> Response {
-    let s = match session(&state, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     let t = s.t();
     let (mut csrf, mut form_id, mut run, mut file) =
         (String::new(), String::new(), false, Vec::new());
@@ -203,17 +200,10 @@ pub struct ExportQuery {
 /// `GET /console/export`: a report of what the user may read, as a file.
 pub async fn export(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    s: Session,
     Query(q): Query<ExportQuery>,
-) -> Response {
-    let s = match session(&state, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    match file(&state, &s, &q).await {
-        Ok(r) => r,
-        Err(f) => f.into_response(),
-    }
+) -> Result<Response, Failure> {
+    file(&state, &s, &q).await
 }
 
 async fn file(state: &AppState, s: &Session, q: &ExportQuery) -> Result<Response, Failure> {
