@@ -4,7 +4,8 @@
 #      server's tests and the stories once on SQLite and once more on a
 #      throwaway PostgreSQL server (scripts/pg.sh) started and stopped here;
 #   2. Kotlin: the generated bindings compiled by Maven, JUnit on the JVM
-#      against the cdylib and a real sync server;
+#      against the cdylib and a real sync server; the demo app's view models
+#      and Compose screens (android-demo), tested the same way;
 #   3. Swift: the generated bindings in a SwiftPM package, XCTest against the
 #      same, with Swift from a cached Debian trixie chroot;
 #   4. schemathesis (PyPI) against a live server, every answer checked
@@ -58,6 +59,10 @@ echo "== Kotlin: mvn test"
 need_apt java openjdk-17-jdk-headless
 need_apt mvn maven
 (cd bindings/kotlin && timeout 900 mvn -B --no-transfer-progress test)
+
+echo "== android-demo: view models and Compose UI tests on the JVM (mvn test)"
+# Headless: Compose renders offscreen with Skia; screenshots in android-demo/target/screenshots.
+(cd android-demo && timeout 900 mvn -B --no-transfer-progress test)
 
 echo "== Swift: swift test"
 need_apt unshare util-linux

@@ -1,0 +1,104 @@
+package app.volunteer.demo
+
+import app.volunteer.core.ActivityStatus
+import app.volunteer.core.RejectCode
+import app.volunteer.core.TestServer
+import app.volunteer.core.VolunteerClient
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.cancel
+import kotlinx.coroutines.flow.StateFlow
+import kotlinx.coroutines.flow.first
+import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.withTimeout
+import org.junit.AfterClass
+import org.junit.Assert.assertEquals
+import org.junit.Assert.assertNotNull
+import org.junit.Assert.assertTrue
+import org.junit.BeforeClass
+import org.junit.Test
+import java.time.Instant
+
+/** The view models' stories, against a real server process and real replicas. */
+class ViewModelTest {
+    companion object {
+        private val dir = TestServer.tempDir()
+        private val server = TestServer(dir)
+
+        @BeforeClass @JvmStatic
+        fun start() {
+            server.start()
+        }
+
+        @AfterClass @JvmStatic
+        fun stop() {
+            server.stop()
+            dir.toFile().deleteRecursively()
+        }
+    }
+
+    private suspend fun <T> StateFlow<T>.until(check: (T) -> Boolean): T = withTimeout(15_000) { first(check) }
+
+    private fun desk(name: String, body: suspend (SessionViewModel, RosterViewModel) -> Unit) = runBlocking {
+        val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)
+        VolunteerClient.open(TestServer.replicaPath(dir, name), server.url).use { client ->
+            try {
+                val session = SessionViewModel(client, scope, Strings.zh)
+                session.signIn("staff-station", TestServer.DEMO_PASSWORD).join()
+                assertNotNull(session.profile.value)
+                val roster = RosterViewModel(client, scope, Strings.zh)
+                roster.refresh()
+                body(session, roster)
+            } finally {
+                scope.cancel()
+            }
+        }
+    }
+
+    @Test
+    fun offlineRosterCheckInIsSeenAtOnceAndConfirmedBySync() = desk("offline") { session, roster ->
+        val now = Instant.now()
+        val underWay = roster.activities.value.first {
+            it.status == ActivityStatus.IN_PROGRESS && it.startsAt <= now && it.endsAt > now
+        }
+        roster.open(underWay.id).join()
+        val volunteer = roster.roster.until { it.isNotEmpty() }.first { it.checkedInAt == null }
+        server.stop()
+        try {
+            roster.checkIn(volunteer.volunteerId).join()
+            assertNotNull(roster.roster.value.first { it.volunteerId == volunteer.volunteerId }.checkedInAt)
+            session.sync().join()
+            val banner = session.banner.until { it.pending == 1uL && it.lastError == "offline" }
+            assertTrue(banner.text(Strings.zh), banner.text(Strings.zh).contains("1 项待同步"))
+        } finally {
+            server.start()
+        }
+        session.sync().join()
+        session.banner.until { it.pending == 0uL && it.lastError == null }
+        assertTrue(roster.rejected.value.isEmpty())
+    }
+
+    @Test
+    fun aRejectionSurfacesWithResendAndDiscard() = desk("rejection") { session, roster ->
+        val now = Instant.now()
+        val underWay = roster.activities.value.first {
+            it.status == ActivityStatus.IN_PROGRESS && it.startsAt <= now && it.endsAt > now
+        }
+        roster.open(underWay.id).join()
+        val never = roster.roster.until { it.isNotEmpty() }.first { it.checkedInAt == null }
+        // Checking out someone nobody checked in: only the server can tell.
+        roster.checkOut(never.volunteerId).join()
+        session.sync().join()
+        val rejected = roster.rejected.until { it.isNotEmpty() }.single()
+        assertEquals(RejectCode.NOT_CHECKED_IN, rejected.code)
+        assertEquals("尚未签到", Strings.zh.reject(rejected.code))
+        // Resent, it is refused again; discarded, it is gone.
+        roster.resend(rejected.seq).join()
+        session.sync().join()
+        val again = roster.rejected.until { it.isNotEmpty() }.single()
+        roster.discard(again.seq).join()
+        roster.rejected.until { it.isEmpty() }
+        session.banner.until { it.rejected == 0uL }
+    }
+}
