@@ -19,7 +19,11 @@ fun main() {
     val session = SessionViewModel(client, scope, strings)
     application {
         Window(onCloseRequest = ::exitApplication, title = strings.appName) {
-            App(session) { RosterViewModel(client, scope, strings) }
+            App(
+                session,
+                roster = { RosterViewModel(client, scope, strings) },
+                volunteer = { VolunteerViewModel(client, scope, strings) },
+            )
         }
     }
 }

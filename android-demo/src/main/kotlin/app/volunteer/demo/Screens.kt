@@ -28,20 +28,23 @@ import androidx.compose.ui.Modifier
 import androidx.compose.ui.platform.testTag
 import androidx.compose.ui.text.input.PasswordVisualTransformation
 import androidx.compose.ui.unit.dp
+import app.volunteer.core.MembershipStatus
+import app.volunteer.core.Role
+import java.time.Duration
+import java.time.Instant
 
-/** The whole app: sign-in until a session exists, then the staff desk. */
+/** The whole app: sign-in until a session exists, then the staff desk or the volunteer's screens, by role. */
 @Composable
-fun App(session: SessionViewModel, roster: () -> RosterViewModel) {
+fun App(session: SessionViewModel, roster: () -> RosterViewModel, volunteer: () -> VolunteerViewModel) {
     val profile by session.profile.collectAsState()
     MaterialTheme {
         Surface(Modifier.padding(12.dp)) {
             Column(verticalArrangement = Arrangement.spacedBy(8.dp)) {
                 SyncBanner(session)
-                if (profile == null) {
-                    SignInScreen(session)
-                } else {
-                    val vm = remember { roster() }
-                    RosterScreen(vm)
+                when (profile?.role) {
+                    null -> SignInScreen(session)
+                    Role.STAFF, Role.ADMIN -> RosterScreen(remember { roster() })
+                    else -> VolunteerScreen(remember { volunteer() })
                 }
             }
         }
@@ -129,6 +132,83 @@ fun RosterScreen(vm: RosterViewModel) {
                             else -> Text(s.checkedIn)
                         }
                     }
+                }
+            }
+        }
+    }
+}
+
+@Composable
+fun VolunteerScreen(vm: VolunteerViewModel) {
+    val s = vm.strings
+    val state by vm.state.collectAsState()
+    val message by vm.message.collectAsState()
+    LazyColumn(Modifier.testTag("volunteer-list"), verticalArrangement = Arrangement.spacedBy(6.dp)) {
+        message?.let { m -> item { Text(m, color = MaterialTheme.colorScheme.error, modifier = Modifier.testTag("message")) } }
+        if (state.notices.any { !it.read }) {
+            item { Text(s.notices, style = MaterialTheme.typography.titleMedium) }
+            items(state.notices.filter { !it.read }, key = { "n-" + it.id }) { n ->
+                Row(verticalAlignment = Alignment.CenterVertically) {
+                    Text(n.message, Modifier.weight(1f).testTag("notice-${n.subjectId}"))
+                    TextButton(onClick = { vm.read(n.id) }) { Text("✓") }
+                }
+            }
+        }
+        if (state.callOuts.isNotEmpty()) {
+            item { Text(s.callOuts, style = MaterialTheme.typography.titleMedium) }
+            items(state.callOuts, key = { "c-" + it.id }) { a ->
+                Row(verticalAlignment = Alignment.CenterVertically) {
+                    Text("${a.title} · ${a.signupCount}/${a.capacity}", Modifier.weight(1f))
+                    Button(onClick = { vm.signUp(a.id) }, Modifier.testTag("answer-${a.id}")) { Text(s.answer) }
+                }
+            }
+        }
+        item { Text(s.myHours, style = MaterialTheme.typography.titleMedium) }
+        item {
+            val total = state.total
+            Text(if (total == null) "" else s.confirmedPending(total.confirmedMinutes, total.pendingMinutes), Modifier.testTag("hours-total"))
+        }
+        if (state.orders.isNotEmpty()) {
+            item { Text(s.myOrders, style = MaterialTheme.typography.titleMedium) }
+            items(state.orders, key = { "o-" + it.id }) { o ->
+                Row(verticalAlignment = Alignment.CenterVertically) {
+                    Text("${o.category} · ${o.description}", Modifier.weight(1f))
+                    when (o.status) {
+                        app.volunteer.core.OrderStatus.DISPATCHED -> {
+                            Button(onClick = { vm.accept(o.id) }, Modifier.testTag("accept-${o.id}")) { Text(s.accept) }
+                            TextButton(onClick = { vm.decline(o.id, s.decline) }) { Text(s.decline) }
+                        }
+                        app.volunteer.core.OrderStatus.ACCEPTED -> OutlinedButton(
+                            onClick = { vm.complete(o.id, Instant.now().minus(Duration.ofHours(1)), 60u) },
+                            Modifier.testTag("complete-${o.id}"),
+                        ) { Text(s.complete) }
+                        else -> {}
+                    }
+                }
+            }
+        }
+        item { Text(s.activities, style = MaterialTheme.typography.titleMedium) }
+        items(state.activities.take(30), key = { "a-" + it.activity.id }) { row ->
+            Row(verticalAlignment = Alignment.CenterVertically) {
+                Text("${row.activity.title} · ${row.activity.signupCount}/${row.activity.capacity}", Modifier.weight(1f))
+                val position = row.waitlistPosition
+                when {
+                    row.signup == null -> Button(onClick = { vm.signUp(row.activity.id) }, Modifier.testTag("sign-up-${row.activity.id}")) { Text(s.signUp) }
+                    else -> {
+                        Text(if (position != null) s.waitlisted(position) else s.signedUp, Modifier.testTag("place-${row.activity.id}"))
+                        TextButton(onClick = { vm.cancel(row.activity.id) }) { Text(s.cancel) }
+                    }
+                }
+            }
+        }
+        item { Text(s.teams, style = MaterialTheme.typography.titleMedium) }
+        items(state.teams.take(30), key = { "t-" + it.team.id }) { row ->
+            Row(verticalAlignment = Alignment.CenterVertically) {
+                Text(row.team.name, Modifier.weight(1f))
+                when (row.status) {
+                    MembershipStatus.ACTIVE -> Text(s.member)
+                    MembershipStatus.REQUESTED -> Text(s.requested, Modifier.testTag("requested-${row.team.id}"))
+                    else -> OutlinedButton(onClick = { vm.join(row.team.id) }, Modifier.testTag("join-${row.team.id}")) { Text(s.join) }
                 }
             }
         }

@@ -8,6 +8,7 @@ import androidx.compose.ui.test.junit4.createComposeRule
 import androidx.compose.ui.test.onNodeWithTag
 import androidx.compose.ui.test.onRoot
 import androidx.compose.ui.test.performClick
+import androidx.compose.ui.test.performScrollToNode
 import androidx.compose.ui.test.performTextInput
 import app.volunteer.core.ActivityStatus
 import app.volunteer.core.TestServer
@@ -58,6 +59,11 @@ class UiTest {
         ImageIO.write(rule.onRoot().captureToImage().toAwtImage(), "png", File(out, "$name.png"))
     }
 
+    private var volunteerVm: VolunteerViewModel? = null
+
+    private fun vmHasTeams(teamId: String) =
+        volunteerVm?.state?.value?.teams?.any { it.team.id == teamId } == true
+
     private fun waitFor(tag: String) = rule.waitUntil(15_000) {
         rule.onAllNodes(hasTestTag(tag)).fetchSemanticsNodes().isNotEmpty()
     }
@@ -65,7 +71,13 @@ class UiTest {
     @Test
     fun signInOpenTheRosterAndCheckInOffline() {
         val session = SessionViewModel(client, scope, Strings.zh)
-        rule.setContent { App(session) { RosterViewModel(client, scope, Strings.zh) } }
+        rule.setContent {
+            App(
+                session,
+                roster = { RosterViewModel(client, scope, Strings.zh) },
+                volunteer = { VolunteerViewModel(client, scope, Strings.zh) },
+            )
+        }
         shot("sign-in")
         rule.onNodeWithTag("login").performTextInput("staff-station")
         rule.onNodeWithTag("password").performTextInput(TestServer.DEMO_PASSWORD)
@@ -100,5 +112,34 @@ class UiTest {
         rule.waitForIdle()
         rule.onNodeWithTag("banner").assertTextContains("在线", substring = true)
         shot("roster-synced")
+    }
+
+    @Test
+    fun aVolunteerJoinsATeamByTapping() {
+        val session = SessionViewModel(client, scope, Strings.zh)
+        rule.setContent {
+            App(
+                session,
+                roster = { RosterViewModel(client, scope, Strings.zh) },
+                volunteer = { VolunteerViewModel(client, scope, Strings.zh).also { volunteerVm = it } },
+            )
+        }
+        rule.onNodeWithTag("login").performTextInput("volunteer2")
+        rule.onNodeWithTag("password").performTextInput(TestServer.DEMO_PASSWORD)
+        rule.onNodeWithTag("sign-in").performClick()
+        rule.waitUntil(20_000) { client.syncStatus().lastSyncAt != null }
+        waitFor("hours-total")
+        val joined = client.myMemberships().map { it.teamId }.toSet()
+        // The list shows the first 30 teams: one of them the volunteer is not in.
+        val team = client.teams(null).take(30).first { it.id !in joined }
+        // Far down the list: scroll to it, as a thumb would.
+        rule.waitUntil(15_000) { vmHasTeams(team.id) }
+        rule.onNodeWithTag("volunteer-list").performScrollToNode(hasTestTag("join-${team.id}"))
+        rule.onNodeWithTag("join-${team.id}").performClick()
+        // Shown at once: a member of an open team, a request for one that approves.
+        rule.waitUntil(10_000) { client.myMemberships().any { it.teamId == team.id } }
+        rule.waitForIdle()
+        rule.onNodeWithTag("banner").assertTextContains("1 项待同步", substring = true)
+        shot("volunteer")
     }
 }

@@ -1,9 +1,12 @@
 package app.volunteer.demo
 
+import app.volunteer.core.ActivityDraft
 import app.volunteer.core.ActivityStatus
+import app.volunteer.core.NoticeTopic
 import app.volunteer.core.RejectCode
 import app.volunteer.core.TestServer
 import app.volunteer.core.VolunteerClient
+import app.volunteer.core.syncNow
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.SupervisorJob
@@ -18,6 +21,7 @@ import org.junit.Assert.assertNotNull
 import org.junit.Assert.assertTrue
 import org.junit.BeforeClass
 import org.junit.Test
+import java.time.Duration
 import java.time.Instant
 
 /** The view models' stories, against a real server process and real replicas. */
@@ -100,5 +104,52 @@ class ViewModelTest {
         roster.discard(again.seq).join()
         roster.rejected.until { it.isEmpty() }
         session.banner.until { it.rejected == 0uL }
+    }
+
+    @Test
+    fun aWaitlistPromotionArrivesOnSync() = runBlocking {
+        val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)
+        try {
+            // Staff publish an activity with one place and a waitlist.
+            val activity = VolunteerClient.open(TestServer.replicaPath(dir, "organiser"), server.url).use { staff ->
+                val me = staff.signIn("staff-station", TestServer.DEMO_PASSWORD)
+                staff.syncNow()
+                val start = Instant.now().plus(Duration.ofDays(2))
+                val id = staff.createActivity(
+                    ActivityDraft(me.siteId!!, null, "一个名额的敬老活动", "", start, start.plus(Duration.ofHours(2)), 1u, null, true, true, 0u),
+                )
+                staff.publishActivity(id)
+                staff.syncNow()
+                id
+            }
+            val first = VolunteerClient.open(TestServer.replicaPath(dir, "first"), server.url)
+            val second = VolunteerClient.open(TestServer.replicaPath(dir, "second"), server.url)
+            first.use {
+                second.use {
+                    first.signIn("volunteer1", TestServer.DEMO_PASSWORD)
+                    first.syncNow()
+                    first.signUp(activity)
+                    first.syncNow()
+                    val session = SessionViewModel(second, scope, Strings.zh)
+                    session.signIn("volunteer2", TestServer.DEMO_PASSWORD).join()
+                    val vm = VolunteerViewModel(second, scope, Strings.zh)
+                    vm.refresh()
+                    vm.signUp(activity).join()
+                    session.sync().join()
+                    val waiting = vm.state.until { s -> s.activities.any { it.activity.id == activity && it.waitlistPosition == 1u } }
+                    assertEquals("候补第 1 位", Strings.zh.waitlisted(waiting.activities.first { it.activity.id == activity }.waitlistPosition!!))
+                    // The first one cancels; the second's next sync brings the place and a notice.
+                    first.cancelSignup(activity)
+                    first.syncNow()
+                    session.sync().join()
+                    val promoted = vm.state.until { s ->
+                        s.activities.any { it.activity.id == activity && it.signup != null && it.waitlistPosition == null }
+                    }
+                    assertTrue(promoted.notices.any { it.topic == NoticeTopic.PROMOTED_FROM_WAITLIST && it.subjectId == activity })
+                }
+            }
+        } finally {
+            scope.cancel()
+        }
     }
 }
