@@ -7,7 +7,8 @@
 #      against the cdylib and a real sync server; the demo app's view models
 #      and Compose screens (android-demo), tested the same way;
 #   3. Swift: the generated bindings in a SwiftPM package, XCTest against the
-#      same, with Swift from a cached Debian trixie chroot;
+#      same, with Swift from a cached Debian trixie chroot; the demo app's
+#      view models (ios-demo), tested the same way;
 #   4. schemathesis (PyPI) against a live server, every answer checked
 #      against docs/openapi.json;
 #   5. the staff console in headless Chromium (playwright-core, axe-core),
@@ -76,6 +77,13 @@ trap 'rm -f "$swift_log"' EXIT
     -Xlinker -L'$lib_dir' -Xlinker -lvolunteer_ffi -Xlinker -rpath -Xlinker '$lib_dir'" | tee "$swift_log"
 grep -qE "Executed [1-9][0-9]* tests?, with 0 failures" "$swift_log" \
     || { echo "error: the Swift suite ran no test or failed" >&2; exit 1; }
+
+echo "== ios-demo: the demo app's view models (Observation), swift test"
+./scripts/swift-env.sh run "$root" "cd ios-demo && \
+    VOLUNTEER_SERVER_BINARY='$lib_dir/volunteer-sync-server' timeout 900 swift test --disable-swift-testing \
+    -Xlinker -L'$lib_dir' -Xlinker -lvolunteer_ffi -Xlinker -rpath -Xlinker '$lib_dir'" | tee "$swift_log"
+grep -qE "Executed [1-9][0-9]* tests?, with 0 failures" "$swift_log" \
+    || { echo "error: the ios-demo suite ran no test or failed" >&2; exit 1; }
 
 echo "== OpenAPI: schemathesis against a live server (docs/openapi.json)"
 python3 -c 'import ensurepip' 2>/dev/null || {

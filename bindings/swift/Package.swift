@@ -10,6 +10,8 @@ let package = Package(
     platforms: [.iOS(.v15), .macOS(.v12)],
     products: [
         .library(name: "VolunteerCore", targets: ["VolunteerCore"]),
+        // A real server process for tests (this package's and ios-demo's).
+        .library(name: "VolunteerCoreTestSupport", targets: ["VolunteerCoreTestSupport"]),
     ],
     targets: [
         .systemLibrary(name: "VolunteerCoreFFI", path: "Sources/VolunteerCoreFFI"),
@@ -18,9 +20,13 @@ let package = Package(
             dependencies: ["VolunteerCoreFFI"],
             path: "Sources/VolunteerCore"
         ),
+        .target(
+            name: "VolunteerCoreTestSupport",
+            path: "Sources/VolunteerCoreTestSupport"
+        ),
         .testTarget(
             name: "VolunteerCoreTests",
-            dependencies: ["VolunteerCore"],
+            dependencies: ["VolunteerCore", "VolunteerCoreTestSupport"],
             path: "Tests/VolunteerCoreTests"
         ),
     ]

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import VolunteerCore
+import VolunteerCoreTestSupport
 
 /// Collects what the core reports through the foreign traits.
 final class Recorder: Logger, ChangeListener, @unchecked Sendable {

@@ -2,24 +2,25 @@ import Foundation
 
 /// A real volunteer-sync-server process on 127.0.0.1 with its own database and
 /// the demo district. Stop and start it on the same port to take the network away.
-final class TestServer {
-    static let demoPassword = "demo-2026"
-    let dir: URL
-    private(set) var port = 0
+/// Shared by the bindings' tests and ios-demo's (a test-support library).
+public final class TestServer {
+    public static let demoPassword = "demo-2026"
+    public let dir: URL
+    public private(set) var port = 0
     private var process: Process?
-    var url: String { "http://127.0.0.1:\(port)" }
+    public var url: String { "http://127.0.0.1:\(port)" }
 
-    init() throws {
+    public init() throws {
         dir = FileManager.default.temporaryDirectory
             .appendingPathComponent("volunteer-swift-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     }
 
-    func replicaPath(_ name: String) -> String {
+    public func replicaPath(_ name: String) -> String {
         dir.appendingPathComponent("\(name).db").path
     }
 
-    func start() throws {
+    public func start() throws {
         guard let binary = ProcessInfo.processInfo.environment["VOLUNTEER_SERVER_BINARY"] else {
             throw TestError.setup("VOLUNTEER_SERVER_BINARY is not set")
         }
@@ -50,12 +51,12 @@ final class TestServer {
     }
 
     /// Stop the server and delete its files.
-    func destroy() {
+    public func destroy() {
         stop()
         try? FileManager.default.removeItem(at: dir)
     }
 
-    func stop() {
+    public func stop() {
         guard let p = process else { return }
         p.terminate() // SIGTERM: graceful shutdown
         for _ in 0..<500 where p.isRunning {
@@ -69,6 +70,6 @@ final class TestServer {
     }
 }
 
-enum TestError: Error {
+public enum TestError: Error {
     case setup(String)
 }

@@ -1,0 +1,203 @@
+// View models over the VolunteerCore bindings, with Observation: state the
+// views read, methods the views call. The core decides everything; these
+// ask and show. Calls into the core run off the main actor.
+import Foundation
+import Observation
+import VolunteerCore
+
+/// Run a (blocking) core call off the main actor.
+func background<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await Task.detached { try work() }.value
+}
+
+/// The sync banner: what the status stream says, in words.
+public struct Banner: Equatable, Sendable {
+    public var connectivity: Connectivity
+    public var syncing: Bool
+    public var pending: UInt64
+    public var rejected: UInt64
+    public var lastSyncAt: Date?
+    public var lastError: String?
+
+    public init(_ s: SyncStatus) {
+        connectivity = s.connectivity
+        syncing = s.syncing
+        pending = s.pendingCount
+        rejected = s.rejectedCount
+        lastSyncAt = s.lastSyncAt
+        lastError = s.lastError?.code
+    }
+
+    public func text(_ s: Strings) -> String {
+        var parts = [syncing ? s.syncing : (connectivity == .offline ? s.offline : s.online)]
+        if pending > 0 { parts.append(s.waiting(pending)) }
+        if let at = lastSyncAt {
+            let f = DateFormatter()
+            f.dateFormat = "HH:mm"
+            f.timeZone = TimeZone(identifier: "Asia/Shanghai")
+            parts.append(s.lastSynced(f.string(from: at)))
+        } else {
+            parts.append(s.neverSynced)
+        }
+        if let e = lastError { parts.append(s.failure(e)) }
+        return parts.joined(separator: " · ")
+    }
+}
+
+/// The session: sign-in, the banner, sync on demand.
+@MainActor @Observable
+public final class SessionModel {
+    public private(set) var profile: Profile?
+    public private(set) var banner: Banner
+    public private(set) var message: String?
+    public let strings: Strings
+    @ObservationIgnored let client: VolunteerClient
+    @ObservationIgnored private var watcher: Task<Void, Never>?
+
+    public init(client: VolunteerClient, strings: Strings = .zh) throws {
+        self.client = client
+        self.strings = strings
+        profile = try client.profile()
+        banner = Banner(try client.syncStatus())
+        watcher = Task { [weak self] in
+            for await status in client.statusUpdates() {
+                self?.banner = Banner(status)
+            }
+        }
+    }
+
+    public func signIn(login: String, password: String) async {
+        do {
+            profile = try await client.signIn(login: login, password: password)
+            message = nil
+            await sync()
+        } catch {
+            message = strings.error(error)
+        }
+    }
+
+    /// Sync now; a failure shows in the banner (nothing is lost).
+    public func sync() async {
+        _ = try? await client.syncNow()
+        if let status = try? client.syncStatus() { banner = Banner(status) }
+    }
+
+    public func stop() { watcher?.cancel() }
+}
+
+/// Staff at a desk: today's activities at their sites, a roster, check-in.
+@MainActor @Observable
+public final class RosterModel {
+    public private(set) var activities: [Activity] = []
+    public private(set) var selected: String?
+    public private(set) var roster: [RosterEntry] = []
+    public private(set) var rejected: [RejectedAction] = []
+    public private(set) var message: String?
+    public let strings: Strings
+    @ObservationIgnored let client: VolunteerClient
+
+    public init(client: VolunteerClient, strings: Strings = .zh) {
+        self.client = client
+        self.strings = strings
+    }
+
+    public func refresh() async {
+        let client = self.client
+        let selected = self.selected
+        guard let read = try? await background({ () -> ([Activity], [RosterEntry], [RejectedAction]) in
+            let now = Date()
+            let site = try client.profile()?.siteId
+            let today = try site.map { try client.activitiesAtSite(siteId: $0, includeSubtree: true) } ?? []
+            let open = today.filter {
+                $0.status != .cancelled && $0.status != .draft
+                    && $0.startsAt < now.addingTimeInterval(86_400) && $0.endsAt > now.addingTimeInterval(-43_200)
+            }.sorted { $0.startsAt < $1.startsAt }
+            let roster = try selected.map { try client.roster(activityId: $0) } ?? []
+            return (open, roster, try client.rejectedActions())
+        }) else { return }
+        (activities, roster, rejected) = read
+    }
+
+    public func open(_ activityId: String?) async {
+        selected = activityId
+        await refresh()
+    }
+
+    private func act(_ call: @escaping @Sendable (VolunteerClient) throws -> Void) async {
+        let client = self.client
+        do {
+            try await background { try call(client) }
+            message = nil
+        } catch {
+            message = strings.error(error)
+        }
+        await refresh()
+    }
+
+    public func checkIn(_ volunteerId: String) async {
+        guard let activity = selected else { return }
+        await act { try $0.checkIn(activityId: activity, volunteerId: volunteerId, at: nil) }
+    }
+
+    public func checkOut(_ volunteerId: String) async {
+        guard let activity = selected else { return }
+        await act { try $0.checkOut(activityId: activity, volunteerId: volunteerId, at: nil) }
+    }
+
+    public func resend(_ seq: UInt64) async { await act { try $0.retryRejected(seq: seq) } }
+
+    public func discard(_ seq: UInt64) async { await act { try $0.discardRejected(seq: seq) } }
+}
+
+/// An activity and this volunteer's place in it (`nil`: not signed up).
+public struct ActivityRow: Sendable {
+    public let activity: Activity
+    public let signup: Signup?
+    public var waitlistPosition: UInt32? { signup?.status == .waitlisted ? signup?.position : nil }
+}
+
+/// The volunteer's side: activities with their place, teams, notices.
+@MainActor @Observable
+public final class VolunteerModel {
+    public private(set) var activities: [ActivityRow] = []
+    public private(set) var teams: [(team: Team, status: MembershipStatus?)] = []
+    public private(set) var notices: [Notice] = []
+    public private(set) var message: String?
+    public let strings: Strings
+    @ObservationIgnored let client: VolunteerClient
+
+    public init(client: VolunteerClient, strings: Strings = .zh) {
+        self.client = client
+        self.strings = strings
+    }
+
+    public func refresh() async {
+        let client = self.client
+        guard let read = try? await background({ () -> ([ActivityRow], [(team: Team, status: MembershipStatus?)], [Notice]) in
+            let signups = Dictionary(try client.mySignups().map { ($0.activityId, $0) }, uniquingKeysWith: { a, _ in a })
+            let memberships = Dictionary(try client.myMemberships().map { ($0.teamId, $0.status) }, uniquingKeysWith: { a, _ in a })
+            let rows = try client.upcomingActivities(limit: 200).filter { !$0.callout }
+                .map { ActivityRow(activity: $0, signup: signups[$0.id]) }
+            let teams = try client.teams(underSiteId: nil).map { (team: $0, status: memberships[$0.id]) }
+            return (rows, teams, try client.myNotices())
+        }) else { return }
+        (activities, teams, notices) = read
+    }
+
+    private func act(_ call: @escaping @Sendable (VolunteerClient) throws -> Void) async {
+        let client = self.client
+        do {
+            try await background { try call(client) }
+            message = nil
+        } catch {
+            message = strings.error(error)
+        }
+        await refresh()
+    }
+
+    public func signUp(_ activityId: String) async { await act { try $0.signUp(activityId: activityId) } }
+
+    public func cancel(_ activityId: String) async { await act { try $0.cancelSignup(activityId: activityId) } }
+
+    public func join(_ teamId: String) async { await act { try $0.joinTeam(teamId: teamId) } }
+}

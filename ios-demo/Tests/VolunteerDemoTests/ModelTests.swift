@@ -1,0 +1,135 @@
+import Foundation
+import XCTest
+import VolunteerCore
+import VolunteerCoreTestSupport
+@testable import VolunteerDemoModels
+
+/// The view models' stories (the same as the Kotlin demo's), against a real
+/// server process and real replicas.
+@MainActor
+final class ModelTests: XCTestCase {
+    var server: TestServer!
+
+    override func setUp() async throws {
+        server = try TestServer()
+        try server.start()
+    }
+
+    override func tearDown() async throws {
+        server.destroy()
+    }
+
+    func client(_ name: String) throws -> VolunteerClient {
+        try VolunteerClient.open(path: server.replicaPath(name), serverUrl: server.url)
+    }
+
+    /// Wait (up to 15 s) until `check` holds.
+    func eventually(_ what: String, _ check: () async -> Bool) async throws {
+        let deadline = Date().addingTimeInterval(15)
+        while Date() < deadline {
+            if await check() { return }
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+        XCTFail("never: \(what)")
+    }
+
+    func desk(_ name: String) async throws -> (SessionModel, RosterModel) {
+        let c = try client(name)
+        let session = try SessionModel(client: c)
+        await session.signIn(login: "staff-station", password: TestServer.demoPassword)
+        XCTAssertNotNil(session.profile)
+        let roster = RosterModel(client: c)
+        await roster.refresh()
+        return (session, roster)
+    }
+
+    func testOfflineRosterCheckInIsSeenAtOnceAndConfirmedBySync() async throws {
+        let (session, roster) = try await desk("offline")
+        let now = Date()
+        let underWay = try XCTUnwrap(roster.activities.first {
+            $0.status == .inProgress && $0.startsAt <= now && $0.endsAt > now
+        })
+        await roster.open(underWay.id)
+        let volunteer = try XCTUnwrap(roster.roster.first { $0.checkedInAt == nil })
+        server.stop()
+        await roster.checkIn(volunteer.volunteerId)
+        XCTAssertNotNil(roster.roster.first { $0.volunteerId == volunteer.volunteerId }?.checkedInAt, "seen at once")
+        await session.sync()
+        XCTAssertEqual(session.banner.pending, 1)
+        XCTAssertEqual(session.banner.lastError, "offline")
+        XCTAssertTrue(session.banner.text(.zh).contains("1 项待同步"), session.banner.text(.zh))
+        try server.start()
+        await session.sync()
+        XCTAssertEqual(session.banner.pending, 0)
+        XCTAssertNil(session.banner.lastError)
+        await roster.refresh()
+        XCTAssertTrue(roster.rejected.isEmpty)
+        session.stop()
+    }
+
+    func testARejectionSurfacesWithResendAndDiscard() async throws {
+        let (session, roster) = try await desk("rejection")
+        let now = Date()
+        let underWay = try XCTUnwrap(roster.activities.first {
+            $0.status == .inProgress && $0.startsAt <= now && $0.endsAt > now
+        })
+        await roster.open(underWay.id)
+        let never = try XCTUnwrap(roster.roster.first { $0.checkedInAt == nil })
+        // Checking out someone nobody checked in: only the server can tell.
+        await roster.checkOut(never.volunteerId)
+        await session.sync()
+        await roster.refresh()
+        let rejected = try XCTUnwrap(roster.rejected.first)
+        XCTAssertEqual(rejected.code, .notCheckedIn)
+        XCTAssertEqual(Strings.zh.reject(rejected.code), "尚未签到")
+        await roster.resend(rejected.seq)
+        await session.sync()
+        await roster.refresh()
+        let again = try XCTUnwrap(roster.rejected.first, "refused again")
+        await roster.discard(again.seq)
+        XCTAssertTrue(roster.rejected.isEmpty)
+        session.stop()
+    }
+
+    func testAWaitlistPromotionArrivesOnSync() async throws {
+        let staff = try client("organiser")
+        let me = try await staff.signIn(login: "staff-station", password: TestServer.demoPassword)
+        _ = try await staff.syncNow()
+        let start = Date().addingTimeInterval(2 * 86_400)
+        let activity = try staff.createActivity(draft: ActivityDraft(
+            siteId: me.siteId!, teamId: nil, title: "一个名额的敬老活动", description: "",
+            startsAt: start, endsAt: start.addingTimeInterval(7_200), capacity: 1,
+            signupDeadline: nil, waitlist: true, walkIns: true, creditRoundingMinutes: 0
+        ))
+        try staff.publishActivity(activityId: activity)
+        _ = try await staff.syncNow()
+
+        let first = try client("first")
+        _ = try await first.signIn(login: "volunteer1", password: TestServer.demoPassword)
+        _ = try await first.syncNow()
+        try first.signUp(activityId: activity)
+        _ = try await first.syncNow()
+
+        let phone = try client("second")
+        let session = try SessionModel(client: phone)
+        await session.signIn(login: "volunteer2", password: TestServer.demoPassword)
+        let model = VolunteerModel(client: phone)
+        await model.refresh()
+        await model.signUp(activity)
+        await session.sync()
+        await model.refresh()
+        let place = try XCTUnwrap(model.activities.first { $0.activity.id == activity })
+        XCTAssertEqual(place.waitlistPosition, 1)
+        XCTAssertEqual(Strings.zh.waitlisted(1), "候补第 1 位")
+
+        try first.cancelSignup(activityId: activity)
+        _ = try await first.syncNow()
+        await session.sync()
+        await model.refresh()
+        let promoted = try XCTUnwrap(model.activities.first { $0.activity.id == activity })
+        XCTAssertNotNil(promoted.signup)
+        XCTAssertNil(promoted.waitlistPosition, "confirmed now")
+        XCTAssertTrue(model.notices.contains { $0.topic == .promotedFromWaitlist && $0.subjectId == activity })
+        session.stop()
+    }
+}
