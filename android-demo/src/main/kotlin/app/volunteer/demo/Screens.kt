@@ -35,7 +35,12 @@ import java.time.Instant
 
 /** The whole app: sign-in until a session exists, then the staff desk or the volunteer's screens, by role. */
 @Composable
-fun App(session: SessionViewModel, roster: () -> RosterViewModel, volunteer: () -> VolunteerViewModel) {
+fun App(
+    session: SessionViewModel,
+    roster: () -> RosterViewModel,
+    volunteer: () -> VolunteerViewModel,
+    review: () -> ReviewViewModel = { ReviewViewModel(session.client, session.scope, session.strings) },
+) {
     val profile by session.profile.collectAsState()
     MaterialTheme {
         Surface(Modifier.padding(12.dp)) {
@@ -43,7 +48,7 @@ fun App(session: SessionViewModel, roster: () -> RosterViewModel, volunteer: () 
                 SyncBanner(session)
                 when (profile?.role) {
                     null -> SignInScreen(session)
-                    Role.STAFF, Role.ADMIN -> RosterScreen(remember { roster() })
+                    Role.STAFF, Role.ADMIN -> StaffScreen(remember { roster() }, remember { review() })
                     else -> VolunteerScreen(remember { volunteer() })
                 }
             }
@@ -81,6 +86,39 @@ fun SignInScreen(session: SessionViewModel) {
     }
 }
 
+/** Staff mode: the check-in desk or the hours review. */
+@Composable
+fun StaffScreen(roster: RosterViewModel, review: ReviewViewModel) {
+    var reviewing by remember { mutableStateOf(false) }
+    Column(verticalArrangement = Arrangement.spacedBy(8.dp)) {
+        Row {
+            TextButton(onClick = { reviewing = false }, Modifier.testTag("tab-desk")) { Text(roster.strings.desk) }
+            TextButton(onClick = { reviewing = true }, Modifier.testTag("tab-review")) { Text(roster.strings.review) }
+        }
+        if (reviewing) ReviewScreen(review) else RosterScreen(roster)
+    }
+}
+
+@Composable
+fun ReviewScreen(vm: ReviewViewModel) {
+    val s = vm.strings
+    val queue by vm.queue.collectAsState()
+    val message by vm.message.collectAsState()
+    Column(verticalArrangement = Arrangement.spacedBy(6.dp)) {
+        message?.let { Text(it, color = MaterialTheme.colorScheme.error, modifier = Modifier.testTag("message")) }
+        if (queue.isEmpty()) Text(s.nothingToReview)
+        LazyColumn {
+            items(queue, key = { it.id }) { h ->
+                Row(Modifier.fillMaxWidth(), verticalAlignment = Alignment.CenterVertically) {
+                    Text("${h.description} · ${h.minutes} ${s.minutes}", Modifier.weight(1f))
+                    Button(onClick = { vm.approve(h.id) }, Modifier.testTag("approve-${h.id}")) { Text(s.approve) }
+                    TextButton(onClick = { vm.reject(h.id, s.rejectWith) }) { Text(s.rejectWith) }
+                }
+            }
+        }
+    }
+}
+
 @Composable
 fun RosterScreen(vm: RosterViewModel) {
     val s = vm.strings
@@ -88,9 +126,14 @@ fun RosterScreen(vm: RosterViewModel) {
     val selected by vm.selected.collectAsState()
     val roster by vm.roster.collectAsState()
     val rejected by vm.rejected.collectAsState()
+    val pending by vm.pending.collectAsState()
+    val walkIns by vm.walkIns.collectAsState()
     val message by vm.message.collectAsState()
     Column(verticalArrangement = Arrangement.spacedBy(8.dp)) {
         message?.let { Text(it, color = MaterialTheme.colorScheme.error, modifier = Modifier.testTag("message")) }
+        if (pending.isNotEmpty()) {
+            Text("${s.waitingList}: ${pending.size}", Modifier.testTag("pending"))
+        }
         if (rejected.isNotEmpty()) {
             Text(s.rejected, style = MaterialTheme.typography.titleMedium)
             rejected.forEach { r ->
@@ -133,6 +176,14 @@ fun RosterScreen(vm: RosterViewModel) {
                         }
                     }
                 }
+                items(walkIns, key = { "w-" + it.volunteerId }) { m ->
+                    Row(Modifier.fillMaxWidth(), verticalAlignment = Alignment.CenterVertically) {
+                        Text(m.volunteerName, Modifier.weight(1f))
+                        OutlinedButton(onClick = { vm.checkIn(m.volunteerId) }, Modifier.testTag("walk-in-${m.volunteerId}")) {
+                            Text(s.walkIn)
+                        }
+                    }
+                }
             }
         }
     }
@@ -168,6 +219,10 @@ fun VolunteerScreen(vm: VolunteerViewModel) {
             val total = state.total
             Text(if (total == null) "" else s.confirmedPending(total.confirmedMinutes, total.pendingMinutes), Modifier.testTag("hours-total"))
         }
+        items(state.hours.take(10), key = { "h-" + it.id }) { h ->
+            Text("${h.description} · ${h.minutes} ${s.minutes} · ${s.hourStatus(h.status)}", Modifier.testTag("hour-${h.id}"))
+        }
+        item { ReportForm(vm) }
         if (state.orders.isNotEmpty()) {
             item { Text(s.myOrders, style = MaterialTheme.typography.titleMedium) }
             items(state.orders, key = { "o-" + it.id }) { o ->
@@ -212,5 +267,24 @@ fun VolunteerScreen(vm: VolunteerViewModel) {
                 }
             }
         }
+    }
+}
+
+@Composable
+fun ReportForm(vm: VolunteerViewModel) {
+    val s = vm.strings
+    var minutes by remember { mutableStateOf("") }
+    var text by remember { mutableStateOf("") }
+    Row(verticalAlignment = Alignment.CenterVertically, horizontalArrangement = Arrangement.spacedBy(6.dp)) {
+        OutlinedTextField(minutes, { minutes = it }, label = { Text(s.minutes) }, modifier = Modifier.weight(1f).testTag("report-minutes"))
+        OutlinedTextField(text, { text = it }, label = { Text(s.description) }, modifier = Modifier.weight(2f).testTag("report-text"))
+        Button(
+            onClick = {
+                minutes.toUIntOrNull()?.let { vm.report(it, text, Instant.now().minus(Duration.ofHours(3))) }
+                minutes = ""
+                text = ""
+            },
+            Modifier.testTag("report"),
+        ) { Text(s.report) }
     }
 }

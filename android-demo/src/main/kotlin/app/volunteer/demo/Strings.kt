@@ -46,6 +46,17 @@ data class Strings(
     val callOuts: String,
     val answer: String,
     val notices: String,
+    val desk: String,
+    val review: String,
+    val approve: String,
+    val rejectWith: String,
+    val nothingToReview: String,
+    val walkIn: String,
+    val waitingList: String,
+    val report: String,
+    val minutes: String,
+    val description: String,
+    val hourStatus: (app.volunteer.core.HourStatus) -> String,
     val reject: (RejectCode) -> String,
     val failure: (String) -> String,
 ) {
@@ -106,6 +117,25 @@ data class Strings(
             callOuts = "紧急呼叫",
             answer = "响应",
             notices = "通知",
+            desk = "签到",
+            review = "时长审核",
+            approve = "通过",
+            rejectWith = "驳回",
+            nothingToReview = "没有待审核的时长。",
+            walkIn = "现场报名并签到",
+            waitingList = "待同步的操作",
+            report = "上报时长",
+            minutes = "分钟",
+            description = "说明",
+            hourStatus = { s ->
+                when (s) {
+                    app.volunteer.core.HourStatus.PENDING -> "待审核"
+                    app.volunteer.core.HourStatus.CONFIRMED -> "已确认"
+                    app.volunteer.core.HourStatus.REJECTED -> "已驳回"
+                    app.volunteer.core.HourStatus.SUPERSEDED -> "已更正"
+                    app.volunteer.core.HourStatus.VOIDED -> "已作废"
+                }
+            },
             reject = { code ->
                 when (code) {
                     RejectCode.FORBIDDEN -> "无权操作"
@@ -180,6 +210,17 @@ data class Strings(
             callOuts = "Call-outs",
             answer = "Respond",
             notices = "Notices",
+            desk = "Check-in",
+            review = "Hours review",
+            approve = "Approve",
+            rejectWith = "Reject",
+            nothingToReview = "Nothing to review.",
+            walkIn = "Walk-in: check in",
+            waitingList = "Waiting to sync",
+            report = "Report hours",
+            minutes = "Minutes",
+            description = "Description",
+            hourStatus = { s -> s.name.lowercase() },
             reject = { code -> code.name.lowercase().replace('_', ' ') },
             failure = { code ->
                 when (code) {

@@ -6,6 +6,10 @@ package app.volunteer.demo
 import app.volunteer.core.Activity
 import app.volunteer.core.ActivityStatus
 import app.volunteer.core.Connectivity
+import app.volunteer.core.HourEntry
+import app.volunteer.core.Membership
+import app.volunteer.core.MembershipStatus
+import app.volunteer.core.PendingAction
 import app.volunteer.core.Profile
 import app.volunteer.core.RejectedAction
 import app.volunteer.core.RosterEntry
@@ -59,8 +63,8 @@ data class Banner(
 
 /** The session: sign-in, the banner, sync on demand. */
 class SessionViewModel(
-    private val client: VolunteerClient,
-    private val scope: CoroutineScope,
+    val client: VolunteerClient,
+    val scope: CoroutineScope,
     val strings: Strings,
     private val io: CoroutineDispatcher = Dispatchers.IO,
 ) {
@@ -107,6 +111,12 @@ class RosterViewModel(
     val roster: StateFlow<List<RosterEntry>> = _roster.asStateFlow()
     private val _rejected = MutableStateFlow<List<RejectedAction>>(emptyList())
     val rejected: StateFlow<List<RejectedAction>> = _rejected.asStateFlow()
+    private val _pending = MutableStateFlow<List<PendingAction>>(emptyList())
+    /** What is waiting to sync, oldest first. */
+    val pending: StateFlow<List<PendingAction>> = _pending.asStateFlow()
+    private val _walkIns = MutableStateFlow<List<Membership>>(emptyList())
+    /** Members of the activity's team who are not on its roster: walk-ins. */
+    val walkIns: StateFlow<List<Membership>> = _walkIns.asStateFlow()
     private val _message = MutableStateFlow<String?>(null)
     val message: StateFlow<String?> = _message.asStateFlow()
 
@@ -130,8 +140,14 @@ class RosterViewModel(
                     it.startsAt < now.plusSeconds(86_400) && it.endsAt > now.minusSeconds(43_200)
             }.sortedBy { it.startsAt }
         } ?: emptyList()
-        _roster.value = _selected.value?.let { client.roster(it) } ?: emptyList()
+        val roster = _selected.value?.let { client.roster(it) } ?: emptyList()
+        _roster.value = roster
+        val team = _activities.value.firstOrNull { it.id == _selected.value }?.teamId
+        _walkIns.value = team?.let { t ->
+            client.teamMembers(t).filter { m -> m.status == MembershipStatus.ACTIVE && roster.none { it.volunteerId == m.volunteerId } }
+        } ?: emptyList()
         _rejected.value = client.rejectedActions()
+        _pending.value = client.pendingActions()
     }
 
     fun open(activityId: String?): Job = scope.launch {
@@ -160,4 +176,38 @@ class RosterViewModel(
     fun resend(seq: ULong): Job = act { client.retryRejected(seq) }
 
     fun discard(seq: ULong): Job = act { client.discardRejected(seq) }
+}
+
+/** Staff: the hours waiting for their review, approved or rejected with a reason. */
+class ReviewViewModel(
+    private val client: VolunteerClient,
+    private val scope: CoroutineScope,
+    val strings: Strings,
+    private val io: CoroutineDispatcher = Dispatchers.IO,
+) {
+    private val _queue = MutableStateFlow<List<HourEntry>>(emptyList())
+    val queue: StateFlow<List<HourEntry>> = _queue.asStateFlow()
+    private val _message = MutableStateFlow<String?>(null)
+    val message: StateFlow<String?> = _message.asStateFlow()
+
+    init {
+        scope.launch { client.changeFlow().collect { refresh() } }
+        scope.launch { refresh() }
+    }
+
+    suspend fun refresh() = withContext(io) { _queue.value = client.hoursToReview() }
+
+    private fun act(call: () -> Unit): Job = scope.launch {
+        try {
+            withContext(io) { call() }
+            _message.value = null
+        } catch (e: VolunteerException) {
+            _message.value = strings.error(e)
+        }
+        refresh()
+    }
+
+    fun approve(entryId: String) = act { client.reviewHours(entryId, true, null) }
+
+    fun reject(entryId: String, reason: String) = act { client.reviewHours(entryId, false, reason) }
 }

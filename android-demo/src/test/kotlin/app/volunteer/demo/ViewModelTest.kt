@@ -152,4 +152,42 @@ class ViewModelTest {
             scope.cancel()
         }
     }
+
+    @Test
+    fun staffApproveAReportMadeOnAPhoneAndCheckInAWalkIn() = desk("review") { session, roster ->
+        // A volunteer reports an hour for their team from a phone.
+        val entry = VolunteerClient.open(TestServer.replicaPath(dir, "reporter"), server.url).use { phone ->
+            phone.signIn("volunteer2", TestServer.DEMO_PASSWORD)
+            phone.syncNow()
+            val team = phone.myMemberships().first { it.status == app.volunteer.core.MembershipStatus.ACTIVE }.teamId
+            val id = phone.reportHours(
+                app.volunteer.core.HoursReport(null, team, Instant.now().minus(Duration.ofHours(5)), 60u, "社区活动中心值班"),
+            )
+            phone.syncNow()
+            id
+        }
+        val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)
+        try {
+            session.sync().join()
+            val review = ReviewViewModel(session.client, scope, Strings.zh)
+            review.refresh()
+            review.queue.until { q -> q.any { it.id == entry } }
+            review.approve(entry).join()
+            review.queue.until { q -> q.none { it.id == entry } }
+            session.sync().join()
+            session.banner.until { it.pending == 0uL }
+        } finally {
+            scope.cancel()
+        }
+        // A walk-in at the activity under way: a team member not on its roster.
+        val now = Instant.now()
+        val underWay = roster.activities.value.first {
+            it.status == ActivityStatus.IN_PROGRESS && it.startsAt <= now && it.endsAt > now
+        }
+        roster.open(underWay.id).join()
+        val walkIn = roster.walkIns.until { it.isNotEmpty() }.first()
+        roster.checkIn(walkIn.volunteerId).join()
+        roster.roster.until { r -> r.any { it.volunteerId == walkIn.volunteerId && it.checkedInAt != null } }
+        assertTrue(roster.walkIns.value.none { it.volunteerId == walkIn.volunteerId })
+    }
 }
