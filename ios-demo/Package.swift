@@ -1,9 +1,9 @@
 // swift-tools-version:5.9
 // The demo app for iOS: view models (Observation) over the VolunteerCore
 // bindings, tested with XCTest on Linux against a real server; SwiftUI views
-// that compile where SwiftUI exists (under `#if canImport(SwiftUI)`). The
-// iOS app target (App, Info.plist, the XCFramework) is described in
-// ios-demo/README.md: it needs Xcode on macOS.
+// that compile where SwiftUI exists (under `#if canImport(SwiftUI)`), and the
+// app's entry point. A real iOS app (Info.plist, the XCFramework) is
+// described in ios-demo/README.md: it needs Xcode on macOS.
 import PackageDescription
 
 let package = Package(
@@ -26,6 +26,11 @@ let package = Package(
             name: "VolunteerDemoViews",
             dependencies: ["VolunteerDemoModels"],
             path: "Sources/VolunteerDemoViews"
+        ),
+        .executableTarget(
+            name: "VolunteerDemoApp",
+            dependencies: ["VolunteerDemoModels", "VolunteerDemoViews"],
+            path: "Sources/VolunteerDemoApp"
         ),
         .testTarget(
             name: "VolunteerDemoTests",

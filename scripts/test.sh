@@ -79,7 +79,9 @@ grep -qE "Executed [1-9][0-9]* tests?, with 0 failures" "$swift_log" \
     || { echo "error: the Swift suite ran no test or failed" >&2; exit 1; }
 
 echo "== ios-demo: the demo app's view models (Observation), swift test"
+# The whole package (the app target too) builds; then the view models' tests.
 ./scripts/swift-env.sh run "$root" "cd ios-demo && \
+    timeout 900 swift build -Xswiftc -L'$lib_dir' -Xswiftc -lvolunteer_ffi -Xlinker -rpath -Xlinker '$lib_dir' && \
     VOLUNTEER_SERVER_BINARY='$lib_dir/volunteer-sync-server' timeout 900 swift test --disable-swift-testing \
     -Xlinker -L'$lib_dir' -Xlinker -lvolunteer_ffi -Xlinker -rpath -Xlinker '$lib_dir'" | tee "$swift_log"
 grep -qE "Executed [1-9][0-9]* tests?, with 0 failures" "$swift_log" \

@@ -92,6 +92,10 @@ public final class RosterModel {
     public private(set) var selected: String?
     public private(set) var roster: [RosterEntry] = []
     public private(set) var rejected: [RejectedAction] = []
+    /// What is waiting to sync, oldest first.
+    public private(set) var pending: [PendingAction] = []
+    /// Members of the activity's team who are not on its roster: walk-ins.
+    public private(set) var walkIns: [Membership] = []
     public private(set) var message: String?
     public let strings: Strings
     @ObservationIgnored let client: VolunteerClient
@@ -104,7 +108,7 @@ public final class RosterModel {
     public func refresh() async {
         let client = self.client
         let selected = self.selected
-        guard let read = try? await background({ () -> ([Activity], [RosterEntry], [RejectedAction]) in
+        guard let read = try? await background({ () -> ([Activity], [RosterEntry], [RejectedAction], [PendingAction], [Membership]) in
             let now = Date()
             let site = try client.profile()?.siteId
             let today = try site.map { try client.activitiesAtSite(siteId: $0, includeSubtree: true) } ?? []
@@ -113,9 +117,15 @@ public final class RosterModel {
                     && $0.startsAt < now.addingTimeInterval(86_400) && $0.endsAt > now.addingTimeInterval(-43_200)
             }.sorted { $0.startsAt < $1.startsAt }
             let roster = try selected.map { try client.roster(activityId: $0) } ?? []
-            return (open, roster, try client.rejectedActions())
+            let team = open.first { $0.id == selected }?.teamId
+            let walkIns = try team.map { t in
+                try client.teamMembers(teamId: t).filter { m in
+                    m.status == .active && !roster.contains { $0.volunteerId == m.volunteerId }
+                }
+            } ?? []
+            return (open, roster, try client.rejectedActions(), try client.pendingActions(), walkIns)
         }) else { return }
-        (activities, roster, rejected) = read
+        (activities, roster, rejected, pending, walkIns) = read
     }
 
     public func open(_ activityId: String?) async {
@@ -149,6 +159,40 @@ public final class RosterModel {
     public func discard(_ seq: UInt64) async { await act { try $0.discardRejected(seq: seq) } }
 }
 
+/// Staff: the hours waiting for their review.
+@MainActor @Observable
+public final class ReviewModel {
+    public private(set) var queue: [HourEntry] = []
+    public private(set) var message: String?
+    public let strings: Strings
+    @ObservationIgnored let client: VolunteerClient
+
+    public init(client: VolunteerClient, strings: Strings = .zh) {
+        self.client = client
+        self.strings = strings
+    }
+
+    public func refresh() async {
+        let client = self.client
+        if let q = try? await background({ try client.hoursToReview() }) { queue = q }
+    }
+
+    private func review(_ entryId: String, approve: Bool, reason: String?) async {
+        let client = self.client
+        do {
+            try await background { try client.reviewHours(entryId: entryId, approve: approve, reason: reason) }
+            message = nil
+        } catch {
+            message = strings.error(error)
+        }
+        await refresh()
+    }
+
+    public func approve(_ entryId: String) async { await review(entryId, approve: true, reason: nil) }
+
+    public func reject(_ entryId: String, reason: String) async { await review(entryId, approve: false, reason: reason) }
+}
+
 /// An activity and this volunteer's place in it (`nil`: not signed up).
 public struct ActivityRow: Sendable {
     public let activity: Activity
@@ -162,6 +206,10 @@ public final class VolunteerModel {
     public private(set) var activities: [ActivityRow] = []
     public private(set) var teams: [(team: Team, status: MembershipStatus?)] = []
     public private(set) var notices: [Notice] = []
+    public private(set) var hours: [HourEntry] = []
+    public private(set) var total: HoursTotal?
+    public private(set) var orders: [ServiceOrder] = []
+    public private(set) var callOuts: [Activity] = []
     public private(set) var message: String?
     public let strings: Strings
     @ObservationIgnored let client: VolunteerClient
@@ -173,15 +221,16 @@ public final class VolunteerModel {
 
     public func refresh() async {
         let client = self.client
-        guard let read = try? await background({ () -> ([ActivityRow], [(team: Team, status: MembershipStatus?)], [Notice]) in
+        guard let read = try? await background({ () -> ([ActivityRow], [(team: Team, status: MembershipStatus?)], [Notice], [HourEntry], HoursTotal, [ServiceOrder], [Activity]) in
             let signups = Dictionary(try client.mySignups().map { ($0.activityId, $0) }, uniquingKeysWith: { a, _ in a })
             let memberships = Dictionary(try client.myMemberships().map { ($0.teamId, $0.status) }, uniquingKeysWith: { a, _ in a })
             let rows = try client.upcomingActivities(limit: 200).filter { !$0.callout }
                 .map { ActivityRow(activity: $0, signup: signups[$0.id]) }
             let teams = try client.teams(underSiteId: nil).map { (team: $0, status: memberships[$0.id]) }
-            return (rows, teams, try client.myNotices())
+            return (rows, teams, try client.myNotices(), try client.myHours(), try client.myHoursTotal(),
+                    try client.assignedOrders(), try client.openCallOuts())
         }) else { return }
-        (activities, teams, notices) = read
+        (activities, teams, notices, hours, total, orders, callOuts) = read
     }
 
     private func act(_ call: @escaping @Sendable (VolunteerClient) throws -> Void) async {
@@ -200,4 +249,24 @@ public final class VolunteerModel {
     public func cancel(_ activityId: String) async { await act { try $0.cancelSignup(activityId: activityId) } }
 
     public func join(_ teamId: String) async { await act { try $0.joinTeam(teamId: teamId) } }
+
+    public func report(minutes: UInt32, description: String, startedAt: Date, teamId: String? = nil) async {
+        await act {
+            _ = try $0.reportHours(report: HoursReport(
+                activityId: nil, teamId: teamId, startedAt: startedAt, minutes: minutes, description: description
+            ))
+        }
+    }
+
+    public func accept(_ orderId: String) async {
+        await act { try $0.respondToOrder(orderId: orderId, accept: true, reason: nil) }
+    }
+
+    public func decline(_ orderId: String, reason: String) async {
+        await act { try $0.respondToOrder(orderId: orderId, accept: false, reason: reason) }
+    }
+
+    public func complete(_ orderId: String, startedAt: Date, minutes: UInt32) async {
+        await act { try $0.completeOrder(orderId: orderId, startedAt: startedAt, minutes: minutes, volunteerIds: []) }
+    }
 }

@@ -39,6 +39,7 @@ public struct RosterView: View {
     public var body: some View {
         List {
             if let m = model.message { Text(m).foregroundStyle(.red) }
+            if !model.pending.isEmpty { Text("待同步的操作：\(model.pending.count)") }
             ForEach(model.rejected, id: \.seq) { r in
                 HStack {
                     Text(model.strings.reject(r.code))
@@ -66,9 +67,51 @@ public struct RosterView: View {
                         }
                     }
                 }
+                ForEach(model.walkIns, id: \.volunteerId) { m in
+                    HStack {
+                        Text(m.volunteerName)
+                        Spacer()
+                        Button("现场报名并签到") { Task { await model.checkIn(m.volunteerId) } }
+                    }
+                }
             }
         }
         .task { await model.refresh() }
+    }
+}
+
+public struct ReviewView: View {
+    let model: ReviewModel
+    public init(model: ReviewModel) { self.model = model }
+    public var body: some View {
+        List {
+            if let m = model.message { Text(m).foregroundStyle(.red) }
+            ForEach(model.queue, id: \.id) { h in
+                HStack {
+                    Text("\(h.description) · \(h.minutes) 分钟")
+                    Spacer()
+                    Button("通过") { Task { await model.approve(h.id) } }
+                    Button("驳回") { Task { await model.reject(h.id, reason: "驳回") } }
+                }
+            }
+        }
+        .task { await model.refresh() }
+    }
+}
+
+/// Staff mode: the check-in desk and the hours review.
+public struct StaffView: View {
+    let client: VolunteerClient
+    let strings: Strings
+    public init(client: VolunteerClient, strings: Strings) {
+        self.client = client
+        self.strings = strings
+    }
+    public var body: some View {
+        TabView {
+            RosterView(model: RosterModel(client: client, strings: strings)).tabItem { Text("签到") }
+            ReviewView(model: ReviewModel(client: client, strings: strings)).tabItem { Text("时长审核") }
+        }
     }
 }
 
@@ -78,6 +121,22 @@ public struct VolunteerView: View {
     public var body: some View {
         List {
             ForEach(model.notices.filter { !$0.read }, id: \.id) { n in Text(n.message) }
+            ForEach(model.callOuts, id: \.id) { a in
+                Button("响应：\(a.title)") { Task { await model.signUp(a.id) } }
+            }
+            ForEach(model.orders, id: \.id) { o in
+                HStack {
+                    Text("\(o.category) · \(o.description)")
+                    Spacer()
+                    if o.status == .dispatched {
+                        Button("接单") { Task { await model.accept(o.id) } }
+                        Button("婉拒") { Task { await model.decline(o.id, reason: "婉拒") } }
+                    } else if o.status == .accepted {
+                        Button("完成") { Task { await model.complete(o.id, startedAt: Date().addingTimeInterval(-3_600), minutes: 60) } }
+                    }
+                }
+            }
+            ForEach(model.hours.prefix(10), id: \.id) { h in Text("\(h.description) · \(h.minutes) 分钟") }
             ForEach(model.activities, id: \.activity.id) { row in
                 HStack {
                     Text(row.activity.title)
@@ -109,7 +168,7 @@ public struct AppView: View {
             SyncBannerView(session: session)
             switch session.profile?.role {
             case nil: SignInView(session: session)
-            case .staff?, .admin?: RosterView(model: RosterModel(client: client, strings: session.strings))
+            case .staff?, .admin?: StaffView(client: client, strings: session.strings)
             default: VolunteerView(model: VolunteerModel(client: client, strings: session.strings))
             }
         }

@@ -132,4 +132,42 @@ final class ModelTests: XCTestCase {
         XCTAssertTrue(model.notices.contains { $0.topic == .promotedFromWaitlist && $0.subjectId == activity })
         session.stop()
     }
+
+    func testStaffApproveAReportMadeOnAPhoneAndCheckInAWalkIn() async throws {
+        let phone = try client("reporter")
+        _ = try await phone.signIn(login: "volunteer2", password: TestServer.demoPassword)
+        _ = try await phone.syncNow()
+        let reporter = VolunteerModel(client: phone)
+        await reporter.refresh()
+        let team = try XCTUnwrap(reporter.teams.first { $0.status == .active }?.team.id)
+        await reporter.report(minutes: 60, description: "社区活动中心值班", startedAt: Date().addingTimeInterval(-5 * 3_600), teamId: team)
+        _ = try await phone.syncNow()
+        await reporter.refresh()
+        let entry = try XCTUnwrap(reporter.hours.first { $0.description == "社区活动中心值班" })
+        XCTAssertEqual(entry.status, .pending)
+        XCTAssertEqual(reporter.total?.pendingMinutes, 60)
+
+        let (session, roster) = try await desk("review")
+        let review = ReviewModel(client: session.client)
+        await review.refresh()
+        XCTAssertTrue(review.queue.contains { $0.id == entry.id })
+        await review.approve(entry.id)
+        XCTAssertFalse(review.queue.contains { $0.id == entry.id })
+        await session.sync()
+        _ = try await phone.syncNow()
+        await reporter.refresh()
+        XCTAssertEqual(reporter.hours.first { $0.id == entry.id }?.status, .confirmed)
+
+        // A walk-in at the activity under way: a team member not on its roster.
+        let now = Date()
+        let underWay = try XCTUnwrap(roster.activities.first {
+            $0.status == .inProgress && $0.startsAt <= now && $0.endsAt > now
+        })
+        await roster.open(underWay.id)
+        let walkIn = try XCTUnwrap(roster.walkIns.first)
+        await roster.checkIn(walkIn.volunteerId)
+        XCTAssertNotNil(roster.roster.first { $0.volunteerId == walkIn.volunteerId }?.checkedInAt)
+        XCTAssertEqual(roster.pending.count, 1, "waiting to sync")
+        session.stop()
+    }
 }
