@@ -10,6 +10,7 @@ mod authorization;
 mod autosync;
 mod callouts;
 mod capacity;
+mod compression;
 mod concurrency;
 mod console_http;
 mod crash;
