@@ -158,12 +158,20 @@ pub fn compute(store: &dyn Storage) -> Result<Vec<Figures>, StoreError> {
                 .insert(m.volunteer_id);
         }
     }
-    for r in all(Kind::ServiceOrder)? {
-        if let Record::ServiceOrder(o) = r
-            && let Some(project) = o.project_id
-            && by_project.contains_key(&project)
+    // Read once: the projects' hours need the orders' links, then the
+    // orders are counted below.
+    let orders: Vec<volunteer_domain::ServiceOrder> = all(Kind::ServiceOrder)?
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::ServiceOrder(o) => Some(o),
+            _ => None,
+        })
+        .collect();
+    for o in &orders {
+        if let Some(project) = &o.project_id
+            && by_project.contains_key(project)
         {
-            order_project.insert(o.id, project);
+            order_project.insert(o.id.clone(), project.clone());
         }
     }
     for r in all(Kind::HourEntry)? {
@@ -225,8 +233,7 @@ pub fn compute(store: &dyn Storage) -> Result<Vec<Figures>, StoreError> {
             t.person_times += 1;
         }
     }
-    for r in all(Kind::ServiceOrder)? {
-        let Record::ServiceOrder(o) = r else { continue };
+    for o in &orders {
         let status_key = serde_json::to_string(&o.status).unwrap_or_default();
         let add = |t: &mut Tally| {
             t.orders

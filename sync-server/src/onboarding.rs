@@ -113,6 +113,39 @@ pub(crate) async fn register(
     Ok(session_response(resp))
 }
 
+/// A code just issued, shown once.
+pub(crate) struct NewCode {
+    pub account: volunteer_domain::Account,
+    pub purpose: CodePurpose,
+    pub code: String,
+    pub expires_at: chrono::DateTime<Utc>,
+}
+
+/// Issue a one-time code for an account `who` manages (the API's call and
+/// the console's): drawn here, stored only as its hash.
+pub(crate) fn new_code(
+    storage: &dyn crate::storage::Storage,
+    who: &Principal,
+    user_id: &str,
+) -> Result<Result<NewCode, Refusal>, crate::storage::StoreError> {
+    let code = auth::new_code();
+    let issued = IssuedCode {
+        code_hash: auth::hash_password(&auth::normalize_code(&code)),
+        issued_at: Utc::now(),
+    };
+    Ok(storage
+        .issue_code(who, user_id, &issued, issued.issued_at)?
+        .map(|(account, purpose)| {
+            tracing::info!(purpose = purpose.as_str(), "access code issued");
+            NewCode {
+                account,
+                purpose,
+                code,
+                expires_at: issued.issued_at + purpose.valid_for(),
+            }
+        }))
+}
+
 /// `POST /v1/accounts/code`: a one-time code for an account the caller
 /// manages, shown once.
 pub(crate) async fn issue_code(
@@ -127,24 +160,12 @@ pub(crate) async fn issue_code(
     let _slot = password_slot(&state).await?;
     let storage = state.storage.clone();
     let resp = blocking(move || {
-        let code = auth::new_code();
-        let issued = IssuedCode {
-            code_hash: auth::hash_password(&auth::normalize_code(&code)),
-            issued_at: Utc::now(),
-        };
-        let account = storage
-            .issue_code(&who, &req.user_id, &issued, issued.issued_at)?
-            .map_err(refused)?;
-        let purpose = match account.status {
-            volunteer_domain::AccountStatus::Pending => CodePurpose::Activation,
-            _ => CodePurpose::Reset,
-        };
-        tracing::info!(purpose = purpose.as_str(), "access code issued");
+        let c = new_code(storage.as_ref(), &who, &req.user_id)?.map_err(refused)?;
         Ok(CodeResponse {
-            user_id: account.user_id,
-            purpose: purpose.as_str().to_owned(),
-            code,
-            expires_at: issued.issued_at + purpose.valid_for(),
+            user_id: c.account.user_id,
+            purpose: c.purpose.as_str().to_owned(),
+            code: c.code,
+            expires_at: c.expires_at,
         })
     })
     .await?;

@@ -8,7 +8,9 @@ use std::sync::Arc;
 use volunteer_domain::{
     Account, Kind, Mutation, MutationResult, Profile, Record, Role, SyncRequest, SyncResponse,
 };
-use volunteer_sync_server::storage::{AuthOutcome, Credential, IssuedCode, Refusal, StoredCode};
+use volunteer_sync_server::storage::{
+    AuthOutcome, CodePurpose, Credential, IssuedCode, Refusal, StoredCode,
+};
 use volunteer_sync_server::{NewUser, Principal, Storage, StoreError, SyncError};
 
 pub struct OffRuntime(pub Arc<dyn Storage>);
@@ -39,7 +41,7 @@ impl Storage for OffRuntime {
         user_id: &str,
         code: &IssuedCode,
         now: DateTime<Utc>,
-    ) -> Result<Result<Account, Refusal>, StoreError> {
+    ) -> Result<Result<(Account, CodePurpose), Refusal>, StoreError> {
         self.call(|s| s.issue_code(who, user_id, code, now))
     }
     fn phone_taken(&self, phone: &str) -> Result<bool, StoreError> {

@@ -9,6 +9,7 @@
 //! and `RejectedAction`. Timestamps are `DateTime<Utc>` in Rust and cross
 //! as `SystemTime`: `java.time.Instant` in Kotlin, `Date` in Swift.
 
+mod desk;
 mod model;
 mod mutation;
 mod records;

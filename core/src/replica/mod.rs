@@ -26,6 +26,7 @@ use crate::store::{self, meta_keys};
 use crate::{outbox, queries};
 
 mod actions;
+mod admin;
 mod reads;
 
 /// A local replica of what the signed-in user may see, plus their queued actions.

@@ -10,6 +10,21 @@ func background<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async t
     try await Task.detached { try work() }.value
 }
 
+/// Run an action off the main actor: `nil` when it was taken, else why
+/// not, in words.
+func perform(
+    _ client: VolunteerClient,
+    _ strings: Strings,
+    _ call: @escaping @Sendable (VolunteerClient) throws -> Void
+) async -> String? {
+    do {
+        try await background { try call(client) }
+        return nil
+    } catch {
+        return strings.error(error)
+    }
+}
+
 /// The sync banner: what the status stream says, in words.
 public struct Banner: Equatable, Sendable {
     public var connectivity: Connectivity
@@ -134,13 +149,7 @@ public final class RosterModel {
     }
 
     private func act(_ call: @escaping @Sendable (VolunteerClient) throws -> Void) async {
-        let client = self.client
-        do {
-            try await background { try call(client) }
-            message = nil
-        } catch {
-            message = strings.error(error)
-        }
+        message = await perform(client, strings, call)
         await refresh()
     }
 
@@ -178,12 +187,8 @@ public final class ReviewModel {
     }
 
     private func review(_ entryId: String, approve: Bool, reason: String?) async {
-        let client = self.client
-        do {
-            try await background { try client.reviewHours(entryId: entryId, approve: approve, reason: reason) }
-            message = nil
-        } catch {
-            message = strings.error(error)
+        message = await perform(client, strings) {
+            try $0.reviewHours(entryId: entryId, approve: approve, reason: reason)
         }
         await refresh()
     }
@@ -234,13 +239,7 @@ public final class VolunteerModel {
     }
 
     private func act(_ call: @escaping @Sendable (VolunteerClient) throws -> Void) async {
-        let client = self.client
-        do {
-            try await background { try call(client) }
-            message = nil
-        } catch {
-            message = strings.error(error)
-        }
+        message = await perform(client, strings, call)
         await refresh()
     }
 

@@ -280,7 +280,7 @@ pub trait Storage: Send + Sync {
         user_id: &str,
         code: &IssuedCode,
         now: DateTime<Utc>,
-    ) -> Result<Result<Account, Refusal>, StoreError>;
+    ) -> Result<Result<(Account, CodePurpose), Refusal>, StoreError>;
     /// Whether an account has this phone as its login or phone.
     fn phone_taken(&self, phone: &str) -> Result<bool, StoreError>;
     /// The open code of a login, if any.

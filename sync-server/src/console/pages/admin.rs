@@ -5,16 +5,15 @@
 use axum::extract::{Query, RawForm, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::Utc;
 use maud::html;
 use volunteer_domain::{AccountStatus, JoinPolicy, Kind, Role};
 
 use super::{accounts, my_sites, site_name};
 use crate::api::{AppState, Failure, blocking, password_slot};
-use crate::auth;
 use crate::console::layout::{self, Flash, Nav, form_fields, new_id};
 use crate::console::{Session, forms, genuine, read};
-use crate::storage::{CodePurpose, IssuedCode};
+use crate::onboarding::new_code;
+use crate::storage::Refusal;
 
 pub async fn page(
     State(state): State<AppState>,
@@ -183,41 +182,29 @@ pub async fn issue_code(
     };
     let storage = state.storage.clone();
     let who = s.who.clone();
-    let issued = blocking(move || {
-        let code = auth::new_code();
-        let issued = IssuedCode {
-            code_hash: auth::hash_password(&auth::normalize_code(&code)),
-            issued_at: Utc::now(),
-        };
-        Ok(storage
-            .issue_code(&who, &user_id, &issued, issued.issued_at)?
-            .map(|account| (account, code, issued.issued_at)))
-    })
-    .await;
+    let issued = blocking(move || Ok(new_code(storage.as_ref(), &who, &user_id)?)).await;
     let t = s.t();
     match issued {
-        Ok(Ok((account, code, at))) => {
-            let purpose = if account.status == AccountStatus::Pending {
-                CodePurpose::Activation
-            } else {
-                CodePurpose::Reset
+        Ok(Ok(c)) => layout::page(
+            &s,
+            Nav::Admin,
+            t.code_title,
+            &Flash::default(),
+            html! {
+                p { (c.account.display_name) " · " (c.account.phone_masked.as_deref().unwrap_or("")) }
+                p.code #code { (c.code) }
+                p { (t.code_expires) " " (layout::local(c.expires_at)) }
+                p.hint { (t.code_hint) }
+                p { a href="/console/admin" { (t.back) } }
+            },
+        ),
+        Ok(Err(r)) => {
+            let code = match r {
+                Refusal::NotFound => "not_found",
+                Refusal::InvalidState(_) => "invalid_state",
+                Refusal::Forbidden | Refusal::PhoneTaken => "forbidden",
             };
-            layout::page(
-                &s,
-                Nav::Admin,
-                t.code_title,
-                &Flash::default(),
-                html! {
-                    p { (account.display_name) " · " (account.phone_masked.as_deref().unwrap_or("")) }
-                    p.code #code { (code) }
-                    p { (t.code_expires) " " (layout::local(at + purpose.valid_for())) }
-                    p.hint { (t.code_hint) }
-                    p { a href="/console/admin" { (t.back) } }
-                },
-            )
-        }
-        Ok(Err(_)) => {
-            Redirect::to(&forms::flash("/console/admin", Err("forbidden"))).into_response()
+            Redirect::to(&forms::flash("/console/admin", Err(code))).into_response()
         }
         Err(f) => f.into_response(),
     }

@@ -8,7 +8,7 @@ use maud::{Markup, html};
 use std::collections::BTreeMap;
 use volunteer_domain::{Kind, Mutation, Record, mask_phone};
 
-use super::{accounts, my_sites, my_teams, names};
+use super::{my_sites, my_teams, names};
 use crate::api::{AppState, Failure, blocking};
 use crate::console::export::{self, Period, Report, Sources};
 use crate::console::import::{self, Outcome, Row};
@@ -241,10 +241,7 @@ async fn file(state: &AppState, s: &Session, q: &ExportQuery) -> Result<Response
         _ => None,
     })
     .await?;
-    let mut names = names(state, s).await?;
-    for a in read(state, s, Kind::Account, accounts).await? {
-        names.insert(a.user_id, a.display_name);
-    }
+    let names = names(state, s).await?;
     let table = export::table(
         report,
         period,

@@ -323,7 +323,7 @@ impl Storage for PgStore {
         user_id: &str,
         code: &IssuedCode,
         now: DateTime<Utc>,
-    ) -> Result<Result<Account, Refusal>, StoreError> {
+    ) -> Result<Result<(Account, CodePurpose), Refusal>, StoreError> {
         let district = principal_district(who)?.to_owned();
         self.admin_write(|tx| {
             let Some(Record::Account(account)) = get_record(tx, &district, Kind::Account, user_id)?
@@ -358,7 +358,7 @@ impl Storage for PgStore {
             )?;
             let event = format!("{}_code_issued", purpose.as_str());
             users::event(tx, &district, (user_id, Some(&who.actor.user_id)), &event, now)?;
-            Ok(Ok(account))
+            Ok(Ok((account, purpose)))
         })
     }
 

@@ -255,7 +255,7 @@ impl Storage for SqliteStore {
         user_id: &str,
         code: &IssuedCode,
         now: DateTime<Utc>,
-    ) -> Result<Result<Account, Refusal>, StoreError> {
+    ) -> Result<Result<(Account, CodePurpose), Refusal>, StoreError> {
         self.write(|tx| {
             let Some(Record::Account(account)) = get_record(tx, Kind::Account, user_id)? else {
                 return Ok(Err(Refusal::NotFound));
@@ -283,7 +283,7 @@ impl Storage for SqliteStore {
             ])?;
             let event = format!("{}_code_issued", purpose.as_str());
             users::event(tx, user_id, Some(&who.actor.user_id), &event, now)?;
-            Ok(Ok(account))
+            Ok(Ok((account, purpose)))
         })
     }
 
