@@ -12,7 +12,6 @@
 //!
 //! The loop holds the replica weakly: dropping the last `Replica` ends it.
 
-use chrono::Utc;
 use std::sync::{Arc, Weak};
 use std::time::Instant;
 
@@ -62,7 +61,7 @@ async fn run(replica: Weak<Inner>, auto: Arc<Auto>, generation: u64) {
         };
         let now = Instant::now();
         let due = auto.schedule().next_due(signed_in, pending, now);
-        let at = due.map(|t| Utc::now() + chrono::Duration::from_std(t - now).unwrap_or_default());
+        let at = due.map(|t| crate::schedule::wall_clock(t, now));
         let changed = {
             let mut s = auto.schedule();
             let changed = s.next_attempt_at != at;

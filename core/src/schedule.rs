@@ -139,6 +139,11 @@ impl Schedule {
                 self.retry_at = Some(now + wait);
             }
         }
+        // A failure publishes its retry time with it, not a loop turn later:
+        // until then SyncStatus would still show the failed attempt's time.
+        if outcome.is_err() && !matches!(outcome, Err(Error::Cancelled)) {
+            self.next_attempt_at = self.next_due(true, 0, now).map(|t| wall_clock(t, now));
+        }
     }
 
     pub(crate) fn wrote(&mut self, now: Instant) {
@@ -163,6 +168,11 @@ impl Schedule {
 /// The wait after `failures` failures in a row: `min_backoff` doubled each
 /// time up to `max_backoff`, then a random half of it taken off (`unit` in
 /// [0, 1)), so devices that failed together do not retry together.
+/// `t` as a wall-clock time, `now` being the present instant.
+pub(crate) fn wall_clock(t: Instant, now: Instant) -> DateTime<Utc> {
+    Utc::now() + chrono::Duration::from_std(t.saturating_duration_since(now)).unwrap_or_default()
+}
+
 pub(crate) fn backoff(o: &AutoSyncOptions, failures: u32, unit: f64) -> Duration {
     let doubled = o
         .min_backoff
@@ -242,8 +252,16 @@ mod tests {
             retry_after_secs: 120,
             message: String::new(),
         });
+        let before = Utc::now();
         s.round_done(s_at(3), &busy, s_at(4));
         assert_eq!(s.next_due(true, 1, s_at(4)), Some(s_at(124)));
+        let shown = s
+            .next_attempt_at
+            .expect("the retry is shown with the failure");
+        assert!(
+            shown >= before + chrono::Duration::seconds(119),
+            "{shown} vs {before}"
+        );
         assert_eq!(s.failures, 1);
         s.round_done(s_at(124), &Err(Error::Offline("down".into())), s_at(125));
         let due = s.next_due(true, 1, s_at(125)).unwrap();
