@@ -24,7 +24,7 @@ simulators=(aarch64-apple-ios-sim x86_64-apple-ios)
 out=build/ios
 rustup target add "$device" "${simulators[@]}"
 for t in "$device" "${simulators[@]}"; do
-    cargo build --locked --release -p volunteer-ffi --target "$t"
+    cargo rustc --locked --release -p volunteer-ffi --lib --crate-type staticlib --target "$t"
 done
 
 rm -rf "$out"

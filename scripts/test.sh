@@ -22,6 +22,9 @@ cd "$(dirname "$0")/.."
 root="$(pwd -P)"
 # Every step (cargo, the generate script, Maven, SwiftPM) looks for the build here.
 export CARGO_TARGET_DIR="$root/target"
+# A fresh clone gains nothing from incremental caches; they would take
+# gigabytes of CI's disk.
+export CARGO_INCREMENTAL=0
 
 need_apt() { # need_apt COMMAND PACKAGE...
     command -v "$1" >/dev/null 2>&1 && return 0
@@ -44,10 +47,12 @@ chmod 755 "$pg_dir"
 cleanup() { ./scripts/pg.sh stop "$pg_dir/pg" || true; rm -rf "$pg_dir"; }
 trap cleanup EXIT
 pg_url="$(./scripts/pg.sh start "$pg_dir/pg" --fast)"
-VOLUNTEER_TEST_POSTGRES="$pg_url" cargo test --locked -p volunteer-sync-server -p volunteer-tests
+# The whole workspace again (the domain's tests take seconds): selecting
+# packages would resolve other features and rebuild every test binary.
+VOLUNTEER_TEST_POSTGRES="$pg_url" cargo test --workspace --locked
 # Tests that hold the server's oldest transaction open (which holds back
 # every pull on it) run alone, after the rest, one at a time.
-VOLUNTEER_TEST_POSTGRES="$pg_url" cargo test --locked -p volunteer-tests --test stories -- --ignored --test-threads=1
+VOLUNTEER_TEST_POSTGRES="$pg_url" cargo test --workspace --locked --test stories -- --ignored --test-threads=1
 cleanup
 trap - EXIT
 
