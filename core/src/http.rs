@@ -1,9 +1,11 @@
 //! The HTTP side of the protocol: its calls, and the mapping of every
 //! transport and status failure to [`Error`].
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 use volunteer_domain::wire::{
-    CodeRequest, CodeResponse, ReceivedChange, RedeemRequest, RegisterRequest,
+    COMPRESS_ABOVE, COMPRESSED_REQUESTS_SINCE, CodeRequest, CodeResponse, REVISION_HEADER,
+    ReceivedChange, RedeemRequest, RegisterRequest,
 };
 use volunteer_domain::{ApiError, SignInRequest, SignInResponse, SyncRequest, SyncResponse};
 
@@ -12,6 +14,9 @@ use crate::error::{Error, Result};
 pub struct Http {
     base: reqwest::Url,
     client: reqwest::Client,
+    /// The protocol revision the server last answered with (0: not heard
+    /// yet); it decides whether request bodies may be compressed.
+    server_revision: AtomicU32,
 }
 
 impl Http {
@@ -37,7 +42,33 @@ impl Http {
             .user_agent(concat!("volunteer-core/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| Error::Internal(format!("http client: {e}")))?;
-        Ok(Http { base, client })
+        Ok(Http {
+            base,
+            client,
+            server_revision: AtomicU32::new(0),
+        })
+    }
+
+    /// The server's revision as last heard (0: never).
+    pub fn server_revision(&self) -> u32 {
+        self.server_revision.load(Ordering::Relaxed)
+    }
+
+    /// What an earlier session heard (kept in the replica), until the server
+    /// answers again.
+    pub fn assume_server_revision(&self, revision: u32) {
+        self.server_revision.store(revision, Ordering::Relaxed);
+    }
+
+    fn heard(&self, resp: &reqwest::Response) {
+        let revision = resp
+            .headers()
+            .get(REVISION_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u32>().ok());
+        if let Some(r) = revision {
+            self.server_revision.store(r, Ordering::Relaxed);
+        }
     }
 
     fn url(&self, path: &str) -> Result<reqwest::Url> {
@@ -53,6 +84,7 @@ impl Http {
             .json(req)
             .send()
             .await?;
+        self.heard(&resp);
         if resp.status() == reqwest::StatusCode::UNAUTHORIZED {
             return Err(Error::invalid("password", "wrong login or password"));
         }
@@ -115,13 +147,26 @@ impl Http {
         token: &str,
         req: &SyncRequest,
     ) -> Result<SyncResponse<ReceivedChange>> {
-        let resp = self
+        let request = self
             .client
             .post(self.url("v1/sync")?)
             .bearer_auth(token)
-            .json(req)
+            .header(reqwest::header::CONTENT_TYPE, "application/json");
+        let body = serde_json::to_vec(req)?;
+        // A day's offline backlog goes up compressed to a server that reads it.
+        let resp =
+            if body.len() > COMPRESS_ABOVE && self.server_revision() >= COMPRESSED_REQUESTS_SINCE {
+                let packed = zstd::bulk::compress(&body, 3)
+                    .map_err(|e| Error::Internal(format!("compress: {e}")))?;
+                request
+                    .header(reqwest::header::CONTENT_ENCODING, "zstd")
+                    .body(packed)
+            } else {
+                request.body(body)
+            }
             .send()
             .await?;
+        self.heard(&resp);
         decode(resp).await
     }
 }

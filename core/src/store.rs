@@ -20,6 +20,8 @@ pub mod meta_keys {
     pub const LAST_SYNC_AT: &str = "last_sync_at";
     /// The server's epoch as last heard.
     pub const EPOCH: &str = "epoch";
+    /// The server's protocol revision as last heard.
+    pub const SERVER_REVISION: &str = "server_revision";
 }
 
 pub fn meta_get(conn: &Connection, key: &str) -> Result<Option<String>> {

@@ -355,6 +355,11 @@ fn apply(
             store::meta_set(tx, meta_keys::EPOCH, &response.epoch)?;
         }
         store::meta_set(tx, meta_keys::LAST_SYNC_AT, &now.to_rfc3339())?;
+        store::meta_set(
+            tx,
+            meta_keys::SERVER_REVISION,
+            &inner.http.server_revision().to_string(),
+        )?;
         outbox::replay_all(tx, now)?;
         Ok((kinds, outbox::pending_count(tx)?))
     })?;

@@ -17,6 +17,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use tower_http::compression::CompressionLayer;
 use tower_http::compression::predicate::SizeAbove;
+use tower_http::decompression::RequestDecompressionLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use volunteer_domain::wire::{
@@ -195,6 +196,10 @@ pub fn router_with(storage: Arc<dyn Storage>, guards: Arc<Guards>) -> Router {
         .merge(console::routes())
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
+        // Request bodies in zstd or gzip (`Content-Encoding`), decoded as
+        // they are read: the body limit counts decoded bytes, so a small
+        // bomb stops at the limit. `revision` refuses any other coding.
+        .layer(RequestDecompressionLayer::new())
         .layer(middleware::from_fn(revision))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         // Responses compressed as the client asks (`Accept-Encoding`: zstd,
@@ -238,6 +243,12 @@ async fn revision(req: Request, next: Next) -> Response {
             ),
         )
         .into_response(),
+        _ if !decodable(&req) => Failure::new(
+            StatusCode::BAD_REQUEST,
+            ApiErrorCode::BadRequest,
+            "Content-Encoding must be zstd, gzip or identity",
+        )
+        .into_response(),
         _ => next.run(req).await,
     };
     resp.headers_mut().insert(
@@ -245,6 +256,19 @@ async fn revision(req: Request, next: Next) -> Response {
         header::HeaderValue::from(PROTOCOL_REVISION),
     );
     resp
+}
+
+/// Whether the request body's coding is one the server decodes: none, or
+/// one of zstd and gzip (not stacked).
+fn decodable(req: &Request) -> bool {
+    let mut codings = req.headers().get_all(header::CONTENT_ENCODING).iter();
+    match (codings.next(), codings.next()) {
+        (None, _) => true,
+        (Some(v), None) => v
+            .to_str()
+            .is_ok_and(|v| matches!(v.trim(), "zstd" | "gzip" | "identity")),
+        _ => false,
+    }
 }
 
 async fn require_auth(

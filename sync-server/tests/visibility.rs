@@ -302,7 +302,9 @@ fn principal(store: &dyn Storage, user: &str) -> Principal {
     }
 }
 
-/// Every (kind, key) a user's pull delivers, following pages to the end.
+/// Every (kind, key) a user's pull delivers, following pages to the end;
+/// each exactly once (the table is written once, so a row delivered twice
+/// is a feed that overlaps itself).
 fn pulled(store: &dyn Storage, who: &Principal) -> BTreeSet<(Kind, String)> {
     let mut request = SyncRequest {
         client_id: format!("client-{}", who.actor.user_id),
@@ -315,7 +317,13 @@ fn pulled(store: &dyn Storage, who: &Principal) -> BTreeSet<(Kind, String)> {
     loop {
         let page = store.sync(who, &request, Utc::now()).unwrap();
         for c in page.changes {
-            out.insert((c.kind, c.key));
+            let row = (c.kind, c.key);
+            assert!(
+                !out.contains(&row),
+                "{} pulled {row:?} twice",
+                who.actor.user_id
+            );
+            out.insert(row);
         }
         if !page.has_more {
             return out;

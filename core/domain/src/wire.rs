@@ -17,8 +17,16 @@ pub const PROTOCOL_VERSION: u32 = 1;
 ///
 /// 1: the first release. 2: an unreadable pushed mutation is answered
 /// `unsupported`; `complete_order` carries the service time; hour entries
-/// carry `due_by`, `late`, `order_id`, `rating`.
-pub const PROTOCOL_REVISION: u32 = 2;
+/// carry `due_by`, `late`, `order_id`, `rating`. 3: request bodies may be
+/// compressed (`Content-Encoding: zstd` or `gzip`); the feed is indexed by
+/// audience.
+pub const PROTOCOL_REVISION: u32 = 3;
+/// The first server revision that decodes compressed request bodies: a
+/// client compresses only to a server it has heard speak this or later.
+pub const COMPRESSED_REQUESTS_SINCE: u32 = 3;
+/// Bodies smaller than this are sent as they are: compression gains
+/// nothing on a no-op sync and costs a header.
+pub const COMPRESS_ABOVE: usize = 1024;
 /// The oldest client revision this server serves; an older client gets
 /// 426 `upgrade_required`. A request without the header counts as 1.
 pub const MIN_CLIENT_REVISION: u32 = 1;

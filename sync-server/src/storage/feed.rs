@@ -37,6 +37,17 @@ impl<'a> Visibility<'a> {
     }
 }
 
+impl Visibility<'_> {
+    /// Whether this reader sees only rows addressed to them (as owner,
+    /// reader or team leader) and the public ones: then the pull reads the
+    /// audience indexes and its cost follows the changes in its scope, not
+    /// the district's. Staff (a subtree) and the admin read the feed in order
+    /// and filter it, their scope being most of what changes.
+    pub fn by_audience(&self) -> bool {
+        !self.admin && self.site_path.is_none()
+    }
+}
+
 /// A client's row, as the pull needs it.
 pub struct FedClient {
     pub user_id: String,

@@ -56,14 +56,24 @@ async fn bad_requests_get_a_status_a_code_and_a_message() {
     };
     let resp = revision("0").await.unwrap();
     assert_eq!(resp.status().as_u16(), 426);
-    assert_eq!(resp.headers()["volunteer-revision"], "2");
+    assert_eq!(
+        resp.headers()["volunteer-revision"],
+        volunteer_domain::wire::PROTOCOL_REVISION
+            .to_string()
+            .as_str()
+    );
     let b: Value = resp.json().await.unwrap();
     assert_eq!(b["code"], "upgrade_required");
     let resp = revision("two").await.unwrap();
     assert_eq!(resp.status().as_u16(), 400);
     let resp = revision("2").await.unwrap();
     assert_eq!(resp.status().as_u16(), 200);
-    assert_eq!(resp.headers()["volunteer-revision"], "2");
+    assert_eq!(
+        resp.headers()["volunteer-revision"],
+        volunteer_domain::wire::PROTOCOL_REVISION
+            .to_string()
+            .as_str()
+    );
 
     let (s, b) = call(
         Method::POST,

@@ -82,27 +82,65 @@ impl Feed for Snapshot<'_, '_> {
         who: &Visibility<'_>,
         page: &mut Rows,
     ) -> Result<(), StoreError> {
-        let rows = self.tx.query(
-            "SELECT txid, seq, kind, key, data FROM entities
-             WHERE district = $1 AND (txid, seq) > ($2, $3) AND txid < $4
-               AND (owner = $5
-                    OR (NOT owner_only AND (public OR reader = $5 OR $6
-                        OR ($7::text IS NOT NULL AND starts_with(site_path, $7))
-                        OR team_id = ANY($8))))
-             ORDER BY txid, seq
-             LIMIT $9",
-            &[
-                &self.district,
-                &from.0,
-                &from.1,
-                &end.0,
-                &who.user_id,
-                &who.admin,
-                &who.site_path,
-                &who.led_teams,
-                &page.fetch(),
-            ],
-        )?;
+        let rows = if who.by_audience() {
+            // The scan's filter below, split by audience into disjoint arms,
+            // each an index range in feed order that PostgreSQL merges.
+            self.tx.query(
+                "(SELECT txid, seq, kind, key, data FROM entities
+                  WHERE district = $1 AND owner = $5 AND (txid, seq) > ($2, $3) AND txid < $4
+                  ORDER BY txid, seq LIMIT $6)
+                 UNION ALL
+                 (SELECT txid, seq, kind, key, data FROM entities
+                  WHERE district = $1 AND public AND NOT owner_only
+                    AND (txid, seq) > ($2, $3) AND txid < $4 AND owner IS DISTINCT FROM $5
+                  ORDER BY txid, seq LIMIT $6)
+                 UNION ALL
+                 (SELECT txid, seq, kind, key, data FROM entities
+                  WHERE district = $1 AND reader = $5 AND NOT owner_only
+                    AND (txid, seq) > ($2, $3) AND txid < $4
+                    AND NOT public AND owner IS DISTINCT FROM $5
+                  ORDER BY txid, seq LIMIT $6)
+                 UNION ALL
+                 (SELECT txid, seq, kind, key, data FROM entities
+                  WHERE district = $1 AND team_id = ANY($7) AND NOT owner_only
+                    AND (txid, seq) > ($2, $3) AND txid < $4
+                    AND NOT public AND reader IS DISTINCT FROM $5 AND owner IS DISTINCT FROM $5
+                  ORDER BY txid, seq LIMIT $6)
+                 ORDER BY txid, seq
+                 LIMIT $6",
+                &[
+                    &self.district,
+                    &from.0,
+                    &from.1,
+                    &end.0,
+                    &who.user_id,
+                    &page.fetch(),
+                    &who.led_teams,
+                ],
+            )?
+        } else {
+            self.tx.query(
+                "SELECT txid, seq, kind, key, data FROM entities
+                 WHERE district = $1 AND (txid, seq) > ($2, $3) AND txid < $4
+                   AND (owner = $5
+                        OR (NOT owner_only AND (public OR reader = $5 OR $6
+                            OR ($7::text IS NOT NULL AND starts_with(site_path, $7))
+                            OR team_id = ANY($8))))
+                 ORDER BY txid, seq
+                 LIMIT $9",
+                &[
+                    &self.district,
+                    &from.0,
+                    &from.1,
+                    &end.0,
+                    &who.user_id,
+                    &who.admin,
+                    &who.site_path,
+                    &who.led_teams,
+                    &page.fetch(),
+                ],
+            )?
+        };
         for row in &rows {
             if !page.take((row.get(0), row.get(1)), row.get(2), row.get(3), row.get(4))? {
                 break;

@@ -45,24 +45,49 @@ impl Feed for Snapshot<'_> {
         who: &Visibility<'_>,
         page: &mut Rows,
     ) -> Result<(), StoreError> {
-        let mut stmt = self.0.prepare_cached(
-            "SELECT seq, kind, key, data FROM entities
-             WHERE seq > ?1
-               AND (owner = ?2
-                    OR (owner_only = 0 AND (public = 1 OR reader = ?2 OR ?3
-                        OR (?4 IS NOT NULL AND substr(site_path, 1, length(?4)) = ?4)
-                        OR (team_id IS NOT NULL AND team_id IN (SELECT value FROM json_each(?6))))))
-             ORDER BY seq
-             LIMIT ?5",
-        )?;
-        let mut rows = stmt.query(params![
-            from.1,
-            who.user_id,
-            who.admin,
-            who.site_path,
-            page.fetch(),
-            serde_json::to_string(who.led_teams)?
-        ])?;
+        let teams = serde_json::to_string(who.led_teams)?;
+        let mut stmt;
+        let mut rows = if who.by_audience() {
+            // The scan's filter below, split by audience into disjoint arms,
+            // each an index range in seq order that SQLite merges.
+            stmt = self.0.prepare_cached(
+                "SELECT seq, kind, key, data FROM entities
+                 WHERE owner = ?2 AND seq > ?1
+                 UNION ALL
+                 SELECT seq, kind, key, data FROM entities
+                 WHERE public = 1 AND owner_only = 0 AND seq > ?1 AND owner IS NOT ?2
+                 UNION ALL
+                 SELECT seq, kind, key, data FROM entities
+                 WHERE reader = ?2 AND owner_only = 0 AND seq > ?1
+                   AND public = 0 AND owner IS NOT ?2
+                 UNION ALL
+                 SELECT seq, kind, key, data FROM entities
+                 WHERE team_id IN (SELECT value FROM json_each(?3)) AND owner_only = 0 AND seq > ?1
+                   AND public = 0 AND reader IS NOT ?2 AND owner IS NOT ?2
+                 ORDER BY seq
+                 LIMIT ?4",
+            )?;
+            stmt.query(params![from.1, who.user_id, teams, page.fetch()])?
+        } else {
+            stmt = self.0.prepare_cached(
+                "SELECT seq, kind, key, data FROM entities
+                 WHERE seq > ?1
+                   AND (owner = ?2
+                        OR (owner_only = 0 AND (public = 1 OR reader = ?2 OR ?3
+                            OR (?4 IS NOT NULL AND substr(site_path, 1, length(?4)) = ?4)
+                            OR (team_id IS NOT NULL AND team_id IN (SELECT value FROM json_each(?6))))))
+                 ORDER BY seq
+                 LIMIT ?5",
+            )?;
+            stmt.query(params![
+                from.1,
+                who.user_id,
+                who.admin,
+                who.site_path,
+                page.fetch(),
+                teams
+            ])?
+        };
         while let Some(row) = rows.next()? {
             let kind: String = row.get(1)?;
             let data: Option<String> = row.get(3)?;

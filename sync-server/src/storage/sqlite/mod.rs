@@ -22,6 +22,7 @@ use super::StoreError;
 const MIGRATIONS: &[&str] = &[
     include_str!("001_initial.sql"),
     include_str!("002_accounts.sql"),
+    include_str!("003_audience_feed.sql"),
 ];
 const READERS: usize = 4;
 

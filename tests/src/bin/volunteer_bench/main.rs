@@ -12,7 +12,9 @@
 //!                  another device; all sync at once, then until all agree
 //!   hours          --phones 100 volunteer phones log --entries 20 hour
 //!                  entries offline and sync --concurrency 16 at a time,
-//!                  --rounds 1 times over (server memory is sampled per round)
+//!                  --rounds 1 times over (server memory is sampled per round);
+//!                  --others 0 records of other volunteers (the district's
+//!                  other activity) land before the phones sync
 //!   noop           an in-sync device syncs again (--repeat 50)
 //!   apply          the device-side cost of applying a pull of --rows 10000
 //!                  rows, against bare SQLite inserts of the same rows
@@ -43,6 +45,7 @@ pub struct Args {
     pub entries: usize,
     pub concurrency: usize,
     pub rounds: usize,
+    pub others: usize,
     pub repeat: usize,
     pub rows: usize,
 }
@@ -69,6 +72,7 @@ fn parse_args() -> Result<Args, String> {
         entries: 20,
         concurrency: 16,
         rounds: 1,
+        others: 0,
         repeat: 50,
         rows: 10_000,
     };
@@ -106,6 +110,7 @@ fn parse_args() -> Result<Args, String> {
             "--entries" => a.entries = n()?.max(1),
             "--concurrency" => a.concurrency = n()?.max(1),
             "--rounds" => a.rounds = n()?.max(1),
+            "--others" => a.others = n()?,
             "--repeat" => a.repeat = n()?.max(1),
             "--rows" => a.rows = n()?.max(3),
             _ => return Err(format!("unknown flag {flag}\n{USAGE}")),

@@ -333,11 +333,28 @@ pub async fn hours(a: &Args) -> Vec<String> {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut c = Cluster::create(a.backend, dir.path());
     let now = Utc::now();
-    let d = data::district(a.seed, a.phones, 0, now);
+    // Other volunteers' signups, attendance and hours (three records each)
+    // at one activity: the district's activity outside every phone's scope.
+    let strangers = a.others.div_ceil(3);
+    let d = data::district(a.seed, a.phones + strangers, 0, now);
     data::seed(c.store.as_ref(), &d, now);
     c.start(a.instances).await;
     let logins: Vec<String> = (0..a.phones).map(|i| format!("v{i}")).collect();
     let phones = sign_in_all(&c, dir.path(), &logins).await;
+    let mut others_hours = 0;
+    if a.others > 0 {
+        let mut rng = data::Rng::new(a.seed ^ 0x07e5);
+        let act = data::activity(rng.uuid(), &d.stations[0], now - Duration::days(3), 3, 30);
+        let rows = data::busy_activity(&act, &d.volunteers[a.phones..], a.others);
+        others_hours = rows
+            .iter()
+            .filter(|r| matches!(r, Record::HourEntry(_)))
+            .count() as u64;
+        c.store
+            .put_records(&[Record::Activity(act)])
+            .expect("others' activity");
+        c.store.put_records(&rows).expect("others' records");
+    }
 
     let mut out = Vec::new();
     let mut rss = vec![c.server_rss_kib()];
@@ -368,7 +385,8 @@ pub async fn hours(a: &Args) -> Vec<String> {
         let (s1, r1) = c.bytes();
         rss.push(c.server_rss_kib());
         let expected = (a.phones * a.entries * (round + 1)) as u64;
-        let on_server = c.store.records(Kind::HourEntry).expect("records").len() as u64;
+        let on_server =
+            c.store.records(Kind::HourEntry).expect("records").len() as u64 - others_hours;
         let per_phone = (a.entries * (round + 1)) as u64;
         let on_phones: Vec<u64> = phones.iter().map(|p| count(p, Kind::HourEntry)).collect();
         let short: u64 = on_phones.iter().map(|n| per_phone.saturating_sub(*n)).sum();
@@ -379,11 +397,12 @@ pub async fn hours(a: &Args) -> Vec<String> {
             header(a),
             json!({
                 "phones": a.phones, "entries": a.entries, "concurrency": a.concurrency,
-                "round": round + 1, "rounds": a.rounds,
+                "round": round + 1, "rounds": a.rounds, "others": a.others,
                 "wall_seconds": wall, "mutations_pushed": pushed,
                 "mutations_per_second": pushed as f64 / wall,
                 "server_cpu_seconds": cpu1.0 - cpu0.0, "database_cpu_seconds": cpu1.1 - cpu0.1,
                 "mutations_per_server_cpu_second": pushed as f64 / (cpu1.0 - cpu0.0).max(0.01),
+                "server_cpu_ms_per_mutation": (cpu1.0 - cpu0.0) * 1000.0 / pushed as f64,
                 "requests": c.requests() - q0, "bytes_sent": s1 - s0, "bytes_received": r1 - r0,
                 "p50_sync_seconds": p50, "p99_sync_seconds": p99,
                 "device_db_bytes": file_size(dir.path(), "v0"),
