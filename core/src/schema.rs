@@ -114,6 +114,8 @@ fn configure(conn: &Connection) -> Result<()> {
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "temp_store", 2)?;
     conn.pragma_update(None, "cache_size", -16_384)?;
+    // More statements than rusqlite's default 16 run in one sync round.
+    conn.set_prepared_statement_cache_capacity(64);
     Ok(())
 }
 

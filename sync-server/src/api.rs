@@ -15,8 +15,6 @@ use axum::{Json, Router};
 use chrono::{Duration, Utc};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
-use tower_http::compression::CompressionLayer;
-use tower_http::compression::predicate::SizeAbove;
 use tower_http::decompression::RequestDecompressionLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -32,9 +30,6 @@ use crate::auth;
 use crate::limits::{Guards, Limits, RetryAfter};
 use crate::storage::{AuthOutcome, Principal, Storage, StoreError, SyncError};
 use crate::{console, onboarding};
-
-/// Responses smaller than this many bytes are sent uncompressed.
-const COMPRESS_ABOVE: u16 = 1024;
 
 /// Password checks allowed at once: each Argon2 check takes ~19 MiB and a
 /// core for tens of milliseconds, so unauthenticated callers must queue.
@@ -202,10 +197,8 @@ pub fn router_with(storage: Arc<dyn Storage>, guards: Arc<Guards>) -> Router {
         .layer(RequestDecompressionLayer::new())
         .layer(middleware::from_fn(revision))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        // Responses compressed as the client asks (`Accept-Encoding`: zstd,
-        // gzip); plain JSON for one that does not ask (curl, debugging).
-        // Small answers (a no-op sync) gain nothing and pay a header.
-        .layer(CompressionLayer::new().compress_when(SizeAbove::new(COMPRESS_ABOVE)))
+        // Responses compressed as the client asks (compress.rs).
+        .layer(middleware::from_fn(crate::compress::compress))
         // A body sent byte by byte holds a connection: bound the whole request.
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod auth;
+mod compress;
 pub mod config;
 pub mod console;
 pub mod cursor;

@@ -23,6 +23,37 @@ fn max_change_seq(conn: &Connection) -> Result<i64, StoreError> {
         .query_row([], |r| r.get(0))?)
 }
 
+// Both pulls write their limit as an expression: SQLite plans a `LIMIT ?`
+// with the bound value, and so plans the statement again at every pull.
+
+/// A pull by audience: the scan's filter below split into disjoint arms,
+/// each an index range in seq order that SQLite merges.
+const AUDIENCE: &str = "SELECT seq, kind, key, data FROM entities
+             WHERE owner = ?2 AND seq > ?1
+             UNION ALL
+             SELECT seq, kind, key, data FROM entities
+             WHERE public = 1 AND owner_only = 0 AND seq > ?1 AND owner IS NOT ?2
+             UNION ALL
+             SELECT seq, kind, key, data FROM entities
+             WHERE reader = ?2 AND owner_only = 0 AND seq > ?1
+               AND public = 0 AND owner IS NOT ?2
+             UNION ALL
+             SELECT seq, kind, key, data FROM entities
+             WHERE team_id IN (SELECT value FROM json_each(?3)) AND owner_only = 0 AND seq > ?1
+               AND public = 0 AND reader IS NOT ?2 AND owner IS NOT ?2
+             ORDER BY seq
+             LIMIT ?4 + 0";
+
+/// A pull of staff or the admin: the feed in order, filtered by scope.
+const SCAN: &str = "SELECT seq, kind, key, data FROM entities
+             WHERE seq > ?1
+               AND (owner = ?2
+                    OR (owner_only = 0 AND (public = 1 OR reader = ?2 OR ?3
+                        OR (?4 IS NOT NULL AND substr(site_path, 1, length(?4)) = ?4)
+                        OR (team_id IS NOT NULL AND team_id IN (SELECT value FROM json_each(?6))))))
+             ORDER BY seq
+             LIMIT ?5 + 0";
+
 /// A read of the feed: the transaction's one snapshot.
 pub(super) struct Snapshot<'c>(pub(super) &'c Connection);
 
@@ -48,37 +79,10 @@ impl Feed for Snapshot<'_> {
         let teams = serde_json::to_string(who.led_teams)?;
         let mut stmt;
         let mut rows = if who.by_audience() {
-            // The scan's filter below, split by audience into disjoint arms,
-            // each an index range in seq order that SQLite merges.
-            stmt = self.0.prepare_cached(
-                "SELECT seq, kind, key, data FROM entities
-                 WHERE owner = ?2 AND seq > ?1
-                 UNION ALL
-                 SELECT seq, kind, key, data FROM entities
-                 WHERE public = 1 AND owner_only = 0 AND seq > ?1 AND owner IS NOT ?2
-                 UNION ALL
-                 SELECT seq, kind, key, data FROM entities
-                 WHERE reader = ?2 AND owner_only = 0 AND seq > ?1
-                   AND public = 0 AND owner IS NOT ?2
-                 UNION ALL
-                 SELECT seq, kind, key, data FROM entities
-                 WHERE team_id IN (SELECT value FROM json_each(?3)) AND owner_only = 0 AND seq > ?1
-                   AND public = 0 AND reader IS NOT ?2 AND owner IS NOT ?2
-                 ORDER BY seq
-                 LIMIT ?4",
-            )?;
+            stmt = self.0.prepare_cached(AUDIENCE)?;
             stmt.query(params![from.1, who.user_id, teams, page.fetch()])?
         } else {
-            stmt = self.0.prepare_cached(
-                "SELECT seq, kind, key, data FROM entities
-                 WHERE seq > ?1
-                   AND (owner = ?2
-                        OR (owner_only = 0 AND (public = 1 OR reader = ?2 OR ?3
-                            OR (?4 IS NOT NULL AND substr(site_path, 1, length(?4)) = ?4)
-                            OR (team_id IS NOT NULL AND team_id IN (SELECT value FROM json_each(?6))))))
-                 ORDER BY seq
-                 LIMIT ?5",
-            )?;
+            stmt = self.0.prepare_cached(SCAN)?;
             stmt.query(params![
                 from.1,
                 who.user_id,
@@ -107,5 +111,62 @@ impl Feed for Snapshot<'_> {
                 in_feed: true,
             }),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rusqlite::StatementStatus;
+
+    /// How often `sql` was planned again over pulls by different users.
+    fn replans(sql: &str, params: impl Fn(&str) -> Vec<Box<dyn rusqlite::ToSql>>) -> i32 {
+        let conn = Connection::open_in_memory().unwrap();
+        for m in super::super::MIGRATIONS {
+            conn.execute_batch(m).unwrap();
+        }
+        let mut stmt = conn.prepare(sql).unwrap();
+        for user in ["u1", "u2", "u3"] {
+            let p = params(user);
+            let refs: Vec<&dyn rusqlite::ToSql> = p
+                .iter()
+                .take(stmt.parameter_count())
+                .map(|b| b.as_ref())
+                .collect();
+            stmt.query(refs.as_slice()).unwrap().next().unwrap();
+        }
+        stmt.get_status(StatementStatus::RePrepare)
+    }
+
+    #[test]
+    fn a_pull_is_not_planned_again_for_each_user() {
+        let n = replans(AUDIENCE, |u| {
+            vec![
+                Box::new(0),
+                Box::new(u.to_owned()),
+                Box::new("[]"),
+                Box::new(10),
+            ]
+        });
+        assert_eq!(n, 0, "the audience pull was planned again {n} times");
+        let n = replans(SCAN, |u| {
+            vec![
+                Box::new(0),
+                Box::new(u.to_owned()),
+                Box::new(false),
+                Box::new("/c/i/"),
+                Box::new(10),
+                Box::new("[]"),
+            ]
+        });
+        assert_eq!(n, 0, "the staff pull was planned again {n} times");
+    }
+
+    #[test]
+    fn the_check_sees_a_statement_planned_again() {
+        let n = replans("SELECT seq FROM entities WHERE seq > ?1 LIMIT ?2", |_| {
+            vec![Box::new(0), Box::new(10)]
+        });
+        assert_eq!(n, 3);
     }
 }

@@ -25,6 +25,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("003_audience_feed.sql"),
 ];
 const READERS: usize = 4;
+/// Prepared statements kept per connection.
+const STATEMENTS: usize = 128;
 
 pub struct SqliteStore {
     path: PathBuf,
@@ -45,6 +47,9 @@ fn connect(path: &Path) -> Result<Connection, StoreError> {
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "temp_store", 2)?;
+    // The rules and the feed use about fifty statements; rusqlite's default
+    // of 16 made a push re-prepare most of them.
+    conn.set_prepared_statement_cache_capacity(STATEMENTS);
     Ok(conn)
 }
 

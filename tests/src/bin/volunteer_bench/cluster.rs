@@ -170,6 +170,16 @@ impl Cluster {
 
 /// CPU seconds (user + system) a process has used so far.
 fn cpu_seconds(pid: u32) -> f64 {
+    times(pid, &[11, 12])
+}
+
+/// The kernel's share (system time): syscalls, page faults, fsync.
+fn system_seconds(pid: u32) -> f64 {
+    times(pid, &[12])
+}
+
+/// The sum of `/proc/PID/stat` time fields, in seconds.
+fn times(pid: u32, which: &[usize]) -> f64 {
     let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
         return 0.0;
     };
@@ -177,7 +187,7 @@ fn cpu_seconds(pid: u32) -> f64 {
     let fields: Vec<&str> = stat
         .rsplit_once(')')
         .map_or(vec![], |(_, rest)| rest.split_whitespace().collect());
-    let ticks: f64 = [11, 12]
+    let ticks: f64 = which
         .iter()
         .filter_map(|i| fields.get(*i)?.parse::<f64>().ok())
         .sum();
@@ -185,6 +195,11 @@ fn cpu_seconds(pid: u32) -> f64 {
 }
 
 impl Cluster {
+    /// System CPU seconds used so far by the server processes.
+    pub fn server_system_seconds(&self) -> f64 {
+        self.servers.iter().map(|c| system_seconds(c.id())).sum()
+    }
+
     /// CPU seconds used so far by the server processes, and by PostgreSQL's
     /// processes (every process named `postgres` on the machine).
     pub fn cpu_seconds(&self) -> (f64, f64) {

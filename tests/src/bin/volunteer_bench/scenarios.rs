@@ -378,10 +378,12 @@ pub async fn hours(a: &Args) -> Vec<String> {
         let (s0, r0) = c.bytes();
         let q0 = c.requests();
         let cpu0 = c.cpu_seconds();
+        let sys0 = c.server_system_seconds();
         let t = Instant::now();
         let latencies = sync_all(&phones, a.concurrency).await;
         let wall = t.elapsed().as_secs_f64();
         let cpu1 = c.cpu_seconds();
+        let sys = c.server_system_seconds() - sys0;
         let (s1, r1) = c.bytes();
         rss.push(c.server_rss_kib());
         let expected = (a.phones * a.entries * (round + 1)) as u64;
@@ -403,6 +405,7 @@ pub async fn hours(a: &Args) -> Vec<String> {
                 "server_cpu_seconds": cpu1.0 - cpu0.0, "database_cpu_seconds": cpu1.1 - cpu0.1,
                 "mutations_per_server_cpu_second": pushed as f64 / (cpu1.0 - cpu0.0).max(0.01),
                 "server_cpu_ms_per_mutation": (cpu1.0 - cpu0.0) * 1000.0 / pushed as f64,
+                "server_system_cpu_seconds": sys,
                 "requests": c.requests() - q0, "bytes_sent": s1 - s0, "bytes_received": r1 - r0,
                 "p50_sync_seconds": p50, "p99_sync_seconds": p99,
                 "device_db_bytes": file_size(dir.path(), "v0"),
