@@ -50,6 +50,8 @@ pub(crate) struct Live {
     pub(crate) connectivity: Connectivity,
     pub(crate) syncing: bool,
     pub(crate) last_error: Option<SyncFailure>,
+    /// Rows applied and expected, while a download of several pages runs.
+    pub(crate) download: Option<(u64, u64)>,
 }
 
 pub(crate) struct Inner {
@@ -112,6 +114,7 @@ impl Inner {
                 connectivity: Connectivity::Unknown,
                 syncing: false,
                 last_error: None,
+                download: None,
             }),
             notifier: Arc::new(Notifier::start()),
             indexes_dropped: AtomicBool::new(false),
@@ -173,9 +176,14 @@ impl Inner {
 
 /// The current status, from the database and the live flags.
 fn status_of(db: &Mutex<Connection>, live: &Mutex<Live>) -> Result<SyncStatus> {
-    let (connectivity, syncing, last_error) = {
+    let (connectivity, syncing, last_error, download) = {
         let live = live.lock().unwrap_or_else(|p| p.into_inner());
-        (live.connectivity, live.syncing, live.last_error.clone())
+        (
+            live.connectivity,
+            live.syncing,
+            live.last_error.clone(),
+            live.download.unwrap_or_default(),
+        )
     };
     let c = db.lock().unwrap_or_else(|p| p.into_inner());
     Ok(SyncStatus {
@@ -194,5 +202,7 @@ fn status_of(db: &Mutex<Connection>, live: &Mutex<Live>) -> Result<SyncStatus> {
         next_attempt_at: None,
         consecutive_failures: 0,
         kept_aside_count: store::aside_count(&c)?,
+        download_done: download.0,
+        download_expected: download.1,
     })
 }

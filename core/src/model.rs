@@ -243,6 +243,13 @@ pub struct SyncStatus {
     /// Changes from the server this app version cannot read (a newer
     /// server): kept, and read by an updated app. Non-zero: suggest an update.
     pub kept_aside_count: u64,
+    /// A download of more than one page is under way (a new device, a
+    /// reset, a long time offline): rows applied so far. Each page applied
+    /// is a status event.
+    pub download_done: u64,
+    /// Rows that download holds in all, as the server last counted them; 0
+    /// when no such download runs. Changes made meanwhile may add to it.
+    pub download_expected: u64,
 }
 
 impl HoursTotal {

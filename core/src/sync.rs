@@ -87,6 +87,7 @@ fn record_outcome(inner: &Inner, outcome: &Result<SyncReport>) {
     {
         let mut live = inner.live();
         live.syncing = false;
+        live.download = None;
         match outcome {
             Ok(_) => {
                 live.connectivity = Connectivity::Online;
@@ -179,6 +180,7 @@ async fn run(inner: &Arc<Inner>, token: &CancelToken) -> Result<SyncReport> {
         report.pulled += response.changes.len() as u32;
         report.reset |= response.reset;
         let has_more = response.has_more;
+        let progress = has_more.then_some((response.changes.len() as u64, response.remaining));
         let i = inner.clone();
         let client_id = request.client_id;
         let started = std::time::Instant::now();
@@ -186,6 +188,9 @@ async fn run(inner: &Arc<Inner>, token: &CancelToken) -> Result<SyncReport> {
             tokio::task::spawn_blocking(move || apply(&i, &client_id, initial, response)).await??;
         report.apply_time += started.elapsed();
         changed.extend(kinds);
+        if let Some((rows, remaining)) = progress {
+            show_progress(inner, rows, remaining);
+        }
         tracing::debug!(pushed, has_more, pending_left, "sync round applied");
         if !has_more && pending_left == 0 {
             break;
@@ -193,6 +198,18 @@ async fn run(inner: &Arc<Inner>, token: &CancelToken) -> Result<SyncReport> {
     }
     report.changed = changed.into_iter().collect();
     Ok(report)
+}
+
+/// A page of a longer download is applied: count it, take the server's
+/// count of what follows, and tell the status listeners.
+fn show_progress(inner: &Inner, rows: u64, remaining: Option<u64>) {
+    {
+        let mut live = inner.live();
+        let done = live.download.map_or(0, |d| d.0) + rows;
+        // A server before revision 3 does not count: what is known is done.
+        live.download = Some((done, done + remaining.unwrap_or(0)));
+    }
+    inner.announce_status();
 }
 
 fn is_epoch_change(e: &Error) -> bool {

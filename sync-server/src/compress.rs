@@ -107,10 +107,12 @@ fn chosen(headers: &HeaderMap) -> Option<Coding> {
 pub async fn compress(req: Request, next: Next) -> Response {
     let coding = chosen(req.headers());
     let resp = next.run(req).await;
-    let Some(coding) = coding else {
-        return vary(resp);
-    };
     let skip = resp.headers().contains_key(header::CONTENT_ENCODING)
+        || resp
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(packed_already)
         || matches!(
             resp.status(),
             StatusCode::NO_CONTENT | StatusCode::NOT_MODIFIED
@@ -121,16 +123,24 @@ pub async fn compress(req: Request, next: Next) -> Response {
             .and_then(|v| v.to_str().ok()?.parse::<usize>().ok())
             .is_some_and(|n| n <= COMPRESS_ABOVE);
     if skip {
-        return vary(resp);
+        return resp;
     }
     let (mut parts, body) = resp.into_parts();
     let data = match to_bytes(body, MAX_ANSWER_BYTES).await {
         Ok(d) => d,
         Err(e) => return failed(&e.to_string()),
     };
+    // Small answers are the same whatever the client accepts; larger ones
+    // vary with it, compressed or not, and say so to caches.
     if data.len() <= COMPRESS_ABOVE {
-        return vary(Response::from_parts(parts, Body::from(data)));
+        return Response::from_parts(parts, Body::from(data));
     }
+    parts
+        .headers
+        .append(header::VARY, HeaderValue::from_static("accept-encoding"));
+    let Some(coding) = coding else {
+        return Response::from_parts(parts, Body::from(data));
+    };
     let packed = if data.len() > BLOCKING_ABOVE {
         let d = data.clone();
         tokio::task::spawn_blocking(move || coding.encode(&d))
@@ -148,14 +158,14 @@ pub async fn compress(req: Request, next: Next) -> Response {
         header::CONTENT_ENCODING,
         HeaderValue::from_static(coding.name()),
     );
-    vary(Response::from_parts(parts, Body::from(packed)))
+    Response::from_parts(parts, Body::from(packed))
 }
 
-/// Caches must key the answer on what the client accepts.
-fn vary(mut resp: Response) -> Response {
-    resp.headers_mut()
-        .append(header::VARY, HeaderValue::from_static("accept-encoding"));
-    resp
+/// Formats that are compressed inside (an XLSX export is a zip).
+fn packed_already(content_type: &str) -> bool {
+    content_type.starts_with("image/")
+        || content_type.contains("zip")
+        || content_type.contains("openxmlformats")
 }
 
 fn failed(why: &str) -> Response {

@@ -226,6 +226,11 @@ pub struct SyncStatus {
     /// Changes from the server this app version cannot read (a newer
     /// server): kept, and read by an updated app. Non-zero: suggest an update.
     pub kept_aside_count: u64,
+    /// A download of more than one page is under way: rows applied so far.
+    pub download_done: u64,
+    /// Rows that download holds in all, as the server last counted them (0:
+    /// no such download).
+    pub download_expected: u64,
 }
 
 /// When the core's sync loop syncs on its own.

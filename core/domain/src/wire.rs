@@ -18,8 +18,8 @@ pub const PROTOCOL_VERSION: u32 = 1;
 /// 1: the first release. 2: an unreadable pushed mutation is answered
 /// `unsupported`; `complete_order` carries the service time; hour entries
 /// carry `due_by`, `late`, `order_id`, `rating`. 3: request bodies may be
-/// compressed (`Content-Encoding: zstd` or `gzip`); the feed is indexed by
-/// audience.
+/// compressed (`Content-Encoding: zstd` or `gzip`); a page with more to
+/// come says how many (`remaining`).
 pub const PROTOCOL_REVISION: u32 = 3;
 /// The first server revision that decodes compressed request bodies: a
 /// client compresses only to a server it has heard speak this or later.
@@ -204,6 +204,11 @@ pub struct SyncResponse<C = Change> {
     /// not yet below the feed's watermark).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confirmed_seq: Option<u64>,
+    /// With `has_more`: how many changes visible to this user follow this
+    /// page in the same snapshot (revision 3), so a device can show a long
+    /// download's progress. Later changes may add to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remaining: Option<u64>,
     pub server_time: DateTime<Utc>,
     /// The server's epoch: drawn anew when it is restored from a backup.
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -313,6 +318,7 @@ mod tests {
                 data: None,
             }],
             cursor: "c".into(),
+            remaining: None,
             has_more: false,
             confirmed_seq: Some(2),
             reset: false,

@@ -73,6 +73,13 @@ pub trait Feed {
         who: &Visibility<'_>,
         page: &mut Rows,
     ) -> Result<(), StoreError>;
+    /// How many rows after `from` and before `end` `who` may read.
+    fn count(
+        &mut self,
+        from: Position,
+        end: Position,
+        who: &Visibility<'_>,
+    ) -> Result<u64, StoreError>;
     fn client(&mut self, client_id: &str, end: Position) -> Result<Option<FedClient>, StoreError>;
 }
 
@@ -118,6 +125,8 @@ pub struct Page {
     pub changes: Vec<Change>,
     pub cursor: String,
     pub has_more: bool,
+    /// With `has_more`: the rows that follow, for the device's progress.
+    pub remaining: Option<u64>,
     pub reset: bool,
     pub confirmed_seq: Option<u64>,
 }
@@ -137,6 +146,7 @@ impl Page {
             has_more: self.has_more,
             reset: self.reset,
             confirmed_seq: self.confirmed_seq,
+            remaining: self.remaining,
             server_time: now,
         }
     }
@@ -166,10 +176,16 @@ pub fn pull<F: Feed>(
         last: from,
         has_more: false,
     };
-    feed.rows(from, end, &Visibility::of(&who.actor), &mut rows)?;
+    let visibility = Visibility::of(&who.actor);
+    feed.rows(from, end, &visibility, &mut rows)?;
     // A full page ends at its last row; otherwise every position before the
     // end has been seen, visible to this user or not.
     let next = if rows.has_more { rows.last } else { end };
+    // One count per page of a long download: what a progress bar needs.
+    let remaining = match rows.has_more {
+        true => Some(feed.count(next, end, &visibility)?),
+        false => None,
+    };
     let confirmed_seq = match feed.client(client_id, end)? {
         Some(c) if c.user_id != who.actor.user_id => return Err(SyncError::ClientMismatch),
         Some(c) if !rows.has_more && c.in_feed && c.last_seq > 0 => Some(c.last_seq),
@@ -179,6 +195,7 @@ pub fn pull<F: Feed>(
         changes: rows.changes,
         cursor: Cursor { scope, at: next }.encode(),
         has_more: rows.has_more,
+        remaining,
         reset,
         confirmed_seq,
     })

@@ -187,3 +187,46 @@ async fn a_cancelled_sync_returns_at_once_and_leaves_everything_consistent() {
     assert_eq!(phone.pending_count().unwrap(), 0);
     assert_eq!(phone.my_memberships().unwrap().len(), 1);
 }
+
+/// Issue 14: a download of many pages shows its progress, rows done and
+/// expected, one status event per page; the expected count is the
+/// server's, and the status is back to no download once it ends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_download_reports_rows_done_and_expected_page_by_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir.path().join("server.db")).await;
+    fixture::seed(server.store.as_ref());
+    let fresh = volunteer_core::Replica::open_with(
+        dir.path().join("fresh.db"),
+        &server.url(),
+        volunteer_core::SyncOptions {
+            pull_page_size: 3,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    fresh.sign_in("staff-a", PASSWORD).await.unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let _sub = fresh.subscribe_status(Arc::new(Statuses(tx)));
+    let report = fresh.sync().await.unwrap();
+    assert!(report.requests > 3, "paged: {report:?}");
+    let mut progress = Vec::new();
+    loop {
+        let s = next(&rx);
+        if s.download_expected > 0 {
+            progress.push((s.download_done, s.download_expected));
+        }
+        if !s.syncing && s.last_sync_at.is_some() {
+            assert_eq!((s.download_done, s.download_expected), (0, 0), "{s:?}");
+            break;
+        }
+    }
+    let total = u64::from(report.pulled);
+    // Every page but the last is one event: 3, 6, 9, ... of the total.
+    let pages = (total as usize).div_ceil(3);
+    assert_eq!(progress.len(), pages - 1, "{progress:?} of {total}");
+    for (i, (done, expected)) in progress.iter().enumerate() {
+        assert_eq!(*done, 3 * (i as u64 + 1), "{progress:?}");
+        assert_eq!(*expected, total, "{progress:?}");
+    }
+}

@@ -49,6 +49,100 @@ pub(super) fn await_writers(conn: &mut Conn) -> Result<(), StoreError> {
     Ok(())
 }
 
+// Both queries take the same arguments (`arguments`), numbered alike.
+
+/// A pull by audience: the scan's filter below split into disjoint arms,
+/// each an index range in feed order that PostgreSQL merges.
+macro_rules! audience {
+    () => {
+        "(SELECT txid, seq, kind, key, data FROM entities
+          WHERE district = $1 AND owner = $5 AND (txid, seq) > ($2, $3) AND txid < $4
+          ORDER BY txid, seq LIMIT $6)
+         UNION ALL
+         (SELECT txid, seq, kind, key, data FROM entities
+          WHERE district = $1 AND public AND NOT owner_only
+            AND (txid, seq) > ($2, $3) AND txid < $4 AND owner IS DISTINCT FROM $5
+          ORDER BY txid, seq LIMIT $6)
+         UNION ALL
+         (SELECT txid, seq, kind, key, data FROM entities
+          WHERE district = $1 AND reader = $5 AND NOT owner_only
+            AND (txid, seq) > ($2, $3) AND txid < $4
+            AND NOT public AND owner IS DISTINCT FROM $5
+          ORDER BY txid, seq LIMIT $6)
+         UNION ALL
+         (SELECT txid, seq, kind, key, data FROM entities
+          WHERE district = $1 AND team_id = ANY($7) AND NOT owner_only
+            AND (txid, seq) > ($2, $3) AND txid < $4
+            AND NOT public AND reader IS DISTINCT FROM $5 AND owner IS DISTINCT FROM $5
+          ORDER BY txid, seq LIMIT $6)
+         ORDER BY txid, seq
+         LIMIT $6"
+    };
+}
+const AUDIENCE: &str = audience!();
+const AUDIENCE_COUNT: &str = concat!("SELECT count(*) FROM (", audience!(), ") AS page");
+
+/// A pull of staff or the admin: the feed in order, filtered by scope.
+macro_rules! scan {
+    () => {
+        "SELECT txid, seq, kind, key, data FROM entities
+         WHERE district = $1 AND (txid, seq) > ($2, $3) AND txid < $4
+           AND (owner = $5
+                OR (NOT owner_only AND (public OR reader = $5 OR $8
+                    OR ($9::text IS NOT NULL AND starts_with(site_path, $9))
+                    OR team_id = ANY($7))))
+         ORDER BY txid, seq
+         LIMIT $6"
+    };
+}
+const SCAN: &str = scan!();
+const SCAN_COUNT: &str = concat!("SELECT count(*) FROM (", scan!(), ") AS page");
+
+/// The pull's statement for `who` (its rows, or their count) and how many
+/// of [`arguments`] it takes.
+fn statement(who: &Visibility<'_>, count: bool) -> (&'static str, usize) {
+    match (who.by_audience(), count) {
+        (true, false) => (AUDIENCE, 7),
+        (true, true) => (AUDIENCE_COUNT, 7),
+        (false, false) => (SCAN, 9),
+        (false, true) => (SCAN_COUNT, 9),
+    }
+}
+
+fn teams(who: &Visibility<'_>) -> Vec<String> {
+    who.led_teams.to_vec()
+}
+
+/// The arguments of both statements: `$1` district, `$2`/`$3` after this
+/// position, `$4` below this watermark, `$5` user, `$6` limit (none: all),
+/// `$7` led teams, `$8` admin, `$9` site path.
+fn arguments<'a>(
+    district: &'a str,
+    who: &'a Visibility<'a>,
+    from: Position,
+    end: Position,
+    limit: Option<i64>,
+    teams: &'a [String],
+) -> Vec<Argument<'a>> {
+    vec![
+        Box::new(district),
+        Box::new(from.0),
+        Box::new(from.1),
+        Box::new(end.0),
+        Box::new(who.user_id),
+        Box::new(limit),
+        Box::new(teams),
+        Box::new(who.admin),
+        Box::new(who.site_path),
+    ]
+}
+
+type Argument<'a> = Box<dyn postgres::types::ToSql + Sync + 'a>;
+
+fn refs<'a>(args: &'a [Argument<'_>]) -> Vec<&'a (dyn postgres::types::ToSql + Sync)> {
+    args.iter().map(|a| a.as_ref()).collect()
+}
+
 /// A read of one district's feed in one repeatable-read snapshot.
 pub(super) struct Snapshot<'t, 'a> {
     pub(super) tx: &'t mut Tx<'a>,
@@ -82,71 +176,29 @@ impl Feed for Snapshot<'_, '_> {
         who: &Visibility<'_>,
         page: &mut Rows,
     ) -> Result<(), StoreError> {
-        let rows = if who.by_audience() {
-            // The scan's filter below, split by audience into disjoint arms,
-            // each an index range in feed order that PostgreSQL merges.
-            self.tx.query(
-                "(SELECT txid, seq, kind, key, data FROM entities
-                  WHERE district = $1 AND owner = $5 AND (txid, seq) > ($2, $3) AND txid < $4
-                  ORDER BY txid, seq LIMIT $6)
-                 UNION ALL
-                 (SELECT txid, seq, kind, key, data FROM entities
-                  WHERE district = $1 AND public AND NOT owner_only
-                    AND (txid, seq) > ($2, $3) AND txid < $4 AND owner IS DISTINCT FROM $5
-                  ORDER BY txid, seq LIMIT $6)
-                 UNION ALL
-                 (SELECT txid, seq, kind, key, data FROM entities
-                  WHERE district = $1 AND reader = $5 AND NOT owner_only
-                    AND (txid, seq) > ($2, $3) AND txid < $4
-                    AND NOT public AND owner IS DISTINCT FROM $5
-                  ORDER BY txid, seq LIMIT $6)
-                 UNION ALL
-                 (SELECT txid, seq, kind, key, data FROM entities
-                  WHERE district = $1 AND team_id = ANY($7) AND NOT owner_only
-                    AND (txid, seq) > ($2, $3) AND txid < $4
-                    AND NOT public AND reader IS DISTINCT FROM $5 AND owner IS DISTINCT FROM $5
-                  ORDER BY txid, seq LIMIT $6)
-                 ORDER BY txid, seq
-                 LIMIT $6",
-                &[
-                    &self.district,
-                    &from.0,
-                    &from.1,
-                    &end.0,
-                    &who.user_id,
-                    &page.fetch(),
-                    &who.led_teams,
-                ],
-            )?
-        } else {
-            self.tx.query(
-                "SELECT txid, seq, kind, key, data FROM entities
-                 WHERE district = $1 AND (txid, seq) > ($2, $3) AND txid < $4
-                   AND (owner = $5
-                        OR (NOT owner_only AND (public OR reader = $5 OR $6
-                            OR ($7::text IS NOT NULL AND starts_with(site_path, $7))
-                            OR team_id = ANY($8))))
-                 ORDER BY txid, seq
-                 LIMIT $9",
-                &[
-                    &self.district,
-                    &from.0,
-                    &from.1,
-                    &end.0,
-                    &who.user_id,
-                    &who.admin,
-                    &who.site_path,
-                    &who.led_teams,
-                    &page.fetch(),
-                ],
-            )?
-        };
+        let teams = teams(who);
+        let (sql, n) = statement(who, false);
+        let args = arguments(self.district, who, from, end, Some(page.fetch()), &teams);
+        let rows = self.tx.query(sql, &refs(&args[..n]))?;
         for row in &rows {
             if !page.take((row.get(0), row.get(1)), row.get(2), row.get(3), row.get(4))? {
                 break;
             }
         }
         Ok(())
+    }
+
+    fn count(
+        &mut self,
+        from: Position,
+        end: Position,
+        who: &Visibility<'_>,
+    ) -> Result<u64, StoreError> {
+        let teams = teams(who);
+        let (sql, n) = statement(who, true);
+        let args = arguments(self.district, who, from, end, None, &teams);
+        let row = self.tx.one(sql, &refs(&args[..n]))?;
+        Ok(row.get::<_, i64>(0) as u64)
     }
 
     fn client(&mut self, client_id: &str, end: Position) -> Result<Option<FedClient>, StoreError> {

@@ -4,7 +4,7 @@
 //! reads its page and the current maximum in one transaction (one snapshot),
 //! so "everything up to that maximum" is exactly what the snapshot holds.
 
-use rusqlite::{Connection, params};
+use rusqlite::{CachedStatement, Connection, params_from_iter};
 
 use super::state::client_row;
 use crate::storage::StoreError;
@@ -54,6 +54,61 @@ const SCAN: &str = "SELECT seq, kind, key, data FROM entities
              ORDER BY seq
              LIMIT ?5 + 0";
 
+/// The pull's statement for `who` (its rows, or `wrap`ped: its count) and
+/// its arguments.
+fn statement<'c, 'a>(
+    conn: &'c Connection,
+    who: &'a Visibility<'a>,
+    wrap: &str,
+    from: Position,
+    teams: &'a str,
+    limit: i64,
+) -> Result<(CachedStatement<'c>, Vec<Value<'a>>), StoreError> {
+    use Value::{Bool, Int, Text};
+    let (sql, args) = if who.by_audience() {
+        let args = vec![
+            Int(from.1),
+            Text(Some(who.user_id)),
+            Text(Some(teams)),
+            Int(limit),
+        ];
+        (AUDIENCE, args)
+    } else {
+        let args = vec![
+            Int(from.1),
+            Text(Some(who.user_id)),
+            Bool(who.admin),
+            Text(who.site_path),
+            Int(limit),
+            Text(Some(teams)),
+        ];
+        (SCAN, args)
+    };
+    let stmt = if wrap.is_empty() {
+        conn.prepare_cached(sql)?
+    } else {
+        conn.prepare_cached(&format!("{wrap} ({sql})"))?
+    };
+    Ok((stmt, args))
+}
+
+/// One argument of the pull's statement.
+enum Value<'a> {
+    Int(i64),
+    Bool(bool),
+    Text(Option<&'a str>),
+}
+
+impl rusqlite::ToSql for Value<'_> {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        match self {
+            Value::Int(n) => n.to_sql(),
+            Value::Bool(b) => b.to_sql(),
+            Value::Text(t) => t.to_sql(),
+        }
+    }
+}
+
 /// A read of the feed: the transaction's one snapshot.
 pub(super) struct Snapshot<'c>(pub(super) &'c Connection);
 
@@ -77,21 +132,8 @@ impl Feed for Snapshot<'_> {
         page: &mut Rows,
     ) -> Result<(), StoreError> {
         let teams = serde_json::to_string(who.led_teams)?;
-        let mut stmt;
-        let mut rows = if who.by_audience() {
-            stmt = self.0.prepare_cached(AUDIENCE)?;
-            stmt.query(params![from.1, who.user_id, teams, page.fetch()])?
-        } else {
-            stmt = self.0.prepare_cached(SCAN)?;
-            stmt.query(params![
-                from.1,
-                who.user_id,
-                who.admin,
-                who.site_path,
-                page.fetch(),
-                teams
-            ])?
-        };
+        let (mut stmt, args) = statement(self.0, who, "", from, &teams, page.fetch())?;
+        let mut rows = stmt.query(params_from_iter(args))?;
         while let Some(row) = rows.next()? {
             let kind: String = row.get(1)?;
             let data: Option<String> = row.get(3)?;
@@ -100,6 +142,19 @@ impl Feed for Snapshot<'_> {
             }
         }
         Ok(())
+    }
+
+    fn count(
+        &mut self,
+        from: Position,
+        _end: Position,
+        who: &Visibility<'_>,
+    ) -> Result<u64, StoreError> {
+        let teams = serde_json::to_string(who.led_teams)?;
+        // A limit of -1 is none.
+        let (mut stmt, args) = statement(self.0, who, "SELECT count(*) FROM", from, &teams, -1)?;
+        let n: i64 = stmt.query_row(params_from_iter(args), |r| r.get(0))?;
+        Ok(n as u64)
     }
 
     fn client(&mut self, client_id: &str, _end: Position) -> Result<Option<FedClient>, StoreError> {
