@@ -38,6 +38,7 @@ pub fn drop_bulk_indexes(conn: &Connection) -> Result<()> {
     for (name, _) in BULK_INDEXES {
         conn.execute_batch(&format!("DROP INDEX IF EXISTS {name}"))?;
     }
+    conn.pragma_update(None, "cache_size", BULK_CACHE_KIB)?;
     Ok(())
 }
 
@@ -62,6 +63,7 @@ pub fn ensure_bulk_indexes(conn: &Connection) -> Result<()> {
     for (_, create) in BULK_INDEXES {
         conn.execute_batch(create)?;
     }
+    conn.pragma_update(None, "cache_size", CACHE_KIB)?;
     // Creates sqlite_stat1 when missing (it cannot be created by hand) and
     // touches no statistics of `records`.
     conn.execute_batch("ANALYZE sqlite_schema")?;
@@ -113,9 +115,28 @@ fn configure(conn: &Connection) -> Result<()> {
     }
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "temp_store", 2)?;
-    conn.pragma_update(None, "cache_size", -16_384)?;
+    conn.pragma_update(None, "cache_size", CACHE_KIB)?;
+    // A checkpointed WAL is cut back to this size; without a limit it keeps
+    // the size of the largest download for good, on a phone's storage.
+    conn.pragma_update(None, "journal_size_limit", WAL_KEPT_BYTES)?;
     // More statements than rusqlite's default 16 run in one sync round.
     conn.set_prepared_statement_cache_capacity(64);
+    Ok(())
+}
+
+/// The page cache (negative: KiB), and its size during a bulk download.
+const CACHE_KIB: i64 = -16_384;
+const BULK_CACHE_KIB: i64 = -65_536;
+/// The WAL a replica keeps between checkpoints.
+const WAL_KEPT_BYTES: i64 = 1 << 20;
+/// A sync that pulled at least this many rows checkpoints and empties the
+/// WAL at its end, so a download does not stay on the phone twice.
+pub const CHECKPOINT_AFTER_ROWS: u32 = 1000;
+
+/// Copy the WAL into the database file and truncate it (outside any
+/// transaction; this core is the file's only user).
+pub fn checkpoint(conn: &Connection) -> Result<()> {
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
     Ok(())
 }
 

@@ -196,6 +196,10 @@ async fn run(inner: &Arc<Inner>, token: &CancelToken) -> Result<SyncReport> {
             break;
         }
     }
+    if report.pulled >= schema::CHECKPOINT_AFTER_ROWS {
+        let i = inner.clone();
+        tokio::task::spawn_blocking(move || i.with_db(|c| schema::checkpoint(c))).await??;
+    }
     report.changed = changed.into_iter().collect();
     Ok(report)
 }
@@ -205,9 +209,15 @@ async fn run(inner: &Arc<Inner>, token: &CancelToken) -> Result<SyncReport> {
 fn show_progress(inner: &Inner, rows: u64, remaining: Option<u64>) {
     {
         let mut live = inner.live();
-        let done = live.download.map_or(0, |d| d.0) + rows;
-        // A server before revision 3 does not count: what is known is done.
-        live.download = Some((done, done + remaining.unwrap_or(0)));
+        let (done, expected) = live.download.unwrap_or_default();
+        let done = done + rows;
+        // The server counts on a download's first page only (and a server
+        // before revision 3 not at all): then what is known is what is done.
+        let expected = match remaining {
+            Some(r) => done + r,
+            None => expected.max(done),
+        };
+        live.download = Some((done, expected));
     }
     inner.announce_status();
 }

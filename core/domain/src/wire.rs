@@ -204,8 +204,9 @@ pub struct SyncResponse<C = Change> {
     /// not yet below the feed's watermark).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confirmed_seq: Option<u64>,
-    /// With `has_more`: how many changes visible to this user follow this
-    /// page in the same snapshot (revision 3), so a device can show a long
+    /// On the first page of a download from the start (no cursor, or a
+    /// reset) that has more: how many changes visible to this user follow
+    /// it in the same snapshot (revision 3), so a device can show the
     /// download's progress. Later changes may add to it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remaining: Option<u64>,

@@ -181,8 +181,11 @@ pub fn pull<F: Feed>(
     // A full page ends at its last row; otherwise every position before the
     // end has been seen, visible to this user or not.
     let next = if rows.has_more { rows.last } else { end };
-    // One count per page of a long download: what a progress bar needs.
-    let remaining = match rows.has_more {
+    // A download from the start that takes more than a page is counted
+    // once, on its first page: what a progress bar needs. (For staff the
+    // count is one more pass over the district's rows; per page it tripled
+    // a large first download.)
+    let remaining = match rows.has_more && from == (0, 0) {
         true => Some(feed.count(next, end, &visibility)?),
         false => None,
     };

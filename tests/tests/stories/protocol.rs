@@ -453,3 +453,28 @@ async fn out_of_bounds_inputs_are_refused_and_nothing_is_stored() {
         .unwrap();
     assert_eq!(orders.len(), 1, "only the well-formed order is stored");
 }
+
+/// Issue 14: a large download does not stay on the phone twice. The sync
+/// that pulled it checkpoints the WAL into the database file and empties it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_download_leaves_no_copy_in_the_wal() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir.path().join("server.db")).await;
+    let fx = fixture::seed(server.store.as_ref());
+    let many: Vec<volunteer_domain::Record> = (0..1200)
+        .map(|i| {
+            let mut a = fx.activity_a.clone();
+            a.id = format!("bulk-{i:04}");
+            volunteer_domain::Record::Activity(a)
+        })
+        .collect();
+    server.store.put_records(&many).unwrap();
+    let path = dir.path().join("staff.db");
+    let staff = Replica::open(&path, &server.url()).unwrap();
+    staff.sign_in("staff-a", PASSWORD).await.unwrap();
+    let report = staff.sync().await.unwrap();
+    assert!(report.pulled >= 1200, "{report:?}");
+    let wal = std::fs::metadata(dir.path().join("staff.db-wal")).map_or(0, |m| m.len());
+    assert_eq!(wal, 0, "the WAL still holds {wal} bytes");
+    assert!(staff.activity("bulk-1199").unwrap().is_some());
+}
