@@ -33,6 +33,9 @@ public struct Banner: Equatable, Sendable {
     public var rejected: UInt64
     public var lastSyncAt: Date?
     public var lastError: String?
+    /// Rows done and expected while a long download runs (0 and 0 otherwise).
+    public var downloadDone: UInt64
+    public var downloadExpected: UInt64
 
     public init(_ s: SyncStatus) {
         connectivity = s.connectivity
@@ -41,10 +44,17 @@ public struct Banner: Equatable, Sendable {
         rejected = s.rejectedCount
         lastSyncAt = s.lastSyncAt
         lastError = s.lastError?.code
+        downloadDone = s.downloadDone
+        downloadExpected = s.downloadExpected
     }
 
     public func text(_ s: Strings) -> String {
-        var parts = [syncing ? s.syncing : (connectivity == .offline ? s.offline : s.online)]
+        var parts: [String]
+        if syncing && downloadExpected > 0 {
+            parts = [s.downloading(downloadDone, downloadExpected)]
+        } else {
+            parts = [syncing ? s.syncing : (connectivity == .offline ? s.offline : s.online)]
+        }
         if pending > 0 { parts.append(s.waiting(pending)) }
         if let at = lastSyncAt {
             let f = DateFormatter()

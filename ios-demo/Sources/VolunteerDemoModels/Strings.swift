@@ -6,6 +6,7 @@ import VolunteerCore
 public struct Strings: Sendable {
     public let offline, online, syncing, neverSynced: String
     public let waiting: @Sendable (UInt64) -> String
+    public let downloading: @Sendable (UInt64, UInt64) -> String
     public let lastSynced: @Sendable (String) -> String
     public let waitlisted: @Sendable (UInt32) -> String
     public let reject: @Sendable (RejectCode) -> String
@@ -27,6 +28,7 @@ public struct Strings: Sendable {
     public static let zh = Strings(
         offline: "离线", online: "在线", syncing: "正在同步…", neverSynced: "尚未同步",
         waiting: { "\($0) 项待同步" },
+        downloading: { "正在下载 \($0)/\($1)" },
         lastSynced: { "上次同步 \($0)" },
         waitlisted: { "候补第 \($0) 位" },
         reject: { code in
@@ -66,6 +68,7 @@ public struct Strings: Sendable {
     public static let en = Strings(
         offline: "Offline", online: "Online", syncing: "Syncing…", neverSynced: "Not synced yet",
         waiting: { "\($0) waiting to sync" },
+        downloading: { "Downloading \($0) of \($1)" },
         lastSynced: { "Last synced \($0)" },
         waitlisted: { "Waitlist #\($0)" },
         reject: { "\($0)" },

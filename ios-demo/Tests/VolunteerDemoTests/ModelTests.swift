@@ -43,6 +43,22 @@ final class ModelTests: XCTestCase {
         return (session, roster)
     }
 
+    func testTheBannerShowsALongDownloadsProgress() async {
+        let status = SyncStatus(
+            signedIn: true, connectivity: .online, syncing: true, pendingCount: 0,
+            oldestPendingAt: nil, rejectedCount: 0, lastSyncAt: nil, lastError: nil,
+            autoSync: false, nextAttemptAt: nil, consecutiveFailures: 0, keptAsideCount: 0,
+            downloadDone: 120, downloadExpected: 3648)
+        var banner = Banner(status)
+        XCTAssertTrue(banner.text(.zh).hasPrefix("正在下载 120/3648"), banner.text(.zh))
+        XCTAssertTrue(banner.text(.en).hasPrefix("Downloading 120 of 3648"), banner.text(.en))
+        // A short sync shows no count; a finished one none either.
+        banner.downloadExpected = 0
+        XCTAssertTrue(banner.text(.zh).hasPrefix("正在同步"), banner.text(.zh))
+        banner.syncing = false
+        XCTAssertTrue(banner.text(.en).hasPrefix("Online"), banner.text(.en))
+    }
+
     func testOfflineRosterCheckInIsSeenAtOnceAndConfirmedBySync() async throws {
         let (session, roster) = try await desk("offline")
         let now = Date()

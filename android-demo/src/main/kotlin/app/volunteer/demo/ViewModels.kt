@@ -44,9 +44,17 @@ data class Banner(
     val rejected: ULong,
     val lastSyncAt: Instant?,
     val lastError: String?,
+    /** Rows done and expected while a long download runs (0 and 0 otherwise). */
+    val download: Pair<ULong, ULong> = 0uL to 0uL,
 ) {
     fun text(s: Strings): String = buildList {
-        add(if (syncing) s.syncing else s.connectivity(connectivity))
+        add(
+            when {
+                syncing && download.second > 0uL -> s.downloading(download.first, download.second)
+                syncing -> s.syncing
+                else -> s.connectivity(connectivity)
+            },
+        )
         if (pending > 0uL) add(s.waiting(pending))
         add(lastSyncAt?.let { s.lastSynced(TIME.format(it)) } ?: s.neverSynced)
         lastError?.let { add(s.failure(it)) }
@@ -57,6 +65,7 @@ data class Banner(
 
         fun of(st: SyncStatus) = Banner(
             st.connectivity, st.syncing, st.pendingCount, st.rejectedCount, st.lastSyncAt, st.lastError?.code,
+            st.downloadDone to st.downloadExpected,
         )
     }
 }

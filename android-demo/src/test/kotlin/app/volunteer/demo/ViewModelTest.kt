@@ -2,6 +2,7 @@ package app.volunteer.demo
 
 import app.volunteer.core.ActivityDraft
 import app.volunteer.core.ActivityStatus
+import app.volunteer.core.Connectivity
 import app.volunteer.core.NoticeTopic
 import app.volunteer.core.RejectCode
 import app.volunteer.core.TestServer
@@ -58,6 +59,16 @@ class ViewModelTest {
                 scope.cancel()
             }
         }
+    }
+
+    @Test
+    fun theBannerShowsALongDownloadsProgress() {
+        val downloading = Banner(Connectivity.ONLINE, true, 0uL, 0uL, null, null, 120uL to 3648uL)
+        assertTrue(downloading.text(Strings.zh), downloading.text(Strings.zh).startsWith("正在下载 120/3648"))
+        assertTrue(downloading.text(Strings.en).startsWith("Downloading 120 of 3648"))
+        // A short sync shows no count; a finished one none either.
+        assertTrue(downloading.copy(download = 0uL to 0uL).text(Strings.zh).startsWith("正在同步"))
+        assertTrue(downloading.copy(syncing = false).text(Strings.en).startsWith("Online"))
     }
 
     @Test
