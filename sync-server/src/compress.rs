@@ -112,7 +112,7 @@ pub async fn compress(req: Request, next: Next) -> Response {
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(packed_already)
+            .is_some_and(left_plain)
         || matches!(
             resp.status(),
             StatusCode::NO_CONTENT | StatusCode::NOT_MODIFIED
@@ -161,9 +161,12 @@ pub async fn compress(req: Request, next: Next) -> Response {
     Response::from_parts(parts, Body::from(packed))
 }
 
-/// Formats that are compressed inside (an XLSX export is a zip).
-fn packed_already(content_type: &str) -> bool {
+/// Answers sent as they are: formats compressed inside (an XLSX export is
+/// a zip), and the console's pages, which carry a CSRF token next to text
+/// the user typed; compressed, their length would leak the token (BREACH).
+fn left_plain(content_type: &str) -> bool {
     content_type.starts_with("image/")
+        || content_type.starts_with("text/html")
         || content_type.contains("zip")
         || content_type.contains("openxmlformats")
 }
@@ -199,6 +202,16 @@ mod tests {
         assert_eq!(accept("identity"), None);
         assert_eq!(accept("br, *;q=0.1"), Some(Coding::Zstd));
         assert_eq!(accept("*, zstd;q=0"), Some(Coding::Gzip));
+    }
+
+    #[test]
+    fn pages_and_packed_formats_are_left_plain() {
+        assert!(left_plain("text/html; charset=utf-8"));
+        assert!(left_plain(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        ));
+        assert!(!left_plain("application/json"));
+        assert!(!left_plain("text/csv; charset=utf-8"));
     }
 
     #[test]

@@ -26,3 +26,16 @@ pub async fn signed_in(dir: &std::path::Path, name: &str, url: &str, login: &str
     replica.sync().await.expect("first sync");
     replica
 }
+
+/// A session token for `login` (fixture password), signed in over raw HTTP.
+pub async fn token(url: &str, login: &str) -> String {
+    let resp = reqwest::Client::new()
+        .post(format!("{url}/v1/session"))
+        .json(&serde_json::json!({"login": login, "password": PASSWORD}))
+        .send()
+        .await
+        .expect("sign in");
+    assert_eq!(resp.status(), 200, "sign in as {login}");
+    let body: serde_json::Value = resp.json().await.expect("sign-in body");
+    body["token"].as_str().expect("a token").to_owned()
+}

@@ -61,7 +61,7 @@ impl Replica {
         let http = Http::new(server_url, options.request_timeout)?;
         let inner = Arc::new(Inner::open(path.as_ref(), http, options)?);
         // What the server spoke at the last sync, until it answers again.
-        let heard = inner.with_db(|c| store::meta_get(c, store::meta_keys::SERVER_REVISION))?;
+        let heard = inner.with_db(|c| store::meta_get(c, meta_keys::SERVER_REVISION))?;
         if let Some(r) = heard.and_then(|r| r.parse().ok()) {
             inner.http.assume_server_revision(r);
         }

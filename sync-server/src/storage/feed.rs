@@ -35,9 +35,7 @@ impl<'a> Visibility<'a> {
             led_teams: &actor.led_teams,
         }
     }
-}
 
-impl Visibility<'_> {
     /// Whether this reader sees only rows addressed to them (as owner,
     /// reader or team leader) and the public ones: then the pull reads the
     /// audience indexes and its cost follows the changes in its scope, not

@@ -3,20 +3,7 @@
 use chrono::{Duration, Utc};
 use serde_json::json;
 use volunteer_core::{Error, HoursReport, Kind, Mutation, RejectCode, Role};
-use volunteer_tests::{PASSWORD, TestServer, device, fixture, signed_in};
-
-async fn token(url: &str, login: &str) -> String {
-    let resp: serde_json::Value = reqwest::Client::new()
-        .post(format!("{url}/v1/session"))
-        .json(&json!({"login": login, "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    resp["token"].as_str().unwrap().to_owned()
-}
+use volunteer_tests::{PASSWORD, TestServer, device, fixture, signed_in, token};
 
 async fn raw_sync(url: &str, token: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
     let resp = reqwest::Client::new()

@@ -17,18 +17,7 @@ async fn large_answers_are_compressed_only_for_clients_that_ask() {
         .no_zstd()
         .build()
         .unwrap();
-    let token = raw
-        .post(format!("{url}/v1/session"))
-        .json(&serde_json::json!({"login": "admin", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap()
-        .json::<serde_json::Value>()
-        .await
-        .unwrap()["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let token = volunteer_tests::token(&url, "admin").await;
     let pull = |encoding: Option<&'static str>| {
         let mut req = raw
             .post(format!("{url}/v1/sync"))
@@ -133,18 +122,7 @@ async fn a_request_body_in_an_unknown_or_broken_coding_is_refused_with_its_code(
     fixture::seed(server.store.as_ref());
     let url = server.url();
     let raw = reqwest::Client::new();
-    let token = raw
-        .post(format!("{url}/v1/session"))
-        .json(&serde_json::json!({"login": "v1", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap()
-        .json::<serde_json::Value>()
-        .await
-        .unwrap()["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let token = volunteer_tests::token(&url, "v1").await;
     let body =
         serde_json::to_vec(&serde_json::json!({"client_id": "c1", "mutations": []})).unwrap();
     let send = |coding: &'static str, body: Vec<u8>| {

@@ -246,18 +246,7 @@ async fn every_order_state_has_an_exit_and_answers_are_tied_to_their_offer() {
     staff.sync().await.unwrap();
     staff.dispatch_order(&id, None, Some(&fx.id("v2"))).unwrap();
     staff.sync().await.unwrap();
-    let token = reqwest::Client::new()
-        .post(format!("{url}/v1/session"))
-        .json(&serde_json::json!({"login": "v2", "password": volunteer_tests::PASSWORD}))
-        .send()
-        .await
-        .unwrap()
-        .json::<serde_json::Value>()
-        .await
-        .unwrap()["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let token = volunteer_tests::token(&url, "v2").await;
     let replay = serde_json::json!({"client_id": "replayer", "mutations": [{
         "seq": 1, "id": "again", "created_at": chrono::Utc::now().to_rfc3339(),
         "mutation": {"type": "respond_to_order", "order_id": id, "accept": false,

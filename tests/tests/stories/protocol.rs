@@ -22,18 +22,6 @@ async fn call(
     (status, resp.json().await.unwrap_or(Value::Null))
 }
 
-async fn sign_in(url: &str, login: &str) -> String {
-    let (status, body) = call(
-        reqwest::Method::POST,
-        format!("{url}/v1/session"),
-        None,
-        Some(json!({"login": login, "password": PASSWORD}).to_string()),
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    body["token"].as_str().unwrap().to_owned()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_requests_get_a_status_a_code_and_a_message() {
     let dir = tempfile::tempdir().unwrap();
@@ -103,7 +91,7 @@ async fn bad_requests_get_a_status_a_code_and_a_message() {
     .await;
     assert_eq!((s, b["code"].as_str()), (401, Some("unauthorized")));
 
-    let token = sign_in(&url, "v1").await;
+    let token = volunteer_tests::token(&url, "v1").await;
     let (s, b) = call(
         Method::POST,
         format!("{url}/v1/sync"),
@@ -199,7 +187,7 @@ async fn bad_requests_get_a_status_a_code_and_a_message() {
         (s, b["results"][0]["status"].as_str()),
         (200, Some("applied"))
     );
-    let other = sign_in(&url, "v2").await;
+    let other = volunteer_tests::token(&url, "v2").await;
     for body in [first, json!({"client_id": "c1"})] {
         let (s, b) = call(
             Method::POST,
@@ -410,7 +398,7 @@ async fn out_of_bounds_inputs_are_refused_and_nothing_is_stored() {
     let server = TestServer::start(&dir.path().join("server.db")).await;
     let fx = fixture::seed(server.store.as_ref());
     let url = server.url();
-    let token = sign_in(&url, "r1").await;
+    let token = volunteer_tests::token(&url, "r1").await;
     let now = chrono::Utc::now();
     let order = |id: &str, phone: String, desired: chrono::DateTime<chrono::Utc>| {
         json!({"type": "place_order", "order_id": id, "site_id": fx.station_a.id,

@@ -109,10 +109,6 @@ fn statement(who: &Visibility<'_>, count: bool) -> (&'static str, usize) {
     }
 }
 
-fn teams(who: &Visibility<'_>) -> Vec<String> {
-    who.led_teams.to_vec()
-}
-
 /// The arguments of both statements: `$1` district, `$2`/`$3` after this
 /// position, `$4` below this watermark, `$5` user, `$6` limit (none: all),
 /// `$7` led teams, `$8` admin, `$9` site path.
@@ -122,7 +118,6 @@ fn arguments<'a>(
     from: Position,
     end: Position,
     limit: Option<i64>,
-    teams: &'a [String],
 ) -> Vec<Argument<'a>> {
     vec![
         Box::new(district),
@@ -131,7 +126,7 @@ fn arguments<'a>(
         Box::new(end.0),
         Box::new(who.user_id),
         Box::new(limit),
-        Box::new(teams),
+        Box::new(who.led_teams),
         Box::new(who.admin),
         Box::new(who.site_path),
     ]
@@ -176,9 +171,8 @@ impl Feed for Snapshot<'_, '_> {
         who: &Visibility<'_>,
         page: &mut Rows,
     ) -> Result<(), StoreError> {
-        let teams = teams(who);
         let (sql, n) = statement(who, false);
-        let args = arguments(self.district, who, from, end, Some(page.fetch()), &teams);
+        let args = arguments(self.district, who, from, end, Some(page.fetch()));
         let rows = self.tx.query(sql, &refs(&args[..n]))?;
         for row in &rows {
             if !page.take((row.get(0), row.get(1)), row.get(2), row.get(3), row.get(4))? {
@@ -194,9 +188,8 @@ impl Feed for Snapshot<'_, '_> {
         end: Position,
         who: &Visibility<'_>,
     ) -> Result<u64, StoreError> {
-        let teams = teams(who);
         let (sql, n) = statement(who, true);
-        let args = arguments(self.district, who, from, end, None, &teams);
+        let args = arguments(self.district, who, from, end, None);
         let row = self.tx.one(sql, &refs(&args[..n]))?;
         Ok(row.get::<_, i64>(0) as u64)
     }

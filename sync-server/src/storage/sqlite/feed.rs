@@ -54,59 +54,43 @@ const SCAN: &str = "SELECT seq, kind, key, data FROM entities
              ORDER BY seq
              LIMIT ?5 + 0";
 
-/// The pull's statement for `who` (its rows, or `wrap`ped: its count) and
-/// its arguments.
+type Argument<'a> = Box<dyn rusqlite::ToSql + 'a>;
+
+/// The pull's statement for `who` (its rows, or their count) and its
+/// arguments.
 fn statement<'c, 'a>(
     conn: &'c Connection,
     who: &'a Visibility<'a>,
-    wrap: &str,
+    count: bool,
     from: Position,
-    teams: &'a str,
     limit: i64,
-) -> Result<(CachedStatement<'c>, Vec<Value<'a>>), StoreError> {
-    use Value::{Bool, Int, Text};
-    let (sql, args) = if who.by_audience() {
+) -> Result<(CachedStatement<'c>, Vec<Argument<'a>>), StoreError> {
+    let teams = serde_json::to_string(who.led_teams)?;
+    let (sql, args): (_, Vec<Argument<'a>>) = if who.by_audience() {
         let args = vec![
-            Int(from.1),
-            Text(Some(who.user_id)),
-            Text(Some(teams)),
-            Int(limit),
+            Box::new(from.1) as Argument<'a>,
+            Box::new(who.user_id),
+            Box::new(teams),
+            Box::new(limit),
         ];
         (AUDIENCE, args)
     } else {
         let args = vec![
-            Int(from.1),
-            Text(Some(who.user_id)),
-            Bool(who.admin),
-            Text(who.site_path),
-            Int(limit),
-            Text(Some(teams)),
+            Box::new(from.1) as Argument<'a>,
+            Box::new(who.user_id),
+            Box::new(who.admin),
+            Box::new(who.site_path),
+            Box::new(limit),
+            Box::new(teams),
         ];
         (SCAN, args)
     };
-    let stmt = if wrap.is_empty() {
-        conn.prepare_cached(sql)?
+    let stmt = if count {
+        conn.prepare_cached(&format!("SELECT count(*) FROM ({sql})"))?
     } else {
-        conn.prepare_cached(&format!("{wrap} ({sql})"))?
+        conn.prepare_cached(sql)?
     };
     Ok((stmt, args))
-}
-
-/// One argument of the pull's statement.
-enum Value<'a> {
-    Int(i64),
-    Bool(bool),
-    Text(Option<&'a str>),
-}
-
-impl rusqlite::ToSql for Value<'_> {
-    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
-        match self {
-            Value::Int(n) => n.to_sql(),
-            Value::Bool(b) => b.to_sql(),
-            Value::Text(t) => t.to_sql(),
-        }
-    }
 }
 
 /// A read of the feed: the transaction's one snapshot.
@@ -131,8 +115,7 @@ impl Feed for Snapshot<'_> {
         who: &Visibility<'_>,
         page: &mut Rows,
     ) -> Result<(), StoreError> {
-        let teams = serde_json::to_string(who.led_teams)?;
-        let (mut stmt, args) = statement(self.0, who, "", from, &teams, page.fetch())?;
+        let (mut stmt, args) = statement(self.0, who, false, from, page.fetch())?;
         let mut rows = stmt.query(params_from_iter(args))?;
         while let Some(row) = rows.next()? {
             let kind: String = row.get(1)?;
@@ -150,9 +133,8 @@ impl Feed for Snapshot<'_> {
         _end: Position,
         who: &Visibility<'_>,
     ) -> Result<u64, StoreError> {
-        let teams = serde_json::to_string(who.led_teams)?;
         // A limit of -1 is none.
-        let (mut stmt, args) = statement(self.0, who, "SELECT count(*) FROM", from, &teams, -1)?;
+        let (mut stmt, args) = statement(self.0, who, true, from, -1)?;
         let n: i64 = stmt.query_row(params_from_iter(args), |r| r.get(0))?;
         Ok(n as u64)
     }
