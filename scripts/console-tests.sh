@@ -2,7 +2,7 @@
 # The staff console in a real browser (tests/console): Debian's chromium
 # driven by playwright-core from npm, axe-core for accessibility, against a
 # real server with the demo district and real device cores. Installs
-# chromium and the npm packages when missing (never downloads a browser).
+# chromium, Node.js and the npm packages when missing (never downloads a browser).
 # Screenshots of every main page land in target/console-screenshots/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +13,11 @@ if ! command -v chromium >/dev/null 2>&1; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk >/dev/null
 fi
-command -v node >/dev/null 2>&1 || { echo "error: node is missing" >&2; exit 1; }
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    echo "== installing Node.js and npm (Debian)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
 cargo build --locked -p volunteer-sync-server -p volunteer-tests --bin volunteer-sync-server --bin volunteer-device
 (cd tests/console && { [[ -d node_modules/playwright-core && -d node_modules/axe-core && -d node_modules/xlsx ]] || npm ci --no-audit --no-fund; })
 export SERVER_BIN="$CARGO_TARGET_DIR/debug/volunteer-sync-server"

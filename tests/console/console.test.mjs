@@ -210,6 +210,7 @@ test("a figure changes after a check-in at the desk", async () => {
     now = Number(await page.locator("#person-times").innerText());
   }
   assert.equal(now, before + 1, "one more person-time once the attendance is complete");
+  assert.equal(await page.locator("#team-months").count(), 1, "hours by team and month");
   await page.context().close();
 });
 
@@ -383,5 +384,98 @@ test("an activity created at the desk (no description) is published and cancelle
   await again.getByRole("button", { name: "取消活动" }).click();
   await flashOk(page);
   assert.match(await page.locator("#activities tbody tr", { hasText: title }).innerText(), /已取消/);
+  await page.context().close();
+});
+
+test("an accepted order is taken back and given to someone else", async () => {
+  const v1 = device("v1", "volunteer1", "sync");
+  const v2 = device("v2", "volunteer2", "sync");
+  const page = await signedIn("staff-station");
+  await page.goto(`${base}/console/orders`);
+  const text = `陪同就医 e2e-${Date.now()}`;
+  const form = page.locator("form[aria-labelledby=phone-order]");
+  await form.locator("[name=category]").fill("陪同");
+  await form.locator("[name=description]").fill(text);
+  await form.locator("[name=phone]").fill("13900000002");
+  await form.locator("[name=address]").fill("幸福里小区3栋");
+  await form.getByRole("button").click();
+  await flashOk(page);
+  const row = () => page.locator("#orders tbody tr", { hasText: text });
+  const orderId = await row().getAttribute("data-order");
+  await row().locator("select[name=volunteer_id]").selectOption(v1.user_id);
+  await row().getByRole("button", { name: "派单" }).click();
+  await flashOk(page);
+  const accepted = device("v1", "volunteer1", "accept-order", orderId);
+  assert.equal(accepted.assigned_orders.find((o) => o.id === orderId)?.status, "accepted");
+
+  await page.goto(`${base}/console/orders`);
+  assert.match(await row().locator("td.status").innerText(), /已接单/);
+  await row().locator("input[name=reason]").first().fill("志愿者临时生病");
+  await row().getByRole("button", { name: "收回改派" }).click();
+  await flashOk(page);
+  assert.match(await row().locator("td.status").innerText(), /待派单/);
+  const gone = device("v1", "volunteer1", "sync");
+  assert.notEqual(gone.assigned_orders.find((o) => o.id === orderId)?.status, "accepted", "no longer v1's");
+  await row().locator("select[name=volunteer_id]").selectOption(v2.user_id);
+  await row().getByRole("button", { name: "派单" }).click();
+  await flashOk(page);
+  const offered = device("v2", "volunteer2", "sync");
+  assert.equal(offered.assigned_orders.find((o) => o.id === orderId)?.status, "dispatched");
+  await page.context().close();
+});
+
+test("staff move a colleague to another site, rename a site and edit a team", async () => {
+  const page = await signedIn("staff-center");
+  await page.goto(`${base}/console/admin`);
+  const stamp = String(Date.now()).slice(-8);
+  const name = `调岗测试${stamp}`;
+  const acc = page.locator("form[aria-labelledby=new-account]");
+  await acc.locator("[name=display_name]").fill(name);
+  await acc.locator("[name=phone]").fill(`136${stamp}`);
+  await acc.locator("[name=role]").selectOption("staff");
+  // Staff are made for a site below the maker's own.
+  await acc.locator("[name=site_id]").selectOption({ index: 1 });
+  await acc.getByRole("button").click();
+  await flashOk(page);
+
+  const person = page.locator("#accounts tbody tr", { hasText: name });
+  await person.getByRole("link", { name: `调整岗位 ${name}` }).click();
+  const target = page.locator("#move-site option").nth(3);
+  const siteId = await target.getAttribute("value");
+  const siteName = (await target.innerText()).replace(/\s*\(.*\)$/, "").trim();
+  await page.locator("#move-site").selectOption(siteId);
+  await page.locator("#move-reason").fill("调到基层站点");
+  await shot(page, "admin-account");
+  await accessible(page, "an account's role and site");
+  await page.getByRole("button", { name: "保存" }).click();
+  await flashOk(page);
+  assert.equal((await person.locator("td").nth(2).innerText()).trim(), siteName, "the account is at its new site");
+
+  const site = page.locator("form[aria-labelledby=new-site]");
+  await site.locator("[name=name]").fill(`新站点${stamp}`);
+  await site.getByRole("button").click();
+  await flashOk(page);
+  const siteRow = page.locator("#sites tbody tr", { hasText: `新站点${stamp}` });
+  await siteRow.locator("summary").click();
+  await siteRow.locator("details [name=name]").fill(`更名站点${stamp}`);
+  await siteRow.getByRole("button", { name: "保存" }).click();
+  await flashOk(page);
+  assert.equal(await page.locator("#sites tbody tr", { hasText: `更名站点${stamp}` }).count(), 1);
+
+  const team = page.locator("form[aria-labelledby=new-team]");
+  await team.locator("[name=name]").fill(`编辑测试队${stamp}`);
+  await team.getByRole("button").click();
+  await flashOk(page);
+  const teamRow = () => page.locator("#teams tbody tr", { hasText: `编辑测试队${stamp}` });
+  assert.match(await teamRow().locator("td").nth(2).innerText(), /直接加入/);
+  await teamRow().locator("summary").click();
+  await teamRow().locator("details select[name=join_policy]").selectOption("approval");
+  await teamRow().locator("details [name=description]").fill("需先面谈再入队");
+  await teamRow().getByRole("button", { name: "保存" }).click();
+  await flashOk(page);
+  assert.match(await teamRow().locator("td").nth(2).innerText(), /需审核/);
+  await page.locator("#teams details").first().evaluate((d) => (d.open = true));
+  await shot(page, "admin-edit");
+  await accessible(page, "administration with edit forms");
   await page.context().close();
 });

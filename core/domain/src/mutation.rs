@@ -188,7 +188,8 @@ pub enum Mutation {
         #[serde(default)]
         reason: Option<String>,
     },
-    /// Staff take back an offer nobody answered: the order is open again.
+    /// Staff take back an offer nobody answered, or an accepted order, to
+    /// give it to someone else: the order is open again.
     WithdrawOrder {
         order_id: String,
         reason: String,

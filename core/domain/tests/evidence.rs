@@ -403,6 +403,7 @@ fn order_actor(w: &World, op: &Op) -> &'static str {
         (19, _) if op.flag => "r1",
         (19, _) => staff,
         (17, OrderStatus::Submitted) => staff,
+        (17, OrderStatus::Dispatched | OrderStatus::Accepted) if takes_back(op) => staff,
         _ => match (&o.assignee_volunteer_id, &o.assignee_team_id) {
             (Some(v), _) => VOLUNTEERS
                 .iter()
@@ -412,6 +413,12 @@ fn order_actor(w: &World, op: &Op) -> &'static str {
             _ => "v1",
         },
     }
+}
+
+/// Now and then staff take an offered or accepted order back, to give it
+/// to someone else.
+fn takes_back(op: &Op) -> bool {
+    op.at2.rem_euclid(4) == 0
 }
 
 /// The next step of an order's loop, or its completion (kind 18) with a
@@ -495,6 +502,12 @@ fn order_step(w: &World, op: &Op, now: DateTime<Utc>) -> Mutation {
                     order_id,
                     team_id: op.flag.then(|| team.into()),
                     volunteer_id: (!op.flag).then(|| members[op.a % members.len()].into()),
+                }
+            }
+            Some(OrderStatus::Dispatched | OrderStatus::Accepted) if takes_back(op) => {
+                Mutation::WithdrawOrder {
+                    order_id,
+                    reason: "改派".into(),
                 }
             }
             _ => Mutation::RespondToOrder {
@@ -969,8 +982,19 @@ fn the_generator_reaches_every_kind_of_record() {
                 created_at: now,
                 mutation: mutation(&w, op, now),
             };
+            let taken_back = match &env.mutation {
+                Mutation::WithdrawOrder { order_id, .. } => {
+                    order(&w, order_id).map(|o| o.status) == Some(OrderStatus::Accepted)
+                }
+                _ => false,
+            };
             match real_rules(&env, &actor, now, &mut w) {
-                Decision::Apply(effects) => apply(&mut w, effects),
+                Decision::Apply(effects) => {
+                    if taken_back {
+                        *seen.entry("accepted order taken back".into()).or_default() += 1;
+                    }
+                    apply(&mut w, effects)
+                }
                 Decision::Reject(r) => *seen.entry(r.code.as_str().into()).or_default() += 1,
                 Decision::Defer => {}
             }
@@ -1003,6 +1027,7 @@ fn the_generator_reaches_every_kind_of_record() {
         "SelfReport Pending",
         "Order Confirmed",
         "Order Pending",
+        "accepted order taken back",
         "daily_limit",
         "hours_overlap",
         "already_credited",

@@ -222,6 +222,18 @@ pub fn table(report: Report, period: Period, src: &Sources<'_>, t: &Text) -> Tab
 }
 
 /// CSV, UTF-8 with a byte-order mark (so Excel reads the Chinese right).
+/// Text a spreadsheet will not run: a cell that starts like a formula
+/// (`=`, `+`, `-`, `@`, a tab or a return) is prefixed with `'`, so a
+/// volunteer who names a team `=HYPERLINK(...)` exports as text. (XLSX
+/// cells are written as strings and need no such care.)
+fn inert(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    }
+}
+
 pub fn csv(table: &Table) -> Vec<u8> {
     let mut out = b"\xEF\xBB\xBF".to_vec();
     {
@@ -231,7 +243,7 @@ pub fn csv(table: &Table) -> Vec<u8> {
             let cells: Vec<String> = row
                 .iter()
                 .map(|c| match c {
-                    Cell::Text(s) => s.clone(),
+                    Cell::Text(s) => inert(s),
                     Cell::Number(n) => n.to_string(),
                 })
                 .collect();
@@ -262,4 +274,33 @@ pub fn xlsx(table: &Table) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     }
     sheet.autofit();
     book.save_to_buffer()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cell_that_looks_like_a_formula_exports_as_text() {
+        let table = Table {
+            name: "t",
+            headers: vec!["name", "minutes"],
+            rows: vec![
+                vec![Cell::Text("=HYPERLINK(\"x\")".into()), Cell::Number(-5.0)],
+                vec![Cell::Text("@SUM(A1)".into()), Cell::Number(1.0)],
+                vec![Cell::Text("王芳 - 队长".into()), Cell::Number(2.0)],
+            ],
+        };
+        let text = String::from_utf8(csv(&table)).unwrap();
+        let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+        assert_eq!(
+            lines,
+            [
+                "name,minutes",
+                "\"'=HYPERLINK(\"\"x\"\")\",-5",
+                "'@SUM(A1),1",
+                "王芳 - 队长,2"
+            ]
+        );
+    }
 }

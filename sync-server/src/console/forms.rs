@@ -159,13 +159,27 @@ pub fn mutations(
     }
     entries
         .iter()
-        .enumerate()
-        .map(|(i, entry)| {
+        .map(|entry| {
             let mut one = fields.to_vec();
             one.push(("entry_id".into(), (*entry).to_owned()));
-            Ok((format!("{form_id}-{i}"), mutation(action, &one, now)?))
+            Ok((
+                entry_mutation_id(form_id, entry),
+                mutation(action, &one, now)?,
+            ))
         })
         .collect()
+}
+
+/// One entry's mutation id within a bulk form: named by the entry, not by
+/// its place in the list, so the same form posted again with another
+/// selection (after Back) applies each newly ticked entry once instead of
+/// being answered from the log under the ids of the first selection.
+fn entry_mutation_id(form_id: &str, entry: &str) -> String {
+    // FNV-1a: stable across builds, unlike the standard library's hasher.
+    let hash = entry.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    format!("{form_id}-{hash:016x}")
 }
 
 /// The page to return to, with the outcome for it to show.
@@ -253,10 +267,22 @@ mod tests {
         ]);
         let ms = mutations(&fields, now).unwrap();
         assert_eq!(ms.len(), 2);
-        assert_eq!(ms[1].0, "f2-1");
+        assert!(ms.iter().all(|(id, _)| is_valid_id(id)), "{ms:?}");
         assert!(
             matches!(&ms[1].1, Mutation::ReviewHours { entry_id, approve: true, .. } if entry_id == "att/a1/v1")
         );
+        // The same form again with another selection: the entry kept keeps
+        // its id, the new one gets its own (not the first one's "second").
+        let again = f(&[
+            ("form_id", "f2"),
+            ("op", "review_hours"),
+            ("approve", "true"),
+            ("entry", "att/a1/v1"),
+            ("entry", "e3"),
+        ]);
+        let ms2 = mutations(&again, now).unwrap();
+        assert_eq!(ms2[0].0, ms[1].0);
+        assert!(ms2[1].0 != ms[0].0 && ms2[1].0 != ms[1].0);
     }
 
     #[test]

@@ -98,6 +98,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/console/callouts", get(pages::callouts::page))
         .route("/console/donations", get(pages::donations::page))
         .route("/console/admin", get(pages::admin::page))
+        .route("/console/admin/accounts/{id}", get(pages::admin::account))
         .route("/console/admin/code", post(pages::admin::issue_code))
         .route("/console/admin/import", post(pages::transfer::import))
         .route("/console/export", get(pages::transfer::export))

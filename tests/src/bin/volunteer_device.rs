@@ -5,6 +5,7 @@
 //! usage: volunteer-device DB URL LOGIN PASSWORD sync
 //!        volunteer-device DB URL LOGIN PASSWORD report TEAM_ID MINUTES DESCRIPTION
 //!        volunteer-device DB URL LOGIN PASSWORD sign-up ACTIVITY_ID
+//!        volunteer-device DB URL LOGIN PASSWORD accept-order ORDER_ID
 
 use serde_json::json;
 use volunteer_core::{HoursReport, Replica};
@@ -36,6 +37,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         out["entry_id"] = json!(entry);
     } else if let ("sign-up", [activity]) = (command.as_str(), rest) {
         replica.sign_up(activity)?;
+        replica.sync().await?;
+    } else if let ("accept-order", [order]) = (command.as_str(), rest) {
+        replica.respond_to_order(order, true, None)?;
         replica.sync().await?;
     } else if command != "sync" {
         return Err(format!("unknown command {command:?}").into());

@@ -227,7 +227,9 @@ fn reopen(mut order: ServiceOrder, reason: &str) -> Vec<Effect> {
         .collect()
 }
 
-/// Staff take back an offer nobody answered.
+/// Staff take back an offer nobody answered, or an accepted order its
+/// assignee cannot do after all (to give it to someone else): it is open
+/// again, and the assignee's copy of the contact is deleted.
 pub(super) fn withdraw_order<S: State>(
     s: &mut S,
     actor: &Actor,
@@ -245,8 +247,12 @@ pub(super) fn withdraw_order<S: State>(
     }
     match order.status {
         OrderStatus::Submitted => Ok(Decision::Apply(vec![])),
-        OrderStatus::Dispatched => Ok(Decision::Apply(reopen(order, reason))),
-        _ => Ok(wrong_state("only an offer nobody answered is withdrawn")),
+        OrderStatus::Dispatched | OrderStatus::Accepted => {
+            Ok(Decision::Apply(reopen(order, reason)))
+        }
+        _ => Ok(wrong_state(
+            "a finished or cancelled order is not withdrawn",
+        )),
     }
 }
 

@@ -1,14 +1,15 @@
-//! Administration: accounts (make, switch off and on, issue an activation
-//! or reset code), sites and teams. Each form is a mutation decided by the
+//! Administration: accounts (make, move to another role or site, switch
+//! off and on, issue an activation or reset code), sites and teams (open
+//! and edit). Each form is a mutation decided by the
 //! rules; a code is issued by the same call the app's staff use.
 
-use axum::extract::{Query, RawForm, State};
+use axum::extract::{Path, Query, RawForm, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
 use volunteer_domain::{AccountStatus, JoinPolicy, Kind, Role};
 
-use super::{accounts, my_sites, site_name};
+use super::{accounts, my_sites, my_teams, site_name};
 use crate::api::{AppState, Failure, blocking, password_slot};
 use crate::console::layout::{self, Flash, Nav, form_fields, new_id};
 use crate::console::{Session, forms, genuine, read};
@@ -30,11 +31,9 @@ async fn render(state: &AppState, s: &Session, flash: Flash) -> Result<Response,
     let mut people = read(state, s, Kind::Account, accounts).await?;
     people.retain(|a| a.user_id != s.who.actor.user_id);
     people.sort_by(|a, b| (a.role, &a.display_name).cmp(&(b.role, &b.display_name)));
+    let teams = my_teams(state, s, &sites).await?;
     let back = "/console/admin";
-    let roles: &[Role] = match s.who.actor.role {
-        Role::Admin | Role::Staff => &[Role::Volunteer, Role::Resident, Role::Staff],
-        _ => &[],
-    };
+    let roles = roles_made_by(s);
     Ok(layout::page(
         s,
         Nav::Admin,
@@ -57,6 +56,10 @@ async fn render(state: &AppState, s: &Session, flash: Flash) -> Result<Response,
                                 td { (a.phone_masked.as_deref().unwrap_or(t.none)) }
                                 td { (t.account_status(a.status)) }
                                 td {
+                                    @if a.status != AccountStatus::Deactivated && !roles.is_empty() {
+                                        a href={ "/console/admin/accounts/" (a.user_id) } aria-label={ (t.change_post) " " (a.display_name) } { (t.change_post) }
+                                        " "
+                                    }
                                     @if a.status != AccountStatus::Deactivated {
                                         form.inline method="post" action="/console/admin/code" {
                                             input type="hidden" name="csrf" value=(s.csrf);
@@ -156,9 +159,96 @@ async fn render(state: &AppState, s: &Session, flash: Flash) -> Result<Response,
             }
             h2 { (t.sites) }
             table #sites {
-                thead { tr { th scope="col" { (t.name) } th scope="col" { (t.level) } th scope="col" { (t.address) } } }
-                tbody { @for x in &sites { tr { td { (x.name) } td { (t.site_level(x.level)) } td { (x.address) } } } }
+                thead { tr { th scope="col" { (t.name) } th scope="col" { (t.level) } th scope="col" { (t.address) } th scope="col" { (t.actions) } } }
+                tbody { @for x in &sites { tr data-site=(x.id) {
+                    td { (x.name) } td { (t.site_level(x.level)) } td { (x.address) }
+                    td { details.edit {
+                        summary { (t.edit) }
+                        form method="post" action="/console/act" {
+                            (form_fields(s, "update_site", back))
+                            input type="hidden" name="site_id" value=(x.id);
+                            label { (t.name) " " input type="text" name="name" value=(x.name) required maxlength="50"; }
+                            label { (t.address) " " input type="text" name="address" value=(x.address) maxlength="200"; }
+                            button.plain type="submit" { (t.save) }
+                        }
+                    } }
+                } } }
             }
+            h2 { (t.teams) }
+            @if teams.is_empty() { p { (t.nothing_here) } } @else {
+                table #teams {
+                    thead { tr { th scope="col" { (t.name) } th scope="col" { (t.site) } th scope="col" { (t.join_policy) } th scope="col" { (t.actions) } } }
+                    tbody { @for team in &teams { tr data-team=(team.id) {
+                        td { (team.name) } td { (site_name(&all_sites, &team.site_id)) } td { (t.join_policy(team.join_policy)) }
+                        td { details.edit {
+                            summary { (t.edit) }
+                            form method="post" action="/console/act" {
+                                (form_fields(s, "update_team", back))
+                                input type="hidden" name="team_id" value=(team.id);
+                                label { (t.name) " " input type="text" name="name" value=(team.name) required maxlength="50"; }
+                                label { (t.description) " " textarea name="description" maxlength="500" { (team.description) } }
+                                label { (t.join_policy) " "
+                                    select name="join_policy" {
+                                        @for p in JoinPolicy::ALL { option value=(p.as_str()) selected[p == team.join_policy] { (t.join_policy(p)) } }
+                                    }
+                                }
+                                button.plain type="submit" { (t.save) }
+                            }
+                        } }
+                    } } }
+                }
+            }
+        },
+    ))
+}
+
+/// The roles a user gives accounts (none: they manage no accounts).
+fn roles_made_by(s: &Session) -> &'static [Role] {
+    match s.who.actor.role {
+        Role::Admin | Role::Staff => &[Role::Volunteer, Role::Resident, Role::Staff],
+        _ => &[],
+    }
+}
+
+/// `GET /console/admin/accounts/{id}`: move an account to another role or
+/// site, saying why (one page per account: a select of every site on
+/// each row of a district's accounts would be a page of megabytes).
+pub async fn account(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<String>,
+    Query(flash): Query<Flash>,
+) -> Result<Response, Failure> {
+    let t = s.t();
+    let sites = my_sites(&state, &s).await?;
+    let people = read(&state, &s, Kind::Account, accounts).await?;
+    let back = "/console/admin";
+    let Some(a) = people.into_iter().find(|a| a.user_id == id) else {
+        return Ok(Redirect::to(&forms::flash(back, Err("not_found"))).into_response());
+    };
+    Ok(layout::page(
+        &s,
+        Nav::Admin,
+        t.change_post,
+        &flash,
+        html! {
+            p { (a.display_name) " · " (t.role(a.role)) " · " (a.phone_masked.as_deref().unwrap_or(t.none)) }
+            form.card method="post" action="/console/act" aria-label=(t.change_post) {
+                (form_fields(&s, "assign_account", back))
+                input type="hidden" name="user_id" value=(a.user_id);
+                label for="move-role" { (t.role) }
+                select #move-role name="role" {
+                    @for r in roles_made_by(&s) { option value=(r.as_str()) selected[*r == a.role] { (t.role(*r)) } }
+                }
+                label for="move-site" { (t.site) }
+                select #move-site name="site_id" {
+                    @for x in &sites { option value=(x.id) selected[a.site_id.as_deref() == Some(x.id.as_str())] { (x.name) " (" (t.site_level(x.level)) ")" } }
+                }
+                label for="move-reason" { (t.reason) }
+                input #move-reason type="text" name="reason" required maxlength="200";
+                p { button type="submit" { (t.save) } }
+            }
+            p { a href=(back) { (t.back) } }
         },
     ))
 }

@@ -79,6 +79,21 @@ async fn render(state: &AppState, s: &Session, q: Pick) -> Result<Response, Fail
                 .map(|f| (team, f))
         })
         .collect();
+    // The last six months any of these teams served in, oldest first.
+    let months: Vec<String> = {
+        let all: std::collections::BTreeSet<&str> = in_subtree
+            .iter()
+            .flat_map(|(_, f)| f.minutes_by_month.iter().map(|m| m.month.as_str()))
+            .collect();
+        let skip = all.len().saturating_sub(6);
+        all.into_iter().skip(skip).map(str::to_owned).collect()
+    };
+    let minutes_in = |f: &Figures, month: &str| {
+        f.minutes_by_month
+            .iter()
+            .find(|m| m.month == month)
+            .map_or(0, |m| m.minutes)
+    };
     Ok(layout::page(
         s,
         Nav::Figures,
@@ -130,6 +145,13 @@ async fn render(state: &AppState, s: &Session, q: Pick) -> Result<Response, Fail
                 table #by-team {
                     thead { tr { th scope="col" { (t.team) } th.num scope="col" { (t.volunteers_active) } th.num scope="col" { (t.hours_confirmed) } th.num scope="col" { (t.person_times) } } }
                     tbody { @for (team, f) in &in_subtree { tr { td { (team.name) } td.num { (f.volunteers) } td.num { (hours(f.confirmed_minutes)) } td.num { (f.person_times) } } } }
+                }
+            }
+            @if !months.is_empty() {
+                h2 { (t.team_months) }
+                table #team-months {
+                    thead { tr { th scope="col" { (t.team) } @for m in &months { th.num scope="col" { (m) } } } }
+                    tbody { @for (team, f) in &in_subtree { tr { th scope="row" { (team.name) } @for m in &months { td.num { (hours(minutes_in(f, m))) } } } } }
                 }
             }
         },

@@ -1,6 +1,7 @@
 //! The dispatch desk: residents' orders by state and age, an order taken
-//! by phone, dispatch, withdraw (to reassign) and cancel. A contact shows
-//! only where the user may read it (the order's site staff and above).
+//! by phone, dispatch, withdraw or take back (to reassign), cancel, and
+//! link to a brand project. A contact shows only where the user may read
+//! it (the order's site staff and above).
 
 use axum::extract::{Query, State};
 use axum::response::Response;
@@ -8,7 +9,7 @@ use chrono::Utc;
 use maud::{Markup, html};
 use std::collections::{BTreeMap, BTreeSet};
 use volunteer_domain::{
-    AccountStatus, Kind, MembershipStatus, OrderStatus, Record, Role, ServiceOrder,
+    AccountStatus, Kind, MembershipStatus, OrderStatus, Project, Record, Role, ServiceOrder,
 };
 
 use super::{accounts, my_sites, my_teams, names, site_name};
@@ -69,6 +70,11 @@ async fn render(state: &AppState, s: &Session, q: Filter) -> Result<Response, Fa
     .filter(|m| m.status == MembershipStatus::Active && team_ids.contains(m.team_id.as_str()))
     .map(|m| (m.volunteer_id, m.volunteer_name))
     .collect();
+    let projects: Vec<Project> = read(state, s, Kind::Project, |r| match r {
+        Record::Project(p) => Some(p),
+        _ => None,
+    })
+    .await?;
     let now = Utc::now();
     let back = match status {
         Some(st) => format!("/console/orders?status={st}"),
@@ -105,12 +111,27 @@ async fn render(state: &AppState, s: &Session, q: Filter) -> Result<Response, Fa
                     button type="submit" { (t.dispatch) }
                 }
             }
-            @if o.status == OrderStatus::Dispatched {
+            @if matches!(o.status, OrderStatus::Dispatched | OrderStatus::Accepted) {
                 form.inline method="post" action="/console/act" {
                     (form_fields(s, "withdraw_order", &back))
                     input type="hidden" name="order_id" value=(o.id);
                     label { (t.reason) " " input type="text" name="reason" required size="10"; }
-                    button.plain type="submit" { (t.withdraw) }
+                    button.plain type="submit" {
+                        @if o.status == OrderStatus::Accepted { (t.take_back) } @else { (t.withdraw) }
+                    }
+                }
+            }
+            @if !projects.is_empty() && !matches!(o.status, OrderStatus::Cancelled) {
+                form.inline method="post" action="/console/act" {
+                    (form_fields(s, "assign_project", &back))
+                    input type="hidden" name="order_id" value=(o.id);
+                    label { (t.project) " "
+                        select name="project_id" {
+                            option value="" { (t.none) }
+                            @for p in &projects { option value=(p.id) selected[o.project_id.as_deref() == Some(p.id.as_str())] { (p.name) } }
+                        }
+                    }
+                    button.plain type="submit" { (t.link_project) }
                 }
             }
             @if matches!(o.status, OrderStatus::Submitted | OrderStatus::Dispatched | OrderStatus::Accepted) {
@@ -136,6 +157,7 @@ async fn render(state: &AppState, s: &Session, q: Filter) -> Result<Response, Fa
         t.orders_title,
         &q.flash,
         html! {
+            p.hint { (t.reassign_hint) }
             nav aria-label=(t.status) {
                 ul.tabs {
                     (tab(None, t.all_states))

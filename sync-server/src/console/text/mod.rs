@@ -233,6 +233,12 @@ pub struct Text {
     pub new_project: &'static str,
     pub project: &'static str,
     pub link_project: &'static str,
+    pub take_back: &'static str,
+    pub change_post: &'static str,
+    pub edit: &'static str,
+    pub save: &'static str,
+    pub team_months: &'static str,
+    pub reassign_hint: &'static str,
     // Import and export
     pub import_title: &'static str,
     pub import_hint: &'static str,

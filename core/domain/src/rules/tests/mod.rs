@@ -1338,3 +1338,102 @@ fn a_completed_order_is_a_service_record_the_audit_traces_to_it() {
         .is_err()
     );
 }
+
+#[test]
+fn staff_take_back_an_accepted_order_to_give_it_to_someone_else() {
+    let mut s = Mem::new(true);
+    for v in ["v1", "v2"] {
+        let join = Mutation::JoinTeam {
+            team_id: "t1".into(),
+        };
+        run(&mut s, &volunteer(v), join, t(0, 0));
+    }
+    let resident = Actor {
+        user_id: "r1".into(),
+        role: Role::Resident,
+        ..volunteer("r1")
+    };
+    let st = staff("/c/s1/");
+    let place = Mutation::PlaceOrder {
+        order_id: "o1".into(),
+        site_id: "s1".into(),
+        category: "助老".into(),
+        description: "陪同就医".into(),
+        desired_at: None,
+        phone: "13800000000".into(),
+        address: "幸福里".into(),
+        requester_id: None,
+    };
+    let dispatch = |v: &str| Mutation::DispatchOrder {
+        order_id: "o1".into(),
+        team_id: None,
+        volunteer_id: Some(v.into()),
+    };
+    let accept = Mutation::RespondToOrder {
+        order_id: "o1".into(),
+        accept: true,
+        reason: None,
+        offer: None,
+    };
+    let withdraw = |reason: &str| Mutation::WithdrawOrder {
+        order_id: "o1".into(),
+        reason: reason.into(),
+    };
+    for (actor, m) in [
+        (&resident, place),
+        (&st, dispatch("v1")),
+        (&volunteer("v1"), accept.clone()),
+    ] {
+        let d = run(&mut s, actor, m, t(8, 0));
+        assert!(matches!(d, Decision::Apply(_)), "{d:?}");
+    }
+    let copy = OrderContact::copy_key("o1", None, Some("v1"));
+    assert!(s.get(Kind::OrderContact, &copy).unwrap().is_some());
+
+    // Neither the assignee, another station's staff nor a blank reason.
+    let other = staff("/c/s2/");
+    for (actor, m, want) in [
+        (&volunteer("v1"), withdraw("病了"), RejectCode::Forbidden),
+        (&other, withdraw("改派"), RejectCode::Forbidden),
+        (&st, withdraw(" "), RejectCode::InvalidInput),
+    ] {
+        let d = run(&mut s, actor, m, t(8, 10));
+        assert_eq!(code(&d), Some(want), "{d:?}");
+    }
+    let d = run(&mut s, &st, withdraw("志愿者生病，改派"), t(8, 10));
+    assert!(matches!(d, Decision::Apply(_)), "{d:?}");
+    let Some(Record::ServiceOrder(o)) = s.get(Kind::ServiceOrder, "o1").unwrap() else {
+        panic!("no order");
+    };
+    assert_eq!(o.status, OrderStatus::Submitted);
+    assert_eq!(o.assignee_volunteer_id, None);
+    assert_eq!(o.declined_by_volunteer_id.as_deref(), Some("v1"));
+    assert!(
+        s.get(Kind::OrderContact, &copy).unwrap().is_none(),
+        "v1 keeps no copy of the contact"
+    );
+    // v1 can no longer finish it; v2 takes it.
+    let complete = Mutation::CompleteOrder {
+        order_id: "o1".into(),
+        started_at: Some(t(8, 20)),
+        minutes: 30,
+        volunteer_ids: vec![],
+    };
+    let d = run(&mut s, &volunteer("v1"), complete, t(9, 0));
+    assert!(code(&d).is_some(), "{d:?}");
+    for (actor, m) in [(&st, dispatch("v2")), (&volunteer("v2"), accept)] {
+        let d = run(&mut s, actor, m, t(9, 0));
+        assert!(matches!(d, Decision::Apply(_)), "{d:?}");
+    }
+    let served = Mutation::CompleteOrder {
+        order_id: "o1".into(),
+        started_at: Some(t(9, 5)),
+        minutes: 30,
+        volunteer_ids: vec![],
+    };
+    let d = run(&mut s, &volunteer("v2"), served, t(9, 40));
+    assert!(matches!(d, Decision::Apply(_)), "{d:?}");
+    // A finished order is not taken back.
+    let d = run(&mut s, &st, withdraw("改派"), t(9, 40));
+    assert_eq!(code(&d), Some(RejectCode::InvalidState), "{d:?}");
+}
