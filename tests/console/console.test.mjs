@@ -479,3 +479,31 @@ test("staff move a colleague to another site, rename a site and edit a team", as
   await accessible(page, "administration with edit forms");
   await page.context().close();
 });
+
+test("a team leader works in the console within their teams; guessing a password locks the login", async () => {
+  const page = await signedIn("volunteer3");
+  await page.goto(`${base}/console/activities`);
+  await shot(page, "leader-activities");
+  await accessible(page, "a leader's activities");
+  await page.goto(`${base}/console/admin`);
+  assert.equal(await page.locator("form[aria-labelledby=new-account]").count(), 0, "a leader makes no accounts");
+  await page.context().close();
+
+  // The console's sign-in counts failures like the API's: past five wrong
+  // tries of one login within 15 minutes it is locked, the password unread.
+  const context = await browser.newContext({ bypassCSP: true });
+  const guess = await context.newPage();
+  const messages = [];
+  for (let i = 0; i < 7; i++) {
+    await guess.goto(`${base}/console/login`);
+    await guess.fill("#login", "staff-guessed");
+    await guess.fill("#password", `guess-${i}`);
+    await guess.click("form.card button[type=submit]");
+    await guess.locator("[role=alert]").waitFor();
+    messages.push(await guess.locator("[role=alert]").innerText());
+  }
+  assert.match(messages[0], /账号或密码错误/);
+  assert.match(messages[4], /账号或密码错误/);
+  assert.match(messages[6], /尝试次数过多/);
+  await context.close();
+});

@@ -117,6 +117,17 @@ async fn staff_make_an_account_and_its_owner_activates_it_with_a_code_once() {
         .await
         .unwrap();
     assert_eq!(me.user_id, elder);
+    // Neither the code nor the password is stored as given: not in the
+    // server's database file, nor in its write-ahead log.
+    for file in ["server.db", "server.db-wal"] {
+        let bytes = std::fs::read(dir.path().join(file)).unwrap_or_default();
+        for secret in [code.code.as_str(), "my-own-pass"] {
+            assert!(
+                !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "{secret} is in {file}"
+            );
+        }
+    }
     let a = account(store, &elder);
     assert_eq!(a.status, AccountStatus::Active);
     assert!(a.activated_at.is_some() && a.consent_version.is_some());
