@@ -77,6 +77,20 @@ impl Period {
         let day = (t + chrono::Duration::hours(8)).date_naive();
         self.from <= day && day <= self.to
     }
+
+    /// Confirmed minutes of the months the period touches (figures are
+    /// kept by month, not by day).
+    fn months_of(&self, f: &Figures) -> u64 {
+        let (first, last) = (
+            self.from.format("%Y-%m").to_string(),
+            self.to.format("%Y-%m").to_string(),
+        );
+        f.minutes_by_month
+            .iter()
+            .filter(|m| first <= m.month && m.month <= last)
+            .map(|m| m.minutes)
+            .sum()
+    }
 }
 
 /// What the reports are made from: what the user may read.
@@ -212,6 +226,7 @@ pub fn table(report: Report, period: Period, src: &Sources<'_>, t: &Text) -> Tab
                             Cell::Number(f64::from(f.volunteers)),
                             Cell::Number(f64::from(f.teams)),
                             hours_of(f.confirmed_minutes),
+                            hours_of(period.months_of(f)),
                             Cell::Number(f64::from(f.person_times)),
                         ]
                     })
@@ -221,7 +236,6 @@ pub fn table(report: Report, period: Period, src: &Sources<'_>, t: &Text) -> Tab
     }
 }
 
-/// CSV, UTF-8 with a byte-order mark (so Excel reads the Chinese right).
 /// Text a spreadsheet will not run: a cell that starts like a formula
 /// (`=`, `+`, `-`, `@`, a tab or a return) is prefixed with `'`, so a
 /// volunteer who names a team `=HYPERLINK(...)` exports as text. (XLSX
@@ -234,6 +248,7 @@ fn inert(s: &str) -> String {
     }
 }
 
+/// CSV, UTF-8 with a byte-order mark (so Excel reads the Chinese right).
 pub fn csv(table: &Table) -> Vec<u8> {
     let mut out = b"\xEF\xBB\xBF".to_vec();
     {
@@ -279,6 +294,64 @@ pub fn xlsx(table: &Table) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use volunteer_domain::MonthMinutes;
+
+    #[test]
+    fn figures_export_the_hours_of_the_months_the_period_touches() {
+        let month = |m: &str, minutes| MonthMinutes {
+            month: m.into(),
+            minutes,
+        };
+        let team = Team {
+            id: "t1".into(),
+            site_id: "s1".into(),
+            name: "助老服务队".into(),
+            description: String::new(),
+            member_count: 3,
+            join_policy: Default::default(),
+        };
+        let figures = Figures {
+            key: "team/t1".into(),
+            site_id: Some("s1".into()),
+            team_id: Some("t1".into()),
+            volunteers: 3,
+            registered_volunteers: 0,
+            teams: 1,
+            confirmed_minutes: 210,
+            minutes_by_month: vec![
+                month("2026-10", 120),
+                month("2026-11", 60),
+                month("2026-12", 30),
+            ],
+            person_times: 4,
+            orders: vec![],
+            project_id: None,
+        };
+        let names = BTreeMap::new();
+        let src = Sources {
+            hours: &[],
+            names: &names,
+            activities: &names,
+            teams: std::slice::from_ref(&team),
+            sites: &[],
+            figures: std::slice::from_ref(&figures),
+        };
+        let period = Period {
+            from: "2026-11-15".parse().unwrap(),
+            to: "2026-12-01".parse().unwrap(),
+        };
+        let t = crate::console::text::Lang::Zh.text();
+        let table = table(Report::Figures, period, &src, t);
+        assert_eq!(table.headers.len(), table.rows[0].len());
+        let row: Vec<String> = table.rows[0]
+            .iter()
+            .map(|c| match c {
+                Cell::Text(s) => s.clone(),
+                Cell::Number(n) => n.to_string(),
+            })
+            .collect();
+        assert_eq!(row, ["助老服务队", "队伍", "3", "1", "3.5", "1.5", "4"]);
+    }
 
     #[test]
     fn a_cell_that_looks_like_a_formula_exports_as_text() {

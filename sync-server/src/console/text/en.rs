@@ -247,6 +247,7 @@ pub const TEXT: Text = Text {
         "Volunteers in teams",
         "Teams",
         "Confirmed hours",
+        "Confirmed hours in the period's months",
         "Person-times",
     ],
     order_status: [

@@ -263,7 +263,7 @@ pub struct Text {
     pub download: &'static str,
     pub export_record_headers: [&'static str; 16],
     pub export_total_headers: [&'static str; 3],
-    pub export_figure_headers: [&'static str; 6],
+    pub export_figure_headers: [&'static str; 7],
     // Enum labels, in the enums' declaration order.
     pub order_status: [&'static str; OrderStatus::ALL.len()],
     pub hour_status: [&'static str; HourStatus::ALL.len()],
