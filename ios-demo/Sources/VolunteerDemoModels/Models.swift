@@ -25,6 +25,34 @@ func perform(
     }
 }
 
+/// Reads that run one after another, each once the one before has ended, so
+/// the last read started is the last one shown (a read the change stream
+/// started before a write cannot land after the write's own read).
+@MainActor
+final class Serial {
+    private var last: Task<Void, Never>?
+
+    func run(_ work: @escaping @MainActor () async -> Void) async {
+        let previous = last
+        let task = Task { @MainActor in
+            await previous?.value
+            await work()
+        }
+        last = task
+        await task.value
+    }
+}
+
+/// Follow the core's change stream (every local write, every sync that
+/// changed data) and read again on each change. The task holds the model
+/// weakly; the model cancels it when it goes away.
+@MainActor
+func followChanges(_ client: VolunteerClient, _ refresh: @escaping @MainActor () async -> Void) -> Task<Void, Never> {
+    Task { @MainActor in
+        for await _ in client.changes() { await refresh() }
+    }
+}
+
 /// The sync banner: what the status stream says, in words.
 public struct Banner: Equatable, Sendable {
     public var connectivity: Connectivity
@@ -77,7 +105,7 @@ public final class SessionModel {
     public private(set) var message: String?
     public let strings: Strings
     @ObservationIgnored let client: VolunteerClient
-    @ObservationIgnored private var watcher: Task<Void, Never>?
+    @ObservationIgnored nonisolated(unsafe) private var watcher: Task<Void, Never>?
 
     public init(client: VolunteerClient, strings: Strings = .zh) throws {
         self.client = client
@@ -107,6 +135,8 @@ public final class SessionModel {
         if let status = try? client.syncStatus() { banner = Banner(status) }
     }
 
+    deinit { watcher?.cancel() }
+
     public func stop() { watcher?.cancel() }
 }
 
@@ -124,13 +154,34 @@ public final class RosterModel {
     public private(set) var message: String?
     public let strings: Strings
     @ObservationIgnored let client: VolunteerClient
+    @ObservationIgnored private let serial = Serial()
+    @ObservationIgnored nonisolated(unsafe) private var watchers: [Task<Void, Never>] = []
 
     public init(client: VolunteerClient, strings: Strings = .zh) {
         self.client = client
         self.strings = strings
+        // Every write and every sync: read again (the core says what changed;
+        // a sync that only settles the queue changes the status's counts).
+        watchers.append(followChanges(client) { [weak self] in await self?.refresh() })
+        watchers.append(Task { [weak self] in
+            var counts: (UInt64, UInt64)?
+            for await status in client.statusUpdates() {
+                let now = (status.pendingCount, status.rejectedCount)
+                if let before = counts, before == now { continue }
+                counts = now
+                await self?.refresh()
+            }
+        })
     }
 
-    public func refresh() async {
+    deinit { watchers.forEach { $0.cancel() } }
+
+    /// Stop following the core's streams.
+    public func stop() { watchers.forEach { $0.cancel() } }
+
+    public func refresh() async { await serial.run { [weak self] in await self?.load() } }
+
+    private func load() async {
         let client = self.client
         let selected = self.selected
         guard let read = try? await background({ () -> ([Activity], [RosterEntry], [RejectedAction], [PendingAction], [Membership]) in
@@ -185,15 +236,25 @@ public final class ReviewModel {
     public private(set) var message: String?
     public let strings: Strings
     @ObservationIgnored let client: VolunteerClient
+    @ObservationIgnored private let serial = Serial()
+    @ObservationIgnored nonisolated(unsafe) private var watcher: Task<Void, Never>?
 
     public init(client: VolunteerClient, strings: Strings = .zh) {
         self.client = client
         self.strings = strings
+        watcher = followChanges(client) { [weak self] in await self?.refresh() }
     }
 
+    deinit { watcher?.cancel() }
+
+    /// Stop following the core's changes.
+    public func stop() { watcher?.cancel() }
+
     public func refresh() async {
-        let client = self.client
-        if let q = try? await background({ try client.hoursToReview() }) { queue = q }
+        await serial.run { [weak self] in
+            guard let client = self?.client else { return }
+            if let q = try? await background({ try client.hoursToReview() }) { self?.queue = q }
+        }
     }
 
     private func review(_ entryId: String, approve: Bool, reason: String?) async {
@@ -228,13 +289,23 @@ public final class VolunteerModel {
     public private(set) var message: String?
     public let strings: Strings
     @ObservationIgnored let client: VolunteerClient
+    @ObservationIgnored private let serial = Serial()
+    @ObservationIgnored nonisolated(unsafe) private var watcher: Task<Void, Never>?
 
     public init(client: VolunteerClient, strings: Strings = .zh) {
         self.client = client
         self.strings = strings
+        watcher = followChanges(client) { [weak self] in await self?.refresh() }
     }
 
-    public func refresh() async {
+    deinit { watcher?.cancel() }
+
+    /// Stop following the core's changes.
+    public func stop() { watcher?.cancel() }
+
+    public func refresh() async { await serial.run { [weak self] in await self?.load() } }
+
+    private func load() async {
         let client = self.client
         guard let read = try? await background({ () -> ([ActivityRow], [(team: Team, status: MembershipStatus?)], [Notice], [HourEntry], HoursTotal, [ServiceOrder], [Activity]) in
             let signups = Dictionary(try client.mySignups().map { ($0.activityId, $0) }, uniquingKeysWith: { a, _ in a })
@@ -278,4 +349,10 @@ public final class VolunteerModel {
     public func complete(_ orderId: String, startedAt: Date, minutes: UInt32) async {
         await act { try $0.completeOrder(orderId: orderId, startedAt: startedAt, minutes: minutes, volunteerIds: []) }
     }
+
+    /// Mark a notice read (it leaves the unread list).
+    public func read(_ noticeId: String) async { await act { try $0.markNoticeRead(noticeId: noticeId) } }
+
+    /// Notices not read yet, newest as the core orders them.
+    public var unreadNotices: [Notice] { notices.filter { !$0.read } }
 }

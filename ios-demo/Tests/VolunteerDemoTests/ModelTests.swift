@@ -78,7 +78,6 @@ final class ModelTests: XCTestCase {
         await session.sync()
         XCTAssertEqual(session.banner.pending, 0)
         XCTAssertNil(session.banner.lastError)
-        await roster.refresh()
         XCTAssertTrue(roster.rejected.isEmpty)
         session.stop()
     }
@@ -94,13 +93,15 @@ final class ModelTests: XCTestCase {
         // Checking out someone nobody checked in: only the server can tell.
         await roster.checkOut(never.volunteerId)
         await session.sync()
-        await roster.refresh()
+        // No refresh here: the model hears the sync on the core's streams.
+        try await eventually("the refusal shows") { !roster.rejected.isEmpty }
         let rejected = try XCTUnwrap(roster.rejected.first)
         XCTAssertEqual(rejected.code, .notCheckedIn)
         XCTAssertEqual(Strings.zh.reject(rejected.code), "尚未签到")
         await roster.resend(rejected.seq)
+        XCTAssertTrue(roster.rejected.isEmpty, "resent: waiting again")
         await session.sync()
-        await roster.refresh()
+        try await eventually("refused again") { !roster.rejected.isEmpty }
         let again = try XCTUnwrap(roster.rejected.first, "refused again")
         await roster.discard(again.seq)
         XCTAssertTrue(roster.rejected.isEmpty)
@@ -133,18 +134,22 @@ final class ModelTests: XCTestCase {
         await model.refresh()
         await model.signUp(activity)
         await session.sync()
-        await model.refresh()
-        let place = try XCTUnwrap(model.activities.first { $0.activity.id == activity })
-        XCTAssertEqual(place.waitlistPosition, 1)
+        // No refresh after a sync: the model follows the core's changes.
+        try await eventually("waitlisted") {
+            model.activities.first { $0.activity.id == activity }?.waitlistPosition == 1
+        }
         XCTAssertEqual(Strings.zh.waitlisted(1), "候补第 1 位")
 
         try first.cancelSignup(activityId: activity)
         _ = try await first.syncNow()
         await session.sync()
-        await model.refresh()
-        let promoted = try XCTUnwrap(model.activities.first { $0.activity.id == activity })
-        XCTAssertNotNil(promoted.signup)
-        XCTAssertNil(promoted.waitlistPosition, "confirmed now")
+        try await eventually("promoted") {
+            let row = model.activities.first { $0.activity.id == activity }
+            return row?.signup != nil && row?.waitlistPosition == nil
+        }
+        try await eventually("the promotion's notice") {
+            model.notices.contains { $0.topic == .promotedFromWaitlist && $0.subjectId == activity }
+        }
         XCTAssertTrue(model.notices.contains { $0.topic == .promotedFromWaitlist && $0.subjectId == activity })
         session.stop()
     }
@@ -158,7 +163,7 @@ final class ModelTests: XCTestCase {
         let team = try XCTUnwrap(reporter.teams.first { $0.status == .active }?.team.id)
         await reporter.report(minutes: 60, description: "社区活动中心值班", startedAt: Date().addingTimeInterval(-5 * 3_600), teamId: team)
         _ = try await phone.syncNow()
-        await reporter.refresh()
+        try await eventually("the report is listed") { reporter.hours.contains { $0.description == "社区活动中心值班" } }
         let entry = try XCTUnwrap(reporter.hours.first { $0.description == "社区活动中心值班" })
         XCTAssertEqual(entry.status, .pending)
         XCTAssertEqual(reporter.total?.pendingMinutes, 60)
@@ -171,8 +176,9 @@ final class ModelTests: XCTestCase {
         XCTAssertFalse(review.queue.contains { $0.id == entry.id })
         await session.sync()
         _ = try await phone.syncNow()
-        await reporter.refresh()
-        XCTAssertEqual(reporter.hours.first { $0.id == entry.id }?.status, .confirmed)
+        try await eventually("confirmed on the phone") {
+            reporter.hours.first { $0.id == entry.id }?.status == .confirmed
+        }
 
         // A walk-in at the activity under way: a team member not on its roster.
         let now = Date()
