@@ -81,14 +81,11 @@ public struct Banner: Equatable, Sendable {
         if syncing && downloadExpected > 0 {
             parts = [s.downloading(downloadDone, downloadExpected)]
         } else {
-            parts = [syncing ? s.syncing : (connectivity == .offline ? s.offline : s.online)]
+            parts = [syncing ? s.syncing : s.connectivity(connectivity)]
         }
         if pending > 0 { parts.append(s.waiting(pending)) }
         if let at = lastSyncAt {
-            let f = DateFormatter()
-            f.dateFormat = "HH:mm"
-            f.timeZone = TimeZone(identifier: "Asia/Shanghai")
-            parts.append(s.lastSynced(f.string(from: at)))
+            parts.append(s.lastSynced(s.time(at)))
         } else {
             parts.append(s.neverSynced)
         }
@@ -125,7 +122,7 @@ public final class SessionModel {
             message = nil
             await sync()
         } catch {
-            message = strings.error(error)
+            message = strings.error(error, signIn: true)
         }
     }
 
@@ -269,6 +266,12 @@ public final class ReviewModel {
     public func reject(_ entryId: String, reason: String) async { await review(entryId, approve: false, reason: reason) }
 }
 
+/// A team and where this volunteer stands with it (`nil`: not a member).
+public struct TeamRow: Sendable {
+    public let team: Team
+    public let status: MembershipStatus?
+}
+
 /// An activity and this volunteer's place in it (`nil`: not signed up).
 public struct ActivityRow: Sendable {
     public let activity: Activity
@@ -280,7 +283,7 @@ public struct ActivityRow: Sendable {
 @MainActor @Observable
 public final class VolunteerModel {
     public private(set) var activities: [ActivityRow] = []
-    public private(set) var teams: [(team: Team, status: MembershipStatus?)] = []
+    public private(set) var teams: [TeamRow] = []
     public private(set) var notices: [Notice] = []
     public private(set) var hours: [HourEntry] = []
     public private(set) var total: HoursTotal?
@@ -307,12 +310,12 @@ public final class VolunteerModel {
 
     private func load() async {
         let client = self.client
-        guard let read = try? await background({ () -> ([ActivityRow], [(team: Team, status: MembershipStatus?)], [Notice], [HourEntry], HoursTotal, [ServiceOrder], [Activity]) in
+        guard let read = try? await background({ () -> ([ActivityRow], [TeamRow], [Notice], [HourEntry], HoursTotal, [ServiceOrder], [Activity]) in
             let signups = Dictionary(try client.mySignups().map { ($0.activityId, $0) }, uniquingKeysWith: { a, _ in a })
             let memberships = Dictionary(try client.myMemberships().map { ($0.teamId, $0.status) }, uniquingKeysWith: { a, _ in a })
             let rows = try client.upcomingActivities(limit: 200).filter { !$0.callout }
                 .map { ActivityRow(activity: $0, signup: signups[$0.id]) }
-            let teams = try client.teams(underSiteId: nil).map { (team: $0, status: memberships[$0.id]) }
+            let teams = try client.teams(underSiteId: nil).map { TeamRow(team: $0, status: memberships[$0.id]) }
             return (rows, teams, try client.myNotices(), try client.myHours(), try client.myHoursTotal(),
                     try client.assignedOrders(), try client.openCallOuts())
         }) else { return }

@@ -59,6 +59,46 @@ final class ModelTests: XCTestCase {
         XCTAssertTrue(banner.text(.en).hasPrefix("Online"), banner.text(.en))
     }
 
+    func testEveryCodeReadsAsWordsInBothLanguages() async {
+        let codes: [RejectCode] = [
+            .forbidden, .notFound, .activityFull, .activityClosed, .notCheckedIn, .invalidInput, .clockSkew,
+            .invalidState, .notSignedUp, .tooLate, .unsupported, .alreadyCredited, .dailyLimit, .hoursOverlap,
+            .idTaken, .phoneTaken, .unknown,
+        ]
+        for code in codes {
+            let zh = Strings.zh.reject(code), en = Strings.en.reject(code)
+            XCTAssertFalse(zh.isEmpty || en.isEmpty, "\(code)")
+            XCTAssertNotEqual(en, "\(code)", "English words, not the raw name")
+            XCTAssertTrue(en.contains(" ") || en.first?.isUppercase == true, "\(code): \(en)")
+            XCTAssertNotEqual(zh, en)
+        }
+        for code in Strings.failureCodes {
+            // Not the fallback, which shows the raw code.
+            XCTAssertFalse(Strings.zh.failure(code).contains("（\(code)）"), "zh \(code)")
+            XCTAssertFalse(Strings.en.failure(code).contains("(\(code))"), "en \(code)")
+        }
+        // A wrong login only for a sign-in; elsewhere the field named.
+        let bad = VolunteerError.InvalidInput(field: "minutes", reason: "must be 1 to 1440")
+        XCTAssertEqual(Strings.zh.error(bad, signIn: true), "账号或密码错误")
+        XCTAssertEqual(Strings.zh.error(bad), "填写有误：时长")
+        XCTAssertEqual(Strings.en.error(bad), "Please check the minutes")
+        XCTAssertEqual(Strings.en.error(VolunteerError.Server(status: 500, code: "internal", reason: "")),
+                       Strings.en.failure("server"))
+        XCTAssertEqual(Strings.zh.error(VolunteerError.StorageFull(reason: "")), Strings.zh.failure("storage_full"))
+        // Before any sync the banner does not claim to be online.
+        let status = SyncStatus(
+            signedIn: true, connectivity: .unknown, syncing: false, pendingCount: 0,
+            oldestPendingAt: nil, rejectedCount: 0, lastSyncAt: nil, lastError: nil,
+            autoSync: false, nextAttemptAt: nil, consecutiveFailures: 0, keptAsideCount: 0,
+            downloadDone: 0, downloadExpected: 0)
+        XCTAssertEqual(Banner(status).text(.zh), "尚未连接 · 尚未同步")
+        XCTAssertEqual(Banner(status).text(.en), "Not connected yet · Not synced yet")
+        // Queued and refused actions say what they were.
+        let checkOut = Action.checkOut(activityId: "a", volunteerId: "v", at: Date())
+        XCTAssertEqual(Strings.zh.action(checkOut), "签退")
+        XCTAssertEqual(Strings.en.action(.reviewHours(entryId: "e", approve: false, reason: "x")), "Reject hours")
+    }
+
     func testOfflineRosterCheckInIsSeenAtOnceAndConfirmedBySync() async throws {
         let (session, roster) = try await desk("offline")
         let now = Date()
@@ -70,6 +110,7 @@ final class ModelTests: XCTestCase {
         server.stop()
         await roster.checkIn(volunteer.volunteerId)
         XCTAssertNotNil(roster.roster.first { $0.volunteerId == volunteer.volunteerId }?.checkedInAt, "seen at once")
+        XCTAssertEqual(roster.pending.map { Strings.zh.action($0.mutation) }, ["签到"], "what waits, in words")
         await session.sync()
         XCTAssertEqual(session.banner.pending, 1)
         XCTAssertEqual(session.banner.lastError, "offline")
@@ -98,6 +139,8 @@ final class ModelTests: XCTestCase {
         let rejected = try XCTUnwrap(roster.rejected.first)
         XCTAssertEqual(rejected.code, .notCheckedIn)
         XCTAssertEqual(Strings.zh.reject(rejected.code), "尚未签到")
+        XCTAssertEqual(Strings.zh.rejectedLine(rejected), "签退：尚未签到", "which action, and why")
+        XCTAssertEqual(Strings.en.rejectedLine(rejected), "Check-out: Not checked in")
         await roster.resend(rejected.seq)
         XCTAssertTrue(roster.rejected.isEmpty, "resent: waiting again")
         await session.sync()
