@@ -15,13 +15,14 @@ android {
         versionName = "0.1.0"
     }
     sourceSets["main"].apply {
-        // The shared UI and view models, and the Kotlin bindings (generated
-        // with android = true, android_cleaner = true in bindings/uniffi.toml).
+        // The shared UI and view models, and the Kotlin bindings for Android
+        // (`scripts/generate-bindings.sh --android`: uniffi's android and
+        // android_cleaner on, bindings/uniffi-android.toml).
         kotlin.srcDirs(
             "src/main/kotlin",
             "../../src/main/kotlin",
             "../../../bindings/kotlin/src/main/kotlin",
-            "../../../bindings/kotlin/target/generated-sources/uniffi",
+            "../../../bindings/kotlin/target/generated-sources/uniffi-android",
         )
         // libvolunteer_ffi.so per ABI, built with the NDK (cargo ndk -t arm64-v8a
         // -t armeabi-v7a -t x86_64 -o src/main/jniLibs build -p volunteer-ffi --release).
@@ -43,6 +44,8 @@ dependencies {
     implementation("androidx.compose.ui:ui")
     implementation("org.jetbrains.kotlinx:kotlinx-coroutines-android:1.11.0")
     implementation("net.java.dev.jna:jna:5.19.1@aar")
+    // The Android bindings' @RequiresApi (also brought by androidx.activity).
+    implementation("androidx.annotation:annotation:1.9.1")
 }
 
 // Main.kt opens a desktop window (androidx.compose.ui.window): not for Android.

@@ -9,7 +9,7 @@ import VolunteerDemoModels
 import SwiftUI
 import VolunteerDemoViews
 
-@main
+@main @MainActor
 struct VolunteerDemoApp: App {
     let client: VolunteerClient
     let session: SessionModel

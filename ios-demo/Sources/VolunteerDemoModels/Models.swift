@@ -25,6 +25,34 @@ func perform(
     }
 }
 
+/// Reads that run one after another, each once the one before has ended, so
+/// the last read started is the last one shown (a read the change stream
+/// started before a write cannot land after the write's own read).
+@MainActor
+final class Serial {
+    private var last: Task<Void, Never>?
+
+    func run(_ work: @escaping @MainActor () async -> Void) async {
+        let previous = last
+        let task = Task { @MainActor in
+            await previous?.value
+            await work()
+        }
+        last = task
+        await task.value
+    }
+}
+
+/// Follow the core's change stream (every local write, every sync that
+/// changed data) and read again on each change. The task holds the model
+/// weakly; the model cancels it when it goes away.
+@MainActor
+func followChanges(_ client: VolunteerClient, _ refresh: @escaping @MainActor () async -> Void) -> Task<Void, Never> {
+    Task { @MainActor in
+        for await _ in client.changes() { await refresh() }
+    }
+}
+
 /// The sync banner: what the status stream says, in words.
 public struct Banner: Equatable, Sendable {
     public var connectivity: Connectivity
@@ -53,14 +81,11 @@ public struct Banner: Equatable, Sendable {
         if syncing && downloadExpected > 0 {
             parts = [s.downloading(downloadDone, downloadExpected)]
         } else {
-            parts = [syncing ? s.syncing : (connectivity == .offline ? s.offline : s.online)]
+            parts = [syncing ? s.syncing : s.connectivity(connectivity)]
         }
         if pending > 0 { parts.append(s.waiting(pending)) }
         if let at = lastSyncAt {
-            let f = DateFormatter()
-            f.dateFormat = "HH:mm"
-            f.timeZone = TimeZone(identifier: "Asia/Shanghai")
-            parts.append(s.lastSynced(f.string(from: at)))
+            parts.append(s.lastSynced(s.time(at)))
         } else {
             parts.append(s.neverSynced)
         }
@@ -77,7 +102,7 @@ public final class SessionModel {
     public private(set) var message: String?
     public let strings: Strings
     @ObservationIgnored let client: VolunteerClient
-    @ObservationIgnored private var watcher: Task<Void, Never>?
+    @ObservationIgnored nonisolated(unsafe) private var watcher: Task<Void, Never>?
 
     public init(client: VolunteerClient, strings: Strings = .zh) throws {
         self.client = client
@@ -97,7 +122,7 @@ public final class SessionModel {
             message = nil
             await sync()
         } catch {
-            message = strings.error(error)
+            message = strings.error(error, signIn: true)
         }
     }
 
@@ -106,6 +131,8 @@ public final class SessionModel {
         _ = try? await client.syncNow()
         if let status = try? client.syncStatus() { banner = Banner(status) }
     }
+
+    deinit { watcher?.cancel() }
 
     public func stop() { watcher?.cancel() }
 }
@@ -124,13 +151,34 @@ public final class RosterModel {
     public private(set) var message: String?
     public let strings: Strings
     @ObservationIgnored let client: VolunteerClient
+    @ObservationIgnored private let serial = Serial()
+    @ObservationIgnored nonisolated(unsafe) private var watchers: [Task<Void, Never>] = []
 
     public init(client: VolunteerClient, strings: Strings = .zh) {
         self.client = client
         self.strings = strings
+        // Every write and every sync: read again (the core says what changed;
+        // a sync that only settles the queue changes the status's counts).
+        watchers.append(followChanges(client) { [weak self] in await self?.refresh() })
+        watchers.append(Task { [weak self] in
+            var counts: (UInt64, UInt64)?
+            for await status in client.statusUpdates() {
+                let now = (status.pendingCount, status.rejectedCount)
+                if let before = counts, before == now { continue }
+                counts = now
+                await self?.refresh()
+            }
+        })
     }
 
-    public func refresh() async {
+    deinit { watchers.forEach { $0.cancel() } }
+
+    /// Stop following the core's streams.
+    public func stop() { watchers.forEach { $0.cancel() } }
+
+    public func refresh() async { await serial.run { [weak self] in await self?.load() } }
+
+    private func load() async {
         let client = self.client
         let selected = self.selected
         guard let read = try? await background({ () -> ([Activity], [RosterEntry], [RejectedAction], [PendingAction], [Membership]) in
@@ -185,15 +233,25 @@ public final class ReviewModel {
     public private(set) var message: String?
     public let strings: Strings
     @ObservationIgnored let client: VolunteerClient
+    @ObservationIgnored private let serial = Serial()
+    @ObservationIgnored nonisolated(unsafe) private var watcher: Task<Void, Never>?
 
     public init(client: VolunteerClient, strings: Strings = .zh) {
         self.client = client
         self.strings = strings
+        watcher = followChanges(client) { [weak self] in await self?.refresh() }
     }
 
+    deinit { watcher?.cancel() }
+
+    /// Stop following the core's changes.
+    public func stop() { watcher?.cancel() }
+
     public func refresh() async {
-        let client = self.client
-        if let q = try? await background({ try client.hoursToReview() }) { queue = q }
+        await serial.run { [weak self] in
+            guard let client = self?.client else { return }
+            if let q = try? await background({ try client.hoursToReview() }) { self?.queue = q }
+        }
     }
 
     private func review(_ entryId: String, approve: Bool, reason: String?) async {
@@ -208,6 +266,12 @@ public final class ReviewModel {
     public func reject(_ entryId: String, reason: String) async { await review(entryId, approve: false, reason: reason) }
 }
 
+/// A team and where this volunteer stands with it (`nil`: not a member).
+public struct TeamRow: Sendable {
+    public let team: Team
+    public let status: MembershipStatus?
+}
+
 /// An activity and this volunteer's place in it (`nil`: not signed up).
 public struct ActivityRow: Sendable {
     public let activity: Activity
@@ -219,7 +283,7 @@ public struct ActivityRow: Sendable {
 @MainActor @Observable
 public final class VolunteerModel {
     public private(set) var activities: [ActivityRow] = []
-    public private(set) var teams: [(team: Team, status: MembershipStatus?)] = []
+    public private(set) var teams: [TeamRow] = []
     public private(set) var notices: [Notice] = []
     public private(set) var hours: [HourEntry] = []
     public private(set) var total: HoursTotal?
@@ -228,20 +292,30 @@ public final class VolunteerModel {
     public private(set) var message: String?
     public let strings: Strings
     @ObservationIgnored let client: VolunteerClient
+    @ObservationIgnored private let serial = Serial()
+    @ObservationIgnored nonisolated(unsafe) private var watcher: Task<Void, Never>?
 
     public init(client: VolunteerClient, strings: Strings = .zh) {
         self.client = client
         self.strings = strings
+        watcher = followChanges(client) { [weak self] in await self?.refresh() }
     }
 
-    public func refresh() async {
+    deinit { watcher?.cancel() }
+
+    /// Stop following the core's changes.
+    public func stop() { watcher?.cancel() }
+
+    public func refresh() async { await serial.run { [weak self] in await self?.load() } }
+
+    private func load() async {
         let client = self.client
-        guard let read = try? await background({ () -> ([ActivityRow], [(team: Team, status: MembershipStatus?)], [Notice], [HourEntry], HoursTotal, [ServiceOrder], [Activity]) in
+        guard let read = try? await background({ () -> ([ActivityRow], [TeamRow], [Notice], [HourEntry], HoursTotal, [ServiceOrder], [Activity]) in
             let signups = Dictionary(try client.mySignups().map { ($0.activityId, $0) }, uniquingKeysWith: { a, _ in a })
             let memberships = Dictionary(try client.myMemberships().map { ($0.teamId, $0.status) }, uniquingKeysWith: { a, _ in a })
             let rows = try client.upcomingActivities(limit: 200).filter { !$0.callout }
                 .map { ActivityRow(activity: $0, signup: signups[$0.id]) }
-            let teams = try client.teams(underSiteId: nil).map { (team: $0, status: memberships[$0.id]) }
+            let teams = try client.teams(underSiteId: nil).map { TeamRow(team: $0, status: memberships[$0.id]) }
             return (rows, teams, try client.myNotices(), try client.myHours(), try client.myHoursTotal(),
                     try client.assignedOrders(), try client.openCallOuts())
         }) else { return }
@@ -278,4 +352,10 @@ public final class VolunteerModel {
     public func complete(_ orderId: String, startedAt: Date, minutes: UInt32) async {
         await act { try $0.completeOrder(orderId: orderId, startedAt: startedAt, minutes: minutes, volunteerIds: []) }
     }
+
+    /// Mark a notice read (it leaves the unread list).
+    public func read(_ noticeId: String) async { await act { try $0.markNoticeRead(noticeId: noticeId) } }
+
+    /// Notices not read yet, newest as the core orders them.
+    public var unreadNotices: [Notice] { notices.filter { !$0.read } }
 }

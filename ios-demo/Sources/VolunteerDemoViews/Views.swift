@@ -1,19 +1,28 @@
-// The SwiftUI screens: they read the view models and forward taps. They
-// compile where SwiftUI exists (iOS, macOS); on Linux this module is empty
-// and the view models are tested on their own.
+// The SwiftUI screens: they read the view models and forward taps, the same
+// screens as the Compose app (android-demo's Screens.kt). Every label comes
+// from the models' `Strings` (zh-CN, English). They compile where SwiftUI
+// exists (iOS, macOS); on Linux this module is empty and the view models are
+// tested on their own.
 #if canImport(SwiftUI)
 import SwiftUI
 import VolunteerCore
 import VolunteerDemoModels
 
+/// Sync now, then read the lists again (the banner's button and pull-to-refresh).
+public typealias SyncAction = @MainActor () async -> Void
+
 public struct SyncBannerView: View {
     let session: SessionModel
-    public init(session: SessionModel) { self.session = session }
+    let sync: SyncAction
+    public init(session: SessionModel, sync: @escaping SyncAction) {
+        self.session = session
+        self.sync = sync
+    }
     public var body: some View {
         HStack {
-            Text(session.banner.text(session.strings)).font(.footnote)
+            Text(verbatim: session.banner.text(session.strings)).font(.footnote)
             Spacer()
-            Button("同步") { Task { await session.sync() } }
+            Button(session.strings.sync) { Task { await sync() } }
         }
     }
 }
@@ -24,152 +33,301 @@ public struct SignInView: View {
     @State private var password = ""
     public init(session: SessionModel) { self.session = session }
     public var body: some View {
+        let s = session.strings
         Form {
-            TextField("账号（手机号）", text: $login).textContentType(.username)
-            SecureField("密码", text: $password)
-            Button("登录") { Task { await session.signIn(login: login, password: password) } }
-            if let m = session.message { Text(m).foregroundStyle(.red) }
+            Text(verbatim: s.appName).font(.headline)
+            TextField(s.login, text: $login)
+            SecureField(s.password, text: $password)
+            Button(s.signIn) { Task { await session.signIn(login: login, password: password) } }
+            if let m = session.message { Text(verbatim: m).foregroundStyle(.red) }
         }
     }
 }
 
+/// The staff desk: what waits to sync, what was refused (resend, discard),
+/// today's activities, a roster to tap, walk-ins.
 public struct RosterView: View {
     let model: RosterModel
-    public init(model: RosterModel) { self.model = model }
+    let sync: SyncAction
+    public init(model: RosterModel, sync: @escaping SyncAction) {
+        self.model = model
+        self.sync = sync
+    }
     public var body: some View {
+        let s = model.strings
         List {
-            if let m = model.message { Text(m).foregroundStyle(.red) }
-            if !model.pending.isEmpty { Text("待同步的操作：\(model.pending.count)") }
-            ForEach(model.rejected, id: \.seq) { r in
-                HStack {
-                    Text(model.strings.reject(r.code))
-                    Spacer()
-                    Button("重新提交") { Task { await model.resend(r.seq) } }
-                    Button("放弃") { Task { await model.discard(r.seq) } }
+            if let m = model.message { Text(verbatim: m).foregroundStyle(.red) }
+            if !model.pending.isEmpty {
+                Section(s.waitingList) {
+                    ForEach(model.pending, id: \.seq) { p in Text(verbatim: s.pendingLine(p)) }
                 }
             }
-            if model.selected == nil {
-                ForEach(model.activities, id: \.id) { a in
-                    Button("\(a.title) · \(a.signupCount)/\(a.capacity)") { Task { await model.open(a.id) } }
-                }
-            } else {
-                Button("返回") { Task { await model.open(nil) } }
-                ForEach(model.roster, id: \.volunteerId) { e in
-                    HStack {
-                        Text(e.volunteerName)
-                        Spacer()
-                        if e.checkedInAt == nil {
-                            Button("签到") { Task { await model.checkIn(e.volunteerId) } }
-                        } else if e.checkedOutAt == nil {
-                            Button("签退") { Task { await model.checkOut(e.volunteerId) } }
-                        } else {
-                            Text("已签到")
+            if !model.rejected.isEmpty {
+                Section(s.rejected) {
+                    ForEach(model.rejected, id: \.seq) { r in
+                        HStack {
+                            Text(verbatim: s.rejectedLine(r))
+                            Spacer()
+                            Button(s.resend) { Task { await model.resend(r.seq) } }
+                            Button(s.discard) { Task { await model.discard(r.seq) } }
                         }
                     }
                 }
-                ForEach(model.walkIns, id: \.volunteerId) { m in
-                    HStack {
-                        Text(m.volunteerName)
-                        Spacer()
-                        Button("现场报名并签到") { Task { await model.checkIn(m.volunteerId) } }
+            }
+            if model.selected == nil {
+                Section(s.today) {
+                    if model.activities.isEmpty { Text(verbatim: s.noActivities) }
+                    ForEach(model.activities, id: \.id) { a in
+                        Button {
+                            Task { await model.open(a.id) }
+                        } label: {
+                            Text(verbatim: "\(a.title) · \(a.signupCount)/\(a.capacity)")
+                        }
+                    }
+                }
+            } else {
+                Section(s.roster) {
+                    Button(s.back) { Task { await model.open(nil) } }
+                    ForEach(model.roster, id: \.volunteerId) { e in
+                        HStack {
+                            Text(verbatim: e.volunteerName)
+                            Spacer()
+                            if e.checkedInAt == nil {
+                                Button(s.checkIn) { Task { await model.checkIn(e.volunteerId) } }
+                            } else if e.checkedOutAt == nil {
+                                Button(s.checkOut) { Task { await model.checkOut(e.volunteerId) } }
+                            } else {
+                                Text(verbatim: s.checkedIn)
+                            }
+                        }
+                    }
+                    ForEach(model.walkIns, id: \.volunteerId) { m in
+                        HStack {
+                            Text(verbatim: m.volunteerName)
+                            Spacer()
+                            Button(s.walkIn) { Task { await model.checkIn(m.volunteerId) } }
+                        }
                     }
                 }
             }
         }
+        // Each button of a row takes its own tap (not the whole row's).
+        .buttonStyle(.borderless)
+        .refreshable { await sync() }
         .task { await model.refresh() }
     }
 }
 
+/// Staff: the hours waiting for review, approved or rejected.
 public struct ReviewView: View {
     let model: ReviewModel
-    public init(model: ReviewModel) { self.model = model }
+    let sync: SyncAction
+    public init(model: ReviewModel, sync: @escaping SyncAction) {
+        self.model = model
+        self.sync = sync
+    }
     public var body: some View {
+        let s = model.strings
         List {
-            if let m = model.message { Text(m).foregroundStyle(.red) }
+            if let m = model.message { Text(verbatim: m).foregroundStyle(.red) }
+            if model.queue.isEmpty { Text(verbatim: s.nothingToReview) }
             ForEach(model.queue, id: \.id) { h in
                 HStack {
-                    Text("\(h.description) · \(h.minutes) 分钟")
+                    Text(verbatim: "\(h.description) · \(h.minutes) \(s.minutes)")
                     Spacer()
-                    Button("通过") { Task { await model.approve(h.id) } }
-                    Button("驳回") { Task { await model.reject(h.id, reason: "驳回") } }
+                    Button(s.approve) { Task { await model.approve(h.id) } }
+                    Button(s.rejectWith) { Task { await model.reject(h.id, reason: s.rejectWith) } }
                 }
             }
         }
+        .buttonStyle(.borderless)
+        .refreshable { await sync() }
         .task { await model.refresh() }
     }
 }
 
-/// Staff mode: the check-in desk and the hours review.
+/// Staff mode: the check-in desk and the hours review, over the models the
+/// app view holds.
 public struct StaffView: View {
-    let client: VolunteerClient
-    let strings: Strings
-    public init(client: VolunteerClient, strings: Strings) {
-        self.client = client
-        self.strings = strings
+    let roster: RosterModel
+    let review: ReviewModel
+    let sync: SyncAction
+    public init(roster: RosterModel, review: ReviewModel, sync: @escaping SyncAction) {
+        self.roster = roster
+        self.review = review
+        self.sync = sync
     }
     public var body: some View {
         TabView {
-            RosterView(model: RosterModel(client: client, strings: strings)).tabItem { Text("签到") }
-            ReviewView(model: ReviewModel(client: client, strings: strings)).tabItem { Text("时长审核") }
+            RosterView(model: roster, sync: sync).tabItem { Text(verbatim: roster.strings.desk) }
+            ReviewView(model: review, sync: sync).tabItem { Text(verbatim: roster.strings.review) }
         }
     }
 }
 
-public struct VolunteerView: View {
+/// Hours a volunteer reports: minutes and what was done (three hours ago,
+/// as the Compose form does).
+struct ReportForm: View {
     let model: VolunteerModel
-    public init(model: VolunteerModel) { self.model = model }
-    public var body: some View {
-        List {
-            ForEach(model.notices.filter { !$0.read }, id: \.id) { n in Text(n.message) }
-            ForEach(model.callOuts, id: \.id) { a in
-                Button("响应：\(a.title)") { Task { await model.signUp(a.id) } }
-            }
-            ForEach(model.orders, id: \.id) { o in
-                HStack {
-                    Text("\(o.category) · \(o.description)")
-                    Spacer()
-                    if o.status == .dispatched {
-                        Button("接单") { Task { await model.accept(o.id) } }
-                        Button("婉拒") { Task { await model.decline(o.id, reason: "婉拒") } }
-                    } else if o.status == .accepted {
-                        Button("完成") { Task { await model.complete(o.id, startedAt: Date().addingTimeInterval(-3_600), minutes: 60) } }
-                    }
-                }
-            }
-            ForEach(model.hours.prefix(10), id: \.id) { h in Text("\(h.description) · \(h.minutes) 分钟") }
-            ForEach(model.activities, id: \.activity.id) { row in
-                HStack {
-                    Text(row.activity.title)
-                    Spacer()
-                    if row.signup == nil {
-                        Button("报名") { Task { await model.signUp(row.activity.id) } }
-                    } else if let p = row.waitlistPosition {
-                        Text(model.strings.waitlisted(p))
-                    } else {
-                        Button("取消报名") { Task { await model.cancel(row.activity.id) } }
+    @State private var minutes = ""
+    @State private var text = ""
+    var body: some View {
+        let s = model.strings
+        HStack {
+            TextField(s.minutes, text: $minutes)
+            TextField(s.description, text: $text)
+            Button(s.report) {
+                let typed = UInt32(minutes.trimmingCharacters(in: .whitespaces))
+                let description = text
+                minutes = ""
+                text = ""
+                if let typed {
+                    Task {
+                        await model.report(minutes: typed, description: description,
+                                           startedAt: Date().addingTimeInterval(-3 * 3_600))
                     }
                 }
             }
         }
+    }
+}
+
+/// The volunteer: notices, call-outs, hours (total, entries, report), orders,
+/// activities (sign up, cancel, the waitlist place), teams (join, pending).
+public struct VolunteerView: View {
+    let model: VolunteerModel
+    let sync: SyncAction
+    public init(model: VolunteerModel, sync: @escaping SyncAction) {
+        self.model = model
+        self.sync = sync
+    }
+    public var body: some View {
+        let s = model.strings
+        List {
+            if let m = model.message { Text(verbatim: m).foregroundStyle(.red) }
+            if !model.unreadNotices.isEmpty {
+                Section(s.notices) {
+                    ForEach(model.unreadNotices, id: \.id) { n in
+                        HStack {
+                            Text(verbatim: n.message)
+                            Spacer()
+                            Button(s.markRead) { Task { await model.read(n.id) } }
+                        }
+                    }
+                }
+            }
+            if !model.callOuts.isEmpty {
+                Section(s.callOuts) {
+                    ForEach(model.callOuts, id: \.id) { a in
+                        HStack {
+                            Text(verbatim: "\(a.title) · \(a.signupCount)/\(a.capacity)")
+                            Spacer()
+                            Button(s.answer) { Task { await model.signUp(a.id) } }
+                        }
+                    }
+                }
+            }
+            Section(s.myHours) {
+                if let total = model.total {
+                    Text(verbatim: s.confirmedPending(total.confirmedMinutes, total.pendingMinutes))
+                }
+                ForEach(Array(model.hours.prefix(10)), id: \.id) { h in
+                    Text(verbatim: "\(h.description) · \(h.minutes) \(s.minutes) · \(s.hourStatus(h.status))")
+                }
+                ReportForm(model: model)
+            }
+            if !model.orders.isEmpty {
+                Section(s.myOrders) {
+                    ForEach(model.orders, id: \.id) { o in
+                        HStack {
+                            Text(verbatim: "\(o.category) · \(o.description)")
+                            Spacer()
+                            if o.status == .dispatched {
+                                Button(s.accept) { Task { await model.accept(o.id) } }
+                                Button(s.decline) { Task { await model.decline(o.id, reason: s.decline) } }
+                            } else if o.status == .accepted {
+                                Button(s.complete) {
+                                    Task { await model.complete(o.id, startedAt: Date().addingTimeInterval(-3_600), minutes: 60) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            Section(s.activities) {
+                ForEach(Array(model.activities.prefix(30)), id: \.activity.id) { row in
+                    HStack {
+                        Text(verbatim: "\(row.activity.title) · \(row.activity.signupCount)/\(row.activity.capacity)")
+                        Spacer()
+                        if row.signup == nil {
+                            Button(s.signUp) { Task { await model.signUp(row.activity.id) } }
+                        } else {
+                            if let p = row.waitlistPosition {
+                                Text(verbatim: s.waitlisted(p))
+                            } else {
+                                Text(verbatim: s.signedUp)
+                            }
+                            Button(s.cancel) { Task { await model.cancel(row.activity.id) } }
+                        }
+                    }
+                }
+            }
+            Section(s.teams) {
+                ForEach(Array(model.teams.prefix(30)), id: \.team.id) { row in
+                    HStack {
+                        Text(verbatim: row.team.name)
+                        Spacer()
+                        switch row.status {
+                        case .active?: Text(verbatim: s.member)
+                        case .requested?: Text(verbatim: s.requested)
+                        default: Button(s.join) { Task { await model.join(row.team.id) } }
+                        }
+                    }
+                }
+            }
+        }
+        .buttonStyle(.borderless)
+        .refreshable { await sync() }
         .task { await model.refresh() }
     }
 }
 
-/// The whole app: sign-in, then the staff desk or the volunteer's screens.
+/// The whole app: the banner, then sign-in, the staff desk or the
+/// volunteer's screens by role. The view models live as this view's state,
+/// made once (not in `body`).
+@MainActor
 public struct AppView: View {
     let session: SessionModel
-    let client: VolunteerClient
+    @State private var roster: RosterModel
+    @State private var review: ReviewModel
+    @State private var volunteer: VolunteerModel
+
     public init(session: SessionModel, client: VolunteerClient) {
         self.session = session
-        self.client = client
+        _roster = State(initialValue: RosterModel(client: client, strings: session.strings))
+        _review = State(initialValue: ReviewModel(client: client, strings: session.strings))
+        _volunteer = State(initialValue: VolunteerModel(client: client, strings: session.strings))
     }
+
+    /// Sync now, then read the lists on screen again.
+    private func syncAndRead() async {
+        await session.sync()
+        switch session.profile?.role {
+        case nil: break
+        case .staff?, .admin?:
+            await roster.refresh()
+            await review.refresh()
+        default: await volunteer.refresh()
+        }
+    }
+
     public var body: some View {
         VStack {
-            SyncBannerView(session: session)
+            SyncBannerView(session: session, sync: syncAndRead)
             switch session.profile?.role {
             case nil: SignInView(session: session)
-            case .staff?, .admin?: StaffView(client: client, strings: session.strings)
-            default: VolunteerView(model: VolunteerModel(client: client, strings: session.strings))
+            case .staff?, .admin?: StaffView(roster: roster, review: review, sync: syncAndRead)
+            default: VolunteerView(model: volunteer, sync: syncAndRead)
             }
         }
         .padding()

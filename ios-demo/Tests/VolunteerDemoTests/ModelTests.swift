@@ -59,6 +59,46 @@ final class ModelTests: XCTestCase {
         XCTAssertTrue(banner.text(.en).hasPrefix("Online"), banner.text(.en))
     }
 
+    func testEveryCodeReadsAsWordsInBothLanguages() async {
+        let codes: [RejectCode] = [
+            .forbidden, .notFound, .activityFull, .activityClosed, .notCheckedIn, .invalidInput, .clockSkew,
+            .invalidState, .notSignedUp, .tooLate, .unsupported, .alreadyCredited, .dailyLimit, .hoursOverlap,
+            .idTaken, .phoneTaken, .unknown,
+        ]
+        for code in codes {
+            let zh = Strings.zh.reject(code), en = Strings.en.reject(code)
+            XCTAssertFalse(zh.isEmpty || en.isEmpty, "\(code)")
+            XCTAssertNotEqual(en, "\(code)", "English words, not the raw name")
+            XCTAssertTrue(en.contains(" ") || en.first?.isUppercase == true, "\(code): \(en)")
+            XCTAssertNotEqual(zh, en)
+        }
+        for code in Strings.failureCodes {
+            // Not the fallback, which shows the raw code.
+            XCTAssertFalse(Strings.zh.failure(code).contains("（\(code)）"), "zh \(code)")
+            XCTAssertFalse(Strings.en.failure(code).contains("(\(code))"), "en \(code)")
+        }
+        // A wrong login only for a sign-in; elsewhere the field named.
+        let bad = VolunteerError.InvalidInput(field: "minutes", reason: "must be 1 to 1440")
+        XCTAssertEqual(Strings.zh.error(bad, signIn: true), "账号或密码错误")
+        XCTAssertEqual(Strings.zh.error(bad), "填写有误：时长")
+        XCTAssertEqual(Strings.en.error(bad), "Please check the minutes")
+        XCTAssertEqual(Strings.en.error(VolunteerError.Server(status: 500, code: "internal", reason: "")),
+                       Strings.en.failure("server"))
+        XCTAssertEqual(Strings.zh.error(VolunteerError.StorageFull(reason: "")), Strings.zh.failure("storage_full"))
+        // Before any sync the banner does not claim to be online.
+        let status = SyncStatus(
+            signedIn: true, connectivity: .unknown, syncing: false, pendingCount: 0,
+            oldestPendingAt: nil, rejectedCount: 0, lastSyncAt: nil, lastError: nil,
+            autoSync: false, nextAttemptAt: nil, consecutiveFailures: 0, keptAsideCount: 0,
+            downloadDone: 0, downloadExpected: 0)
+        XCTAssertEqual(Banner(status).text(.zh), "尚未连接 · 尚未同步")
+        XCTAssertEqual(Banner(status).text(.en), "Not connected yet · Not synced yet")
+        // Queued and refused actions say what they were.
+        let checkOut = Action.checkOut(activityId: "a", volunteerId: "v", at: Date())
+        XCTAssertEqual(Strings.zh.action(checkOut), "签退")
+        XCTAssertEqual(Strings.en.action(.reviewHours(entryId: "e", approve: false, reason: "x")), "Reject hours")
+    }
+
     func testOfflineRosterCheckInIsSeenAtOnceAndConfirmedBySync() async throws {
         let (session, roster) = try await desk("offline")
         let now = Date()
@@ -70,6 +110,7 @@ final class ModelTests: XCTestCase {
         server.stop()
         await roster.checkIn(volunteer.volunteerId)
         XCTAssertNotNil(roster.roster.first { $0.volunteerId == volunteer.volunteerId }?.checkedInAt, "seen at once")
+        XCTAssertEqual(roster.pending.map { Strings.zh.action($0.mutation) }, ["签到"], "what waits, in words")
         await session.sync()
         XCTAssertEqual(session.banner.pending, 1)
         XCTAssertEqual(session.banner.lastError, "offline")
@@ -78,7 +119,6 @@ final class ModelTests: XCTestCase {
         await session.sync()
         XCTAssertEqual(session.banner.pending, 0)
         XCTAssertNil(session.banner.lastError)
-        await roster.refresh()
         XCTAssertTrue(roster.rejected.isEmpty)
         session.stop()
     }
@@ -94,13 +134,17 @@ final class ModelTests: XCTestCase {
         // Checking out someone nobody checked in: only the server can tell.
         await roster.checkOut(never.volunteerId)
         await session.sync()
-        await roster.refresh()
+        // No refresh here: the model hears the sync on the core's streams.
+        try await eventually("the refusal shows") { !roster.rejected.isEmpty }
         let rejected = try XCTUnwrap(roster.rejected.first)
         XCTAssertEqual(rejected.code, .notCheckedIn)
         XCTAssertEqual(Strings.zh.reject(rejected.code), "尚未签到")
+        XCTAssertEqual(Strings.zh.rejectedLine(rejected), "签退：尚未签到", "which action, and why")
+        XCTAssertEqual(Strings.en.rejectedLine(rejected), "Check-out: Not checked in")
         await roster.resend(rejected.seq)
+        XCTAssertTrue(roster.rejected.isEmpty, "resent: waiting again")
         await session.sync()
-        await roster.refresh()
+        try await eventually("refused again") { !roster.rejected.isEmpty }
         let again = try XCTUnwrap(roster.rejected.first, "refused again")
         await roster.discard(again.seq)
         XCTAssertTrue(roster.rejected.isEmpty)
@@ -133,18 +177,22 @@ final class ModelTests: XCTestCase {
         await model.refresh()
         await model.signUp(activity)
         await session.sync()
-        await model.refresh()
-        let place = try XCTUnwrap(model.activities.first { $0.activity.id == activity })
-        XCTAssertEqual(place.waitlistPosition, 1)
+        // No refresh after a sync: the model follows the core's changes.
+        try await eventually("waitlisted") {
+            model.activities.first { $0.activity.id == activity }?.waitlistPosition == 1
+        }
         XCTAssertEqual(Strings.zh.waitlisted(1), "候补第 1 位")
 
         try first.cancelSignup(activityId: activity)
         _ = try await first.syncNow()
         await session.sync()
-        await model.refresh()
-        let promoted = try XCTUnwrap(model.activities.first { $0.activity.id == activity })
-        XCTAssertNotNil(promoted.signup)
-        XCTAssertNil(promoted.waitlistPosition, "confirmed now")
+        try await eventually("promoted") {
+            let row = model.activities.first { $0.activity.id == activity }
+            return row?.signup != nil && row?.waitlistPosition == nil
+        }
+        try await eventually("the promotion's notice") {
+            model.notices.contains { $0.topic == .promotedFromWaitlist && $0.subjectId == activity }
+        }
         XCTAssertTrue(model.notices.contains { $0.topic == .promotedFromWaitlist && $0.subjectId == activity })
         session.stop()
     }
@@ -158,7 +206,7 @@ final class ModelTests: XCTestCase {
         let team = try XCTUnwrap(reporter.teams.first { $0.status == .active }?.team.id)
         await reporter.report(minutes: 60, description: "社区活动中心值班", startedAt: Date().addingTimeInterval(-5 * 3_600), teamId: team)
         _ = try await phone.syncNow()
-        await reporter.refresh()
+        try await eventually("the report is listed") { reporter.hours.contains { $0.description == "社区活动中心值班" } }
         let entry = try XCTUnwrap(reporter.hours.first { $0.description == "社区活动中心值班" })
         XCTAssertEqual(entry.status, .pending)
         XCTAssertEqual(reporter.total?.pendingMinutes, 60)
@@ -171,8 +219,9 @@ final class ModelTests: XCTestCase {
         XCTAssertFalse(review.queue.contains { $0.id == entry.id })
         await session.sync()
         _ = try await phone.syncNow()
-        await reporter.refresh()
-        XCTAssertEqual(reporter.hours.first { $0.id == entry.id }?.status, .confirmed)
+        try await eventually("confirmed on the phone") {
+            reporter.hours.first { $0.id == entry.id }?.status == .confirmed
+        }
 
         // A walk-in at the activity under way: a team member not on its roster.
         let now = Date()

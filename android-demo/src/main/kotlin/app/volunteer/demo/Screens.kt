@@ -132,15 +132,16 @@ fun RosterScreen(vm: RosterViewModel) {
     Column(verticalArrangement = Arrangement.spacedBy(8.dp)) {
         message?.let { Text(it, color = MaterialTheme.colorScheme.error, modifier = Modifier.testTag("message")) }
         if (pending.isNotEmpty()) {
-            Text("${s.waitingList}: ${pending.size}", Modifier.testTag("pending"))
+            Text(s.waitingList, style = MaterialTheme.typography.titleMedium, modifier = Modifier.testTag("pending"))
+            pending.forEach { p -> Text(s.pendingLine(p), Modifier.testTag("pending-${p.seq}")) }
         }
         if (rejected.isNotEmpty()) {
             Text(s.rejected, style = MaterialTheme.typography.titleMedium)
             rejected.forEach { r ->
                 Row(verticalAlignment = Alignment.CenterVertically) {
-                    Text(s.reject(r.code), Modifier.weight(1f).testTag("rejected-${r.seq}"))
-                    TextButton(onClick = { vm.resend(r.seq) }) { Text(s.resend) }
-                    TextButton(onClick = { vm.discard(r.seq) }) { Text(s.discard) }
+                    Text(s.rejectedLine(r), Modifier.weight(1f).testTag("rejected-${r.seq}"))
+                    TextButton(onClick = { vm.resend(r.seq) }, Modifier.testTag("resend-${r.seq}")) { Text(s.resend) }
+                    TextButton(onClick = { vm.discard(r.seq) }, Modifier.testTag("discard-${r.seq}")) { Text(s.discard) }
                 }
             }
         }
@@ -201,7 +202,7 @@ fun VolunteerScreen(vm: VolunteerViewModel) {
             items(state.notices.filter { !it.read }, key = { "n-" + it.id }) { n ->
                 Row(verticalAlignment = Alignment.CenterVertically) {
                     Text(n.message, Modifier.weight(1f).testTag("notice-${n.subjectId}"))
-                    TextButton(onClick = { vm.read(n.id) }) { Text("✓") }
+                    TextButton(onClick = { vm.read(n.id) }) { Text(s.markRead) }
                 }
             }
         }

@@ -2,9 +2,16 @@
 // core gives (rejections, sync failures) are translated here, never parsed.
 package app.volunteer.demo
 
+import app.volunteer.core.Action
 import app.volunteer.core.Connectivity
+import app.volunteer.core.HourStatus
+import app.volunteer.core.PendingAction
 import app.volunteer.core.RejectCode
+import app.volunteer.core.RejectedAction
 import app.volunteer.core.VolunteerException
+import java.time.Instant
+import java.time.ZoneId
+import java.time.format.DateTimeFormatter
 
 data class Strings(
     val appName: String,
@@ -14,6 +21,8 @@ data class Strings(
     val sync: String,
     val offline: String,
     val online: String,
+    /** Before any sync since the app opened: neither online nor offline is known. */
+    val notConnected: String,
     val syncing: String,
     val waiting: (ULong) -> String,
     val downloading: (ULong, ULong) -> String,
@@ -47,6 +56,7 @@ data class Strings(
     val callOuts: String,
     val answer: String,
     val notices: String,
+    val markRead: String,
     val desk: String,
     val review: String,
     val approve: String,
@@ -57,27 +67,65 @@ data class Strings(
     val report: String,
     val minutes: String,
     val description: String,
-    val hourStatus: (app.volunteer.core.HourStatus) -> String,
+    val hourStatus: (HourStatus) -> String,
     val reject: (RejectCode) -> String,
+    /** What a queued action is, in words. */
+    val action: (Action) -> String,
+    /** A refused action and why: (the action in words, the reason in words). */
+    val refused: (String, String) -> String,
+    /** A failure by its code (the core's `SyncFailure.code` or a call's error). */
     val failure: (String) -> String,
+    /** Sign-in refused: the login or the password is wrong. */
+    val wrongLogin: String,
+    /** Any other unusable input, with the field the core names. */
+    val invalidField: (String) -> String,
 ) {
-    /** An error of a call, in words a field worker understands. */
-    fun error(e: VolunteerException): String = when (e) {
+    /**
+     * An error of a call, in words a field worker understands. [signIn]: the
+     * call was a sign-in, where unusable input means a wrong login or password.
+     */
+    fun error(e: VolunteerException, signIn: Boolean = false): String = when (e) {
         is VolunteerException.Rejected -> reject(e.code)
         is VolunteerException.Offline -> failure("offline")
+        is VolunteerException.SignedOut -> failure("signed_out")
         is VolunteerException.AuthExpired -> failure("auth_expired")
-        is VolunteerException.InvalidInput -> failure("invalid_input")
         is VolunteerException.AccountDisabled -> failure("account_disabled")
-        is VolunteerException.Server -> failure(e.code)
-        else -> failure("other")
+        is VolunteerException.InvalidInput -> if (signIn) wrongLogin else invalidField(e.field)
+        is VolunteerException.PendingChanges -> failure("pending_changes")
+        // The protocol's codes a person can act on; any other: the server failed.
+        is VolunteerException.Server -> failure(if (e.code in setOf("rate_limited", "upgrade_required")) e.code else "server")
+        is VolunteerException.StorageFull -> failure("storage_full")
+        is VolunteerException.UpgradeRequired -> failure("upgrade_required")
+        is VolunteerException.Storage -> failure("storage")
+        is VolunteerException.Cancelled -> failure("cancelled")
+        is VolunteerException.Internal -> failure("internal")
     }
 
     fun connectivity(c: Connectivity): String = when (c) {
         Connectivity.OFFLINE -> offline
-        else -> online
+        Connectivity.ONLINE -> online
+        Connectivity.UNKNOWN -> notConnected
     }
 
+    /** A time of day as the demo shows it (China time). */
+    fun time(at: Instant): String = TIME.format(at)
+
+    /** An action waiting to sync: what it is and when it was made. */
+    fun pendingLine(p: PendingAction): String = "${action(p.mutation)} · ${time(p.createdAt)}"
+
+    /** An action the server refused: which one, and why. */
+    fun rejectedLine(r: RejectedAction): String = refused(action(r.mutation), reject(r.code))
+
     companion object {
+        private val TIME = DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneId.of("Asia/Shanghai"))
+
+        /** The failure codes translated here (the rest read "something went wrong"). */
+        val FAILURE_CODES = listOf(
+            "offline", "signed_out", "auth_expired", "account_disabled", "invalid_input", "pending_changes",
+            "server", "rate_limited", "retry_later", "upgrade_required", "storage_full", "storage",
+            "database_too_new", "cancelled", "internal",
+        )
+
         val zh = Strings(
             appName = "志愿服务",
             login = "账号（手机号）",
@@ -86,6 +134,7 @@ data class Strings(
             sync = "同步",
             offline = "离线",
             online = "在线",
+            notConnected = "尚未连接",
             syncing = "正在同步…",
             waiting = { n -> "$n 项待同步" },
             downloading = { done, expected -> "正在下载 $done/$expected" },
@@ -119,6 +168,7 @@ data class Strings(
             callOuts = "紧急呼叫",
             answer = "响应",
             notices = "通知",
+            markRead = "已读",
             desk = "签到",
             review = "时长审核",
             approve = "通过",
@@ -131,11 +181,11 @@ data class Strings(
             description = "说明",
             hourStatus = { s ->
                 when (s) {
-                    app.volunteer.core.HourStatus.PENDING -> "待审核"
-                    app.volunteer.core.HourStatus.CONFIRMED -> "已确认"
-                    app.volunteer.core.HourStatus.REJECTED -> "已驳回"
-                    app.volunteer.core.HourStatus.SUPERSEDED -> "已更正"
-                    app.volunteer.core.HourStatus.VOIDED -> "已作废"
+                    HourStatus.PENDING -> "待审核"
+                    HourStatus.CONFIRMED -> "已确认"
+                    HourStatus.REJECTED -> "已驳回"
+                    HourStatus.SUPERSEDED -> "已更正"
+                    HourStatus.VOIDED -> "已作废"
                 }
             },
             reject = { code ->
@@ -159,16 +209,84 @@ data class Strings(
                     RejectCode.UNKNOWN -> "未知原因"
                 }
             },
+            action = { a ->
+                when (a) {
+                    is Action.JoinTeam -> "加入队伍"
+                    is Action.LeaveTeam -> "退出队伍"
+                    is Action.WithdrawJoinRequest -> "撤回入队申请"
+                    is Action.DecideJoinRequest -> if (a.approve) "批准入队" else "拒绝入队"
+                    is Action.RemoveMember -> "移出队员"
+                    is Action.SetTeamRole -> "设置队内角色"
+                    is Action.SignUp -> "报名活动"
+                    is Action.CreateActivity -> "创建活动"
+                    is Action.CreateCallOut -> "发布紧急呼叫"
+                    is Action.CreateProject -> "创建项目"
+                    is Action.AssignProject -> "关联项目"
+                    is Action.CloseCallOut -> "关闭紧急呼叫"
+                    is Action.WidenCallOut -> "扩大呼叫范围"
+                    is Action.PublishActivity -> "发布活动"
+                    is Action.StartActivity -> "开始活动"
+                    is Action.FinishActivity -> "结束活动"
+                    is Action.CancelActivity -> "取消活动"
+                    is Action.CancelSignup -> "取消报名"
+                    is Action.ReportHours -> "上报时长"
+                    is Action.ReviewHours -> if (a.approve) "通过时长" else "驳回时长"
+                    is Action.CorrectHours -> "更正时长"
+                    is Action.DisputeHours -> "对时长提出异议"
+                    is Action.ResolveDispute -> "处理时长异议"
+                    is Action.ReopenHours -> "重新审核时长"
+                    is Action.CheckIn -> "签到"
+                    is Action.CheckOut -> "签退"
+                    is Action.PlaceOrder -> "下单求助"
+                    is Action.CancelOrder -> "取消订单"
+                    is Action.WithdrawOrder -> "撤回派单"
+                    is Action.ReleaseOrder -> "退回订单"
+                    is Action.DispatchOrder -> "派单"
+                    is Action.RespondToOrder -> if (a.accept) "接单" else "婉拒派单"
+                    is Action.CompleteOrder -> "完成订单"
+                    is Action.RateOrder -> "评价订单"
+                    is Action.MarkNoticeRead -> "标记通知已读"
+                    is Action.CreateCampaign -> "发起募捐"
+                    is Action.RecordDonation -> "登记捐赠"
+                    is Action.CorrectAttendance -> "更正签到记录"
+                    is Action.CorrectDonation -> "更正捐赠"
+                    is Action.VoidDonation -> "作废捐赠"
+                    is Action.DistributeGoods -> "发放物资"
+                    is Action.CreateSite -> "创建站点"
+                    is Action.UpdateSite -> "修改站点"
+                    is Action.CreateTeam -> "创建队伍"
+                    is Action.UpdateTeam -> "修改队伍"
+                    is Action.CreateAccount -> "创建账号"
+                    is Action.AssignAccount -> "分配账号"
+                    is Action.DeactivateAccount -> "停用账号"
+                    is Action.ReactivateAccount -> "恢复账号"
+                }
+            },
+            refused = { action, reason -> "$action：$reason" },
             failure = { code ->
                 when (code) {
                     "offline" -> "没有网络，操作已保存，联网后自动同步"
+                    "signed_out" -> "尚未登录，请先登录"
                     "auth_expired" -> "登录已过期，请重新登录"
-                    "invalid_input" -> "账号或密码错误"
                     "account_disabled" -> "账号已停用，请联系所在站点"
+                    "invalid_input" -> "填写有误，请检查后再试"
+                    "pending_changes" -> "还有操作没有同步，请联网同步后再试"
+                    "server" -> "服务器出了问题，操作已保存，请稍后再试"
                     "rate_limited", "retry_later" -> "服务器繁忙，请稍后再试"
                     "upgrade_required" -> "请更新应用"
+                    "storage_full" -> "手机存储空间已满，请清理后再试，已保存的操作不会丢失"
+                    "storage" -> "手机上的数据读写出错，请重启应用；仍不行请联系所在站点"
+                    "database_too_new" -> "数据来自更新版本的应用，请更新应用"
+                    "cancelled" -> "已取消"
+                    "internal" -> "应用出了问题，请重试；仍不行请联系所在站点"
                     else -> "出错了（$code）"
                 }
+            },
+            wrongLogin = "账号或密码错误",
+            invalidField = { field ->
+                val name = mapOf("login" to "账号", "password" to "密码", "phone" to "手机号", "code" to "验证码",
+                    "minutes" to "时长", "description" to "说明")[field] ?: field
+                "填写有误：$name"
             },
         )
 
@@ -180,6 +298,7 @@ data class Strings(
             sync = "Sync",
             offline = "Offline",
             online = "Online",
+            notConnected = "Not connected yet",
             syncing = "Syncing…",
             waiting = { n -> "$n waiting to sync" },
             downloading = { done, expected -> "Downloading $done of $expected" },
@@ -213,6 +332,7 @@ data class Strings(
             callOuts = "Call-outs",
             answer = "Respond",
             notices = "Notices",
+            markRead = "Read",
             desk = "Check-in",
             review = "Hours review",
             approve = "Approve",
@@ -223,18 +343,114 @@ data class Strings(
             report = "Report hours",
             minutes = "Minutes",
             description = "Description",
-            hourStatus = { s -> s.name.lowercase() },
-            reject = { code -> code.name.lowercase().replace('_', ' ') },
+            hourStatus = { s ->
+                when (s) {
+                    HourStatus.PENDING -> "Pending review"
+                    HourStatus.CONFIRMED -> "Confirmed"
+                    HourStatus.REJECTED -> "Rejected"
+                    HourStatus.SUPERSEDED -> "Corrected"
+                    HourStatus.VOIDED -> "Voided"
+                }
+            },
+            reject = { code ->
+                when (code) {
+                    RejectCode.FORBIDDEN -> "You may not do this"
+                    RejectCode.NOT_FOUND -> "It no longer exists"
+                    RejectCode.ACTIVITY_FULL -> "The activity is full"
+                    RejectCode.ACTIVITY_CLOSED -> "The activity is over or cancelled"
+                    RejectCode.NOT_CHECKED_IN -> "Not checked in"
+                    RejectCode.INVALID_INPUT -> "Something was filled in wrong"
+                    RejectCode.CLOCK_SKEW -> "The phone's clock is off: set it and try again"
+                    RejectCode.INVALID_STATE -> "Not possible at this stage"
+                    RejectCode.NOT_SIGNED_UP -> "Not signed up, and no walk-ins"
+                    RejectCode.TOO_LATE -> "Too late to record this"
+                    RejectCode.UNSUPPORTED -> "The server cannot do this"
+                    RejectCode.ALREADY_CREDITED -> "Already credited by check-in"
+                    RejectCode.DAILY_LIMIT -> "More than 24 hours in a day"
+                    RejectCode.HOURS_OVERLAP -> "Overlaps hours already recorded"
+                    RejectCode.ID_TAKEN -> "This number is taken"
+                    RejectCode.PHONE_TAKEN -> "This phone number has an account"
+                    RejectCode.UNKNOWN -> "Refused for an unknown reason"
+                }
+            },
+            action = { a ->
+                when (a) {
+                    is Action.JoinTeam -> "Join a team"
+                    is Action.LeaveTeam -> "Leave a team"
+                    is Action.WithdrawJoinRequest -> "Withdraw a join request"
+                    is Action.DecideJoinRequest -> if (a.approve) "Approve a member" else "Decline a member"
+                    is Action.RemoveMember -> "Remove a member"
+                    is Action.SetTeamRole -> "Change a team role"
+                    is Action.SignUp -> "Sign up"
+                    is Action.CreateActivity -> "Create an activity"
+                    is Action.CreateCallOut -> "Post a call-out"
+                    is Action.CreateProject -> "Create a project"
+                    is Action.AssignProject -> "Link to a project"
+                    is Action.CloseCallOut -> "Close a call-out"
+                    is Action.WidenCallOut -> "Widen a call-out"
+                    is Action.PublishActivity -> "Publish an activity"
+                    is Action.StartActivity -> "Start an activity"
+                    is Action.FinishActivity -> "Finish an activity"
+                    is Action.CancelActivity -> "Cancel an activity"
+                    is Action.CancelSignup -> "Cancel a sign-up"
+                    is Action.ReportHours -> "Report hours"
+                    is Action.ReviewHours -> if (a.approve) "Approve hours" else "Reject hours"
+                    is Action.CorrectHours -> "Correct hours"
+                    is Action.DisputeHours -> "Dispute hours"
+                    is Action.ResolveDispute -> "Resolve a dispute"
+                    is Action.ReopenHours -> "Reopen hours"
+                    is Action.CheckIn -> "Check-in"
+                    is Action.CheckOut -> "Check-out"
+                    is Action.PlaceOrder -> "Place an order"
+                    is Action.CancelOrder -> "Cancel an order"
+                    is Action.WithdrawOrder -> "Withdraw an offer"
+                    is Action.ReleaseOrder -> "Give back an order"
+                    is Action.DispatchOrder -> "Dispatch an order"
+                    is Action.RespondToOrder -> if (a.accept) "Accept an order" else "Decline an order"
+                    is Action.CompleteOrder -> "Complete an order"
+                    is Action.RateOrder -> "Rate an order"
+                    is Action.MarkNoticeRead -> "Mark a notice read"
+                    is Action.CreateCampaign -> "Start a campaign"
+                    is Action.RecordDonation -> "Record a donation"
+                    is Action.CorrectAttendance -> "Correct attendance"
+                    is Action.CorrectDonation -> "Correct a donation"
+                    is Action.VoidDonation -> "Void a donation"
+                    is Action.DistributeGoods -> "Hand out goods"
+                    is Action.CreateSite -> "Create a site"
+                    is Action.UpdateSite -> "Update a site"
+                    is Action.CreateTeam -> "Create a team"
+                    is Action.UpdateTeam -> "Update a team"
+                    is Action.CreateAccount -> "Create an account"
+                    is Action.AssignAccount -> "Assign an account"
+                    is Action.DeactivateAccount -> "Deactivate an account"
+                    is Action.ReactivateAccount -> "Reactivate an account"
+                }
+            },
+            refused = { action, reason -> "$action: $reason" },
             failure = { code ->
                 when (code) {
                     "offline" -> "No network: saved, and synced once online"
+                    "signed_out" -> "Not signed in: sign in first"
                     "auth_expired" -> "Session ended: sign in again"
-                    "invalid_input" -> "Wrong login or password"
-                    "account_disabled" -> "This account was deactivated"
+                    "account_disabled" -> "This account was deactivated: ask your site"
+                    "invalid_input" -> "Something was filled in wrong: check and try again"
+                    "pending_changes" -> "Some actions have not synced yet: sync first"
+                    "server" -> "The server had a problem: saved, try again later"
                     "rate_limited", "retry_later" -> "The server is busy: try again soon"
                     "upgrade_required" -> "Update the app"
+                    "storage_full" -> "The phone is full: free some space (nothing saved is lost)"
+                    "storage" -> "The phone's data could not be read: restart the app, or ask your site"
+                    "database_too_new" -> "The data is from a newer app: update the app"
+                    "cancelled" -> "Cancelled"
+                    "internal" -> "The app had a problem: try again, or ask your site"
                     else -> "Something went wrong ($code)"
                 }
+            },
+            wrongLogin = "Wrong login or password",
+            invalidField = { field ->
+                val name = mapOf("login" to "login", "password" to "password", "phone" to "phone number", "code" to "code",
+                    "minutes" to "minutes", "description" to "description")[field] ?: field
+                "Please check the $name"
             },
         )
     }

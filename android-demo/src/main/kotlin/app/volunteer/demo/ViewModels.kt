@@ -33,8 +33,6 @@ import kotlinx.coroutines.flow.stateIn
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.withContext
 import java.time.Instant
-import java.time.ZoneId
-import java.time.format.DateTimeFormatter
 
 /** The sync banner: what the status stream says, in words. */
 data class Banner(
@@ -56,13 +54,11 @@ data class Banner(
             },
         )
         if (pending > 0uL) add(s.waiting(pending))
-        add(lastSyncAt?.let { s.lastSynced(TIME.format(it)) } ?: s.neverSynced)
+        add(lastSyncAt?.let { s.lastSynced(s.time(it)) } ?: s.neverSynced)
         lastError?.let { add(s.failure(it)) }
     }.joinToString(" · ")
 
     companion object {
-        private val TIME = DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneId.of("Asia/Shanghai"))
-
         fun of(st: SyncStatus) = Banner(
             st.connectivity, st.syncing, st.pendingCount, st.rejectedCount, st.lastSyncAt, st.lastError?.code,
             st.downloadDone to st.downloadExpected,
@@ -91,7 +87,7 @@ class SessionViewModel(
             _message.value = null
             sync().join()
         } catch (e: VolunteerException) {
-            _message.value = strings.error(e)
+            _message.value = strings.error(e, signIn = true)
         }
     }
 

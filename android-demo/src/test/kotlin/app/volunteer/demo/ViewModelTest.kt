@@ -1,5 +1,6 @@
 package app.volunteer.demo
 
+import app.volunteer.core.Action
 import app.volunteer.core.ActivityDraft
 import app.volunteer.core.ActivityStatus
 import app.volunteer.core.Connectivity
@@ -7,6 +8,7 @@ import app.volunteer.core.NoticeTopic
 import app.volunteer.core.RejectCode
 import app.volunteer.core.TestServer
 import app.volunteer.core.VolunteerClient
+import app.volunteer.core.VolunteerException
 import app.volunteer.core.syncNow
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
@@ -18,6 +20,8 @@ import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeout
 import org.junit.AfterClass
 import org.junit.Assert.assertEquals
+import org.junit.Assert.assertFalse
+import org.junit.Assert.assertNotEquals
 import org.junit.Assert.assertNotNull
 import org.junit.Assert.assertTrue
 import org.junit.BeforeClass
@@ -72,6 +76,38 @@ class ViewModelTest {
     }
 
     @Test
+    fun everyCodeReadsAsWordsInBothLanguages() {
+        for (code in RejectCode.entries) {
+            val zh = Strings.zh.reject(code)
+            val en = Strings.en.reject(code)
+            assertTrue("$code", zh.isNotEmpty() && en.isNotEmpty())
+            assertNotEquals(zh, en)
+            // Words, not the enum's name (raw or in lower case).
+            assertFalse("$code: $en", en.contains('_'))
+            assertTrue("$code: $en", en.first().isUpperCase())
+        }
+        for (code in Strings.FAILURE_CODES) {
+            // Not the fallback, which shows the raw code.
+            assertFalse(code, Strings.zh.failure(code).contains("（$code）"))
+            assertFalse(code, Strings.en.failure(code).contains("($code)"))
+        }
+        // A wrong login only for a sign-in; elsewhere the field named.
+        val bad = VolunteerException.InvalidInput("minutes", "must be 1 to 1440")
+        assertEquals("账号或密码错误", Strings.zh.error(bad, signIn = true))
+        assertEquals("填写有误：时长", Strings.zh.error(bad))
+        assertEquals("Please check the minutes", Strings.en.error(bad))
+        assertEquals(Strings.en.failure("server"), Strings.en.error(VolunteerException.Server(500.toUShort(), "internal", "")))
+        assertEquals(Strings.zh.failure("storage_full"), Strings.zh.error(VolunteerException.StorageFull("disk full")))
+        // Before any sync the banner does not claim to be online.
+        val unknown = Banner(Connectivity.UNKNOWN, false, 0uL, 0uL, null, null)
+        assertEquals("尚未连接 · 尚未同步", unknown.text(Strings.zh))
+        assertEquals("Not connected yet · Not synced yet", unknown.text(Strings.en))
+        // Queued and refused actions say what they were.
+        assertEquals("签退", Strings.zh.action(Action.CheckOut("a", "v", Instant.now())))
+        assertEquals("Reject hours", Strings.en.action(Action.ReviewHours("e", false, "x")))
+    }
+
+    @Test
     fun offlineRosterCheckInIsSeenAtOnceAndConfirmedBySync() = desk("offline") { session, roster ->
         val now = Instant.now()
         val underWay = roster.activities.value.first {
@@ -83,6 +119,7 @@ class ViewModelTest {
         try {
             roster.checkIn(volunteer.volunteerId).join()
             assertNotNull(roster.roster.value.first { it.volunteerId == volunteer.volunteerId }.checkedInAt)
+            assertEquals("what waits, in words", listOf("签到"), roster.pending.value.map { Strings.zh.action(it.mutation) })
             session.sync().join()
             val banner = session.banner.until { it.pending == 1uL && it.lastError == "offline" }
             assertTrue(banner.text(Strings.zh), banner.text(Strings.zh).contains("1 项待同步"))
@@ -108,6 +145,8 @@ class ViewModelTest {
         val rejected = roster.rejected.until { it.isNotEmpty() }.single()
         assertEquals(RejectCode.NOT_CHECKED_IN, rejected.code)
         assertEquals("尚未签到", Strings.zh.reject(rejected.code))
+        assertEquals("which action, and why", "签退：尚未签到", Strings.zh.rejectedLine(rejected))
+        assertEquals("Check-out: Not checked in", Strings.en.rejectedLine(rejected))
         // Resent, it is refused again; discarded, it is gone.
         roster.resend(rejected.seq).join()
         session.sync().join()
