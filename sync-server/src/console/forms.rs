@@ -175,11 +175,7 @@ pub fn mutations(
 /// selection (after Back) applies each newly ticked entry once instead of
 /// being answered from the log under the ids of the first selection.
 fn entry_mutation_id(form_id: &str, entry: &str) -> String {
-    // FNV-1a: stable across builds, unlike the standard library's hasher.
-    let hash = entry.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    });
-    format!("{form_id}-{hash:016x}")
+    format!("{form_id}-{}", crate::auth::fingerprint(&[entry]))
 }
 
 /// The page to return to, with the outcome for it to show.

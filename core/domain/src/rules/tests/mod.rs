@@ -1420,7 +1420,7 @@ fn staff_take_back_an_accepted_order_to_give_it_to_someone_else() {
         volunteer_ids: vec![],
     };
     let d = run(&mut s, &volunteer("v1"), complete, t(9, 0));
-    assert!(code(&d).is_some(), "{d:?}");
+    assert_eq!(code(&d), Some(RejectCode::Forbidden), "{d:?}");
     for (actor, m) in [(&st, dispatch("v2")), (&volunteer("v2"), accept)] {
         let d = run(&mut s, actor, m, t(9, 0));
         assert!(matches!(d, Decision::Apply(_)), "{d:?}");
