@@ -1,11 +1,18 @@
-//! The HTTP side of the protocol: its calls, and the mapping of every
-//! transport and status failure to [`Error`].
+//! The HTTP side of the protocol: its calls, the transport they travel on,
+//! and the mapping of every transport and status failure to [`Error`].
+//!
+//! Requests start on HTTP/1.1. Over `http://`, once the server has said it
+//! speaks revision [`H2C_SINCE`] or later, they move to cleartext HTTP/2 on
+//! one kept connection, whose compressed headers make a no-op sync a few
+//! hundred bytes; if that first HTTP/2 request fails on something between
+//! (a proxy that speaks only HTTP/1.1), the client goes back to HTTP/1.1
+//! for good. Over `https://` the TLS handshake chooses (ALPN).
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU32, Ordering};
 use std::time::Duration;
 use volunteer_domain::wire::{
-    COMPRESS_ABOVE, COMPRESSED_REQUESTS_SINCE, CodeRequest, CodeResponse, REVISION_HEADER,
-    ReceivedChange, RedeemRequest, RegisterRequest,
+    COMPRESS_ABOVE, COMPRESSED_REQUESTS_SINCE, CodeRequest, CodeResponse, H2C_SINCE,
+    REVISION_HEADER, ReceivedChange, RedeemRequest, RegisterRequest,
 };
 use volunteer_domain::{ApiError, SignInRequest, SignInResponse, SyncRequest, SyncResponse};
 
@@ -14,9 +21,37 @@ use crate::error::{Error, Result};
 /// How long an idle connection is kept for the next request.
 const IDLE_CONNECTION: Duration = Duration::from_secs(5);
 
+/// Where requests go: [`Transport`] values kept in an `AtomicU8`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[repr(u8)]
+enum Transport {
+    /// HTTP/1.1 (or what TLS chose): the server has not offered HTTP/2.
+    Http1 = 0,
+    /// Cleartext HTTP/2 is offered; no request has come back on it yet.
+    H2cTrying = 1,
+    /// Cleartext HTTP/2 answered: stay on it.
+    H2c = 2,
+    /// Cleartext HTTP/2 failed where HTTP/1.1 works: never again.
+    H2cRefused = 3,
+}
+
+impl Transport {
+    fn of(v: u8) -> Transport {
+        match v {
+            1 => Transport::H2cTrying,
+            2 => Transport::H2c,
+            3 => Transport::H2cRefused,
+            _ => Transport::Http1,
+        }
+    }
+}
+
 pub struct Http {
     base: reqwest::Url,
     client: reqwest::Client,
+    /// The same settings over cleartext HTTP/2 (`http://` servers only).
+    h2c: Option<reqwest::Client>,
+    transport: AtomicU8,
     /// The protocol revision the server last answered with (0: not heard
     /// yet); it decides whether request bodies may be compressed.
     server_revision: AtomicU32,
@@ -33,25 +68,39 @@ impl Http {
             let path = format!("{}/", base.path());
             base.set_path(&path);
         }
-        let mut headers = reqwest::header::HeaderMap::new();
-        headers.insert(
-            volunteer_domain::wire::REVISION_HEADER,
-            reqwest::header::HeaderValue::from(volunteer_domain::wire::PROTOCOL_REVISION),
-        );
-        let client = reqwest::Client::builder()
-            .default_headers(headers)
-            .connect_timeout(Duration::from_secs(10).min(timeout))
-            // Dropped before the server's keep-alive (10 s) ends: a request
-            // sent on a connection the server is just closing fails as if
-            // the device were offline (1,000 phones in the bench hit it).
-            .pool_idle_timeout(IDLE_CONNECTION)
-            .timeout(timeout)
-            .user_agent(concat!("volunteer-core/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| Error::Internal(format!("http client: {e}")))?;
+        let builder = || {
+            let mut headers = reqwest::header::HeaderMap::new();
+            headers.insert(
+                REVISION_HEADER,
+                reqwest::header::HeaderValue::from(volunteer_domain::wire::PROTOCOL_REVISION),
+            );
+            reqwest::Client::builder()
+                .default_headers(headers)
+                .connect_timeout(Duration::from_secs(10).min(timeout))
+                // Dropped before the server's keep-alive (10 s) ends: a request
+                // sent on a connection the server is just closing fails as if
+                // the device were offline (1,000 phones in the bench hit it).
+                .pool_idle_timeout(IDLE_CONNECTION)
+                .timeout(timeout)
+                .user_agent(concat!("volunteer-core/", env!("CARGO_PKG_VERSION")))
+        };
+        let build = |b: reqwest::ClientBuilder| {
+            b.build()
+                .map_err(|e| Error::Internal(format!("http client: {e}")))
+        };
+        let (client, h2c) = if base.scheme() == "http" {
+            (
+                build(builder().http1_only())?,
+                Some(build(builder().http2_prior_knowledge())?),
+            )
+        } else {
+            (build(builder())?, None)
+        };
         Ok(Http {
             base,
             client,
+            h2c,
+            transport: AtomicU8::new(Transport::Http1 as u8),
             server_revision: AtomicU32::new(0),
         })
     }
@@ -65,6 +114,29 @@ impl Http {
     /// answers again.
     pub fn assume_server_revision(&self, revision: u32) {
         self.server_revision.store(revision, Ordering::Relaxed);
+        self.offer_h2c(revision);
+    }
+
+    /// Whether requests now travel on cleartext HTTP/2.
+    pub fn uses_h2c(&self) -> bool {
+        self.transport() == Transport::H2c
+    }
+
+    fn transport(&self) -> Transport {
+        Transport::of(self.transport.load(Ordering::SeqCst))
+    }
+
+    /// A server of revision [`H2C_SINCE`] or later serves cleartext HTTP/2
+    /// on the same port: try it next, unless it failed before.
+    fn offer_h2c(&self, revision: u32) {
+        if revision >= H2C_SINCE && self.h2c.is_some() {
+            let _ = self.transport.compare_exchange(
+                Transport::Http1 as u8,
+                Transport::H2cTrying as u8,
+                Ordering::SeqCst,
+                Ordering::SeqCst,
+            );
+        }
     }
 
     fn heard(&self, resp: &reqwest::Response) {
@@ -75,6 +147,51 @@ impl Http {
             .and_then(|v| v.trim().parse::<u32>().ok());
         if let Some(r) = revision {
             self.server_revision.store(r, Ordering::Relaxed);
+            self.offer_h2c(r);
+        }
+    }
+
+    /// Send the request `make` builds on the current transport. When the
+    /// first cleartext HTTP/2 request fails, it is sent again on HTTP/1.1;
+    /// if that one is answered, HTTP/1.1 is used for good. Only sync goes this way (it is the traffic, and it is
+    /// safe to send twice: exactly-once by its sequence numbers); the rare
+    /// calls (sign-in, codes, sign-out) stay on HTTP/1.1.
+    async fn send(
+        &self,
+        make: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response> {
+        let transport = self.transport();
+        let h2c = match (transport, &self.h2c) {
+            (Transport::H2cTrying | Transport::H2c, Some(c)) => c,
+            _ => {
+                let resp = make(&self.client).send().await?;
+                self.heard(&resp);
+                return Ok(resp);
+            }
+        };
+        match make(h2c).send().await {
+            Ok(resp) => {
+                let _ = self.transport.compare_exchange(
+                    Transport::H2cTrying as u8,
+                    Transport::H2c as u8,
+                    Ordering::SeqCst,
+                    Ordering::SeqCst,
+                );
+                self.heard(&resp);
+                Ok(resp)
+            }
+            Err(e) if transport == Transport::H2cTrying => {
+                // The same request on HTTP/1.1 tells a network failure (it
+                // fails too: try HTTP/2 again next time) from a path that
+                // does not carry HTTP/2 (it answers: stay on HTTP/1.1).
+                let resp = make(&self.client).send().await?;
+                tracing::warn!(error = %e, "cleartext HTTP/2 failed where HTTP/1.1 works; staying on HTTP/1.1");
+                self.transport
+                    .store(Transport::H2cRefused as u8, Ordering::SeqCst);
+                self.heard(&resp);
+                Ok(resp)
+            }
+            Err(e) => Err(e.into()),
         }
     }
 
@@ -154,26 +271,38 @@ impl Http {
         token: &str,
         req: &SyncRequest,
     ) -> Result<SyncResponse<ReceivedChange>> {
-        let request = self
-            .client
-            .post(self.url("v1/sync")?)
-            .bearer_auth(token)
-            .header(reqwest::header::CONTENT_TYPE, "application/json");
+        let url = self.url("v1/sync")?;
+        // Not marked sensitive, so HTTP/2 indexes it once per connection
+        // instead of sending the token in full on every sync. Indexing a
+        // secret is a risk where other parties' requests share the
+        // connection's header table; here only this device's do.
+        let authorization = reqwest::header::HeaderValue::try_from(format!("Bearer {token}"))
+            .map_err(|_| Error::SignedOut)?;
         let body = serde_json::to_vec(req)?;
         // A day's offline backlog goes up compressed to a server that reads it.
-        let resp =
+        let packed =
             if body.len() > COMPRESS_ABOVE && self.server_revision() >= COMPRESSED_REQUESTS_SINCE {
-                let packed = zstd::bulk::compress(&body, 3)
-                    .map_err(|e| Error::Internal(format!("compress: {e}")))?;
-                request
-                    .header(reqwest::header::CONTENT_ENCODING, "zstd")
-                    .body(packed)
+                Some(
+                    zstd::bulk::compress(&body, 3)
+                        .map_err(|e| Error::Internal(format!("compress: {e}")))?,
+                )
             } else {
-                request.body(body)
-            }
-            .send()
+                None
+            };
+        let resp = self
+            .send(|client| {
+                let request = client
+                    .post(url.clone())
+                    .header(reqwest::header::AUTHORIZATION, authorization.clone())
+                    .header(reqwest::header::CONTENT_TYPE, "application/json");
+                match &packed {
+                    Some(p) => request
+                        .header(reqwest::header::CONTENT_ENCODING, "zstd")
+                        .body(p.clone()),
+                    None => request.body(body.clone()),
+                }
+            })
             .await?;
-        self.heard(&resp);
         decode(resp).await
     }
 }

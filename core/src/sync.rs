@@ -376,7 +376,10 @@ fn apply(
         if bulk_end {
             schema::ensure_bulk_indexes(tx)?;
         }
-        store::meta_set(tx, meta_keys::CURSOR, &response.cursor)?;
+        // Absent (revision 4): the cursor sent still stands.
+        if !response.cursor.is_empty() {
+            store::meta_set(tx, meta_keys::CURSOR, &response.cursor)?;
+        }
         crate::crash::point("after_cursor");
         if !response.epoch.is_empty() {
             store::meta_set(tx, meta_keys::EPOCH, &response.epoch)?;

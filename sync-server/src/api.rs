@@ -19,11 +19,12 @@ use tower_http::decompression::RequestDecompressionLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use volunteer_domain::wire::{
-    MAX_BODY_BYTES, MIN_CLIENT_REVISION, PROTOCOL_REVISION, REVISION_HEADER,
+    COMPACT_ANSWERS_SINCE, Compact, MAX_BODY_BYTES, MIN_CLIENT_REVISION, PROTOCOL_REVISION,
+    REVISION_HEADER,
 };
 use volunteer_domain::{
     AccountStatus, ApiError, ApiErrorCode, PROTOCOL_VERSION, SignInRequest, SignInResponse,
-    SyncRequest, SyncResponse,
+    SyncRequest,
 };
 
 use crate::auth;
@@ -441,19 +442,39 @@ async fn sign_out(
 async fn sync(
     State(state): State<AppState>,
     Extension(who): Extension<Principal>,
+    headers: HeaderMap,
     body: Result<Json<SyncRequest>, JsonRejection>,
-) -> Result<Json<SyncResponse>, Failure> {
+) -> Result<Response, Failure> {
     let Json(req) = body?;
     let storage = state.storage.clone();
     let pushed = req.mutations.len();
-    let resp = blocking(move || Ok(storage.sync(&who, &req, Utc::now())?)).await?;
+    let (req, resp) = blocking(move || {
+        let resp = storage.sync(&who, &req, Utc::now())?;
+        Ok((req, resp))
+    })
+    .await?;
     tracing::debug!(
         pushed,
         pulled = resp.changes.len(),
         has_more = resp.has_more,
         "sync"
     );
-    Ok(Json(resp))
+    // The revision middleware has refused a header that does not parse.
+    let theirs = headers
+        .get(REVISION_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u32>().ok())
+        .unwrap_or(1);
+    Ok(if theirs >= COMPACT_ANSWERS_SINCE {
+        Json(Compact {
+            response: &resp,
+            cursor: req.cursor.as_deref(),
+            epoch: req.epoch.as_deref(),
+        })
+        .into_response()
+    } else {
+        Json(resp).into_response()
+    })
 }
 
 /// Unknown routes; a path under another protocol version gets its own code.

@@ -1,5 +1,5 @@
 //! Credentials and tokens. Passwords are stored only as Argon2id hashes;
-//! session tokens are 256 random bits handed to the device once and stored
+//! session tokens are 128 random bits handed to the device once and stored
 //! only as their SHA-256, so a leaked database yields no usable secret.
 
 use argon2::Argon2;
@@ -99,8 +99,12 @@ pub fn normalize_code(typed: &str) -> String {
         .collect()
 }
 
+/// 128 bits, as hex: unguessable (a session's hash is looked up, never
+/// compared in time that depends on it), and short, since a device sends
+/// it with every sync (HTTP/2 does not index it). Earlier 256-bit tokens
+/// stay valid: only the hash is stored.
 pub fn new_token() -> String {
-    hex(&random_bytes::<32>())
+    hex(&random_bytes::<16>())
 }
 
 pub fn token_hash(token: &str) -> String {
@@ -151,7 +155,7 @@ mod tests {
     #[test]
     fn tokens_are_random_and_hashed() {
         let t = new_token();
-        assert_eq!(t.len(), 64);
+        assert_eq!(t.len(), 32);
         assert_ne!(t, new_token());
         assert_eq!(token_hash(&t), token_hash(&t));
         assert_ne!(token_hash(&t), t);

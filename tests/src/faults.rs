@@ -1,4 +1,4 @@
-//! A loopback HTTP/1.1 proxy that injects faults, for the simulation. Per
+//! A loopback HTTP/1.1 proxy (it refuses HTTP/2) that injects faults, for the simulation. Per
 //! request, from a seeded generator: pass it, drop the request, drop the
 //! answer (after the server acted on it), cut the answer half-way, send the
 //! request to the server twice, delay it, or answer 503 itself. With faults
@@ -11,6 +11,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+
+/// How a cleartext HTTP/2 connection starts (RFC 9113, 3.4).
+pub const HTTP2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 
 /// A small deterministic generator (splitmix64).
 #[derive(Debug, Clone)]
@@ -167,6 +170,12 @@ async fn serve(
     rng: Arc<Mutex<Rng>>,
 ) -> std::io::Result<()> {
     while let Some(request) = read_message(&mut client).await? {
+        if request.starts_with(&HTTP2_PREFACE[..14]) {
+            // This proxy reads HTTP/1.1 only: closing before any fault is
+            // drawn makes the device fall back, and keeps the faults'
+            // sequence what it was for a given seed.
+            return Ok(());
+        }
         let fault = if on.load(Ordering::SeqCst) {
             pick(&rng)
         } else {

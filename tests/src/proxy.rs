@@ -2,12 +2,19 @@
 //! request through, waits until the server starts answering (so the server
 //! has committed), then drops both sides without passing the answer on: the
 //! device sees a broken connection for a request that did take effect.
+//!
+//! It reads HTTP/1.1: a connection that opens with HTTP/2's preface is
+//! closed, and the device falls back to HTTP/1.1 (which the stories that
+//! cut and hold answers rely on). [`CutProxy::metering`] passes HTTP/2
+//! too, counting its requests by their HEADERS frames, for the bench.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+
+use crate::faults::HTTP2_PREFACE;
 
 pub struct CutProxy {
     pub addr: SocketAddr,
@@ -21,7 +28,18 @@ pub struct CutProxy {
 }
 
 impl CutProxy {
+    /// An HTTP/1.1 proxy that can cut and hold answers.
     pub async fn start(upstream: SocketAddr) -> CutProxy {
+        CutProxy::with(upstream, false).await
+    }
+
+    /// A proxy that passes HTTP/1.1 and HTTP/2 and counts bytes and
+    /// requests of both (cut and hold work on HTTP/1.1 only).
+    pub async fn metering(upstream: SocketAddr) -> CutProxy {
+        CutProxy::with(upstream, true).await
+    }
+
+    async fn with(upstream: SocketAddr, pass_http2: bool) -> CutProxy {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
         let addr = listener.local_addr().expect("addr");
         let cut = Arc::new(AtomicBool::new(false));
@@ -37,12 +55,18 @@ impl CutProxy {
             requests: requests.clone(),
             hold: hold.clone(),
             held: held.clone(),
+            pass_http2,
         };
         let task = tokio::spawn(async move {
             while let Ok((client, _)) = listener.accept().await {
                 let ctl = ctl.clone();
                 tokio::spawn(async move {
+                    // As the device and the server do: HTTP/2 writes a
+                    // request's headers and body apart, and Nagle would
+                    // hold the second for a delayed ACK (40 ms).
+                    let _ = client.set_nodelay(true);
                     if let Ok(server) = TcpStream::connect(upstream).await {
+                        let _ = server.set_nodelay(true);
                         relay(client, server, ctl).await;
                     }
                 });
@@ -123,6 +147,7 @@ struct Control {
     requests: Arc<AtomicUsize>,
     hold: Arc<tokio::sync::watch::Sender<bool>>,
     held: Arc<AtomicUsize>,
+    pass_http2: bool,
 }
 
 async fn relay(mut client: TcpStream, mut server: TcpStream, ctl: Control) {
@@ -133,19 +158,31 @@ async fn relay(mut client: TcpStream, mut server: TcpStream, ctl: Control) {
         requests,
         hold,
         held,
+        pass_http2,
     } = ctl;
     let (mut cr, mut cw) = client.split();
     let (mut sr, mut sw) = server.split();
     let mut up = [0u8; 16 * 1024];
     let mut down = [0u8; 16 * 1024];
     let mut answering_sync = false;
+    let mut first = true;
+    let mut http2: Option<Frames> = None;
     loop {
         tokio::select! {
             n = cr.read(&mut up) => {
                 let Ok(n) = n else { return };
                 if n == 0 { return; }
                 let chunk = &up[..n];
-                let lines = count_request_lines(chunk);
+                if std::mem::take(&mut first) && chunk.starts_with(&HTTP2_PREFACE[..14]) {
+                    if !pass_http2 {
+                        return;
+                    }
+                    http2 = Some(Frames::default());
+                }
+                let lines = match &mut http2 {
+                    Some(frames) => frames.count_headers(chunk),
+                    None => count_request_lines(chunk),
+                };
                 if lines > 0 {
                     answering_sync = String::from_utf8_lossy(chunk).contains("POST /v1/sync");
                 }
@@ -173,10 +210,89 @@ async fn relay(mut client: TcpStream, mut server: TcpStream, ctl: Control) {
     }
 }
 
+/// Where a client's HTTP/2 byte stream is between frames: each request
+/// opens with one HEADERS frame (type 1; CONTINUATION frames are type 9).
+#[derive(Default)]
+struct Frames {
+    /// Bytes of the preface, then of the current payload, still to pass.
+    skip: usize,
+    started: bool,
+    /// A frame header split across reads.
+    partial: Vec<u8>,
+}
+
+impl Frames {
+    fn count_headers(&mut self, mut chunk: &[u8]) -> usize {
+        if !self.started {
+            self.started = true;
+            self.skip = HTTP2_PREFACE.len();
+        }
+        let mut count = 0;
+        loop {
+            let passed = self.skip.min(chunk.len());
+            self.skip -= passed;
+            chunk = &chunk[passed..];
+            if chunk.is_empty() {
+                return count;
+            }
+            let want = 9 - self.partial.len();
+            let take = want.min(chunk.len());
+            self.partial.extend_from_slice(&chunk[..take]);
+            chunk = &chunk[take..];
+            if self.partial.len() < 9 {
+                return count;
+            }
+            let h = std::mem::take(&mut self.partial);
+            self.skip = (usize::from(h[0]) << 16) | (usize::from(h[1]) << 8) | usize::from(h[2]);
+            if h[3] == 1 {
+                count += 1;
+            }
+        }
+    }
+}
+
 fn count_request_lines(chunk: &[u8]) -> usize {
     let text = String::from_utf8_lossy(chunk);
     ["POST /", "GET /", "DELETE /"]
         .iter()
         .map(|m| text.matches(m).count())
         .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame(kind: u8, len: usize) -> Vec<u8> {
+        let mut f = vec![
+            (len >> 16) as u8,
+            (len >> 8) as u8,
+            len as u8,
+            kind,
+            0,
+            0,
+            0,
+            0,
+            1,
+        ];
+        f.resize(9 + len, 0x01); // payload bytes that look like HEADERS types
+        f
+    }
+
+    #[test]
+    fn http2_requests_are_counted_by_headers_frames_however_the_reads_split() {
+        let mut stream = HTTP2_PREFACE.to_vec();
+        stream.extend(frame(4, 6)); // SETTINGS
+        for _ in 0..3 {
+            stream.extend(frame(1, 40)); // HEADERS
+            stream.extend(frame(9, 5)); // CONTINUATION
+            stream.extend(frame(0, 300)); // DATA
+        }
+        stream.extend(frame(8, 4)); // WINDOW_UPDATE
+        for size in [1, 2, 7, 9, 10, 64, stream.len()] {
+            let mut frames = Frames::default();
+            let counted: usize = stream.chunks(size).map(|c| frames.count_headers(c)).sum();
+            assert_eq!(counted, 3, "reads of {size} bytes");
+        }
+    }
 }

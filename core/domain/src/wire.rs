@@ -19,8 +19,13 @@ pub const PROTOCOL_VERSION: u32 = 1;
 /// `unsupported`; `complete_order` carries the service time; hour entries
 /// carry `due_by`, `late`, `order_id`, `rating`. 3: request bodies may be
 /// compressed (`Content-Encoding: zstd` or `gzip`); a page with more to
-/// come says how many (`remaining`).
-pub const PROTOCOL_REVISION: u32 = 3;
+/// come says how many (`remaining`). 4: the server also speaks cleartext
+/// HTTP/2 (prior knowledge) on its port, and answers a client of revision
+/// 4 or later in the [`Compact`] form.
+pub const PROTOCOL_REVISION: u32 = 4;
+/// The first server revision that serves cleartext HTTP/2: a client moves
+/// its syncs to it only after hearing this or later.
+pub const H2C_SINCE: u32 = 4;
 /// The first server revision that decodes compressed request bodies: a
 /// client compresses only to a server it has heard speak this or later.
 pub const COMPRESSED_REQUESTS_SINCE: u32 = 3;
@@ -112,8 +117,9 @@ pub struct SyncRequest {
     /// Opaque cursor from the previous response; absent on first sync.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-    /// Pending mutations in `seq` order, at most [`MAX_PUSH_BATCH`].
-    #[serde(default)]
+    /// Pending mutations in `seq` order, at most [`MAX_PUSH_BATCH`];
+    /// absent when none (every server revision reads it so).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub mutations: Vec<Pushed>,
     /// How many changes to return at most; the server caps it at [`MAX_PULL_LIMIT`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -186,12 +192,17 @@ impl From<MutationEnvelope> for Pushed {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SyncResponse<C = Change> {
     /// One result per pushed mutation, in the same order.
+    #[serde(default)]
     pub results: Vec<MutationResult>,
     /// Changes visible to this user after the request's cursor, oldest first.
+    #[serde(default = "Vec::new")]
     pub changes: Vec<C>,
-    /// Cursor to send next time; covers exactly the changes returned.
+    /// Cursor to send next time; covers exactly the changes returned. Empty
+    /// when a revision 4 answer left it out: the request's cursor stands.
+    #[serde(default)]
     pub cursor: String,
     /// More changes are waiting: pull again with the new cursor.
+    #[serde(default)]
     pub has_more: bool,
     /// The user's scope changed (or the cursor is unusable): the device must drop
     /// its replicated records before applying these changes, which start from zero.
@@ -214,6 +225,56 @@ pub struct SyncResponse<C = Change> {
     /// The server's epoch: drawn anew when it is restored from a backup.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub epoch: String,
+}
+
+/// The first client revision that reads a [`Compact`] answer.
+pub const COMPACT_ANSWERS_SINCE: u32 = 4;
+
+/// A sync answer as the server sends it to a client of revision
+/// [`COMPACT_ANSWERS_SINCE`] or later: what the client already knows is
+/// left out. Empty `results` and `changes`, a false `has_more` or
+/// `reset`, and a `cursor` or `epoch` equal to the one the request
+/// carried are absent; a no-op sync is then its cursor-less minimum.
+/// Older clients get every field ([`SyncResponse`]'s own form).
+pub struct Compact<'a, C> {
+    pub response: &'a SyncResponse<C>,
+    /// The request's cursor and epoch.
+    pub cursor: Option<&'a str>,
+    pub epoch: Option<&'a str>,
+}
+
+impl<C: Serialize> Serialize for Compact<'_, C> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let r = self.response;
+        let mut m = s.serialize_map(None)?;
+        if !r.results.is_empty() {
+            m.serialize_entry("results", &r.results)?;
+        }
+        if !r.changes.is_empty() {
+            m.serialize_entry("changes", &r.changes)?;
+        }
+        if self.cursor != Some(r.cursor.as_str()) {
+            m.serialize_entry("cursor", &r.cursor)?;
+        }
+        if r.has_more {
+            m.serialize_entry("has_more", &true)?;
+        }
+        if r.reset {
+            m.serialize_entry("reset", &true)?;
+        }
+        if let Some(seq) = r.confirmed_seq {
+            m.serialize_entry("confirmed_seq", &seq)?;
+        }
+        if let Some(n) = r.remaining {
+            m.serialize_entry("remaining", &n)?;
+        }
+        m.serialize_entry("server_time", &r.server_time)?;
+        if !r.epoch.is_empty() && self.epoch != Some(r.epoch.as_str()) {
+            m.serialize_entry("epoch", &r.epoch)?;
+        }
+        m.end()
+    }
 }
 
 string_enum! {

@@ -265,6 +265,11 @@ impl Replica {
         self.read(outbox::pending_count)
     }
 
+    /// Whether syncs now travel on cleartext HTTP/2 (see `http.rs`).
+    pub fn uses_http2_cleartext(&self) -> bool {
+        self.inner.http.uses_h2c()
+    }
+
     pub fn pending_mutations(&self) -> Result<Vec<PendingMutation>> {
         Ok(self
             .read(outbox::all)?

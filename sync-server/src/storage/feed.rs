@@ -4,7 +4,7 @@
 //! backend supplies the [`Feed`] (its reading snapshot) and keeps only the
 //! SQL and its notion of where the feed is final.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use volunteer_domain::{Actor, Change, Kind, MutationResult, Role, SyncResponse};
 
 use super::{Principal, StoreError, SyncError};
@@ -145,7 +145,8 @@ impl Page {
             reset: self.reset,
             confirmed_seq: self.confirmed_seq,
             remaining: self.remaining,
-            server_time: now,
+            // Milliseconds: finer is noise on the wire.
+            server_time: now.trunc_subsecs(3),
         }
     }
 }

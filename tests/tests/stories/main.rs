@@ -33,6 +33,7 @@ mod rights;
 mod server_kill;
 mod shedding;
 mod teams;
+mod transport;
 mod version_skew;
 
 use volunteer_domain::{Kind, Record};

@@ -76,6 +76,19 @@ async fn slow_and_idle_clients_are_cut_off() {
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     assert!(closed, "an idle kept-alive connection stayed open");
 
+    // An HTTP/2 connection that says hello and then nothing (nor answers
+    // the server's goodbye): closed too.
+    let (closed, took) = blocking(move || {
+        let mut s = TcpStream::connect(addr).unwrap();
+        s.write_all(volunteer_tests::faults::HTTP2_PREFACE).unwrap();
+        s.write_all(&[0, 0, 0, 4, 0, 0, 0, 0, 0]).unwrap(); // empty SETTINGS
+        let started = Instant::now();
+        let (closed, _) = closed_within(s, 8);
+        (closed, started.elapsed())
+    })
+    .await;
+    assert!(closed, "an idle HTTP/2 connection stayed open ({took:?})");
+
     // A body one byte at a time: 408 once the request deadline passes.
     let (_, answer) = blocking(move || {
         let mut s = TcpStream::connect(addr).unwrap();

@@ -131,7 +131,7 @@ impl Cluster {
             .await
             .expect("join");
             self.servers.push(child);
-            self.proxies.push(CutProxy::start(addr).await);
+            self.proxies.push(CutProxy::metering(addr).await);
         }
     }
 
