@@ -15,12 +15,13 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/002_narrow_indexes.sql"),
     include_str!("migrations/003_kept_aside.sql"),
     include_str!("migrations/004_journal.sql"),
+    include_str!("migrations/005_records_by_arrival.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// The secondary indexes every replicated row updates (as created by
-/// `001_initial.sql`). A bulk download drops them and builds them once at
+/// `001_initial.sql` and again by `005_records_by_arrival.sql`). A bulk download drops them and builds them once at
 /// its end: building sorted is several times cheaper than random inserts
 /// into two indexes for every row.
 pub const BULK_INDEXES: &[(&str, &str)] = &[
@@ -50,7 +51,8 @@ pub fn drop_bulk_indexes(conn: &Connection) -> Result<()> {
 /// activity's rows); the planner only compares them. Dropping an index
 /// drops its row, so they are written again whenever one is missing.
 const RECORDS_STATS: &[(&str, &str)] = &[
-    ("records", "100000 10000 1"),
+    // The primary key's index (`records` is a rowid table since schema 5).
+    ("sqlite_autoindex_records_1", "100000 10000 1"),
     ("records_by_volunteer", "100000 10000 5"),
     ("records_by_activity", "100000 10000 30"),
     ("activities_by_site", "2000 20"),
@@ -67,12 +69,14 @@ pub fn ensure_bulk_indexes(conn: &Connection) -> Result<()> {
     // Creates sqlite_stat1 when missing (it cannot be created by hand) and
     // touches no statistics of `records`.
     conn.execute_batch("ANALYZE sqlite_schema")?;
-    let present: usize = conn.query_row(
-        "SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'records'",
-        [],
-        |r| r.get(0),
-    )?;
-    if present != RECORDS_STATS.len() {
+    let present: Vec<String> = conn
+        .prepare("SELECT idx FROM sqlite_stat1 WHERE tbl = 'records' ORDER BY idx")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut wanted: Vec<&str> = RECORDS_STATS.iter().map(|(idx, _)| *idx).collect();
+    wanted.sort_unstable();
+    // By name: a replica from before schema 5 has the old key's row.
+    if present != wanted {
         conn.execute("DELETE FROM sqlite_stat1 WHERE tbl = 'records'", [])?;
         for (idx, stat) in RECORDS_STATS {
             conn.execute(

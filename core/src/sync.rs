@@ -419,19 +419,19 @@ enum Incoming {
 impl Incoming {
     fn of(change: ReceivedChange) -> Incoming {
         let ReceivedChange { kind, key, data } = change;
+        let data: Option<String> = data.map(|d| String::from(Box::<str>::from(d)));
         let Some(k) = Kind::parse(&kind) else {
             return Incoming::Aside {
-                data: data.map(|d| d.to_string()),
+                data,
                 reason: format!("unknown kind {kind}"),
                 kind,
                 key,
             };
         };
-        let Some(data) = data else {
+        let Some(json) = data else {
             return Incoming::Delete(k, key);
         };
-        let json = data.to_string();
-        match Record::from_value(k, data) {
+        match Record::from_json(k, &json) {
             Ok(r) => Incoming::Put(k, key, Box::new(r), json),
             Err(e) => Incoming::Aside {
                 kind,

@@ -109,6 +109,33 @@ fn a_v1_replica_upgrades_with_everything_kept() {
         )
         .unwrap();
     assert_eq!(narrow, 2, "schema 2's indexes exist");
+    // Schema 5: records in arrival order, and the planner's figures name
+    // its key's index (the old key had none of its own).
+    let table: String = conn
+        .query_row(
+            "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'records'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(!table.contains("WITHOUT ROWID"), "{table}");
+    let stats: Vec<String> = conn
+        .prepare("SELECT idx FROM sqlite_stat1 WHERE tbl = 'records' ORDER BY idx")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    assert_eq!(
+        stats,
+        [
+            "activities_by_site",
+            "memberships_by_team",
+            "records_by_activity",
+            "records_by_volunteer",
+            "sqlite_autoindex_records_1"
+        ]
+    );
 }
 
 #[test]

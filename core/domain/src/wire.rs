@@ -305,13 +305,15 @@ pub struct Change {
     pub data: Option<serde_json::Value>,
 }
 
-/// A change as a device reads it: the kind as sent.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A change as a device reads it: the kind as sent, and the record as its
+/// JSON text, which the device decodes once (into its type) and stores as
+/// it came.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ReceivedChange {
     pub kind: String,
     pub key: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<serde_json::Value>,
+    pub data: Option<Box<serde_json::value::RawValue>>,
 }
 
 string_enum! {
