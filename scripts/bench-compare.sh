@@ -8,8 +8,9 @@
 #   scripts/bench-compare.sh OUT [BEFORE_COMMIT]
 #
 # The earlier commit is built in a git worktree under target/bench-before,
-# with this checkout's benchmark sources copied in, so both builds are
-# measured by the same bench (it must still compile against that commit).
+# with this checkout's benchmark sources and proxies copied in, so both
+# builds are measured by the same bench (it must still compile against
+# that commit). `scripts/bench-tables.py OUT` prints the tables.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:?usage: scripts/bench-compare.sh OUT [BEFORE_COMMIT]}"
@@ -23,6 +24,8 @@ if [ -n "$before" ]; then
     git worktree prune
     git worktree add -q --detach "$tree" "$before"
     cp -r tests/src/bin/volunteer_bench/. "$tree/tests/src/bin/volunteer_bench/"
+    # The metering proxy the bench counts through (it reads HTTP/2 too).
+    cp tests/src/proxy.rs tests/src/faults.rs "$tree/tests/src/"
     (cd "$tree" && CARGO_TARGET_DIR="$root/target/bench-before/target" \
         cargo build --release --locked -q -p volunteer-tests --bin volunteer-bench -p volunteer-sync-server)
 fi

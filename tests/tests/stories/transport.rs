@@ -88,7 +88,9 @@ async fn a_revision_4_client_is_not_told_what_it_already_knows() {
     assert!(first.get("results").is_none(), "{first}");
     assert!(first.get("has_more").is_none() && first.get("reset").is_none());
 
-    // Nothing new: only the server's time.
+    // Nothing new: only the server's time, and the cursor only if it
+    // moved (on PostgreSQL it carries the feed's watermark, which other
+    // transactions advance; on SQLite it stays).
     let noop = json!({"client_id": "c", "cursor": cursor, "epoch": epoch});
     let answer = sync_as(&url, &t, "4", &noop).await;
     let keys: Vec<&str> = answer
@@ -96,8 +98,12 @@ async fn a_revision_4_client_is_not_told_what_it_already_knows() {
         .unwrap()
         .keys()
         .map(|k| k.as_str())
+        .filter(|k| *k != "cursor")
         .collect();
     assert_eq!(keys, ["server_time"], "{answer}");
+    if let Some(moved) = answer.get("cursor") {
+        assert_ne!(moved, cursor.as_str(), "an unchanged cursor is left out");
+    }
 
     // A revision 3 client is answered in full.
     let answer = sync_as(&url, &t, "3", &noop).await;
@@ -107,5 +113,4 @@ async fn a_revision_4_client_is_not_told_what_it_already_knows() {
             "{key} missing for revision 3: {answer}"
         );
     }
-    assert_eq!(answer["cursor"], cursor.as_str());
 }
