@@ -151,11 +151,12 @@ impl Http {
         }
     }
 
-    /// Send the request `make` builds on the current transport. When the
-    /// first cleartext HTTP/2 request fails, it is sent again on HTTP/1.1;
-    /// if that one is answered, HTTP/1.1 is used for good. Only sync goes this way (it is the traffic, and it is
-    /// safe to send twice: exactly-once by its sequence numbers); the rare
-    /// calls (sign-in, codes, sign-out) stay on HTTP/1.1.
+    /// Send the request `make` builds on the current transport. A cleartext
+    /// HTTP/2 request that fails is sent again on HTTP/1.1; if that one is
+    /// answered, HTTP/1.1 is used for good. Only sync goes this way (it is
+    /// the traffic, and it is safe to send twice: exactly-once by its
+    /// sequence numbers); the rare calls (sign-in, codes, sign-out) stay on
+    /// HTTP/1.1.
     async fn send(
         &self,
         make: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder,
@@ -180,10 +181,13 @@ impl Http {
                 self.heard(&resp);
                 Ok(resp)
             }
-            Err(e) if transport == Transport::H2cTrying => {
+            Err(e) => {
                 // The same request on HTTP/1.1 tells a network failure (it
                 // fails too: try HTTP/2 again next time) from a path that
-                // does not carry HTTP/2 (it answers: stay on HTTP/1.1).
+                // does not carry HTTP/2 (it answers: stay on HTTP/1.1). A
+                // path can change under a kept HTTP/2 client too: a phone
+                // that moves to a network with a proxy that reads only
+                // HTTP/1.1.
                 let resp = make(&self.client).send().await?;
                 tracing::warn!(error = %e, "cleartext HTTP/2 failed where HTTP/1.1 works; staying on HTTP/1.1");
                 self.transport
@@ -191,7 +195,6 @@ impl Http {
                 self.heard(&resp);
                 Ok(resp)
             }
-            Err(e) => Err(e.into()),
         }
     }
 

@@ -24,6 +24,7 @@ pub struct CutProxy {
     cuts: Arc<AtomicUsize>,
     requests: Arc<AtomicUsize>,
     bytes: Arc<[AtomicUsize; 2]>,
+    pass_http2: Arc<AtomicBool>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -40,6 +41,7 @@ impl CutProxy {
     }
 
     async fn with(upstream: SocketAddr, pass_http2: bool) -> CutProxy {
+        let pass_http2 = Arc::new(AtomicBool::new(pass_http2));
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
         let addr = listener.local_addr().expect("addr");
         let cut = Arc::new(AtomicBool::new(false));
@@ -55,7 +57,7 @@ impl CutProxy {
             requests: requests.clone(),
             hold: hold.clone(),
             held: held.clone(),
-            pass_http2,
+            pass_http2: pass_http2.clone(),
         };
         let task = tokio::spawn(async move {
             while let Ok((client, _)) = listener.accept().await {
@@ -80,8 +82,15 @@ impl CutProxy {
             cuts,
             requests,
             bytes,
+            pass_http2,
             task,
         }
+    }
+
+    /// Whether new connections may speak HTTP/2 (kept ones carry on): as
+    /// when a phone moves to a network whose proxy reads only HTTP/1.1.
+    pub fn set_pass_http2(&self, on: bool) {
+        self.pass_http2.store(on, Ordering::SeqCst);
     }
 
     /// While set, answers to `POST /v1/sync` are held back (not lost) until it
@@ -147,7 +156,7 @@ struct Control {
     requests: Arc<AtomicUsize>,
     hold: Arc<tokio::sync::watch::Sender<bool>>,
     held: Arc<AtomicUsize>,
-    pass_http2: bool,
+    pass_http2: Arc<AtomicBool>,
 }
 
 async fn relay(mut client: TcpStream, mut server: TcpStream, ctl: Control) {
@@ -174,7 +183,7 @@ async fn relay(mut client: TcpStream, mut server: TcpStream, ctl: Control) {
                 if n == 0 { return; }
                 let chunk = &up[..n];
                 if std::mem::take(&mut first) && chunk.starts_with(&HTTP2_PREFACE[..14]) {
-                    if !pass_http2 {
+                    if !pass_http2.load(Ordering::SeqCst) {
                         return;
                     }
                     http2 = Some(Frames::default());

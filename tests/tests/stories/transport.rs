@@ -60,6 +60,28 @@ async fn syncs_move_to_http2_and_fall_back_where_it_is_not_carried() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_on_http2_that_moves_behind_an_http1_proxy_keeps_syncing() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir.path().join("server.db")).await;
+    let fx = fixture::seed(server.store.as_ref());
+    let path = CutProxy::metering(server.addr).await;
+    let phone = signed_in(dir.path(), "phone", &path.url(), "v1").await;
+    phone.sync().await.unwrap();
+    assert!(phone.uses_http2_cleartext());
+
+    // The network changes: new connections meet a proxy that reads only
+    // HTTP/1.1. Once the kept connection is gone (idle for 5 s), the next
+    // HTTP/2 sync fails, and the same sync goes through on HTTP/1.1.
+    path.set_pass_http2(false);
+    tokio::time::sleep(std::time::Duration::from_secs(6)).await;
+    phone.join_team(&fx.team_a.id).unwrap();
+    let r = phone.sync().await.unwrap();
+    assert_eq!((r.pushed, r.applied), (1, 1));
+    assert!(!phone.uses_http2_cleartext());
+    assert_eq!(phone.pending_count().unwrap(), 0);
+}
+
 async fn sync_as(url: &str, token: &str, revision: &str, body: &Value) -> Value {
     let resp = reqwest::Client::new()
         .post(format!("{url}/v1/sync"))
