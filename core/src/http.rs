@@ -2,11 +2,11 @@
 //! and the mapping of every transport and status failure to [`Error`].
 //!
 //! Requests start on HTTP/1.1. Over `http://`, once the server has said it
-//! speaks revision [`H2C_SINCE`] or later, they move to cleartext HTTP/2 on
-//! one kept connection, whose compressed headers make a no-op sync a few
-//! hundred bytes; if that first HTTP/2 request fails on something between
-//! (a proxy that speaks only HTTP/1.1), the client goes back to HTTP/1.1
-//! for good. Over `https://` the TLS handshake chooses (ALPN).
+//! speaks revision [`H2C_SINCE`] or later, syncs move to cleartext HTTP/2
+//! on one kept connection, whose compressed headers make a no-op sync a few
+//! hundred bytes; if an HTTP/2 sync fails where HTTP/1.1 answers (a proxy
+//! between that reads only HTTP/1.1), the client goes back to HTTP/1.1 for
+//! good. Over `https://` the TLS handshake chooses (ALPN).
 
 use std::sync::atomic::{AtomicU8, AtomicU32, Ordering};
 use std::time::Duration;
@@ -27,20 +27,17 @@ const IDLE_CONNECTION: Duration = Duration::from_secs(5);
 enum Transport {
     /// HTTP/1.1 (or what TLS chose): the server has not offered HTTP/2.
     Http1 = 0,
-    /// Cleartext HTTP/2 is offered; no request has come back on it yet.
-    H2cTrying = 1,
-    /// Cleartext HTTP/2 answered: stay on it.
-    H2c = 2,
+    /// The server offers cleartext HTTP/2: syncs go on it.
+    H2c = 1,
     /// Cleartext HTTP/2 failed where HTTP/1.1 works: never again.
-    H2cRefused = 3,
+    H2cRefused = 2,
 }
 
 impl Transport {
     fn of(v: u8) -> Transport {
         match v {
-            1 => Transport::H2cTrying,
-            2 => Transport::H2c,
-            3 => Transport::H2cRefused,
+            1 => Transport::H2c,
+            2 => Transport::H2cRefused,
             _ => Transport::Http1,
         }
     }
@@ -117,7 +114,7 @@ impl Http {
         self.offer_h2c(revision);
     }
 
-    /// Whether requests now travel on cleartext HTTP/2.
+    /// Whether syncs now travel on cleartext HTTP/2.
     pub fn uses_h2c(&self) -> bool {
         self.transport() == Transport::H2c
     }
@@ -132,7 +129,7 @@ impl Http {
         if revision >= H2C_SINCE && self.h2c.is_some() {
             let _ = self.transport.compare_exchange(
                 Transport::Http1 as u8,
-                Transport::H2cTrying as u8,
+                Transport::H2c as u8,
                 Ordering::SeqCst,
                 Ordering::SeqCst,
             );
@@ -161,9 +158,8 @@ impl Http {
         &self,
         make: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder,
     ) -> Result<reqwest::Response> {
-        let transport = self.transport();
-        let h2c = match (transport, &self.h2c) {
-            (Transport::H2cTrying | Transport::H2c, Some(c)) => c,
+        let h2c = match (self.transport(), &self.h2c) {
+            (Transport::H2c, Some(c)) => c,
             _ => {
                 let resp = make(&self.client).send().await?;
                 self.heard(&resp);
@@ -172,12 +168,6 @@ impl Http {
         };
         match make(h2c).send().await {
             Ok(resp) => {
-                let _ = self.transport.compare_exchange(
-                    Transport::H2cTrying as u8,
-                    Transport::H2c as u8,
-                    Ordering::SeqCst,
-                    Ordering::SeqCst,
-                );
                 self.heard(&resp);
                 Ok(resp)
             }

@@ -21,9 +21,9 @@ const MIGRATIONS: &[&str] = &[
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// The secondary indexes every replicated row updates (as created by
-/// `001_initial.sql` and again by `005_records_by_arrival.sql`). A bulk download drops them and builds them once at
-/// its end: building sorted is several times cheaper than random inserts
-/// into two indexes for every row.
+/// `001_initial.sql`, and again by `005_records_by_arrival.sql`). A bulk
+/// download drops them and builds them once at its end: building sorted is
+/// several times cheaper than random inserts into two indexes for every row.
 pub const BULK_INDEXES: &[(&str, &str)] = &[
     (
         "records_by_activity",

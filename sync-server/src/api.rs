@@ -215,9 +215,14 @@ pub fn router_with(storage: Arc<dyn Storage>, guards: Arc<Guards>) -> Router {
         .with_state(state)
 }
 
+/// The revision the client said it speaks (absent: 1), as the revision
+/// middleware read it.
+#[derive(Clone, Copy)]
+struct ClientRevision(u32);
+
 /// Refuse a client older than this server serves (one clear answer, not
 /// a failure it would retry), and say which revision this server speaks.
-async fn revision(req: Request, next: Next) -> Response {
+async fn revision(mut req: Request, next: Next) -> Response {
     let theirs = req
         .headers()
         .get(REVISION_HEADER)
@@ -243,7 +248,11 @@ async fn revision(req: Request, next: Next) -> Response {
             "Content-Encoding must be zstd, gzip or identity",
         )
         .into_response(),
-        _ => next.run(req).await,
+        said => {
+            req.extensions_mut()
+                .insert(ClientRevision(said.flatten().unwrap_or(1)));
+            next.run(req).await
+        }
     };
     resp.headers_mut().insert(
         REVISION_HEADER,
@@ -442,7 +451,7 @@ async fn sign_out(
 async fn sync(
     State(state): State<AppState>,
     Extension(who): Extension<Principal>,
-    headers: HeaderMap,
+    Extension(ClientRevision(theirs)): Extension<ClientRevision>,
     body: Result<Json<SyncRequest>, JsonRejection>,
 ) -> Result<Response, Failure> {
     let Json(req) = body?;
@@ -459,12 +468,6 @@ async fn sync(
         has_more = resp.has_more,
         "sync"
     );
-    // The revision middleware has refused a header that does not parse.
-    let theirs = headers
-        .get(REVISION_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u32>().ok())
-        .unwrap_or(1);
     Ok(if theirs >= COMPACT_ANSWERS_SINCE {
         Json(Compact {
             response: &resp,

@@ -25,6 +25,7 @@ pub struct CutProxy {
     requests: Arc<AtomicUsize>,
     bytes: Arc<[AtomicUsize; 2]>,
     pass_http2: Arc<AtomicBool>,
+    http2_requests: Arc<AtomicUsize>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -42,6 +43,7 @@ impl CutProxy {
 
     async fn with(upstream: SocketAddr, pass_http2: bool) -> CutProxy {
         let pass_http2 = Arc::new(AtomicBool::new(pass_http2));
+        let http2_requests = Arc::new(AtomicUsize::new(0));
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
         let addr = listener.local_addr().expect("addr");
         let cut = Arc::new(AtomicBool::new(false));
@@ -58,6 +60,7 @@ impl CutProxy {
             hold: hold.clone(),
             held: held.clone(),
             pass_http2: pass_http2.clone(),
+            http2_requests: http2_requests.clone(),
         };
         let task = tokio::spawn(async move {
             while let Ok((client, _)) = listener.accept().await {
@@ -83,6 +86,7 @@ impl CutProxy {
             requests,
             bytes,
             pass_http2,
+            http2_requests,
             task,
         }
     }
@@ -126,7 +130,12 @@ impl CutProxy {
         self.cuts.load(Ordering::SeqCst)
     }
 
-    /// HTTP requests seen (counted by request lines).
+    /// Of [`CutProxy::requests`], those made on HTTP/2.
+    pub fn http2_requests(&self) -> usize {
+        self.http2_requests.load(Ordering::SeqCst)
+    }
+
+    /// HTTP requests seen (counted by request lines, or HTTP/2 HEADERS frames).
     pub fn requests(&self) -> usize {
         self.requests.load(Ordering::SeqCst)
     }
@@ -157,6 +166,7 @@ struct Control {
     hold: Arc<tokio::sync::watch::Sender<bool>>,
     held: Arc<AtomicUsize>,
     pass_http2: Arc<AtomicBool>,
+    http2_requests: Arc<AtomicUsize>,
 }
 
 async fn relay(mut client: TcpStream, mut server: TcpStream, ctl: Control) {
@@ -168,6 +178,7 @@ async fn relay(mut client: TcpStream, mut server: TcpStream, ctl: Control) {
         hold,
         held,
         pass_http2,
+        http2_requests,
     } = ctl;
     let (mut cr, mut cw) = client.split();
     let (mut sr, mut sw) = server.split();
@@ -189,7 +200,11 @@ async fn relay(mut client: TcpStream, mut server: TcpStream, ctl: Control) {
                     http2 = Some(Frames::default());
                 }
                 let lines = match &mut http2 {
-                    Some(frames) => frames.count_headers(chunk),
+                    Some(frames) => {
+                        let n = frames.count_headers(chunk);
+                        http2_requests.fetch_add(n, Ordering::SeqCst);
+                        n
+                    }
                     None => count_request_lines(chunk),
                 };
                 if lines > 0 {

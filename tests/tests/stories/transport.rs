@@ -15,19 +15,26 @@ async fn syncs_move_to_http2_and_fall_back_where_it_is_not_carried() {
     let server = TestServer::start(&dir.path().join("server.db")).await;
     let fx = fixture::seed(server.store.as_ref());
 
-    // Straight to the server: the sign-in (HTTP/1.1) hears revision 4, and
-    // the syncs go on HTTP/2, pushes included.
-    let fresh = volunteer_tests::device(dir.path(), "fresh", &server.url());
+    // On a path that carries HTTP/2: the sign-in (HTTP/1.1) hears revision
+    // 4, and the syncs go on HTTP/2, pushes included.
+    let wire = CutProxy::metering(server.addr).await;
+    let fresh = volunteer_tests::device(dir.path(), "fresh", &wire.url());
     assert!(
         !fresh.uses_http2_cleartext(),
         "not before the server said so"
     );
-    let direct = signed_in(dir.path(), "direct", &server.url(), "v1").await;
+    let direct = signed_in(dir.path(), "direct", &wire.url(), "v1").await;
     assert!(direct.uses_http2_cleartext());
     direct.join_team(&fx.team_a.id).unwrap();
+    let (all, on_http2) = (wire.requests(), wire.http2_requests());
     let r = direct.sync().await.unwrap();
     assert_eq!((r.pushed, r.applied), (1, 1));
     assert!(direct.uses_http2_cleartext());
+    assert_eq!(
+        (wire.requests() - all, wire.http2_requests() - on_http2),
+        (1, 1),
+        "the push went on HTTP/2"
+    );
     let v1 = fx.id("v1");
     assert_eq!(
         owned_by(server.store.as_ref(), Kind::Membership, &v1).len(),
@@ -35,9 +42,15 @@ async fn syncs_move_to_http2_and_fall_back_where_it_is_not_carried() {
     );
     // A restarted app remembers the revision and starts on HTTP/2.
     drop(direct);
-    let again = volunteer_tests::device(dir.path(), "direct", &server.url());
+    let again = volunteer_tests::device(dir.path(), "direct", &wire.url());
+    let on_http2 = wire.http2_requests();
     again.sync().await.unwrap();
     assert!(again.uses_http2_cleartext());
+    assert_eq!(
+        wire.http2_requests() - on_http2,
+        1,
+        "the first sync on HTTP/2"
+    );
 
     // Through a proxy that closes HTTP/2 connections: the HTTP/2 attempt
     // fails, the same sync goes through on HTTP/1.1, and stays there.
