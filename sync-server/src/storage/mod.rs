@@ -9,6 +9,8 @@
 
 pub mod accounts;
 pub mod feed;
+#[cfg(test)]
+mod hours_reads;
 pub mod postgres;
 pub mod push;
 pub mod sqlite;

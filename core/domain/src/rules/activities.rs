@@ -300,10 +300,13 @@ pub(super) fn cancel_signup<S: State>(
     // Once under way, or once the volunteer is checked in, the signup is
     // part of the record (who was expected, on what ground they attended).
     let attended = get_attendance(s, &pair_key(activity_id, &actor.user_id))?.is_some();
-    let reported = s.hours_of(&actor.user_id)?.into_iter().any(|h| {
-        h.activity_id.as_deref() == Some(activity_id)
-            && matches!(h.status, HourStatus::Pending | HourStatus::Confirmed)
-    });
+    let reported = s
+        .hours_for_activity(&actor.user_id, activity_id)?
+        .into_iter()
+        .any(|h| {
+            h.activity_id.as_deref() == Some(activity_id)
+                && matches!(h.status, HourStatus::Pending | HourStatus::Confirmed)
+        });
     if attended
         || reported
         || matches!(

@@ -112,6 +112,34 @@ pub trait State {
     /// Every hour entry of a volunteer, in any status (complete on the
     /// server; a device's is what it holds).
     fn hours_of(&mut self, volunteer_id: &str) -> Result<Vec<HourEntry>, Self::Error>;
+    /// The volunteer's hour entries, in any status, whose credited span
+    /// meets `[from, to)` (Unix seconds, see [`super::evidence::span_meets`]):
+    /// at least those, maybe more (the rules test each again). What the
+    /// daily limit and the overlap rule read, so a credit costs the entries
+    /// near it, not the volunteer's whole history (the server answers from
+    /// an index; this default filters [`State::hours_of`]).
+    fn hours_meeting(
+        &mut self,
+        volunteer_id: &str,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<HourEntry>, Self::Error> {
+        let mut all = self.hours_of(volunteer_id)?;
+        all.retain(|e| super::evidence::span_meets(e, from, to));
+        Ok(all)
+    }
+    /// The volunteer's hour entries for one activity, in any status (the
+    /// server answers from an index; this default filters
+    /// [`State::hours_of`]).
+    fn hours_for_activity(
+        &mut self,
+        volunteer_id: &str,
+        activity_id: &str,
+    ) -> Result<Vec<HourEntry>, Self::Error> {
+        let mut all = self.hours_of(volunteer_id)?;
+        all.retain(|e| e.activity_id.as_deref() == Some(activity_id));
+        Ok(all)
+    }
     /// Every membership of a volunteer, in any state (likewise).
     fn memberships_of(&mut self, volunteer_id: &str) -> Result<Vec<Membership>, Self::Error>;
     /// The display name of a resident, if this side knows them (the server).

@@ -54,6 +54,28 @@ fn span(e: &HourEntry) -> (i64, i64) {
     (start, start + i64::from(e.minutes) * 60)
 }
 
+/// Whether the entry's credited span meets `[from, to)` (whole seconds,
+/// as [`span`] counts them): the test the narrowed reads of
+/// [`State::hours_meeting`] answer for.
+pub fn span_meets(e: &HourEntry, from: i64, to: i64) -> bool {
+    let (f, t) = span(e);
+    f < to && from < t
+}
+
+/// The Shanghai days `candidate`'s span touches, as `[from, to)`: what the
+/// daily limit and the overlap rule read of the volunteer's other entries.
+pub(super) fn credit_window(candidate: &HourEntry) -> (i64, i64) {
+    let own = span(candidate);
+    let first = shanghai_day(candidate.started_at);
+    let last = (own.1 - 1 + SHANGHAI_OFFSET_SECS)
+        .div_euclid(DAY_SECS)
+        .max(first);
+    (
+        first * DAY_SECS - SHANGHAI_OFFSET_SECS,
+        (last + 1) * DAY_SECS - SHANGHAI_OFFSET_SECS,
+    )
+}
+
 /// Minutes of the span that fall on a Shanghai day.
 fn minutes_on(span: (i64, i64), day: i64) -> i64 {
     let day_start = day * DAY_SECS - SHANGHAI_OFFSET_SECS;
@@ -120,7 +142,8 @@ pub(super) fn credit_check<S: State>(
     candidate: &HourEntry,
     replaced: &[&str],
 ) -> Result<Option<Decision>, S::Error> {
-    let existing = s.hours_of(&candidate.volunteer_id)?;
+    let (from, to) = credit_window(candidate);
+    let existing = s.hours_meeting(&candidate.volunteer_id, from, to)?;
     let refusal = if !within_daily_limit(&existing, candidate, replaced) {
         reject(
             RejectCode::DailyLimit,
@@ -178,7 +201,7 @@ pub(super) fn follow_attendance<S: State>(
     }
     // Once attendance credits the activity, it is the evidence: a
     // self-report for it gives way (a bare check-in erases nothing).
-    for mut report in s.hours_of(&after.volunteer_id)? {
+    for mut report in s.hours_for_activity(&after.volunteer_id, &activity.id)? {
         let open = matches!(report.status, HourStatus::Pending | HourStatus::Confirmed);
         if open
             && earned.is_some()
@@ -266,7 +289,7 @@ pub(super) fn void_for_cancelled<S: State>(
     volunteers.dedup();
     let mut effects = vec![];
     for v in volunteers {
-        for mut h in s.hours_of(&v)? {
+        for mut h in s.hours_for_activity(&v, &activity.id)? {
             let open = matches!(h.status, HourStatus::Pending | HourStatus::Confirmed);
             if open && h.activity_id.as_deref() == Some(activity.id.as_str()) {
                 h.status = HourStatus::Voided;

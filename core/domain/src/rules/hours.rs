@@ -128,7 +128,13 @@ pub(super) fn report_hours<S: State>(
     };
     super::evidence::stamp(s, &mut entry, activity.as_ref(), now)?;
     let open = |e: &HourEntry| matches!(e.status, HourStatus::Pending | HourStatus::Confirmed);
-    if super::evidence::overlaps(&s.hours_of(&actor.user_id)?, &entry, &[], open) {
+    let (from, to) = super::evidence::credit_window(&entry);
+    if super::evidence::overlaps(
+        &s.hours_meeting(&actor.user_id, from, to)?,
+        &entry,
+        &[],
+        open,
+    ) {
         return Ok(if s.authoritative() {
             reject(
                 RejectCode::HoursOverlap,
@@ -163,11 +169,14 @@ fn reportable<S: State>(
         return Ok(Err(d));
     }
     // One open report per activity: a second would count the time twice.
-    let reported = s.hours_of(&actor.user_id)?.into_iter().any(|h| {
-        h.source == HourSource::SelfReport
-            && h.activity_id.as_deref() == Some(activity.id.as_str())
-            && matches!(h.status, HourStatus::Pending | HourStatus::Confirmed)
-    });
+    let reported = s
+        .hours_for_activity(&actor.user_id, &activity.id)?
+        .into_iter()
+        .any(|h| {
+            h.source == HourSource::SelfReport
+                && h.activity_id.as_deref() == Some(activity.id.as_str())
+                && matches!(h.status, HourStatus::Pending | HourStatus::Confirmed)
+        });
     if reported {
         return Ok(Err(reject(
             RejectCode::AlreadyCredited,

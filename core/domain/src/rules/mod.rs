@@ -39,7 +39,7 @@ pub(crate) use base::*;
 pub use base::{Decision, Effect, RejectCode, Rejection, State};
 pub use evidence::{
     LATE_RECORD_LIMIT, MAX_DAILY_MINUTES, RECORDING_WORKING_DAYS, overlaps, recording_deadline,
-    shanghai, shanghai_day, within_daily_limit,
+    shanghai, shanghai_day, span_meets, within_daily_limit,
 };
 pub use inputs::MAX_SCHEDULE_AHEAD;
 pub use service::MAX_SERVED;

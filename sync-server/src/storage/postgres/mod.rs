@@ -35,6 +35,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("001_initial.sql"),
     include_str!("002_accounts.sql"),
     include_str!("003_audience_feed.sql"),
+    include_str!("004_hours_index.sql"),
 ];
 /// Held while migrating, so instances starting together migrate once.
 const MIGRATION_LOCK: i64 = 0x766f_6c75_6e74; // "volunt"

@@ -20,6 +20,27 @@ pub(super) struct TxState<'t, 'a> {
     pub(super) began_at: u64,
 }
 
+impl TxState<'_, '_> {
+    /// Every decision that credits a volunteer reads their hours through
+    /// here and writes their user row, so two transactions crediting the
+    /// same volunteer at once conflict (first updater wins, the other
+    /// retries and sees the first's hours): the daily limit and the overlap
+    /// rule cannot be passed by a race between instances.
+    fn claim_volunteer(&mut self, volunteer_id: &str) -> Result<(), StoreError> {
+        self.tx.exec(
+            "UPDATE users SET id = id WHERE district = $1 AND id = $2",
+            &[&self.district, &volunteer_id],
+        )?;
+        Ok(())
+    }
+}
+
+fn decode_hours(rows: &[postgres::Row]) -> Result<Vec<HourEntry>, StoreError> {
+    rows.iter()
+        .map(|r| Ok(serde_json::from_str(r.get(0))?))
+        .collect()
+}
+
 impl State for TxState<'_, '_> {
     type Error = StoreError;
 
@@ -70,24 +91,57 @@ impl State for TxState<'_, '_> {
     }
 
     fn hours_of(&mut self, volunteer_id: &str) -> Result<Vec<HourEntry>, StoreError> {
-        // Every decision that credits a volunteer reads their hours here and
-        // writes their user row, so two transactions crediting the same
-        // volunteer at once conflict (first updater wins, the other retries
-        // and sees the first's hours): the daily limit and the overlap rule
-        // cannot be passed by a race between instances.
-        self.tx.exec(
-            "UPDATE users SET id = id WHERE district = $1 AND id = $2",
-            &[&self.district, &volunteer_id],
-        )?;
+        self.claim_volunteer(volunteer_id)?;
         // The volunteer owns their hour entries: the owner index finds them.
         let rows = self.tx.query(
             "SELECT data FROM entities
              WHERE district = $1 AND owner = $2 AND kind = 'hour_entry' AND data IS NOT NULL",
             &[&self.district, &volunteer_id],
         )?;
-        rows.iter()
-            .map(|r| Ok(serde_json::from_str(r.get(0))?))
-            .collect()
+        decode_hours(&rows)
+    }
+
+    fn hours_meeting(
+        &mut self,
+        volunteer_id: &str,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<HourEntry>, StoreError> {
+        self.claim_volunteer(volunteer_id)?;
+        // As on SQLite: entries of at most a day starting less than a day
+        // before the window, and longer ones from their own index (schema
+        // 4). `<=` and `>=` let through a start read a second late.
+        let mut rows = self.tx.query(
+            "SELECT data FROM entities
+             WHERE district = $1 AND owner = $2 AND kind = 'hour_entry' AND data IS NOT NULL
+               AND hour_entry_start(data) > $3::bigint - 86400
+               AND hour_entry_start(data) <= $4::bigint",
+            &[&self.district, &volunteer_id, &from, &to],
+        )?;
+        rows.extend(self.tx.query(
+            "SELECT data FROM entities
+             WHERE district = $1 AND owner = $2 AND kind = 'hour_entry' AND data IS NOT NULL
+               AND (data::jsonb ->> 'minutes')::bigint > 1440
+               AND hour_entry_start(data) <= $3::bigint - 86400
+               AND hour_entry_start(data) + 60 * (data::jsonb ->> 'minutes')::bigint >= $3::bigint",
+            &[&self.district, &volunteer_id, &from],
+        )?);
+        decode_hours(&rows)
+    }
+
+    fn hours_for_activity(
+        &mut self,
+        volunteer_id: &str,
+        activity_id: &str,
+    ) -> Result<Vec<HourEntry>, StoreError> {
+        self.claim_volunteer(volunteer_id)?;
+        let rows = self.tx.query(
+            "SELECT data FROM entities
+             WHERE district = $1 AND owner = $2 AND kind = 'hour_entry' AND data IS NOT NULL
+               AND data::jsonb ->> 'activity_id' = $3",
+            &[&self.district, &volunteer_id, &activity_id],
+        )?;
+        decode_hours(&rows)
     }
 
     fn first_waitlisted(&mut self, activity_id: &str) -> Result<Option<Signup>, StoreError> {
@@ -249,4 +303,48 @@ fn of_activity<T: serde::de::DeserializeOwned>(
     rows.iter()
         .map(|r| Ok(serde_json::from_str(r.get(0))?))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TxState;
+    use crate::storage::{SyncError, hours_reads};
+
+    /// Runs when `VOLUNTEER_TEST_POSTGRES` (an admin URL) is set, on a new
+    /// database.
+    #[test]
+    fn narrowed_hour_reads_find_every_entry_near_a_credit() {
+        let Ok(admin) = std::env::var("VOLUNTEER_TEST_POSTGRES") else {
+            eprintln!("VOLUNTEER_TEST_POSTGRES unset: PostgreSQL not checked");
+            return;
+        };
+        let name = format!("hours_reads_{}", std::process::id());
+        let mut c = postgres::Client::connect(&admin, postgres::NoTls).expect("connect");
+        for sql in [
+            format!("DROP DATABASE IF EXISTS {name}"),
+            format!("CREATE DATABASE {name}"),
+        ] {
+            c.batch_execute(&sql).expect("create database");
+        }
+        let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+        let store = super::super::PgStore::open(&format!("{base}/{name}"), 2).expect("open");
+        hours_reads::check(&store, &|f| {
+            store
+                .write(|tx| {
+                    let mut state = TxState {
+                        tx,
+                        district: hours_reads::DISTRICT,
+                        began_at: 0,
+                    };
+                    f(&mut state).map_err(SyncError::from)
+                })
+                .map_err(|e| match e {
+                    SyncError::Store(e) => e,
+                    other => panic!("{other:?}"),
+                })
+        });
+        drop(store);
+        c.batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
+            .expect("drop database");
+    }
 }

@@ -23,6 +23,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("001_initial.sql"),
     include_str!("002_accounts.sql"),
     include_str!("003_audience_feed.sql"),
+    include_str!("004_hours_index.sql"),
 ];
 const READERS: usize = 4;
 /// Prepared statements kept per connection.
