@@ -53,6 +53,8 @@ for b in sqlite postgres; do
     for others in 0 20000 40000; do
         both hours --backend "$b" --phones 1000 --entries 3 --concurrency 50 --others "$others"
     done
+    # The same pushes over a growing history: 3 more entries per volunteer each round.
+    both hours --backend "$b" --phones 300 --entries 3 --concurrency 50 --rounds 25
     both noop --backend "$b"
     both apply --backend "$b" --rows 10000
     both apply --backend "$b" --rows 100000

@@ -82,6 +82,8 @@ def main():
 
     rows = []
     for d in of("hours"):
+        if d.get("rounds", 1) > 1:
+            continue
         system = d.get("server_system_cpu_seconds")
         rows.append([
             d["backend"], d.get("build", ""), num(d["others"]), num(d["wall_seconds"], 2),
@@ -96,6 +98,24 @@ def main():
           ["backend", "build", "others' records", "wall s", "server CPU s (system)", "PostgreSQL CPU s",
            "server CPU ms per pushed mutation", "p50 / p99 sync s", "sent / received",
            "expected / server / lost / dup / pending"], rows)
+
+    # Several rounds: one row per run, the cost at some of its rounds.
+    shown = [1, 5, 10, 15, 20, 25]
+    runs = {}
+    for d in of("hours"):
+        if d.get("rounds", 1) > 1:
+            runs.setdefault((d["backend"], d.get("build", ""), d["phones"], d["entries"]), []).append(d)
+    rows = []
+    for (backend, build, phones, entries), ds in runs.items():
+        at = {d["round"]: d for d in ds}
+        rows.append([backend, build, num(phones)]
+                    + [num(at[r]["server_cpu_ms_per_mutation"], 3) if r in at else "–" for r in shown]
+                    + [" / ".join(str(sum(d[k] for d in ds)) for k in ["lost", "duplicates", "pending_left"])])
+    if rows:
+        table("hours over a growing history (more entries per volunteer each round)",
+              ["backend", "build", "phones"]
+              + [f"ms per mutation, round {r} ({r * next(iter(runs))[3]} entries)" for r in shown]
+              + ["lost / dup / pending (all rounds)"], rows)
 
     rows = []
     for d in of("noop"):
