@@ -303,10 +303,7 @@ pub(super) fn cancel_signup<S: State>(
     let reported = s
         .hours_for_activity(&actor.user_id, activity_id)?
         .into_iter()
-        .any(|h| {
-            h.activity_id.as_deref() == Some(activity_id)
-                && matches!(h.status, HourStatus::Pending | HourStatus::Confirmed)
-        });
+        .any(|h| matches!(h.status, HourStatus::Pending | HourStatus::Confirmed));
     if attended
         || reported
         || matches!(

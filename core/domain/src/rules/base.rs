@@ -128,8 +128,8 @@ pub trait State {
         all.retain(|e| super::evidence::span_meets(e, from, to));
         Ok(all)
     }
-    /// The volunteer's hour entries for one activity, in any status (the
-    /// server answers from an index; this default filters
+    /// The volunteer's hour entries for one activity, in any status, and
+    /// only those (the server answers from an index; this default filters
     /// [`State::hours_of`]).
     fn hours_for_activity(
         &mut self,

@@ -203,11 +203,7 @@ pub(super) fn follow_attendance<S: State>(
     // self-report for it gives way (a bare check-in erases nothing).
     for mut report in s.hours_for_activity(&after.volunteer_id, &activity.id)? {
         let open = matches!(report.status, HourStatus::Pending | HourStatus::Confirmed);
-        if open
-            && earned.is_some()
-            && report.source == HourSource::SelfReport
-            && report.activity_id.as_deref() == Some(activity.id.as_str())
-        {
+        if open && earned.is_some() && report.source == HourSource::SelfReport {
             report.status = HourStatus::Voided;
             report.reason = Some("the activity's attendance records this volunteer".into());
             effects.push(Effect::Put(Record::HourEntry(report)));
@@ -291,7 +287,7 @@ pub(super) fn void_for_cancelled<S: State>(
     for v in volunteers {
         for mut h in s.hours_for_activity(&v, &activity.id)? {
             let open = matches!(h.status, HourStatus::Pending | HourStatus::Confirmed);
-            if open && h.activity_id.as_deref() == Some(activity.id.as_str()) {
+            if open {
                 h.status = HourStatus::Voided;
                 h.reason = Some(format!("activity cancelled: {reason}"));
                 effects.push(Effect::Put(Record::HourEntry(h)));

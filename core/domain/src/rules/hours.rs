@@ -174,7 +174,6 @@ fn reportable<S: State>(
         .into_iter()
         .any(|h| {
             h.source == HourSource::SelfReport
-                && h.activity_id.as_deref() == Some(activity.id.as_str())
                 && matches!(h.status, HourStatus::Pending | HourStatus::Confirmed)
         });
     if reported {

@@ -15,14 +15,12 @@ pub(super) fn memberships_of(
     district: &str,
     user_id: &str,
 ) -> Result<Vec<Membership>, StoreError> {
-    tx.query(
+    let rows = tx.query(
         "SELECT data FROM entities
          WHERE district = $1 AND owner = $2 AND kind = 'membership' AND data IS NOT NULL",
         &[&district, &user_id],
-    )?
-    .iter()
-    .map(|r| Ok(serde_json::from_str(r.get(0))?))
-    .collect()
+    )?;
+    super::state::decode(&rows)
 }
 
 pub(super) fn to_profile(r: &Row) -> Result<Profile, StoreError> {

@@ -18,24 +18,44 @@ pub(super) struct TxState<'t, 'a> {
     pub(super) district: &'t str,
     /// The client's last seq when the transaction began.
     pub(super) began_at: u64,
+    /// The volunteers whose user row this transaction holds (see
+    /// [`TxState::claim_volunteer`]).
+    claimed: Vec<String>,
 }
 
-impl TxState<'_, '_> {
+impl<'t, 'a> TxState<'t, 'a> {
+    pub(super) fn new(tx: &'t mut Tx<'a>, district: &'t str) -> Self {
+        TxState {
+            tx,
+            district,
+            began_at: 0,
+            claimed: Vec::new(),
+        }
+    }
+
     /// Every decision that credits a volunteer reads their hours through
     /// here and writes their user row, so two transactions crediting the
     /// same volunteer at once conflict (first updater wins, the other
     /// retries and sees the first's hours): the daily limit and the overlap
-    /// rule cannot be passed by a race between instances.
+    /// rule cannot be passed by a race between instances. Once per
+    /// volunteer and transaction: the lock is held until it ends.
     fn claim_volunteer(&mut self, volunteer_id: &str) -> Result<(), StoreError> {
+        if self.claimed.iter().any(|v| v == volunteer_id) {
+            return Ok(());
+        }
         self.tx.exec(
             "UPDATE users SET id = id WHERE district = $1 AND id = $2",
             &[&self.district, &volunteer_id],
         )?;
+        self.claimed.push(volunteer_id.to_owned());
         Ok(())
     }
 }
 
-fn decode_hours(rows: &[postgres::Row]) -> Result<Vec<HourEntry>, StoreError> {
+/// The rows of a query whose first column is a record's JSON, decoded.
+pub(super) fn decode<T: serde::de::DeserializeOwned>(
+    rows: &[postgres::Row],
+) -> Result<Vec<T>, StoreError> {
     rows.iter()
         .map(|r| Ok(serde_json::from_str(r.get(0))?))
         .collect()
@@ -98,7 +118,7 @@ impl State for TxState<'_, '_> {
              WHERE district = $1 AND owner = $2 AND kind = 'hour_entry' AND data IS NOT NULL",
             &[&self.district, &volunteer_id],
         )?;
-        decode_hours(&rows)
+        decode(&rows)
     }
 
     fn hours_meeting(
@@ -126,7 +146,7 @@ impl State for TxState<'_, '_> {
                AND hour_entry_start(data) + 60 * (data::jsonb ->> 'minutes')::bigint >= $3::bigint",
             &[&self.district, &volunteer_id, &from],
         )?);
-        decode_hours(&rows)
+        decode(&rows)
     }
 
     fn hours_for_activity(
@@ -141,7 +161,7 @@ impl State for TxState<'_, '_> {
                AND data::jsonb ->> 'activity_id' = $3",
             &[&self.district, &volunteer_id, &activity_id],
         )?;
-        decode_hours(&rows)
+        decode(&rows)
     }
 
     fn first_waitlisted(&mut self, activity_id: &str) -> Result<Option<Signup>, StoreError> {
@@ -300,9 +320,7 @@ fn of_activity<T: serde::de::DeserializeOwned>(
            AND data IS NOT NULL",
         &[&state.district, &kind.as_str(), &activity_id],
     )?;
-    rows.iter()
-        .map(|r| Ok(serde_json::from_str(r.get(0))?))
-        .collect()
+    decode(&rows)
 }
 
 #[cfg(test)]
@@ -331,11 +349,7 @@ mod tests {
         hours_reads::check(&store, &|f| {
             store
                 .write(|tx| {
-                    let mut state = TxState {
-                        tx,
-                        district: hours_reads::DISTRICT,
-                        began_at: 0,
-                    };
+                    let mut state = TxState::new(tx, hours_reads::DISTRICT);
                     f(&mut state).map_err(SyncError::from)
                 })
                 .map_err(|e| match e {

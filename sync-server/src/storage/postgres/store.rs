@@ -167,11 +167,7 @@ impl Storage for PgStore {
         let mut results = Vec::with_capacity(request.mutations.len());
         for chunk in request.mutations.chunks(PUSH_CHUNK) {
             results.extend(self.write(|tx| {
-                let mut state = TxState {
-                    tx,
-                    district,
-                    began_at: 0,
-                };
+                let mut state = TxState::new(tx, district);
                 push::push(&mut state, who, &request.client_id, chunk, now)
             })?);
         }
@@ -200,11 +196,7 @@ impl Storage for PgStore {
     ) -> Result<MutationResult, SyncError> {
         let district = principal_district(who)?;
         self.write(|tx| {
-            let mut state = TxState {
-                tx,
-                district,
-                began_at: 0,
-            };
+            let mut state = TxState::new(tx, district);
             push::submit(&mut state, who, client_id, (id, mutation.clone()), now)
         })
     }

@@ -15,12 +15,12 @@ pub(super) fn memberships_of(
 ) -> Result<Vec<Membership>, StoreError> {
     // Without statistics the planner prefers the primary key's `kind`
     // prefix, a scan of every membership of the district: name the index.
-    let mut stmt = conn.prepare_cached(
+    super::state::load(
+        conn,
         "SELECT data FROM entities INDEXED BY entities_owner
          WHERE owner = ?1 AND kind = 'membership' AND data IS NOT NULL",
-    )?;
-    let rows = stmt.query_map([user_id], |r| r.get::<_, String>(0))?;
-    rows.map(|data| Ok(serde_json::from_str(&data?)?)).collect()
+        [user_id],
+    )
 }
 
 pub(super) fn principal_of(conn: &Connection, profile: Profile) -> Result<Principal, StoreError> {

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
+use serde::de::DeserializeOwned;
 use volunteer_domain::{
     Attendance, Effect, HourEntry, Kind, Membership, MutationResult, Record, Signup, State,
 };
@@ -62,12 +63,12 @@ impl State for TxState<'_> {
     fn hours_of(&mut self, volunteer_id: &str) -> Result<Vec<HourEntry>, StoreError> {
         // The volunteer owns their hour entries: the owner index finds them
         // (named: the planner would scan every entry by the key's `kind`).
-        let mut stmt = self.0.prepare_cached(
+        load(
+            self.0,
             "SELECT data FROM entities INDEXED BY entities_owner
              WHERE owner = ?1 AND kind = 'hour_entry' AND data IS NOT NULL",
-        )?;
-        let rows = stmt.query_map([volunteer_id], |r| r.get::<_, String>(0))?;
-        rows.map(|data| Ok(serde_json::from_str(&data?)?)).collect()
+            [volunteer_id],
+        )
     }
 
     fn hours_meeting(
@@ -79,28 +80,25 @@ impl State for TxState<'_> {
         // Entries of at most a day that meet the window start less than a
         // day before it; longer ones starting earlier come from their own
         // index (schema 4; the expressions spelled as there).
-        let mut near = self.0.prepare_cached(
+        let mut near: Vec<HourEntry> = load(
+            self.0,
             "SELECT data FROM entities INDEXED BY entities_hours_by_start
              WHERE owner = ?1 AND kind = 'hour_entry' AND data IS NOT NULL
                AND unixepoch(json_extract(data, '$.started_at')) > ?2 - 86400
                AND unixepoch(json_extract(data, '$.started_at')) < ?3",
+            params![volunteer_id, from, to],
         )?;
-        let mut out: Vec<HourEntry> = near
-            .query_map(params![volunteer_id, from, to], |r| r.get::<_, String>(0))?
-            .map(|data| Ok(serde_json::from_str(&data?)?))
-            .collect::<Result<_, StoreError>>()?;
-        let mut long = self.0.prepare_cached(
+        near.extend(load::<HourEntry>(
+            self.0,
             "SELECT data FROM entities INDEXED BY entities_hours_long
              WHERE owner = ?1 AND kind = 'hour_entry' AND data IS NOT NULL
                AND json_extract(data, '$.minutes') > 1440
                AND unixepoch(json_extract(data, '$.started_at')) <= ?2 - 86400
                AND unixepoch(json_extract(data, '$.started_at'))
                    + 60 * json_extract(data, '$.minutes') > ?2",
-        )?;
-        for data in long.query_map(params![volunteer_id, from], |r| r.get::<_, String>(0))? {
-            out.push(serde_json::from_str(&data?)?);
-        }
-        Ok(out)
+            params![volunteer_id, from],
+        )?);
+        Ok(near)
     }
 
     fn hours_for_activity(
@@ -108,13 +106,13 @@ impl State for TxState<'_> {
         volunteer_id: &str,
         activity_id: &str,
     ) -> Result<Vec<HourEntry>, StoreError> {
-        let mut stmt = self.0.prepare_cached(
+        load(
+            self.0,
             "SELECT data FROM entities INDEXED BY entities_hours_by_activity
              WHERE owner = ?1 AND kind = 'hour_entry' AND data IS NOT NULL
                AND json_extract(data, '$.activity_id') = ?2",
-        )?;
-        let rows = stmt.query_map([volunteer_id, activity_id], |r| r.get::<_, String>(0))?;
-        rows.map(|data| Ok(serde_json::from_str(&data?)?)).collect()
+            [volunteer_id, activity_id],
+        )
     }
 
     fn first_waitlisted(&mut self, activity_id: &str) -> Result<Option<Signup>, StoreError> {
@@ -258,16 +256,27 @@ pub(super) fn client_row(
 
 /// The records of a relationship kind for one activity. Their keys are
 /// `activity/volunteer`: a key range scan of the activity ('0' follows '/').
-fn of_activity<T: serde::de::DeserializeOwned>(
+fn of_activity<T: DeserializeOwned>(
     conn: &Connection,
     kind: Kind,
     activity_id: &str,
 ) -> Result<Vec<T>, StoreError> {
-    let mut stmt = conn.prepare_cached(
+    load(
+        conn,
         "SELECT data FROM entities
          WHERE kind = ?1 AND key > ?2 || '/' AND key < ?2 || '0' AND data IS NOT NULL",
-    )?;
-    let rows = stmt.query_map([kind.as_str(), activity_id], |r| r.get::<_, String>(0))?;
+        [kind.as_str(), activity_id],
+    )
+}
+
+/// The rows of a query whose one column is a record's JSON, decoded.
+pub(super) fn load<T: DeserializeOwned>(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> Result<Vec<T>, StoreError> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map(params, |r| r.get::<_, String>(0))?;
     rows.map(|data| Ok(serde_json::from_str(&data?)?)).collect()
 }
 

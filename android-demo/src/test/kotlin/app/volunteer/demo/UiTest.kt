@@ -4,6 +4,7 @@ import androidx.compose.ui.graphics.toAwtImage
 import androidx.compose.ui.test.assertTextContains
 import androidx.compose.ui.test.captureToImage
 import androidx.compose.ui.test.hasTestTag
+import androidx.compose.ui.test.hasText
 import androidx.compose.ui.test.junit4.createComposeRule
 import androidx.compose.ui.test.onNodeWithTag
 import androidx.compose.ui.test.onRoot
@@ -19,8 +20,9 @@ import app.volunteer.core.VolunteerClient
 import app.volunteer.core.syncNow
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.Job
 import kotlinx.coroutines.SupervisorJob
-import kotlinx.coroutines.cancel
+import kotlinx.coroutines.cancelAndJoin
 import kotlinx.coroutines.runBlocking
 import org.junit.After
 import org.junit.Assert.assertEquals
@@ -56,7 +58,9 @@ class UiTest {
 
     @After
     fun stop() {
-        scope.cancel()
+        // The view models' refreshes call the client: let them end before
+        // it is closed (a call after close throws on their thread).
+        runBlocking { scope.coroutineContext[Job]!!.cancelAndJoin() }
         client.close()
         server.stop()
         dir.toFile().deleteRecursively()
@@ -74,6 +78,11 @@ class UiTest {
 
     private fun waitFor(tag: String) = rule.waitUntil(15_000) {
         rule.onAllNodes(hasTestTag(tag)).fetchSemanticsNodes().isNotEmpty()
+    }
+
+    /** The banner follows the status stream, apart from the lists: give it time to show [text]. */
+    private fun waitForBanner(text: String) = rule.waitUntil(10_000) {
+        rule.onAllNodes(hasTestTag("banner") and hasText(text, substring = true)).fetchSemanticsNodes().isNotEmpty()
     }
 
     @Test
@@ -110,7 +119,7 @@ class UiTest {
         waitFor("check-out-${volunteer.volunteerId}")
         rule.onNodeWithTag("sync").performClick()
         rule.waitUntil(15_000) { client.syncStatus().lastError?.code == "offline" }
-        rule.waitForIdle()
+        waitForBanner("1 项待同步")
         rule.onNodeWithTag("banner").assertTextContains("1 项待同步", substring = true)
         shot("roster-offline")
 
@@ -149,6 +158,7 @@ class UiTest {
         waitFor("requested-${team.id}")
         rule.onNodeWithTag("requested-${team.id}").assertTextContains("待审核")
         assertEquals(MembershipStatus.REQUESTED, client.myMemberships().first { it.teamId == team.id }.status)
+        waitForBanner("1 项待同步")
         rule.onNodeWithTag("banner").assertTextContains("1 项待同步", substring = true)
         shot("volunteer")
     }
@@ -213,6 +223,8 @@ class UiTest {
         shot("review")
         rule.onNodeWithTag("approve-$entry").performClick()
         rule.waitUntil(10_000) { rule.onAllNodes(hasTestTag("approve-$entry")).fetchSemanticsNodes().isEmpty() }
+        assertEquals(1, client.pendingActions().size)
+        waitForBanner("1 项待同步")
         rule.onNodeWithTag("banner").assertTextContains("1 项待同步", substring = true)
     }
 }
