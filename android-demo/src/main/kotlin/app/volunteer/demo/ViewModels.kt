@@ -31,6 +31,8 @@ import kotlinx.coroutines.flow.distinctUntilChanged
 import kotlinx.coroutines.flow.map
 import kotlinx.coroutines.flow.stateIn
 import kotlinx.coroutines.launch
+import kotlinx.coroutines.sync.Mutex
+import kotlinx.coroutines.sync.withLock
 import kotlinx.coroutines.withContext
 import java.time.Instant
 
@@ -125,6 +127,14 @@ class RosterViewModel(
     private val _message = MutableStateFlow<String?>(null)
     val message: StateFlow<String?> = _message.asStateFlow()
 
+    // Refreshes run one at a time. Started together (a change, a status
+    // event, an action's own), one that read before a write could publish
+    // after the one that read after it, and the screen kept the stale lists
+    // until the next change (the UI test's join, seen on CI). In turn, the
+    // last to publish is the last to read. Declared before init, whose
+    // coroutines may start at once.
+    private val serial = Mutex()
+
     init {
         // Every write and every sync: read again (the core says what changed;
         // a sync that only settles the queue changes the status's counts).
@@ -136,7 +146,9 @@ class RosterViewModel(
         scope.launch { refresh() }
     }
 
-    suspend fun refresh() = withContext(io) {
+    suspend fun refresh() = serial.withLock { load() }
+
+    private suspend fun load() = withContext(io) {
         val me = client.profile()
         val now = Instant.now()
         _activities.value = me?.siteId?.let { site ->
@@ -195,12 +207,15 @@ class ReviewViewModel(
     private val _message = MutableStateFlow<String?>(null)
     val message: StateFlow<String?> = _message.asStateFlow()
 
+    private val serial = Mutex()
+
     init {
         scope.launch { client.changeFlow().collect { refresh() } }
         scope.launch { refresh() }
     }
 
-    suspend fun refresh() = withContext(io) { _queue.value = client.hoursToReview() }
+    /** One refresh at a time, as in [RosterViewModel.refresh]. */
+    suspend fun refresh() = serial.withLock { withContext(io) { _queue.value = client.hoursToReview() } }
 
     private fun act(call: () -> Unit): Job = scope.launch {
         try {

@@ -25,6 +25,8 @@ import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
 import kotlinx.coroutines.launch
+import kotlinx.coroutines.sync.Mutex
+import kotlinx.coroutines.sync.withLock
 import kotlinx.coroutines.withContext
 import java.time.Instant
 
@@ -57,12 +59,17 @@ class VolunteerViewModel(
     private val _message = MutableStateFlow<String?>(null)
     val message: StateFlow<String?> = _message.asStateFlow()
 
+    private val serial = Mutex()
+
     init {
         scope.launch { client.changeFlow().collect { refresh() } }
         scope.launch { refresh() }
     }
 
-    suspend fun refresh() = withContext(io) {
+    /** Read everything again, one refresh at a time, as in [RosterViewModel.refresh]. */
+    suspend fun refresh() = serial.withLock { load() }
+
+    private suspend fun load() = withContext(io) {
         val memberships = client.myMemberships().associateBy { it.teamId }
         val signups = client.mySignups().associateBy { it.activityId }
         _state.value = VolunteerState(

@@ -107,6 +107,7 @@ class UiTest {
             it.status == ActivityStatus.IN_PROGRESS && it.startsAt <= now && it.endsAt > now
         }
         waitFor("activity-${underWay.id}")
+        waitForBanner("上次同步")
         rule.onNodeWithTag("banner").assertTextContains("上次同步", substring = true)
         shot("today")
         rule.onNodeWithTag("activity-${underWay.id}").performClick()
@@ -126,7 +127,7 @@ class UiTest {
         server.start()
         rule.onNodeWithTag("sync").performClick()
         rule.waitUntil(15_000) { client.syncStatus().pendingCount == 0uL && client.syncStatus().lastError == null }
-        rule.waitForIdle()
+        waitForBanner("在线")
         rule.onNodeWithTag("banner").assertTextContains("在线", substring = true)
         shot("roster-synced")
     }
@@ -150,9 +151,13 @@ class UiTest {
         // The list shows the first 30 teams: one the volunteer is not in, whose
         // leaders approve their members.
         val team = client.teams(null).take(30).first { it.id !in joined && it.joinPolicy == JoinPolicy.APPROVAL }
-        // Far down the list: scroll to it, as a thumb would.
+        // Far down the list: scroll to it, as a thumb would. The list is drawn
+        // a frame or more after the view model has the teams (CI saw a list
+        // of 5 rows): scroll again until the row is there.
         rule.waitUntil(15_000) { vmHasTeams(team.id) }
-        rule.onNodeWithTag("volunteer-list").performScrollToNode(hasTestTag("join-${team.id}"))
+        rule.waitUntil(15_000) {
+            runCatching { rule.onNodeWithTag("volunteer-list").performScrollToNode(hasTestTag("join-${team.id}")) }.isSuccess
+        }
         rule.onNodeWithTag("join-${team.id}").performClick()
         // Shown at once, offline or not: a request, waiting for the team's approval.
         waitFor("requested-${team.id}")

@@ -16,6 +16,8 @@ import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.cancel
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.first
+import kotlinx.coroutines.joinAll
+import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeout
 import org.junit.AfterClass
@@ -200,6 +202,31 @@ class ViewModelTest {
             }
         } finally {
             scope.cancel()
+        }
+    }
+
+    @Test
+    fun refreshesStartedTogetherLeaveTheLatestState() = runBlocking {
+        // Refreshes raced with a write: one that read before it could publish
+        // last, and the screen kept the team without the new request.
+        val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)
+        VolunteerClient.open(TestServer.replicaPath(dir, "race"), server.url).use { client ->
+            try {
+                client.signIn("volunteer3", TestServer.DEMO_PASSWORD)
+                client.syncNow()
+                val vm = VolunteerViewModel(client, scope, Strings.zh)
+                val joined = client.myMemberships().map { it.teamId }.toSet()
+                val teams = client.teams(null).filter { it.id !in joined }.take(12)
+                assertTrue(teams.size >= 8)
+                for (team in teams) {
+                    val racing = List(4) { scope.launch { vm.refresh() } }
+                    val join = vm.join(team.id)
+                    (racing + join).joinAll()
+                    assertNotNull("team ${team.name}", vm.state.value.teams.first { it.team.id == team.id }.status)
+                }
+            } finally {
+                scope.cancel()
+            }
         }
     }
 
