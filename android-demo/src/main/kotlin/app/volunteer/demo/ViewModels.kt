@@ -127,12 +127,7 @@ class RosterViewModel(
     private val _message = MutableStateFlow<String?>(null)
     val message: StateFlow<String?> = _message.asStateFlow()
 
-    // Refreshes run one at a time. Started together (a change, a status
-    // event, an action's own), one that read before a write could publish
-    // after the one that read after it, and the screen kept the stale lists
-    // until the next change (the UI test's join, seen on CI). In turn, the
-    // last to publish is the last to read. Declared before init, whose
-    // coroutines may start at once.
+    // Declared before init, whose coroutines may refresh at once.
     private val serial = Mutex()
 
     init {
@@ -146,6 +141,13 @@ class RosterViewModel(
         scope.launch { refresh() }
     }
 
+    /**
+     * Read everything again, one refresh at a time. Started together (a
+     * change, a status event, an action's own), one that read before a write
+     * could publish after one that read after it, and the screen kept stale
+     * lists until the next change (the UI test's join, seen on CI). In turn,
+     * the last to publish is the last to read.
+     */
     suspend fun refresh() = serial.withLock { load() }
 
     private suspend fun load() = withContext(io) {
