@@ -1,6 +1,7 @@
 //! The embedded SQLite backend: one file, WAL, one writer connection and a
 //! small pool of readers. Here: opening, migrating and the two kinds of
-//! transaction; `records` writes entity rows, `state` is a write
+//! transaction; `writer` groups the writes that queue up into one commit,
+//! `records` writes entity rows, `state` is a write
 //! transaction as the rules and the push see it, `feed` the pull's SQL (and
 //! why its cursor cannot skip), `principal` who a user is, `store` the
 //! [`Storage`](super::Storage) interface over these.
@@ -11,6 +12,7 @@ mod records;
 mod state;
 mod store;
 mod users;
+mod writer;
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
@@ -18,6 +20,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use super::StoreError;
+use writer::Writer;
 
 const MIGRATIONS: &[&str] = &[
     include_str!("001_initial.sql"),
@@ -31,7 +34,7 @@ const STATEMENTS: usize = 128;
 
 pub struct SqliteStore {
     path: PathBuf,
-    writer: Mutex<Connection>,
+    writer: Writer,
     readers: Mutex<Vec<Connection>>,
 }
 
@@ -89,7 +92,7 @@ impl SqliteStore {
         }
         Ok(SqliteStore {
             path,
-            writer: Mutex::new(writer),
+            writer: Writer::new(writer),
             readers: Mutex::new(Vec::new()),
         })
     }
@@ -97,21 +100,26 @@ impl SqliteStore {
     /// The writer's journal mode and `synchronous` level (2: FULL), for the
     /// durability check at start and its test.
     pub fn durability(&self) -> Result<(String, i64), StoreError> {
-        let conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
-        let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
-        let sync: i64 = conn.query_row("PRAGMA synchronous", [], |r| r.get(0))?;
-        Ok((mode, sync))
+        self.writer.with_conn(|conn| {
+            let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+            let sync: i64 = conn.query_row("PRAGMA synchronous", [], |r| r.get(0))?;
+            Ok((mode, sync))
+        })
     }
 
+    /// Commits of the writer so far: fewer than writes when writes queued up
+    /// and shared one (the bench prints both).
+    pub fn commits(&self) -> u64 {
+        self.writer.commits()
+    }
+
+    /// Run `f` in a write transaction (shared with the writes queued beside
+    /// it, see `writer`); returns once its effects are durable.
     fn write<T, E: From<rusqlite::Error>>(
         &self,
         f: impl FnOnce(&Connection) -> Result<T, E>,
     ) -> Result<T, E> {
-        let mut conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let out = f(&tx)?;
-        tx.commit()?;
-        Ok(out)
+        self.writer.write(f)
     }
 
     /// Run `f` in a read transaction on a pooled reader: one consistent snapshot.
