@@ -107,12 +107,6 @@ impl SqliteStore {
         })
     }
 
-    /// Commits of the writer so far: fewer than writes when writes queued up
-    /// and shared one (the bench prints both).
-    pub fn commits(&self) -> u64 {
-        self.writer.commits()
-    }
-
     /// Run `f` in a write transaction (shared with the writes queued beside
     /// it, see `writer`); returns once its effects are durable.
     fn write<T, E: From<rusqlite::Error>>(
