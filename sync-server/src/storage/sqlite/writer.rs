@@ -36,6 +36,9 @@ pub(super) struct Writer {
     /// for them. Counted before taking the lock, so a group is never left
     /// open with nobody coming to commit it.
     queued: AtomicUsize,
+    /// [`MAX_AGE`]; the tests wait longer, so a slow machine cannot split
+    /// the groups they build.
+    max_age: Duration,
 }
 
 struct Open {
@@ -68,13 +71,21 @@ struct Failure {
 
 impl Failure {
     fn of(e: &rusqlite::Error) -> Failure {
-        let code = e.sqlite_error().copied().unwrap_or(rusqlite::ffi::Error {
-            code: rusqlite::ErrorCode::Unknown,
-            extended_code: rusqlite::ffi::SQLITE_ERROR,
-        });
+        let code = e
+            .sqlite_error()
+            .copied()
+            .unwrap_or(rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_ERROR));
         Failure {
             code,
             message: format!("group commit failed: {e}"),
+        }
+    }
+
+    /// SQLite ended the transaction itself (it does on a full disk, for one).
+    fn rolled_back() -> Failure {
+        Failure {
+            code: rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_ABORT),
+            message: "group commit failed: the transaction was rolled back".into(),
         }
     }
 
@@ -98,6 +109,11 @@ impl Outcome {
             done = self.ready.wait(done).unwrap_or_else(|p| p.into_inner());
         }
     }
+}
+
+/// One of the savepoint statements, prepared once: they run on every write.
+fn run(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(sql)?.execute([]).map(drop)
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -149,6 +165,7 @@ impl Writer {
                 commits: 0,
             }),
             queued: AtomicUsize::new(0),
+            max_age: MAX_AGE,
         }
     }
 
@@ -184,26 +201,24 @@ impl Writer {
                 outcome: Arc::default(),
             });
         }
-        if let Err(e) = open.conn.execute_batch("SAVEPOINT write") {
-            let failure = Failure::of(&e);
-            open.abandon(&failure);
+        if let Err(e) = run(&open.conn, "SAVEPOINT write") {
+            open.abandon(&Failure::of(&e));
             return Err(e.into());
         }
         let ran = catch_unwind(AssertUnwindSafe(|| f(&open.conn)));
         let kept = matches!(ran, Ok(Ok(_)));
-        let closed = if kept {
-            open.conn.execute_batch("RELEASE write")
-        } else {
-            open.conn.execute_batch("ROLLBACK TO write; RELEASE write")
+        let closed = match kept {
+            true => run(&open.conn, "RELEASE write"),
+            false => {
+                run(&open.conn, "ROLLBACK TO write").and_then(|()| run(&open.conn, "RELEASE write"))
+            }
         };
-        if let Err(e) = closed.and_then(|()| match open.conn.is_autocommit() {
-            true => Err(rusqlite::Error::SqliteFailure(
-                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_ABORT),
-                Some("the transaction was rolled back".into()),
-            )),
-            false => Ok(()),
-        }) {
-            let failure = Failure::of(&e);
+        let lost = match closed {
+            Err(e) => Some(Failure::of(&e)),
+            Ok(()) if open.conn.is_autocommit() => Some(Failure::rolled_back()),
+            Ok(()) => None,
+        };
+        if let Some(failure) = lost {
             open.abandon(&failure);
             drop(open);
             return match ran {
@@ -218,7 +233,7 @@ impl Writer {
             group.members += 1;
         }
         let outcome = Arc::clone(&group.outcome);
-        let full = group.members >= MAX_MEMBERS || group.opened.elapsed() >= MAX_AGE;
+        let full = group.members >= MAX_MEMBERS || group.opened.elapsed() >= self.max_age;
         let committed = if full || self.queued.load(Ordering::SeqCst) == 0 {
             Some(open.commit())
         } else {
@@ -262,7 +277,11 @@ mod tests {
                  parent INTEGER REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED);",
         )
         .unwrap();
-        (dir, Arc::new(Writer::new(conn)))
+        let w = Writer {
+            max_age: Duration::from_secs(600),
+            ..Writer::new(conn)
+        };
+        (dir, Arc::new(w))
     }
 
     fn rows(dir: &tempfile::TempDir) -> Vec<i64> {
@@ -375,6 +394,7 @@ mod tests {
         assert!(matches!(others.next(), Some(Err(_))), "panicked");
         assert!(matches!(others.next(), Some(Ok(Ok(())))));
         assert_eq!(rows(&dir), vec![1, 4]);
+        assert_eq!(w.commits(), 1, "the four were one group");
         w.write(|c| insert(c, 5)).unwrap();
         assert_eq!(rows(&dir), vec![1, 4, 5]);
     }
@@ -404,6 +424,7 @@ mod tests {
             );
         }
         assert!(rows(&dir).is_empty());
+        assert_eq!(w.commits(), 1, "the three were one group");
         w.write(|c| insert(c, 5)).unwrap();
         assert_eq!(rows(&dir), vec![5]);
     }
