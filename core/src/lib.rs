@@ -10,6 +10,7 @@
 
 mod autosync;
 mod cancel;
+mod compact;
 mod crash;
 mod error;
 mod http;

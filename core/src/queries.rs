@@ -35,8 +35,8 @@ pub fn teams(conn: &Connection, under_site: Option<&str>) -> Result<Vec<Team>> {
         Some(site) => load(
             conn,
             "SELECT t.data FROM records t
-             JOIN records s ON s.kind = 'site' AND s.key = json_extract(t.data, '$.site_id')
-             JOIN records root ON root.kind = 'site' AND root.key = ?1
+             JOIN records s ON s.kind = 'site' AND s.k = t.site
+             JOIN records root ON root.kind = 'site' AND root.k = id_pack(?1)
              WHERE t.kind = 'team'
                AND substr(json_extract(s.data, '$.path'), 1, length(json_extract(root.data, '$.path')))
                    = json_extract(root.data, '$.path')
@@ -49,7 +49,7 @@ pub fn teams(conn: &Connection, under_site: Option<&str>) -> Result<Vec<Team>> {
 pub fn activity(conn: &Connection, id: &str) -> Result<Option<Activity>> {
     Ok(load(
         conn,
-        "SELECT data FROM records WHERE kind = 'activity' AND key = ?1",
+        "SELECT data FROM records WHERE kind = 'activity' AND k = id_pack(?1)",
         [id],
     )?
     .pop())
@@ -82,7 +82,7 @@ pub fn activities_at_site(
     if !include_subtree {
         return load(
             conn,
-            "SELECT data FROM records WHERE kind = 'activity' AND json_extract(data, '$.site_id') = ?1
+            "SELECT data FROM records WHERE kind = 'activity' AND site = id_pack(?1)
              ORDER BY julianday(json_extract(data, '$.starts_at')), key",
             [site_id],
         );
@@ -90,8 +90,8 @@ pub fn activities_at_site(
     load(
         conn,
         "SELECT a.data FROM records a
-         JOIN records s ON s.kind = 'site' AND s.key = json_extract(a.data, '$.site_id')
-         JOIN records root ON root.kind = 'site' AND root.key = ?1
+         JOIN records s ON s.kind = 'site' AND s.k = a.site
+         JOIN records root ON root.kind = 'site' AND root.k = id_pack(?1)
          WHERE a.kind = 'activity'
            AND substr(json_extract(s.data, '$.path'), 1, length(json_extract(root.data, '$.path')))
                = json_extract(root.data, '$.path')
@@ -104,12 +104,12 @@ pub fn activities_at_site(
 pub fn roster(conn: &Connection, activity_id: &str) -> Result<Vec<RosterEntry>> {
     let signups: Vec<Signup> = load(
         conn,
-        "SELECT data FROM records WHERE kind = 'signup' AND json_extract(data, '$.activity_id') = ?1",
+        "SELECT data FROM records WHERE kind = 'signup' AND activity = id_pack(?1)",
         [activity_id],
     )?;
     let attendance: Vec<Attendance> = load(
         conn,
-        "SELECT data FROM records WHERE kind = 'attendance' AND json_extract(data, '$.activity_id') = ?1",
+        "SELECT data FROM records WHERE kind = 'attendance' AND activity = id_pack(?1)",
         [activity_id],
     )?;
     let mut by_volunteer: BTreeMap<String, RosterEntry> = BTreeMap::new();
@@ -155,7 +155,7 @@ pub fn roster(conn: &Connection, activity_id: &str) -> Result<Vec<RosterEntry>> 
 pub fn memberships_of(conn: &Connection, volunteer_id: &str) -> Result<Vec<Membership>> {
     load(
         conn,
-        "SELECT data FROM records WHERE kind = 'membership' AND json_extract(data, '$.volunteer_id') = ?1
+        "SELECT data FROM records WHERE kind = 'membership' AND volunteer = id_pack(?1)
          ORDER BY json_extract(data, '$.joined_at')",
         [volunteer_id],
     )
@@ -170,7 +170,7 @@ pub fn team_memberships(
     load(
         conn,
         "SELECT data FROM records WHERE kind = 'membership'
-           AND json_extract(data, '$.team_id') = ?1 AND json_extract(data, '$.status') = ?2
+           AND team = id_pack(?1) AND json_extract(data, '$.status') = ?2
          ORDER BY json_extract(data, '$.volunteer_name'), key",
         rusqlite::params![team_id, status.as_str()],
     )
@@ -181,7 +181,7 @@ pub fn teams_with_ids(conn: &Connection, ids: &[String]) -> Result<Vec<Team>> {
     load(
         conn,
         "SELECT data FROM records
-         WHERE kind = 'team' AND key IN (SELECT value FROM json_each(?1))
+         WHERE kind = 'team' AND k IN (SELECT id_pack(value) FROM json_each(?1))
          ORDER BY json_extract(data, '$.name')",
         [serde_json::to_string(ids)?],
     )
@@ -190,7 +190,7 @@ pub fn teams_with_ids(conn: &Connection, ids: &[String]) -> Result<Vec<Team>> {
 pub fn signups_of(conn: &Connection, volunteer_id: &str) -> Result<Vec<Signup>> {
     load(
         conn,
-        "SELECT data FROM records WHERE kind = 'signup' AND json_extract(data, '$.volunteer_id') = ?1
+        "SELECT data FROM records WHERE kind = 'signup' AND volunteer = id_pack(?1)
          ORDER BY json_extract(data, '$.signed_up_at')",
         [volunteer_id],
     )
@@ -218,10 +218,10 @@ pub fn orders(conn: &Connection, sql_filter: OrdersOf<'_>) -> Result<Vec<Service
         OrdersOf::Site { site_id, include_subtree } => load(
             conn,
             "SELECT o.data FROM records o
-             JOIN records s ON s.kind = 'site' AND s.key = json_extract(o.data, '$.site_id')
-             JOIN records root ON root.kind = 'site' AND root.key = ?1
+             JOIN records s ON s.kind = 'site' AND s.k = o.site
+             JOIN records root ON root.kind = 'site' AND root.k = id_pack(?1)
              WHERE o.kind = 'service_order'
-               AND (json_extract(o.data, '$.site_id') = ?1 OR (?2
+               AND (o.site = id_pack(?1) OR (?2
                     AND substr(json_extract(s.data, '$.path'), 1, length(json_extract(root.data, '$.path')))
                         = json_extract(root.data, '$.path')))
              ORDER BY json_extract(o.data, '$.created_at')",
@@ -280,7 +280,7 @@ pub fn order_contact(conn: &Connection, order_id: &str) -> Result<Option<OrderCo
 pub fn attendance_of(conn: &Connection, volunteer_id: &str) -> Result<Vec<Attendance>> {
     load(
         conn,
-        "SELECT data FROM records WHERE kind = 'attendance' AND json_extract(data, '$.volunteer_id') = ?1
+        "SELECT data FROM records WHERE kind = 'attendance' AND volunteer = id_pack(?1)
          ORDER BY julianday(json_extract(data, '$.checked_in_at')) DESC, key",
         [volunteer_id],
     )
@@ -290,7 +290,7 @@ pub fn attendance_of(conn: &Connection, volunteer_id: &str) -> Result<Vec<Attend
 pub fn hours_of(conn: &Connection, volunteer_id: &str) -> Result<Vec<HourEntry>> {
     load(
         conn,
-        "SELECT data FROM records WHERE kind = 'hour_entry' AND json_extract(data, '$.volunteer_id') = ?1
+        "SELECT data FROM records WHERE kind = 'hour_entry' AND volunteer = id_pack(?1)
          ORDER BY julianday(json_extract(data, '$.started_at')) DESC, key",
         [volunteer_id],
     )
@@ -441,7 +441,7 @@ pub fn all_of_kind(conn: &Connection, kind: Kind) -> Result<Vec<serde_json::Valu
 pub fn order(conn: &Connection, id: &str) -> Result<Option<ServiceOrder>> {
     Ok(load(
         conn,
-        "SELECT data FROM records WHERE kind = 'service_order' AND key = ?1",
+        "SELECT data FROM records WHERE kind = 'service_order' AND k = id_pack(?1)",
         [id],
     )?
     .pop())
@@ -461,7 +461,7 @@ pub fn notices(conn: &Connection) -> Result<Vec<Notice>> {
 pub fn figures(conn: &Connection, key: &str) -> Result<Option<Figures>> {
     Ok(load(
         conn,
-        "SELECT data FROM records WHERE kind = 'figures' AND key = ?1",
+        "SELECT data FROM records WHERE kind = 'figures' AND k = id_pack(?1)",
         [key],
     )?
     .pop())

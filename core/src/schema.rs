@@ -16,22 +16,23 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/003_kept_aside.sql"),
     include_str!("migrations/004_journal.sql"),
     include_str!("migrations/005_records_by_arrival.sql"),
+    include_str!("migrations/006_compact_records.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// The secondary indexes every replicated row updates (as created by
-/// `001_initial.sql`, and again by `005_records_by_arrival.sql`). A bulk
+/// `006_compact_records.sql`). A bulk
 /// download drops them and builds them once at its end: building sorted is
 /// several times cheaper than random inserts into two indexes for every row.
 pub const BULK_INDEXES: &[(&str, &str)] = &[
     (
         "records_by_activity",
-        "CREATE INDEX IF NOT EXISTS records_by_activity ON records (kind, json_extract(data, '$.activity_id'))",
+        "CREATE INDEX IF NOT EXISTS records_by_activity ON record_rows (kind, activity) WHERE activity IS NOT NULL",
     ),
     (
         "records_by_volunteer",
-        "CREATE INDEX IF NOT EXISTS records_by_volunteer ON records (kind, json_extract(data, '$.volunteer_id'))",
+        "CREATE INDEX IF NOT EXISTS records_by_volunteer ON record_rows (kind, volunteer) WHERE volunteer IS NOT NULL",
     ),
 ];
 
@@ -43,7 +44,7 @@ pub fn drop_bulk_indexes(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-/// Fixed planner statistics for `records`. Without any, SQLite guesses that
+/// Fixed planner statistics for `record_rows`. Without any, SQLite guesses that
 /// an equality on the primary key's first column (kind) narrows as well as
 /// one on (kind, volunteer): it then scanned a whole kind, covering, instead
 /// of using the index, and a replayed check-in read every attendance row.
@@ -51,8 +52,8 @@ pub fn drop_bulk_indexes(conn: &Connection) -> Result<()> {
 /// activity's rows); the planner only compares them. Dropping an index
 /// drops its row, so they are written again whenever one is missing.
 const RECORDS_STATS: &[(&str, &str)] = &[
-    // The primary key's index (`records` is a rowid table since schema 5).
-    ("sqlite_autoindex_records_1", "100000 10000 1"),
+    // The (kind, key) index (`record_rows` is a rowid table).
+    ("sqlite_autoindex_record_rows_1", "100000 10000 1"),
     ("records_by_volunteer", "100000 10000 5"),
     ("records_by_activity", "100000 10000 30"),
     ("activities_by_site", "2000 20"),
@@ -67,20 +68,20 @@ pub fn ensure_bulk_indexes(conn: &Connection) -> Result<()> {
     }
     conn.pragma_update(None, "cache_size", CACHE_KIB)?;
     // Creates sqlite_stat1 when missing (it cannot be created by hand) and
-    // touches no statistics of `records`.
+    // touches no statistics of `record_rows`.
     conn.execute_batch("ANALYZE sqlite_schema")?;
     let present: Vec<String> = conn
-        .prepare("SELECT idx FROM sqlite_stat1 WHERE tbl = 'records' ORDER BY idx")?
+        .prepare("SELECT idx FROM sqlite_stat1 WHERE tbl = 'record_rows' ORDER BY idx")?
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     let mut wanted: Vec<&str> = RECORDS_STATS.iter().map(|(idx, _)| *idx).collect();
     wanted.sort_unstable();
     // By name: a replica from before schema 5 has the old key's row.
     if present != wanted {
-        conn.execute("DELETE FROM sqlite_stat1 WHERE tbl = 'records'", [])?;
+        conn.execute("DELETE FROM sqlite_stat1 WHERE tbl = 'record_rows'", [])?;
         for (idx, stat) in RECORDS_STATS {
             conn.execute(
-                "INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('records', ?1, ?2)",
+                "INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('record_rows', ?1, ?2)",
                 [idx, stat],
             )?;
         }
@@ -108,6 +109,8 @@ pub fn open(path: &Path) -> Result<Connection> {
 /// power loss, foreign keys on, temp data in memory, and a page cache large
 /// enough (16 MiB) that a pull page's index updates stay in memory.
 fn configure(conn: &Connection) -> Result<()> {
+    // The `records` view and the migration to schema 6 call them.
+    crate::compact::register(conn)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;

@@ -1,14 +1,16 @@
 //! Row-level access to the replica: replicated records, small settings, and the
 //! [`DeviceState`] through which the shared rules read the replica.
 //!
-//! Records are stored as JSON in one table, keyed by kind and key. Pulled rows
-//! are kept exactly as the server sent them (fields this version does not know
+//! Records are JSON, keyed by kind and key, read through the `records` view
+//! and stored compact in `record_rows` (see [`crate::compact`]). Pulled rows
+//! keep every field the server sent (those this version does not know
 //! included), so the device schema does not change with every field added.
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::de::DeserializeOwned;
 use volunteer_domain::{Actor, Kind, Membership, Profile, Record, Site, State};
 
+use crate::compact;
 use crate::error::{Error, Result};
 
 pub mod meta_keys {
@@ -42,22 +44,35 @@ pub fn meta_set(conn: &Connection, key: &str, value: &str) -> Result<()> {
 
 pub fn get_raw(conn: &Connection, kind: Kind, key: &str) -> Result<Option<String>> {
     Ok(conn
-        .prepare_cached("SELECT data FROM records WHERE kind = ?1 AND key = ?2")?
+        .prepare_cached("SELECT data FROM records WHERE kind = ?1 AND k = id_pack(?2)")?
         .query_row([kind.as_str(), key], |r| r.get(0))
         .optional()?)
 }
 
 pub fn put_raw(conn: &Connection, kind: Kind, key: &str, data: &str) -> Result<()> {
+    let row = compact::encode(key, data).map_err(Error::Storage)?;
+    let [activity, volunteer, site, team] = row.lifted;
     conn.prepare_cached(
-        "INSERT INTO records (kind, key, data) VALUES (?1, ?2, ?3)
-         ON CONFLICT (kind, key) DO UPDATE SET data = excluded.data",
+        "INSERT INTO record_rows (kind, key, body, activity, volunteer, site, team)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (kind, key) DO UPDATE SET
+           body = excluded.body, activity = excluded.activity,
+           volunteer = excluded.volunteer, site = excluded.site, team = excluded.team",
     )?
-    .execute(params![kind.as_str(), key, data])?;
+    .execute(params![
+        kind.as_str(),
+        compact::pack(key),
+        row.body,
+        activity,
+        volunteer,
+        site,
+        team
+    ])?;
     Ok(())
 }
 
 pub fn delete_raw(conn: &Connection, kind: Kind, key: &str) -> Result<()> {
-    conn.prepare_cached("DELETE FROM records WHERE kind = ?1 AND key = ?2")?
+    conn.prepare_cached("DELETE FROM record_rows WHERE kind = ?1 AND key = id_pack(?2)")?
         .execute([kind.as_str(), key])?;
     Ok(())
 }
@@ -165,7 +180,7 @@ pub fn actor(conn: &Connection, me: &Profile) -> Result<Actor> {
     };
     let mut stmt = conn.prepare_cached(
         "SELECT data FROM records
-         WHERE kind = 'membership' AND json_extract(data, '$.volunteer_id') = ?1",
+         WHERE kind = 'membership' AND volunteer = id_pack(?1)",
     )?;
     let memberships = stmt
         .query_map([&me.user_id], |r| r.get::<_, String>(0))?
@@ -197,7 +212,7 @@ impl State for DeviceState<'_> {
     fn signups_of(&mut self, activity_id: &str) -> Result<Vec<volunteer_domain::Signup>> {
         load(
             self.conn,
-            "SELECT data FROM records WHERE kind = 'signup' AND json_extract(data, '$.activity_id') = ?1",
+            "SELECT data FROM records WHERE kind = 'signup' AND activity = id_pack(?1)",
             [activity_id],
         )
     }
@@ -205,7 +220,7 @@ impl State for DeviceState<'_> {
     fn attendances_of(&mut self, activity_id: &str) -> Result<Vec<volunteer_domain::Attendance>> {
         load(
             self.conn,
-            "SELECT data FROM records WHERE kind = 'attendance' AND json_extract(data, '$.activity_id') = ?1",
+            "SELECT data FROM records WHERE kind = 'attendance' AND activity = id_pack(?1)",
             [activity_id],
         )
     }
@@ -218,7 +233,7 @@ impl State for DeviceState<'_> {
     fn memberships_of(&mut self, volunteer_id: &str) -> Result<Vec<Membership>> {
         load(
             self.conn,
-            "SELECT data FROM records WHERE kind = 'membership' AND json_extract(data, '$.volunteer_id') = ?1",
+            "SELECT data FROM records WHERE kind = 'membership' AND volunteer = id_pack(?1)",
             [volunteer_id],
         )
     }
@@ -226,7 +241,7 @@ impl State for DeviceState<'_> {
     fn hours_of(&mut self, volunteer_id: &str) -> Result<Vec<volunteer_domain::HourEntry>> {
         load(
             self.conn,
-            "SELECT data FROM records WHERE kind = 'hour_entry' AND json_extract(data, '$.volunteer_id') = ?1",
+            "SELECT data FROM records WHERE kind = 'hour_entry' AND volunteer = id_pack(?1)",
             [volunteer_id],
         )
     }
@@ -245,7 +260,7 @@ impl State for DeviceState<'_> {
             .prepare_cached(
                 "SELECT json_extract(data, '$.volunteer_name') FROM records
                  WHERE kind IN ('signup', 'attendance', 'membership')
-                   AND json_extract(data, '$.volunteer_id') = ?1
+                   AND volunteer = id_pack(?1)
                    AND json_extract(data, '$.volunteer_name') <> ''
                  LIMIT 1",
             )?
@@ -260,7 +275,7 @@ pub(crate) fn wipe(tx: &Connection) -> Result<Option<String>> {
     let token = meta_get(tx, meta_keys::TOKEN)?;
     tx.execute_batch(
         "DELETE FROM undo; DELETE FROM outbox; DELETE FROM rejections;
-         DELETE FROM records; DELETE FROM meta; DELETE FROM journal;
+         DELETE FROM record_rows; DELETE FROM meta; DELETE FROM journal;
          DELETE FROM kept_aside;",
     )?;
     Ok(token)
@@ -332,13 +347,13 @@ mod tests {
             &conn,
             "SELECT json_extract(data, '$.volunteer_name') FROM records
              WHERE kind IN ('signup', 'attendance', 'membership')
-               AND json_extract(data, '$.volunteer_id') = ?1
+               AND volunteer = id_pack(?1)
                AND json_extract(data, '$.volunteer_name') <> '' LIMIT 1",
         );
         assert!(name.contains("records_by_volunteer"), "{name}");
         let roster = plan(
             &conn,
-            "SELECT data FROM records WHERE kind = 'attendance' AND json_extract(data, '$.activity_id') = ?1",
+            "SELECT data FROM records WHERE kind = 'attendance' AND activity = id_pack(?1)",
         );
         assert!(roster.contains("records_by_activity"), "{roster}");
     }

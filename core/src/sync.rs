@@ -323,7 +323,7 @@ fn apply(
 
         outbox::undo_all(tx)?;
         if response.reset {
-            tx.execute("DELETE FROM records", [])?;
+            tx.execute("DELETE FROM record_rows", [])?;
         }
         if bulk_start {
             schema::drop_bulk_indexes(tx)?;

@@ -110,17 +110,18 @@ fn a_v1_replica_upgrades_with_everything_kept() {
         .unwrap();
     assert_eq!(narrow, 2, "schema 2's indexes exist");
     // Schema 5: records in arrival order, and the planner's figures name
-    // its key's index (the old key had none of its own).
+    // its key's index (the old key had none of its own). Schema 6: they
+    // are kept compact in `record_rows`, read through the `records` view.
     let table: String = conn
         .query_row(
-            "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'records'",
+            "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'record_rows'",
             [],
             |r| r.get(0),
         )
         .unwrap();
     assert!(!table.contains("WITHOUT ROWID"), "{table}");
     let stats: Vec<String> = conn
-        .prepare("SELECT idx FROM sqlite_stat1 WHERE tbl = 'records' ORDER BY idx")
+        .prepare("SELECT idx FROM sqlite_stat1 WHERE tbl = 'record_rows' ORDER BY idx")
         .unwrap()
         .query_map([], |r| r.get(0))
         .unwrap()
@@ -133,9 +134,17 @@ fn a_v1_replica_upgrades_with_everything_kept() {
             "memberships_by_team",
             "records_by_activity",
             "records_by_volunteer",
-            "sqlite_autoindex_records_1"
+            "sqlite_autoindex_record_rows_1"
         ]
     );
+    let view: String = conn
+        .query_row(
+            "SELECT type FROM sqlite_schema WHERE name = 'records'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(view, "view");
 }
 
 #[test]

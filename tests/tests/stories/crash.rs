@@ -82,7 +82,7 @@ async fn story7_killed_mid_pull_the_replica_reopens_consistent_and_finishes() {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let n: i64 = watcher
-            .query_row("SELECT count(*) FROM records", [], |r| r.get(0))
+            .query_row("SELECT count(*) FROM record_rows", [], |r| r.get(0))
             .unwrap_or(0);
         if n >= 1500 || Instant::now() > deadline {
             break;

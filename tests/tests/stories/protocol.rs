@@ -367,7 +367,7 @@ async fn a_paged_first_download_rebuilds_the_replica_indexes() {
     drop(staff);
     let conn = rusqlite::Connection::open(&path).unwrap();
     let indexes: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'records' ORDER BY name")
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'record_rows' ORDER BY name")
         .unwrap()
         .query_map([], |r| r.get(0))
         .unwrap()
@@ -378,7 +378,7 @@ async fn a_paged_first_download_rebuilds_the_replica_indexes() {
     }
     // Dropping an index drops its planner statistics; they came back too.
     let stats: Vec<String> = conn
-        .prepare("SELECT idx FROM sqlite_stat1 WHERE tbl = 'records' ORDER BY idx")
+        .prepare("SELECT idx FROM sqlite_stat1 WHERE tbl = 'record_rows' ORDER BY idx")
         .unwrap()
         .query_map([], |r| r.get(0))
         .unwrap()

@@ -1,0 +1,434 @@
+//! The compact form of a replicated record in the device's file (schema 6).
+//!
+//! A phone holds tens of thousands of records, most of them a few ids, a
+//! timestamp and a status wrapped in field names. Stored as the JSON the
+//! server sent, an institute's replica took 750 bytes per record. Each row of
+//! `record_rows` now holds:
+//! - its key **packed** ([`pack`]): a key made of canonical UUIDs joined by
+//!   `/` is their 16-byte forms (a signup's `activity/volunteer`: 32 bytes,
+//!   not 73); any other key is kept as text;
+//! - the ids the replica looks rows up by (`activity_id`, `volunteer_id`,
+//!   `site_id`, `team_id`) **lifted** out of the JSON into columns of their
+//!   own, packed, which the indexes use; `id` is dropped when it equals the
+//!   key;
+//! - the rest of the JSON **compressed** with zstd against a fixed dictionary
+//!   of every kind's field names (`compact_dictionary_v1.txt`).
+//!
+//! The `records` view puts a row back together ([`decode`], as the SQL
+//! function `record_json`), so queries read JSON as before. The JSON a read
+//! returns equals the one written as a JSON value (its fields may come in
+//! another order). Every connection to the file needs the functions
+//! [`register`] defines: `schema::open` registers them.
+//!
+//! The first byte of a body says how the rest is stored ([`Format`]). A
+//! dictionary, once used, can never change: rows written with it must stay
+//! readable. A better one is a new format byte beside it.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use rusqlite::Connection;
+use rusqlite::functions::{Context, FunctionFlags};
+use rusqlite::types::{Value, ValueRef};
+use serde_json::value::RawValue;
+
+/// The fields lifted into columns, in the columns' order.
+pub const LIFTED: [&str; 4] = ["activity_id", "volunteer_id", "site_id", "team_id"];
+
+/// What follows a body's first byte.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+enum Format {
+    /// The JSON text as written: it was not an object this module can split.
+    Verbatim = 0,
+    /// zstd against dictionary 1, of the object without its lifted fields.
+    Compressed = 1,
+    /// As `Compressed`, and the object's `"id"`, equal to the key, removed.
+    CompressedIdIsKey = 2,
+}
+
+static DICTIONARY: &[u8] = include_bytes!("compact_dictionary_v1.txt");
+/// Level 1: with the dictionary, higher levels gain under 1 % on records.
+const LEVEL: i32 = 1;
+/// No record comes near this; a body claiming more is corrupt.
+const MAX_RECORD_BYTES: usize = 8 << 20;
+
+static ENCODER: LazyLock<zstd::dict::EncoderDictionary<'static>> =
+    LazyLock::new(|| zstd::dict::EncoderDictionary::copy(DICTIONARY, LEVEL));
+static DECODER: LazyLock<zstd::dict::DecoderDictionary<'static>> =
+    LazyLock::new(|| zstd::dict::DecoderDictionary::copy(DICTIONARY));
+
+thread_local! {
+    // One context per thread, reused: creating one costs more than a record.
+    static COMPRESSOR: RefCell<Option<zstd::bulk::Compressor<'static>>> =
+        const { RefCell::new(None) };
+    static DECOMPRESSOR: RefCell<Option<zstd::bulk::Decompressor<'static>>> =
+        const { RefCell::new(None) };
+}
+
+/// A record's compact parts: the body and the lifted ids, packed (`Null`
+/// where the JSON has no such string field).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Encoded {
+    pub body: Vec<u8>,
+    pub lifted: [Value; 4],
+}
+
+/// A key or id as stored: the 16-byte forms of canonical (lower-case,
+/// hyphenated) UUIDs joined by `/`, or the text itself. [`unpack`] inverts
+/// it exactly; text that is not such a UUID path stays text, so a packed
+/// value's type says which it is.
+pub fn pack(id: &str) -> Value {
+    if id.is_empty() || id.len() > 36 * 4 + 3 {
+        return Value::Text(id.to_owned());
+    }
+    let mut bytes = Vec::with_capacity(16 * id.len().div_ceil(37));
+    for part in id.split('/') {
+        if !push_uuid(part, &mut bytes) {
+            return Value::Text(id.to_owned());
+        }
+    }
+    Value::Blob(bytes)
+}
+
+/// A canonical UUID's 16 bytes onto `out`, or false.
+fn push_uuid(s: &str, out: &mut Vec<u8>) -> bool {
+    let s = s.as_bytes();
+    if s.len() != 36 {
+        return false;
+    }
+    let mut nibbles = [0u8; 32];
+    let mut n = 0;
+    for (i, &c) in s.iter().enumerate() {
+        if matches!(i, 8 | 13 | 18 | 23) {
+            if c != b'-' {
+                return false;
+            }
+            continue;
+        }
+        nibbles[n] = match c {
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'f' => c - b'a' + 10,
+            _ => return false,
+        };
+        n += 1;
+    }
+    out.extend(nibbles.chunks(2).map(|p| (p[0] << 4) | p[1]));
+    true
+}
+
+/// The text of a packed key or id; `None` for NULL or a value [`pack`]
+/// cannot have made.
+pub fn unpack(v: ValueRef<'_>) -> Option<String> {
+    match v {
+        ValueRef::Text(t) => std::str::from_utf8(t).ok().map(str::to_owned),
+        ValueRef::Blob(b) if !b.is_empty() && b.len() % 16 == 0 => {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            let mut s = String::with_capacity(b.len() / 16 * 37);
+            for (n, uuid) in b.chunks(16).enumerate() {
+                if n > 0 {
+                    s.push('/');
+                }
+                for (i, byte) in uuid.iter().enumerate() {
+                    if matches!(i, 4 | 6 | 8 | 10) {
+                        s.push('-');
+                    }
+                    s.push(HEX[usize::from(byte >> 4)] as char);
+                    s.push(HEX[usize::from(byte & 15)] as char);
+                }
+            }
+            Some(s)
+        }
+        _ => None,
+    }
+}
+
+/// Split and compress a record's JSON (`key` is its key, as text).
+pub fn encode(key: &str, json: &str) -> Result<Encoded, String> {
+    let mut lifted = [Value::Null, Value::Null, Value::Null, Value::Null];
+    // Field names with escapes never occur; such a record is kept verbatim.
+    let Ok(fields) = serde_json::from_str::<BTreeMap<&str, &RawValue>>(json) else {
+        let mut body = Vec::with_capacity(json.len() + 1);
+        body.push(Format::Verbatim as u8);
+        body.extend_from_slice(json.as_bytes());
+        return Ok(Encoded { body, lifted });
+    };
+    let mut format = Format::Compressed;
+    let mut rest = String::with_capacity(json.len());
+    rest.push('{');
+    for (name, value) in fields {
+        let text = string_value(value);
+        if let (Some(i), Some(s)) = (LIFTED.iter().position(|f| *f == name), &text) {
+            lifted[i] = pack(s);
+            continue;
+        }
+        if name == "id" && text.as_deref() == Some(key) {
+            format = Format::CompressedIdIsKey;
+            continue;
+        }
+        if rest.len() > 1 {
+            rest.push(',');
+        }
+        push_json_string(&mut rest, name);
+        rest.push(':');
+        rest.push_str(value.get());
+    }
+    rest.push('}');
+    let compressed = with_compressor(|c| c.compress(rest.as_bytes()))?;
+    let mut body = Vec::with_capacity(compressed.len() + 1);
+    body.push(format as u8);
+    body.extend_from_slice(&compressed);
+    Ok(Encoded { body, lifted })
+}
+
+/// The record's JSON from its compact parts: `key` and `lifted` as text
+/// (unpacked).
+pub fn decode(body: &[u8], key: &str, lifted: &[Option<String>; 4]) -> Result<String, String> {
+    let Some((&first, rest)) = body.split_first() else {
+        return Err("empty record body".into());
+    };
+    let format = match first {
+        0 => Format::Verbatim,
+        1 => Format::Compressed,
+        2 => Format::CompressedIdIsKey,
+        other => return Err(format!("record body of unknown format {other}")),
+    };
+    if format == Format::Verbatim {
+        return String::from_utf8(rest.to_vec()).map_err(|e| e.to_string());
+    }
+    let plain = with_decompressor(|d| d.decompress(rest, MAX_RECORD_BYTES))?;
+    let plain = String::from_utf8(plain).map_err(|e| e.to_string())?;
+    let inner = plain
+        .strip_prefix('{')
+        .and_then(|s| s.strip_suffix('}'))
+        .ok_or("record body is not an object")?;
+    let mut out = String::with_capacity(plain.len() + 4 * 56);
+    out.push('{');
+    let restored = LIFTED
+        .iter()
+        .zip(lifted)
+        .filter_map(|(name, v)| v.as_deref().map(|v| (*name, v)))
+        .chain((format == Format::CompressedIdIsKey).then_some(("id", key)));
+    for (name, value) in restored {
+        if out.len() > 1 {
+            out.push(',');
+        }
+        push_json_string(&mut out, name);
+        out.push(':');
+        push_json_string(&mut out, value);
+    }
+    if !inner.is_empty() {
+        if out.len() > 1 {
+            out.push(',');
+        }
+        out.push_str(inner);
+    }
+    out.push('}');
+    Ok(out)
+}
+
+/// A JSON value's string, if it is one.
+fn string_value(v: &RawValue) -> Option<String> {
+    v.get()
+        .starts_with('"')
+        .then(|| serde_json::from_str(v.get()).ok())
+        .flatten()
+}
+
+fn push_json_string(out: &mut String, s: &str) {
+    // Serialising a str cannot fail.
+    out.push_str(&serde_json::to_string(s).unwrap_or_default());
+}
+
+fn with_compressor<T>(
+    f: impl FnOnce(&mut zstd::bulk::Compressor<'static>) -> std::io::Result<T>,
+) -> Result<T, String> {
+    COMPRESSOR.with_borrow_mut(|slot| {
+        if slot.is_none() {
+            *slot = Some(
+                zstd::bulk::Compressor::with_prepared_dictionary(&ENCODER)
+                    .map_err(|e| e.to_string())?,
+            );
+        }
+        let c = slot.as_mut().ok_or("no compressor")?;
+        f(c).map_err(|e| e.to_string())
+    })
+}
+
+fn with_decompressor<T>(
+    f: impl FnOnce(&mut zstd::bulk::Decompressor<'static>) -> std::io::Result<T>,
+) -> Result<T, String> {
+    DECOMPRESSOR.with_borrow_mut(|slot| {
+        if slot.is_none() {
+            *slot = Some(
+                zstd::bulk::Decompressor::with_prepared_dictionary(&DECODER)
+                    .map_err(|e| e.to_string())?,
+            );
+        }
+        let d = slot.as_mut().ok_or("no decompressor")?;
+        f(d).map_err(|e| format!("record body unreadable: {e}"))
+    })
+}
+
+/// The SQL functions the schema and the queries use, on this connection:
+/// - `id_pack(text)` and `id_text(packed)`: [`pack`] and [`unpack`];
+/// - `record_json(body, key, activity, volunteer, site, team)`: [`decode`],
+///   on the packed columns (the `records` view);
+/// - `record_body(key, json)` and `record_lift(json, n)`: the body and the
+///   `n`th lifted id of [`encode`] (the migration to schema 6).
+pub fn register(conn: &Connection) -> rusqlite::Result<()> {
+    let flags = FunctionFlags::SQLITE_UTF8
+        | FunctionFlags::SQLITE_DETERMINISTIC
+        | FunctionFlags::SQLITE_INNOCUOUS;
+    conn.create_scalar_function("id_pack", 1, flags, |ctx| {
+        Ok(match ctx.get_raw(0) {
+            ValueRef::Text(t) => pack(std::str::from_utf8(t).map_err(user_error)?),
+            _ => Value::Null,
+        })
+    })?;
+    conn.create_scalar_function("id_text", 1, flags, |ctx| Ok(unpack(ctx.get_raw(0))))?;
+    conn.create_scalar_function("record_json", 6, flags, |ctx| {
+        let ValueRef::Blob(body) = ctx.get_raw(0) else {
+            return Err(user_error("record body is not a blob"));
+        };
+        let key = unpack(ctx.get_raw(1)).ok_or_else(|| user_error("record key unreadable"))?;
+        let lifted = [2, 3, 4, 5].map(|i| unpack(ctx.get_raw(i)));
+        decode(body, &key, &lifted).map_err(user_error)
+    })?;
+    conn.create_scalar_function("record_body", 2, flags, |ctx| {
+        let (key, json) = (text_arg(ctx, 0)?, text_arg(ctx, 1)?);
+        Ok(encode(&key, &json).map_err(user_error)?.body)
+    })?;
+    conn.create_scalar_function("record_lift", 2, flags, |ctx| {
+        let json = text_arg(ctx, 0)?;
+        let n: usize = ctx.get(1)?;
+        let [a, v, s, t] = encode("", &json).map_err(user_error)?.lifted;
+        Ok([a, v, s, t].into_iter().nth(n).unwrap_or(Value::Null))
+    })?;
+    Ok(())
+}
+
+fn text_arg(ctx: &Context<'_>, i: usize) -> rusqlite::Result<String> {
+    ctx.get(i)
+}
+
+fn user_error(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> rusqlite::Error {
+    rusqlite::Error::UserFunctionError(e.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const A: &str = "2e9edc89-2fa3-4ec0-8ac9-543e9e1dcb6c";
+    const V: &str = "00148b54-c6fc-48b3-845e-538175fd8d5b";
+
+    fn text(v: &Value) -> Option<String> {
+        match v {
+            Value::Blob(b) => unpack(ValueRef::Blob(b)),
+            Value::Text(t) => Some(t.clone()),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn uuid_paths_pack_to_sixteen_bytes_each_and_back() {
+        let pair = format!("{A}/{V}");
+        assert!(matches!(pack(A), Value::Blob(b) if b.len() == 16));
+        assert!(matches!(pack(&pair), Value::Blob(b) if b.len() == 32));
+        assert_eq!(text(&pack(&pair)).as_deref(), Some(pair.as_str()));
+        // Anything else stays text, exactly: upper case, no hyphens, mixed
+        // paths, an empty segment, short ids.
+        for other in [
+            A.to_uppercase(),
+            A.replace('-', ""),
+            format!("{A}/team/{V}"),
+            format!("{A}/"),
+            "t1".to_owned(),
+            String::new(),
+            "ünïcode".to_owned(),
+        ] {
+            assert_eq!(pack(&other), Value::Text(other.clone()), "{other}");
+        }
+    }
+
+    fn same_json(a: &str, b: &str) {
+        let a: serde_json::Value = serde_json::from_str(a).unwrap();
+        let b: serde_json::Value = serde_json::from_str(b).unwrap();
+        assert_eq!(a, b);
+    }
+
+    fn round_trip(key: &str, json: &str) -> Encoded {
+        let e = encode(key, json).unwrap();
+        let lifted = e.lifted.each_ref().map(text);
+        same_json(&decode(&e.body, key, &lifted).unwrap(), json);
+        e
+    }
+
+    #[test]
+    fn records_come_back_as_written() {
+        let signup = format!(
+            r#"{{"activity_id":"{A}","position":0,"signed_up_at":"2026-04-16T09:03:22.403586863Z","site_id":"{A}","status":"confirmed","team_id":null,"volunteer_id":"{V}","volunteer_name":"王秀英 \"x\"\n"}}"#
+        );
+        let e = round_trip(&format!("{A}/{V}"), &signup);
+        assert_eq!(
+            e.lifted.each_ref().map(text),
+            [Some(A.into()), Some(V.into()), Some(A.into()), None]
+        );
+        assert!(e.body.len() < signup.len() / 2, "{} bytes", e.body.len());
+        // `id` dropped only when it is the key; kept when it is not.
+        let team = format!(r#"{{"id":"{A}","name":"队","site_id":"{V}"}}"#);
+        assert_eq!(
+            round_trip(A, &team).body[0],
+            Format::CompressedIdIsKey as u8
+        );
+        assert_eq!(round_trip(V, &team).body[0], Format::Compressed as u8);
+        // Lifted fields that are not strings stay in the body.
+        round_trip(
+            "k",
+            r#"{"activity_id":7,"site_id":{"x":1},"team_id":[],"volunteer_id":true}"#,
+        );
+        // Only lifted fields, or none at all, or nested ids.
+        round_trip("k", &format!(r#"{{"site_id":"{A}"}}"#));
+        round_trip("k", "{}");
+        round_trip(
+            "k",
+            &format!(r#"{{"audience":{{"site_id":"{A}","team_ids":[]}}}}"#),
+        );
+        // Not an object this can split: kept as it is.
+        for odd in ["[1,2]", r#"{"a\u0062":1}"#, "\"s\""] {
+            assert_eq!(
+                round_trip("k", odd).body[0],
+                Format::Verbatim as u8,
+                "{odd}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_damaged_body_is_an_error_not_a_panic() {
+        let e = encode(A, r#"{"name":"x"}"#).unwrap();
+        let none = [None, None, None, None];
+        let mut cut = e.body.clone();
+        cut.truncate(cut.len() - 2);
+        for bad in [
+            vec![],
+            vec![9, 1, 2],
+            cut,
+            vec![1, 0x28, 0xb5, 0x2f, 0xfd, 0xff],
+        ] {
+            assert!(decode(&bad, A, &none).is_err(), "{bad:?}");
+        }
+    }
+
+    /// Rows written with a dictionary must stay readable: changing it is a
+    /// new format, never an edit.
+    #[test]
+    fn dictionary_one_is_frozen() {
+        let fnv = DICTIONARY.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        assert_eq!((DICTIONARY.len(), fnv), (2847, 0x3267_ac1b_e786_d9a8));
+    }
+}
