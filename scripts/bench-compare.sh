@@ -7,6 +7,8 @@
 #
 #   scripts/bench-compare.sh OUT [BEFORE_COMMIT]
 #
+# ONLY="initial apply" runs just those scenarios (a pass that touched them).
+#
 # The earlier commit is built in a git worktree under target/bench-before,
 # with this checkout's benchmark sources and proxies copied in, so both
 # builds are measured by the same bench (it must still compile against
@@ -40,6 +42,9 @@ run() {
 }
 
 both() {
+    if [ -n "${ONLY:-}" ] && [[ " $ONLY " != *" $1 "* ]]; then
+        return
+    fi
     if [ -n "$before" ]; then
         run before "$root/target/bench-before/src" "$root/target/bench-before/target" "$@"
     fi

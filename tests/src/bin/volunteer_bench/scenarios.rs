@@ -181,6 +181,36 @@ async fn fetch_all(url: &str, login: &str) -> (f64, usize, Vec<(Kind, String)>) 
     (start.elapsed().as_secs_f64(), requests, keys)
 }
 
+/// Milliseconds for a staff member's main screens on the downloaded replica
+/// (the site tree, its teams, its activities soonest first, the upcoming
+/// ones, and the roster of the activity with most signups): the median of
+/// 20 passes, so the replica's storage form shows in reads too.
+fn screen_reads_ms(device: &Replica, site_id: &str) -> f64 {
+    let busiest = device
+        .activities_at_site(site_id, true)
+        .expect("activities")
+        .into_iter()
+        .max_by_key(|a| a.signup_count)
+        .map(|a| a.id);
+    let mut passes: Vec<f64> = (0..20)
+        .map(|_| {
+            let t = Instant::now();
+            device.sites().expect("sites");
+            device.teams(Some(site_id)).expect("teams");
+            device
+                .activities_at_site(site_id, true)
+                .expect("activities");
+            device.upcoming_activities(50).expect("upcoming");
+            if let Some(id) = &busiest {
+                device.roster(id).expect("roster");
+            }
+            t.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    passes.sort_by(f64::total_cmp);
+    passes[passes.len() / 2]
+}
+
 pub async fn initial(a: &Args) -> Vec<String> {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut c = Cluster::create(a.backend, dir.path());
@@ -208,10 +238,12 @@ pub async fn initial(a: &Args) -> Vec<String> {
     let expected = data::visible_to_staff(&d.records, &d.institutes[0].path) + 1;
     let (fetch_s, fetch_requests, keys) = fetch_all(&c.url(0), "institute0").await;
     let served = unique_served(&keys);
+    let reads_ms = screen_reads_ms(&device, &d.institutes[0].id);
     vec![line(
         header(a),
         json!({
             "volunteers": a.volunteers, "activities": a.activities,
+            "screen_reads_ms": reads_ms,
             "records_in_district": d.records.len() + d.volunteers.len(),
             "seed_seconds": seed_s,
             "wall_seconds": wall, "records_per_second": found as f64 / wall,
