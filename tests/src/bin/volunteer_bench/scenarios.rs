@@ -183,32 +183,53 @@ async fn fetch_all(url: &str, login: &str) -> (f64, usize, Vec<(Kind, String)>) 
 
 /// Milliseconds for a staff member's main screens on the downloaded replica
 /// (the site tree, its teams, its activities soonest first, the upcoming
-/// ones, and the roster of the activity with most signups): the median of
-/// 20 passes, so the replica's storage form shows in reads too.
-fn screen_reads_ms(device: &Replica, site_id: &str) -> f64 {
+/// ones, and the roster of the activity with most signups), each the median
+/// of 20 reads, and their sum: the replica's storage form shows in reads.
+fn screen_reads_ms(device: &Replica, site_id: &str) -> serde_json::Value {
     let busiest = device
         .activities_at_site(site_id, true)
         .expect("activities")
         .into_iter()
         .max_by_key(|a| a.signup_count)
-        .map(|a| a.id);
-    let mut passes: Vec<f64> = (0..20)
-        .map(|_| {
-            let t = Instant::now();
-            device.sites().expect("sites");
-            device.teams(Some(site_id)).expect("teams");
-            device
-                .activities_at_site(site_id, true)
-                .expect("activities");
-            device.upcoming_activities(50).expect("upcoming");
-            if let Some(id) = &busiest {
-                device.roster(id).expect("roster");
-            }
-            t.elapsed().as_secs_f64() * 1000.0
-        })
-        .collect();
-    passes.sort_by(f64::total_cmp);
-    passes[passes.len() / 2]
+        .map(|a| a.id)
+        .unwrap_or_default();
+    let median_ms = |read: &dyn Fn()| {
+        let mut ms: Vec<f64> = (0..20)
+            .map(|_| {
+                let t = Instant::now();
+                read();
+                t.elapsed().as_secs_f64() * 1000.0
+            })
+            .collect();
+        ms.sort_by(f64::total_cmp);
+        ms[ms.len() / 2]
+    };
+    let screens: [(&str, &dyn Fn()); 5] = [
+        ("sites", &|| drop(device.sites().expect("sites"))),
+        ("teams", &|| {
+            drop(device.teams(Some(site_id)).expect("teams"))
+        }),
+        ("activities", &|| {
+            drop(
+                device
+                    .activities_at_site(site_id, true)
+                    .expect("activities"),
+            );
+        }),
+        ("upcoming", &|| {
+            drop(device.upcoming_activities(50).expect("upcoming"))
+        }),
+        ("roster", &|| drop(device.roster(&busiest).expect("roster"))),
+    ];
+    let mut out = serde_json::Map::new();
+    let mut total = 0.0;
+    for (name, read) in screens {
+        let ms = median_ms(read);
+        total += ms;
+        out.insert(name.into(), ms.into());
+    }
+    out.insert("total".into(), total.into());
+    out.into()
 }
 
 pub async fn initial(a: &Args) -> Vec<String> {
