@@ -92,7 +92,7 @@ impl SqliteStore {
         }
         Ok(SqliteStore {
             path,
-            writer: Writer::new(writer),
+            writer: Writer::new(writer)?,
             readers: Mutex::new(Vec::new()),
         })
     }
