@@ -9,8 +9,9 @@
 //!   not 73); any other key is kept as text;
 //! - the ids the replica looks rows up by (`activity_id`, `volunteer_id`,
 //!   `site_id`, `team_id`) **lifted** out of the JSON into columns of their
-//!   own, packed, which the indexes use; `id` is dropped when it equals the
-//!   key;
+//!   own, packed, which the indexes use, and so is a site's `path` (as
+//!   text), which every subtree test reads; `id` is dropped when it equals
+//!   the key;
 //! - the rest of the JSON **compressed** with zstd against a fixed dictionary
 //!   of every kind's field names (`compact_dictionary_v1.txt`).
 //!
@@ -34,8 +35,11 @@ use rusqlite::functions::{Context, FunctionFlags};
 use rusqlite::types::{Value, ValueRef};
 use serde_json::value::RawValue;
 
-/// The fields lifted into columns, in the columns' order.
-pub const LIFTED: [&str; 4] = ["activity_id", "volunteer_id", "site_id", "team_id"];
+/// The fields lifted into columns, in the columns' order: the ids rows are
+/// looked up by, and a site's path (subtree tests read it on every row).
+pub const LIFTED: [&str; 5] = ["activity_id", "volunteer_id", "site_id", "team_id", "path"];
+/// The first this many of [`LIFTED`] are ids, stored packed.
+const LIFTED_IDS: usize = 4;
 
 /// What follows a body's first byte.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,7 +77,7 @@ thread_local! {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Encoded {
     pub body: Vec<u8>,
-    pub lifted: [Value; 4],
+    pub lifted: [Value; 5],
 }
 
 /// A key or id as stored: the 16-byte forms of canonical (lower-case,
@@ -147,7 +151,13 @@ pub fn unpack(v: ValueRef<'_>) -> Option<String> {
 
 /// Split and compress a record's JSON (`key` is its key, as text).
 pub fn encode(key: &str, json: &str) -> Result<Encoded, String> {
-    let mut lifted = [Value::Null, Value::Null, Value::Null, Value::Null];
+    let mut lifted = [
+        Value::Null,
+        Value::Null,
+        Value::Null,
+        Value::Null,
+        Value::Null,
+    ];
     // Field names with escapes never occur; such a record is kept verbatim.
     let Ok(fields) = serde_json::from_str::<BTreeMap<&str, &RawValue>>(json) else {
         let mut body = Vec::with_capacity(json.len() + 1);
@@ -161,7 +171,12 @@ pub fn encode(key: &str, json: &str) -> Result<Encoded, String> {
     for (name, value) in fields {
         let text = string_value(value);
         if let (Some(i), Some(s)) = (LIFTED.iter().position(|f| *f == name), &text) {
-            lifted[i] = pack(s);
+            // Ids packed; a path stays text (its subtree test is a prefix).
+            lifted[i] = if i < LIFTED_IDS {
+                pack(s)
+            } else {
+                Value::Text(s.to_string())
+            };
             continue;
         }
         if name == "id" && text.as_deref() == Some(key) {
@@ -187,7 +202,7 @@ pub fn encode(key: &str, json: &str) -> Result<Encoded, String> {
 
 /// The record's JSON from its compact parts: `key` and `lifted` as text
 /// (unpacked).
-pub fn decode(body: &[u8], key: &str, lifted: &[Option<String>; 4]) -> Result<String, String> {
+pub fn decode(body: &[u8], key: &str, lifted: &[Option<String>; 5]) -> Result<String, String> {
     let Some((&first, rest)) = body.split_first() else {
         return Err("empty record body".into());
     };
@@ -286,7 +301,7 @@ fn with_decompressor<T>(
 
 /// The SQL functions the schema and the queries use, on this connection:
 /// - `id_pack(text)` and `id_text(packed)`: [`pack`] and [`unpack`];
-/// - `record_json(body, key, activity, volunteer, site, team)`: [`decode`],
+/// - `record_json(body, key, activity, volunteer, site, team, path)`: [`decode`],
 ///   on the packed columns (the `records` view);
 /// - `record_body(key, json)` and `record_lift(json, n)`: the body and the
 ///   `n`th lifted id of [`encode`] (the migration to schema 6).
@@ -301,8 +316,8 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
         })
     })?;
     conn.create_scalar_function("id_text", 1, flags, |ctx| Ok(unpack(ctx.get_raw(0))))?;
-    conn.create_scalar_function("record_json", 6, flags, |ctx| {
-        let args = [0, 1, 2, 3, 4, 5].map(|i| ctx.get_raw(i));
+    conn.create_scalar_function("record_json", 7, flags, |ctx| {
+        let args = [0, 1, 2, 3, 4, 5, 6].map(|i| ctx.get_raw(i));
         RECENT
             .with_borrow_mut(|recent| {
                 recent.get_or_decode(&args, || {
@@ -310,7 +325,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
                         return Err("record body is not a blob".into());
                     };
                     let key = unpack(args[1]).ok_or("record key unreadable")?;
-                    let lifted = [2, 3, 4, 5].map(|i| unpack(args[i]));
+                    let lifted = [2, 3, 4, 5, 6].map(|i| unpack(args[i]));
                     decode(body, &key, &lifted)
                 })
             })
@@ -323,8 +338,8 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     conn.create_scalar_function("record_lift", 2, flags, |ctx| {
         let json = text_arg(ctx, 0)?;
         let n: usize = ctx.get(1)?;
-        let [a, v, s, t] = encode("", &json).map_err(user_error)?.lifted;
-        Ok([a, v, s, t].into_iter().nth(n).unwrap_or(Value::Null))
+        let lifted = encode("", &json).map_err(user_error)?.lifted;
+        Ok(lifted.into_iter().nth(n).unwrap_or(Value::Null))
     })?;
     Ok(())
 }
@@ -460,7 +475,7 @@ mod tests {
         let e = round_trip(&format!("{A}/{V}"), &signup);
         assert_eq!(
             e.lifted.each_ref().map(text),
-            [Some(A.into()), Some(V.into()), Some(A.into()), None]
+            [Some(A.into()), Some(V.into()), Some(A.into()), None, None]
         );
         assert!(e.body.len() < signup.len() / 2, "{} bytes", e.body.len());
         // `id` dropped only when it is the key; kept when it is not.
@@ -495,7 +510,7 @@ mod tests {
     #[test]
     fn a_damaged_body_is_an_error_not_a_panic() {
         let e = encode(A, r#"{"name":"x"}"#).unwrap();
-        let none = [None, None, None, None];
+        let none = [None, None, None, None, None];
         let mut cut = e.body.clone();
         cut.truncate(cut.len() - 2);
         for bad in [

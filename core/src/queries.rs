@@ -19,7 +19,7 @@ use crate::store::load;
 pub fn sites(conn: &Connection) -> Result<Vec<Site>> {
     load(
         conn,
-        "SELECT data FROM records WHERE kind = 'site' ORDER BY json_extract(data, '$.path')",
+        "SELECT data FROM records WHERE kind = 'site' ORDER BY path",
         [],
     )
 }
@@ -38,8 +38,8 @@ pub fn teams(conn: &Connection, under_site: Option<&str>) -> Result<Vec<Team>> {
              JOIN records s ON s.kind = 'site' AND s.k = t.site
              JOIN records root ON root.kind = 'site' AND root.k = id_pack(?1)
              WHERE t.kind = 'team'
-               AND substr(json_extract(s.data, '$.path'), 1, length(json_extract(root.data, '$.path')))
-                   = json_extract(root.data, '$.path')
+               AND substr(s.path, 1, length(root.path))
+                   = root.path
              ORDER BY json_extract(t.data, '$.name')",
             [site],
         ),
@@ -93,8 +93,8 @@ pub fn activities_at_site(
          JOIN records s ON s.kind = 'site' AND s.k = a.site
          JOIN records root ON root.kind = 'site' AND root.k = id_pack(?1)
          WHERE a.kind = 'activity'
-           AND substr(json_extract(s.data, '$.path'), 1, length(json_extract(root.data, '$.path')))
-               = json_extract(root.data, '$.path')
+           AND substr(s.path, 1, length(root.path))
+               = root.path
          ORDER BY julianday(json_extract(a.data, '$.starts_at')), a.key",
         [site_id],
     )
@@ -222,8 +222,8 @@ pub fn orders(conn: &Connection, sql_filter: OrdersOf<'_>) -> Result<Vec<Service
              JOIN records root ON root.kind = 'site' AND root.k = id_pack(?1)
              WHERE o.kind = 'service_order'
                AND (o.site = id_pack(?1) OR (?2
-                    AND substr(json_extract(s.data, '$.path'), 1, length(json_extract(root.data, '$.path')))
-                        = json_extract(root.data, '$.path')))
+                    AND substr(s.path, 1, length(root.path))
+                        = root.path))
              ORDER BY json_extract(o.data, '$.created_at')",
             rusqlite::params![site_id, include_subtree],
         ),

@@ -51,13 +51,14 @@ pub fn get_raw(conn: &Connection, kind: Kind, key: &str) -> Result<Option<String
 
 pub fn put_raw(conn: &Connection, kind: Kind, key: &str, data: &str) -> Result<()> {
     let row = compact::encode(key, data).map_err(Error::Storage)?;
-    let [activity, volunteer, site, team] = row.lifted;
+    let [activity, volunteer, site, team, path] = row.lifted;
     conn.prepare_cached(
-        "INSERT INTO record_rows (kind, key, body, activity, volunteer, site, team)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+        "INSERT INTO record_rows (kind, key, body, activity, volunteer, site, team, path)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
          ON CONFLICT (kind, key) DO UPDATE SET
            body = excluded.body, activity = excluded.activity,
-           volunteer = excluded.volunteer, site = excluded.site, team = excluded.team",
+           volunteer = excluded.volunteer, site = excluded.site, team = excluded.team,
+           path = excluded.path",
     )?
     .execute(params![
         kind.as_str(),
@@ -66,7 +67,8 @@ pub fn put_raw(conn: &Connection, kind: Kind, key: &str, data: &str) -> Result<(
         activity,
         volunteer,
         site,
-        team
+        team,
+        path
     ])?;
     Ok(())
 }

@@ -1,10 +1,11 @@
 -- Replica schema 6: records in their compact form (see src/compact.rs).
 -- `record_rows` holds each record's key packed, the ids the replica looks
--- rows up by lifted into columns (packed), and the rest of its JSON
--- compressed. The `records` view reads them back as JSON, so queries keep
--- reading `kind`, `key` and `data`; to use an index they compare the packed
--- columns (`k`, `activity`, `volunteer`, `site`, `team`) with `id_pack(?)`.
--- Writes go to `record_rows`.
+-- rows up by lifted into columns (packed), a site's path beside them, and
+-- the rest of its JSON compressed. The `records` view reads them back as
+-- JSON, so queries keep reading `kind`, `key` and `data`; to use an index
+-- they compare the packed columns (`k`, `activity`, `volunteer`, `site`,
+-- `team`) with `id_pack(?)`, and a subtree test reads `path` without
+-- decoding the site. Writes go to `record_rows`.
 CREATE TABLE record_rows (
     kind      TEXT NOT NULL,
     key       NOT NULL,
@@ -13,17 +14,19 @@ CREATE TABLE record_rows (
     volunteer,
     site,
     team,
+    path,
     UNIQUE (kind, key)
 );
-INSERT INTO record_rows (kind, key, body, activity, volunteer, site, team)
+INSERT INTO record_rows (kind, key, body, activity, volunteer, site, team, path)
     SELECT kind, id_pack(key), record_body(key, data), record_lift(data, 0),
-           record_lift(data, 1), record_lift(data, 2), record_lift(data, 3)
+           record_lift(data, 1), record_lift(data, 2), record_lift(data, 3),
+           record_lift(data, 4)
     FROM records;
 DROP TABLE records;
 CREATE VIEW records AS
     SELECT kind, id_text(key) AS key,
-           record_json(body, key, activity, volunteer, site, team) AS data,
-           key AS k, activity, volunteer, site, team
+           record_json(body, key, activity, volunteer, site, team, path) AS data,
+           key AS k, activity, volunteer, site, team, path
     FROM record_rows;
 CREATE INDEX records_by_activity ON record_rows (kind, activity) WHERE activity IS NOT NULL;
 CREATE INDEX records_by_volunteer ON record_rows (kind, volunteer) WHERE volunteer IS NOT NULL;
