@@ -72,8 +72,8 @@ thread_local! {
         const { RefCell::new(None) };
 }
 
-/// A record's compact parts: the body and the lifted ids, packed (`Null`
-/// where the JSON has no such string field).
+/// A record's compact parts: the body and the lifted values (ids packed, a
+/// path as text; `Null` where the JSON has no such string field).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Encoded {
     pub body: Vec<u8>,
@@ -151,15 +151,21 @@ pub fn unpack(v: ValueRef<'_>) -> Option<String> {
 
 /// Split and compress a record's JSON (`key` is its key, as text).
 pub fn encode(key: &str, json: &str) -> Result<Encoded, String> {
-    let mut lifted = [
-        Value::Null,
-        Value::Null,
-        Value::Null,
-        Value::Null,
-        Value::Null,
-    ];
-    // Field names with escapes never occur; such a record is kept verbatim.
-    let Ok(fields) = serde_json::from_str::<BTreeMap<&str, &RawValue>>(json) else {
+    let mut lifted: [Value; 5] = std::array::from_fn(|_| Value::Null);
+    let fields = serde_json::from_str::<BTreeMap<&str, &RawValue>>(json)
+        .ok()
+        .filter(|_| json.len() <= MAX_RECORD_BYTES);
+    let Some(fields) = fields else {
+        // Not an object with plain field names (they never have escapes),
+        // or too large to decompress later: kept as it came, its ids still
+        // lifted so that lookups find it.
+        if let Ok(owned) = serde_json::from_str::<BTreeMap<String, &RawValue>>(json) {
+            for (name, value) in &owned {
+                if let (Some(i), Some(s)) = (lifted_index(name), string_value(value)) {
+                    lifted[i] = lift(i, &s);
+                }
+            }
+        }
         let mut body = Vec::with_capacity(json.len() + 1);
         body.push(Format::Verbatim as u8);
         body.extend_from_slice(json.as_bytes());
@@ -170,13 +176,8 @@ pub fn encode(key: &str, json: &str) -> Result<Encoded, String> {
     rest.push('{');
     for (name, value) in fields {
         let text = string_value(value);
-        if let (Some(i), Some(s)) = (LIFTED.iter().position(|f| *f == name), &text) {
-            // Ids packed; a path stays text (its subtree test is a prefix).
-            lifted[i] = if i < LIFTED_IDS {
-                pack(s)
-            } else {
-                Value::Text(s.to_string())
-            };
+        if let (Some(i), Some(s)) = (lifted_index(name), &text) {
+            lifted[i] = lift(i, s);
             continue;
         }
         if name == "id" && text.as_deref() == Some(key) {
@@ -246,6 +247,20 @@ pub fn decode(body: &[u8], key: &str, lifted: &[Option<String>; 5]) -> Result<St
     Ok(out)
 }
 
+fn lifted_index(name: &str) -> Option<usize> {
+    LIFTED.iter().position(|f| *f == name)
+}
+
+/// The `i`th lifted field's column value: ids packed, a path as text (its
+/// subtree test is a prefix).
+fn lift(i: usize, s: &str) -> Value {
+    if i < LIFTED_IDS {
+        pack(s)
+    } else {
+        Value::Text(s.to_owned())
+    }
+}
+
 /// A JSON value's string, if it is one (borrowed unless it has escapes).
 fn string_value(v: &RawValue) -> Option<Cow<'_, str>> {
     let raw = v.get();
@@ -304,7 +319,7 @@ fn with_decompressor<T>(
 /// - `record_json(body, key, activity, volunteer, site, team, path)`: [`decode`],
 ///   on the packed columns (the `records` view);
 /// - `record_body(key, json)` and `record_lift(json, n)`: the body and the
-///   `n`th lifted id of [`encode`] (the migration to schema 6).
+///   `n`th lifted value of [`encode`] (the migration to schema 6).
 pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     let flags = FunctionFlags::SQLITE_UTF8
         | FunctionFlags::SQLITE_DETERMINISTIC
@@ -321,12 +336,12 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
         RECENT
             .with_borrow_mut(|recent| {
                 recent.get_or_decode(&args, || {
-                    let ValueRef::Blob(body) = args[0] else {
-                        return Err("record body is not a blob".into());
-                    };
                     let key = unpack(args[1]).ok_or("record key unreadable")?;
+                    let ValueRef::Blob(body) = args[0] else {
+                        return Err(format!("record {key}: body is not a blob"));
+                    };
                     let lifted = [2, 3, 4, 5, 6].map(|i| unpack(args[i]));
-                    decode(body, &key, &lifted)
+                    decode(body, &key, &lifted).map_err(|e| format!("record {key}: {e}"))
                 })
             })
             .map_err(user_error)
@@ -361,6 +376,7 @@ struct Recent {
 }
 
 const RECENT_ROWS: usize = 4;
+const RECENT_MAX_BYTES: usize = 64 << 10;
 
 impl Recent {
     fn get_or_decode(
@@ -373,6 +389,10 @@ impl Recent {
             return Ok(json.clone());
         }
         let json = decode()?;
+        if json.len() > RECENT_MAX_BYTES {
+            // Kept per thread for good: a rare large row is not worth it.
+            return Ok(json);
+        }
         if self.rows.len() < RECENT_ROWS {
             self.rows.push((self.scratch.clone(), json.clone()));
         } else {
@@ -498,6 +518,13 @@ mod tests {
             &format!(r#"{{"audience":{{"site_id":"{A}","team_ids":[]}}}}"#),
         );
         // Not an object this can split: kept as it is.
+        // Kept as it came, its ids still lifted for the lookups.
+        let escaped = format!(r#"{{"\u0061ctivity_id":"{A}","n":1}}"#);
+        let e = round_trip("k", &escaped);
+        assert_eq!(
+            (e.body[0], text(&e.lifted[0])),
+            (Format::Verbatim as u8, Some(A.into()))
+        );
         for odd in ["[1,2]", r#"{"a\u0062":1}"#, "\"s\""] {
             assert_eq!(
                 round_trip("k", odd).body[0],
@@ -566,6 +593,7 @@ mod tests {
                     "volunteer_id",
                     "site_id",
                     "team_id",
+                    "path",
                     "id"
                 ])
                 .prop_map(str::to_owned),

@@ -45,7 +45,7 @@ pub fn drop_bulk_indexes(conn: &Connection) -> Result<()> {
 }
 
 /// Fixed planner statistics for `record_rows`. Without any, SQLite guesses that
-/// an equality on the primary key's first column (kind) narrows as well as
+/// an equality on the (kind, key) index's first column narrows as well as
 /// one on (kind, volunteer): it then scanned a whole kind, covering, instead
 /// of using the index, and a replayed check-in read every attendance row.
 /// These describe a large replica's shape (ten kinds, a volunteer's rows, an
@@ -76,7 +76,7 @@ pub fn ensure_bulk_indexes(conn: &Connection) -> Result<()> {
         .collect::<rusqlite::Result<_>>()?;
     let mut wanted: Vec<&str> = RECORDS_STATS.iter().map(|(idx, _)| *idx).collect();
     wanted.sort_unstable();
-    // By name: a replica from before schema 5 has the old key's row.
+    // By name: a replica migrated from an older schema has other rows.
     if present != wanted {
         conn.execute("DELETE FROM sqlite_stat1 WHERE tbl = 'record_rows'", [])?;
         for (idx, stat) in RECORDS_STATS {
@@ -164,8 +164,19 @@ fn migrate(conn: &mut Connection) -> Result<()> {
     }
     tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
     tx.commit()?;
+    if (1..COMPACT_RECORDS).contains(&found) {
+        // Schema 6 rewrote every record in a fraction of its space; without
+        // this the file would keep its old size for good. On a full disk
+        // (VACUUM needs room for a copy) it stays as it is.
+        if let Err(e) = conn.execute_batch("VACUUM") {
+            tracing::warn!(error = %e, "records migrated; the file could not be compacted");
+        }
+    }
     Ok(())
 }
+
+/// The schema that keeps records compact (`006_compact_records.sql`).
+const COMPACT_RECORDS: i64 = 6;
 
 #[cfg(test)]
 mod tests {
@@ -210,6 +221,43 @@ mod tests {
                 .collect()
         };
         assert_eq!(plain(&rebuilt), plain(&created));
+    }
+
+    /// A schema-5 replica's records, rewritten compact, give their old
+    /// pages back: the file shrinks on the upgrade, not at the next wipe.
+    #[test]
+    fn the_upgrade_to_compact_records_shrinks_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(&MIGRATIONS[..5].concat()).unwrap();
+            for i in 0..2000 {
+                conn.execute(
+                    "INSERT INTO records (kind, key, data) VALUES ('site', ?1, ?2)",
+                    [
+                        format!("s{i}"),
+                        format!(r#"{{"id":"s{i}","name":"{}"}}"#, "x".repeat(400)),
+                    ],
+                )
+                .unwrap();
+            }
+            conn.pragma_update(None, "user_version", 5).unwrap();
+        }
+        let before = std::fs::metadata(&path).unwrap().len();
+        let conn = open(&path).unwrap();
+        let free: i64 = conn
+            .query_row("PRAGMA freelist_count", [], |r| r.get(0))
+            .unwrap();
+        let size: i64 = conn
+            .query_row(
+                "SELECT page_count * page_size FROM pragma_page_count, pragma_page_size",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(free, 0);
+        assert!(size * 4 < before as i64, "{size} of {before} bytes");
     }
 
     #[test]

@@ -343,8 +343,6 @@ mod tests {
         (lead, handles.into_iter().map(|h| h.join()).collect())
     }
 
-    /// Writes queued behind each other share one commit, and none returns
-    /// before that commit: each sees every row of its group durable.
     /// Regression: with its savepoint journals in memory a large write
     /// took time in its square (seeding ten times `initial`'s district went
     /// from 12–35 s to over 10 minutes); `volunteer-bench initial` prints
@@ -358,6 +356,8 @@ mod tests {
         assert_eq!(temp, 1, "FILE");
     }
 
+    /// Writes queued behind each other share one commit, and none returns
+    /// before that commit: each sees every row of its group durable.
     #[test]
     fn queued_writes_share_one_commit_and_return_after_it() {
         let (dir, w) = setup();
