@@ -360,6 +360,54 @@ mod tests {
         assert!(roster.contains("records_by_activity"), "{roster}");
     }
 
+    /// Ids that are UUIDs are stored packed (16 bytes): the lookups still
+    /// find their rows, and only theirs.
+    #[test]
+    fn lookups_by_uuid_ids_find_their_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = schema::open(&dir.path().join("r.db")).unwrap();
+        let id = |i: u128| uuid::Uuid::from_u128(i + 1).to_string();
+        let (a, b) = (id(100), id(200));
+        for (activity, v) in [(&a, 1), (&a, 2), (&a, 3), (&b, 4)] {
+            let data = format!(
+                r#"{{"activity_id":"{activity}","volunteer_id":"{}","volunteer_name":"n{v}",
+                    "site_id":"{}","checked_in_at":"2026-01-01T09:00:00Z","checked_out_at":null,
+                    "recorded_by":"{}"}}"#,
+                id(v),
+                id(9),
+                id(9)
+            );
+            put_raw(
+                &conn,
+                Kind::Attendance,
+                &format!("{activity}/{}", id(v)),
+                &data,
+            )
+            .unwrap();
+        }
+        let me = Profile {
+            user_id: id(1),
+            display_name: "me".into(),
+            role: volunteer_domain::Role::Volunteer,
+            site_id: None,
+            phone: None,
+        };
+        let mut state = DeviceState {
+            conn: &conn,
+            me: &me,
+        };
+        let roster = state.attendances_of(&a).unwrap();
+        let mut ids: Vec<_> = roster.iter().map(|r| r.volunteer_id.clone()).collect();
+        ids.sort();
+        assert_eq!(ids, [id(1), id(2), id(3)]);
+        assert_eq!(state.attendances_of(&b).unwrap().len(), 1);
+        assert_eq!(state.volunteer_name(&id(4)).unwrap().as_deref(), Some("n4"));
+        let key = format!("{b}/{}", id(4));
+        assert!(get_raw(&conn, Kind::Attendance, &key).unwrap().is_some());
+        delete_raw(&conn, Kind::Attendance, &key).unwrap();
+        assert!(state.attendances_of(&b).unwrap().is_empty());
+    }
+
     #[test]
     fn meta_upserts() {
         let dir = tempfile::tempdir().unwrap();
