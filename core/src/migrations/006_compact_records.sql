@@ -1,4 +1,4 @@
--- Replica schema 6: records in their compact form (see src/compact.rs).
+-- Replica schema 6: records in their compact form (see src/compact/).
 -- `record_rows` holds each record's key packed, the ids the replica looks
 -- rows up by lifted into columns (packed), a site's path beside them, and
 -- the rest of its JSON compressed. The `records` view reads them back as

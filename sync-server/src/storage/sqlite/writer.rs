@@ -156,17 +156,8 @@ impl Open {
 }
 
 impl Writer {
-    pub(super) fn new(conn: Connection) -> rusqlite::Result<Writer> {
-        // Savepoint journals in files, not memory. A write in a savepoint
-        // copies each page it first changes into the savepoint's journal,
-        // and every statement of it that ends cuts that journal back to
-        // where the statement began. In memory the cut walks the journal
-        // from its start, so a large write (seeding a district, an import
-        // of 66,750 volunteers) took time in its square: minutes instead
-        // of seconds. A file journal is cut in one step; writes below
-        // 64 KiB of journal never leave memory anyway.
-        conn.pragma_update(None, "temp_store", 1)?;
-        Ok(Writer {
+    pub(super) fn new(conn: Connection) -> Writer {
+        Writer {
             conn: Mutex::new(Open {
                 conn,
                 group: None,
@@ -175,7 +166,7 @@ impl Writer {
             }),
             queued: AtomicUsize::new(0),
             max_age: MAX_AGE,
-        })
+        }
     }
 
     /// Run `f` on the writer connection outside any group (the open group,
@@ -288,7 +279,7 @@ mod tests {
         .unwrap();
         let w = Writer {
             max_age: Duration::from_secs(600),
-            ..Writer::new(conn).unwrap()
+            ..Writer::new(conn)
         };
         (dir, Arc::new(w))
     }
@@ -343,16 +334,17 @@ mod tests {
         (lead, handles.into_iter().map(|h| h.join()).collect())
     }
 
-    /// Regression: with its savepoint journals in memory a large write
-    /// took time in its square (seeding ten times `initial`'s district went
-    /// from 12–35 s to over 10 minutes); `volunteer-bench initial` prints
-    /// `seed_seconds`.
+    /// Regression: with savepoint journals in memory a large write took
+    /// time in its square (seeding ten times `initial`'s district went from
+    /// 12–35 s to over 10 minutes; `volunteer-bench initial` prints
+    /// `seed_seconds`). Every store connection keeps temporary files on disk.
     #[test]
-    fn savepoint_journals_are_files() {
+    fn store_connections_keep_savepoint_journals_in_files() {
         let dir = tempfile::tempdir().unwrap();
-        let w = Writer::new(open(&dir.path().join("w.db"))).unwrap();
-        let temp: i64 =
-            w.with_conn(|c| c.query_row("PRAGMA temp_store", [], |r| r.get(0)).unwrap());
+        let conn = super::super::connect(&dir.path().join("w.db")).unwrap();
+        let temp: i64 = conn
+            .query_row("PRAGMA temp_store", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(temp, 1, "FILE");
     }
 

@@ -13,13 +13,13 @@
 //!   text), which every subtree test reads; `id` is dropped when it equals
 //!   the key;
 //! - the rest of the JSON **compressed** with zstd against a fixed dictionary
-//!   of every kind's field names (`compact_dictionary_v1.txt`).
+//!   of every kind's field names (`dictionary_v1.txt`).
 //!
 //! The `records` view puts a row back together ([`decode`], as the SQL
 //! function `record_json`), so queries read JSON as before. The JSON a read
 //! returns equals the one written as a JSON value (its fields may come in
 //! another order). Every connection to the file needs the functions
-//! [`register`] defines: `schema::open` registers them.
+//! [`register`] defines (`sql.rs`): `schema::open` registers them.
 //!
 //! The first byte of a body says how the rest is stored ([`Format`]). A
 //! dictionary, once used, can never change: rows written with it must stay
@@ -30,8 +30,8 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
-use rusqlite::Connection;
-use rusqlite::functions::{Context, FunctionFlags};
+use std::thread::LocalKey;
+
 use rusqlite::types::{Value, ValueRef};
 use serde_json::value::RawValue;
 
@@ -53,7 +53,7 @@ enum Format {
     CompressedIdIsKey = 2,
 }
 
-static DICTIONARY: &[u8] = include_bytes!("compact_dictionary_v1.txt");
+static DICTIONARY: &[u8] = include_bytes!("dictionary_v1.txt");
 /// Level 1: with the dictionary, higher levels gain under 1 % on records.
 const LEVEL: i32 = 1;
 /// No record comes near this; a body claiming more is corrupt.
@@ -67,9 +67,9 @@ static DECODER: LazyLock<zstd::dict::DecoderDictionary<'static>> =
 thread_local! {
     // One context per thread, reused: creating one costs more than a record.
     static COMPRESSOR: RefCell<Option<zstd::bulk::Compressor<'static>>> =
-        const { RefCell::new(None) };
+        RefCell::new(zstd::bulk::Compressor::with_prepared_dictionary(&ENCODER).ok());
     static DECOMPRESSOR: RefCell<Option<zstd::bulk::Decompressor<'static>>> =
-        const { RefCell::new(None) };
+        RefCell::new(zstd::bulk::Decompressor::with_prepared_dictionary(&DECODER).ok());
 }
 
 /// A record's compact parts: the body and the lifted values (ids packed, a
@@ -149,8 +149,16 @@ pub fn unpack(v: ValueRef<'_>) -> Option<String> {
     }
 }
 
-/// Split and compress a record's JSON (`key` is its key, as text).
-pub fn encode(key: &str, json: &str) -> Result<Encoded, String> {
+/// A record's JSON taken apart: the object to compress without its lifted
+/// fields (`None`: keep the JSON as it came), the lifted values, and whether
+/// its `id`, equal to the key, was left out.
+struct Split {
+    rest: Option<String>,
+    lifted: [Value; 5],
+    id_is_key: bool,
+}
+
+fn split(key: &str, json: &str) -> Split {
     let mut lifted: [Value; 5] = std::array::from_fn(|_| Value::Null);
     let fields = serde_json::from_str::<BTreeMap<&str, &RawValue>>(json)
         .ok()
@@ -161,27 +169,24 @@ pub fn encode(key: &str, json: &str) -> Result<Encoded, String> {
         // lifted so that lookups find it.
         if let Ok(owned) = serde_json::from_str::<BTreeMap<String, &RawValue>>(json) {
             for (name, value) in &owned {
-                if let (Some(i), Some(s)) = (lifted_index(name), string_value(value)) {
-                    lifted[i] = lift(i, &s);
-                }
+                lift_into(&mut lifted, name, value);
             }
         }
-        let mut body = Vec::with_capacity(json.len() + 1);
-        body.push(Format::Verbatim as u8);
-        body.extend_from_slice(json.as_bytes());
-        return Ok(Encoded { body, lifted });
+        return Split {
+            rest: None,
+            lifted,
+            id_is_key: false,
+        };
     };
-    let mut format = Format::Compressed;
+    let mut id_is_key = false;
     let mut rest = String::with_capacity(json.len());
     rest.push('{');
     for (name, value) in fields {
-        let text = string_value(value);
-        if let (Some(i), Some(s)) = (lifted_index(name), &text) {
-            lifted[i] = lift(i, s);
+        if lift_into(&mut lifted, name, value) {
             continue;
         }
-        if name == "id" && text.as_deref() == Some(key) {
-            format = Format::CompressedIdIsKey;
+        if name == "id" && string_value(value).as_deref() == Some(key) {
+            id_is_key = true;
             continue;
         }
         if rest.len() > 1 {
@@ -194,11 +199,59 @@ pub fn encode(key: &str, json: &str) -> Result<Encoded, String> {
         rest.push_str(value.get());
     }
     rest.push('}');
-    let compressed = with_compressor(|c| c.compress(rest.as_bytes()))?;
-    let mut body = Vec::with_capacity(compressed.len() + 1);
+    Split {
+        rest: Some(rest),
+        lifted,
+        id_is_key,
+    }
+}
+
+/// Store `value` in `lifted` if `name` is a lifted field and `value` a
+/// string: ids packed, a path as text (its subtree test is a prefix).
+fn lift_into(lifted: &mut [Value; 5], name: &str, value: &RawValue) -> bool {
+    let Some(i) = LIFTED.iter().position(|f| *f == name) else {
+        return false;
+    };
+    let Some(s) = string_value(value) else {
+        return false;
+    };
+    lifted[i] = if i < LIFTED_IDS {
+        pack(&s)
+    } else {
+        Value::Text(s.into_owned())
+    };
+    true
+}
+
+/// Split and compress a record's JSON (`key` is its key, as text).
+pub fn encode(key: &str, json: &str) -> Result<Encoded, String> {
+    let Split {
+        rest,
+        lifted,
+        id_is_key,
+    } = split(key, json);
+    let (format, stored) = match rest {
+        None => (Format::Verbatim, json.as_bytes().to_vec()),
+        Some(rest) => {
+            let format = match id_is_key {
+                true => Format::CompressedIdIsKey,
+                false => Format::Compressed,
+            };
+            (
+                format,
+                with_context(&COMPRESSOR, |c| c.compress(rest.as_bytes()))?,
+            )
+        }
+    };
+    let mut body = Vec::with_capacity(stored.len() + 1);
     body.push(format as u8);
-    body.extend_from_slice(&compressed);
+    body.extend_from_slice(&stored);
     Ok(Encoded { body, lifted })
+}
+
+/// The lifted values of a record's JSON alone, without compressing it.
+pub fn lifted(json: &str) -> [Value; 5] {
+    split("", json).lifted
 }
 
 /// The record's JSON from its compact parts: `key` and `lifted` as text
@@ -216,7 +269,8 @@ pub fn decode(body: &[u8], key: &str, lifted: &[Option<String>; 5]) -> Result<St
     if format == Format::Verbatim {
         return String::from_utf8(rest.to_vec()).map_err(|e| e.to_string());
     }
-    let plain = with_decompressor(|d| d.decompress(rest, MAX_RECORD_BYTES))?;
+    let plain = with_context(&DECOMPRESSOR, |d| d.decompress(rest, MAX_RECORD_BYTES))
+        .map_err(|e| format!("record body unreadable: {e}"))?;
     let plain = String::from_utf8(plain).map_err(|e| e.to_string())?;
     let inner = plain
         .strip_prefix('{')
@@ -247,20 +301,6 @@ pub fn decode(body: &[u8], key: &str, lifted: &[Option<String>; 5]) -> Result<St
     Ok(out)
 }
 
-fn lifted_index(name: &str) -> Option<usize> {
-    LIFTED.iter().position(|f| *f == name)
-}
-
-/// The `i`th lifted field's column value: ids packed, a path as text (its
-/// subtree test is a prefix).
-fn lift(i: usize, s: &str) -> Value {
-    if i < LIFTED_IDS {
-        pack(s)
-    } else {
-        Value::Text(s.to_owned())
-    }
-}
-
 /// A JSON value's string, if it is one (borrowed unless it has escapes).
 fn string_value(v: &RawValue) -> Option<Cow<'_, str>> {
     let raw = v.get();
@@ -284,159 +324,19 @@ fn push_json_string(out: &mut String, s: &str) {
     }
 }
 
-fn with_compressor<T>(
-    f: impl FnOnce(&mut zstd::bulk::Compressor<'static>) -> std::io::Result<T>,
+/// Run `f` on this thread's compression context.
+fn with_context<C: 'static, T>(
+    context: &'static LocalKey<RefCell<Option<C>>>,
+    f: impl FnOnce(&mut C) -> std::io::Result<T>,
 ) -> Result<T, String> {
-    COMPRESSOR.with_borrow_mut(|slot| {
-        if slot.is_none() {
-            *slot = Some(
-                zstd::bulk::Compressor::with_prepared_dictionary(&ENCODER)
-                    .map_err(|e| e.to_string())?,
-            );
-        }
-        let c = slot.as_mut().ok_or("no compressor")?;
-        f(c).map_err(|e| e.to_string())
+    context.with_borrow_mut(|c| match c {
+        Some(c) => f(c).map_err(|e| e.to_string()),
+        None => Err("no zstd context (out of memory)".into()),
     })
 }
 
-fn with_decompressor<T>(
-    f: impl FnOnce(&mut zstd::bulk::Decompressor<'static>) -> std::io::Result<T>,
-) -> Result<T, String> {
-    DECOMPRESSOR.with_borrow_mut(|slot| {
-        if slot.is_none() {
-            *slot = Some(
-                zstd::bulk::Decompressor::with_prepared_dictionary(&DECODER)
-                    .map_err(|e| e.to_string())?,
-            );
-        }
-        let d = slot.as_mut().ok_or("no decompressor")?;
-        f(d).map_err(|e| format!("record body unreadable: {e}"))
-    })
-}
-
-/// The SQL functions the schema and the queries use, on this connection:
-/// - `id_pack(text)` and `id_text(packed)`: [`pack`] and [`unpack`];
-/// - `record_json(body, key, activity, volunteer, site, team, path)`: [`decode`],
-///   on the packed columns (the `records` view);
-/// - `record_body(key, json)` and `record_lift(json, n)`: the body and the
-///   `n`th lifted value of [`encode`] (the migration to schema 6).
-pub fn register(conn: &Connection) -> rusqlite::Result<()> {
-    let flags = FunctionFlags::SQLITE_UTF8
-        | FunctionFlags::SQLITE_DETERMINISTIC
-        | FunctionFlags::SQLITE_INNOCUOUS;
-    conn.create_scalar_function("id_pack", 1, flags, |ctx| {
-        Ok(match ctx.get_raw(0) {
-            ValueRef::Text(t) => pack(std::str::from_utf8(t).map_err(user_error)?),
-            _ => Value::Null,
-        })
-    })?;
-    conn.create_scalar_function("id_text", 1, flags, |ctx| Ok(unpack(ctx.get_raw(0))))?;
-    conn.create_scalar_function("record_json", 7, flags, |ctx| {
-        let args = [0, 1, 2, 3, 4, 5, 6].map(|i| ctx.get_raw(i));
-        RECENT
-            .with_borrow_mut(|recent| {
-                recent.get_or_decode(&args, || {
-                    let key = unpack(args[1]).ok_or("record key unreadable")?;
-                    let ValueRef::Blob(body) = args[0] else {
-                        return Err(format!("record {key}: body is not a blob"));
-                    };
-                    let lifted = [2, 3, 4, 5, 6].map(|i| unpack(args[i]));
-                    decode(body, &key, &lifted).map_err(|e| format!("record {key}: {e}"))
-                })
-            })
-            .map_err(user_error)
-    })?;
-    conn.create_scalar_function("record_body", 2, flags, |ctx| {
-        let (key, json) = (text_arg(ctx, 0)?, text_arg(ctx, 1)?);
-        Ok(encode(&key, &json).map_err(user_error)?.body)
-    })?;
-    conn.create_scalar_function("record_lift", 2, flags, |ctx| {
-        let json = text_arg(ctx, 0)?;
-        let n: usize = ctx.get(1)?;
-        let lifted = encode("", &json).map_err(user_error)?.lifted;
-        Ok(lifted.into_iter().nth(n).unwrap_or(Value::Null))
-    })?;
-    Ok(())
-}
-
-thread_local! {
-    static RECENT: RefCell<Recent> = RefCell::new(Recent::default());
-}
-
-/// The JSON of the last few rows `record_json` read on this thread. A
-/// query reads a row's `data` once for each use (its filter, its sort key,
-/// its result) and a join alternates between a few rows: without this,
-/// each use would decompress the row again.
-#[derive(Default)]
-struct Recent {
-    /// (the call's arguments, as [`Recent::fingerprint`] writes them; the JSON)
-    rows: Vec<(Vec<u8>, String)>,
-    next: usize,
-    scratch: Vec<u8>,
-}
-
-const RECENT_ROWS: usize = 4;
-const RECENT_MAX_BYTES: usize = 64 << 10;
-
-impl Recent {
-    fn get_or_decode(
-        &mut self,
-        args: &[ValueRef<'_>],
-        decode: impl FnOnce() -> Result<String, String>,
-    ) -> Result<String, String> {
-        Self::fingerprint(args, &mut self.scratch);
-        if let Some((_, json)) = self.rows.iter().find(|(f, _)| *f == self.scratch) {
-            return Ok(json.clone());
-        }
-        let json = decode()?;
-        if json.len() > RECENT_MAX_BYTES {
-            // Kept per thread for good: a rare large row is not worth it.
-            return Ok(json);
-        }
-        if self.rows.len() < RECENT_ROWS {
-            self.rows.push((self.scratch.clone(), json.clone()));
-        } else {
-            let slot = &mut self.rows[self.next];
-            slot.0.clone_from(&self.scratch);
-            slot.1.clone_from(&json);
-            self.next = (self.next + 1) % RECENT_ROWS;
-        }
-        Ok(json)
-    }
-
-    /// Every argument's type and bytes, each with its length: equal
-    /// fingerprints are equal arguments.
-    fn fingerprint(args: &[ValueRef<'_>], out: &mut Vec<u8>) {
-        out.clear();
-        for arg in args {
-            let number;
-            let (tag, bytes): (u8, &[u8]) = match arg {
-                ValueRef::Null => (0, &[]),
-                ValueRef::Text(t) => (1, t),
-                ValueRef::Blob(b) => (2, b),
-                ValueRef::Integer(i) => {
-                    number = i.to_le_bytes();
-                    (3, &number)
-                }
-                ValueRef::Real(f) => {
-                    number = f.to_bits().to_le_bytes();
-                    (4, &number)
-                }
-            };
-            out.push(tag);
-            out.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
-            out.extend_from_slice(bytes);
-        }
-    }
-}
-
-fn text_arg(ctx: &Context<'_>, i: usize) -> rusqlite::Result<String> {
-    ctx.get(i)
-}
-
-fn user_error(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> rusqlite::Error {
-    rusqlite::Error::UserFunctionError(e.into())
-}
+mod sql;
+pub use sql::register;
 
 #[cfg(test)]
 mod tests {
@@ -629,52 +529,6 @@ mod tests {
                     serde_json::from_str(&decode(&e.body, &key, &lifted).unwrap()).unwrap();
                 prop_assert_eq!(back, serde_json::from_str::<serde_json::Value>(&json).unwrap());
             }
-        }
-    }
-
-    /// Rows whose bodies are alike read as their own, however reads of
-    /// them interleave (the decoded rows kept per thread).
-    #[test]
-    fn rows_alike_but_for_their_ids_read_as_their_own() {
-        use volunteer_domain::Kind;
-        let dir = tempfile::tempdir().unwrap();
-        let conn = crate::schema::open(&dir.path().join("r.db")).unwrap();
-        let id = |i: usize| format!("{i:08x}-0000-4000-8000-000000000000");
-        let key = |i: usize| format!("{A}/{}", id(i));
-        for i in 0..6 {
-            let json = format!(
-                r#"{{"activity_id":"{A}","status":"confirmed","volunteer_id":"{}"}}"#,
-                id(i)
-            );
-            crate::store::put_raw(&conn, Kind::Signup, &key(i), &json).unwrap();
-        }
-        let volunteer = |json: &str| {
-            let v: serde_json::Value = serde_json::from_str(json).unwrap();
-            v["volunteer_id"].as_str().unwrap().to_owned()
-        };
-        for i in [0, 5, 1, 4, 2, 3, 0, 0, 5, 1, 4, 2, 3] {
-            let json = crate::store::get_raw(&conn, Kind::Signup, &key(i))
-                .unwrap()
-                .unwrap();
-            assert_eq!(volunteer(&json), id(i));
-        }
-        // One statement that reads each row's data three times.
-        let mut stmt = conn
-            .prepare(
-                "SELECT key, data FROM records WHERE kind = 'signup'
-                   AND json_extract(data, '$.status') = 'confirmed'
-                 ORDER BY json_extract(data, '$.volunteer_id') DESC",
-            )
-            .unwrap();
-        let rows: Vec<(String, String)> = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
-        assert_eq!(rows.len(), 6);
-        for (n, (k, json)) in rows.iter().enumerate() {
-            assert_eq!(*k, key(5 - n));
-            assert_eq!(volunteer(json), id(5 - n));
         }
     }
 
