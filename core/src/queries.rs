@@ -2,7 +2,7 @@
 //! plus pending), so an action shows up the moment its call returns.
 
 use chrono::{DateTime, Utc};
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use std::collections::BTreeMap;
 use volunteer_domain::rules::{LATE_RECORD_LIMIT, recording_deadline};
 use volunteer_domain::{
@@ -11,7 +11,7 @@ use volunteer_domain::{
     Project, RejectCode, ServiceOrder, Signup, SignupStatus, Site, Team,
 };
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::{DueKind, DueRecord, OrderQueue, RejectedMutation, RosterEntry};
 use crate::outbox::parse_time;
 use crate::store::load;
@@ -62,15 +62,36 @@ pub fn upcoming_activities(
     now: DateTime<Utc>,
     limit: u32,
 ) -> Result<Vec<Activity>> {
-    load(
-        conn,
-        "SELECT data FROM records WHERE kind = 'activity'
-           AND json_extract(data, '$.status') IN ('published', 'in_progress')
-           AND julianday(json_extract(data, '$.ends_at')) > julianday(?1)
-         ORDER BY julianday(json_extract(data, '$.starts_at')), key
-         LIMIT ?2",
-        rusqlite::params![now.to_rfc3339(), limit],
-    )
+    // In order by the lifted times alone, then decoded one by one until
+    // `limit` are open: one query that filtered by status would decode
+    // every activity yet to end before sorting them.
+    let mut soonest = conn.prepare_cached(
+        "SELECT k FROM records WHERE kind = 'activity' AND ends_ns > ?1
+         ORDER BY starts_ns, key",
+    )?;
+    let mut keys = soonest.query([nanos(now)])?;
+    let mut open = conn.prepare_cached(
+        "SELECT data FROM records WHERE kind = 'activity' AND k = ?1
+           AND json_extract(data, '$.status') IN ('published', 'in_progress')",
+    )?;
+    let mut out = Vec::new();
+    while out.len() < limit as usize {
+        let Some(row) = keys.next()? else { break };
+        let key: rusqlite::types::Value = row.get(0)?;
+        if let Some(json) = open
+            .query_row([key], |r| r.get::<_, String>(0))
+            .optional()?
+        {
+            out.push(serde_json::from_str(&json).map_err(|e| Error::Storage(e.to_string()))?);
+        }
+    }
+    Ok(out)
+}
+
+/// A time as the `records` view's `starts_ns` and `ends_ns` hold it.
+fn nanos(t: DateTime<Utc>) -> i64 {
+    // Out of range only after the year 2262.
+    t.timestamp_nanos_opt().unwrap_or(i64::MAX)
 }
 
 /// Activities at a site, or at it and every site below it, soonest first.
@@ -83,7 +104,7 @@ pub fn activities_at_site(
         return load(
             conn,
             "SELECT data FROM records WHERE kind = 'activity' AND site = id_pack(?1)
-             ORDER BY julianday(json_extract(data, '$.starts_at')), key",
+             ORDER BY starts_ns, key",
             [site_id],
         );
     }
@@ -95,7 +116,7 @@ pub fn activities_at_site(
          WHERE a.kind = 'activity'
            AND substr(s.path, 1, length(root.path))
                = root.path
-         ORDER BY julianday(json_extract(a.data, '$.starts_at')), a.key",
+         ORDER BY a.starts_ns, a.key",
         [site_id],
     )
 }
@@ -304,10 +325,9 @@ pub fn records_due(conn: &Connection, me: &str, now: DateTime<Utc>) -> Result<Ve
     let ended: Vec<Activity> = load(
         conn,
         "SELECT data FROM records WHERE kind = 'activity'
-           AND json_extract(data, '$.status') IN ('published', 'in_progress', 'finished')
-           AND julianday(json_extract(data, '$.ends_at')) <= julianday(?1)
-           AND julianday(json_extract(data, '$.ends_at')) > julianday(?2)",
-        [now.to_rfc3339(), (now - LATE_RECORD_LIMIT).to_rfc3339()],
+           AND ends_ns <= ?1 AND ends_ns > ?2
+           AND json_extract(data, '$.status') IN ('published', 'in_progress', 'finished')",
+        [nanos(now), nanos(now - LATE_RECORD_LIMIT)],
     )?;
     let mine = hours_of(conn, me)?;
     let mut out = vec![];
@@ -512,4 +532,60 @@ pub fn projects(conn: &Connection) -> Result<Vec<Project>> {
         "SELECT data FROM records WHERE kind = 'project' ORDER BY json_extract(data, '$.name'), key",
         [],
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Duration;
+
+    /// The activity list reads the lifted times, not the JSON: it must
+    /// still list exactly the open activities yet to end, soonest first,
+    /// ties by key, at most `limit`, whichever way a time was written.
+    #[test]
+    fn upcoming_activities_are_the_open_ones_yet_to_end_soonest_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = crate::schema::open(&dir.path().join("r.db")).unwrap();
+        let now = Utc::now();
+        let statuses = ["published", "in_progress", "draft", "finished", "cancelled"];
+        let mut expected = Vec::new();
+        for i in 0..60i64 {
+            let id = format!("{:08x}-0000-4000-8000-000000000000", (i * 7919) % 61);
+            let status = statuses[(i % 5) as usize];
+            // Past, under way and future, some starting at the same instant.
+            let starts = now + Duration::minutes(30 * ((i % 9) - 3));
+            let ends = starts + Duration::minutes(45);
+            // Every fourth end in a form the codec keeps as text.
+            let end_text = match i % 4 {
+                0 => ends
+                    .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap())
+                    .to_rfc3339(),
+                _ => ends.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+            };
+            let json = serde_json::json!({
+                "id": id, "site_id": id, "title": "t", "description": "",
+                "status": status, "capacity": 10, "signup_count": 0,
+                "starts_at": starts, "ends_at": end_text,
+                "audience": {"site_id": null, "team_ids": []},
+            });
+            crate::store::put_raw(&conn, Kind::Activity, &id, &json.to_string()).unwrap();
+            if ends > now && matches!(status, "published" | "in_progress") {
+                expected.push((starts, id));
+            }
+        }
+        expected.sort();
+        for limit in [0, 1, 5, 100] {
+            let got: Vec<String> = upcoming_activities(&conn, now, limit)
+                .unwrap()
+                .into_iter()
+                .map(|a| a.id)
+                .collect();
+            let want: Vec<String> = expected
+                .iter()
+                .take(limit as usize)
+                .map(|(_, id)| id.clone())
+                .collect();
+            assert_eq!(got, want, "limit {limit}");
+        }
+    }
 }

@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/004_journal.sql"),
     include_str!("migrations/005_records_by_arrival.sql"),
     include_str!("migrations/006_compact_records.sql"),
+    include_str!("migrations/007_lifted_times.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -258,6 +259,78 @@ mod tests {
             .unwrap();
         assert_eq!(free, 0);
         assert!(size * 4 < before as i64, "{size} of {before} bytes");
+    }
+
+    /// Activities written by schema 5 or 6 keep every field through the
+    /// upgrade to 7, and their times land in the columns the activity
+    /// lists read (as the instants they name, however they were written).
+    #[test]
+    fn the_upgrade_to_lifted_times_keeps_every_record() {
+        const A: &str = "2e9edc89-2fa3-4ec0-8ac9-543e9e1dcb6c";
+        let rows = [
+            (
+                "activity",
+                A.to_owned(),
+                format!(
+                    r#"{{"id":"{A}","ends_at":"2026-03-19T19:24:52.573768814Z","starts_at":"2026-03-19T16:24:52Z","site_id":"{A}","title":"清洁"}}"#
+                ),
+            ),
+            (
+                "activity",
+                "a2".into(),
+                r#"{"id":"a2","ends_at":"2026-03-20T03:24:52+08:00","starts_at":null}"#.into(),
+            ),
+            (
+                "signup",
+                "s1".into(),
+                r#"{"activity_id":"a2","status":"confirmed"}"#.into(),
+            ),
+        ];
+        for from in [5, 6] {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("r.db");
+            {
+                let conn = Connection::open(&path).unwrap();
+                crate::compact::register(&conn).unwrap();
+                conn.execute_batch(&MIGRATIONS[..5].concat()).unwrap();
+                for (kind, key, data) in &rows {
+                    conn.execute(
+                        "INSERT INTO records (kind, key, data) VALUES (?1, ?2, ?3)",
+                        [*kind, key.as_str(), data.as_str()],
+                    )
+                    .unwrap();
+                }
+                conn.execute_batch(&MIGRATIONS[5..from].concat()).unwrap();
+                conn.pragma_update(None, "user_version", from).unwrap();
+            }
+            let conn = open(&path).unwrap();
+            for (kind, key, data) in &rows {
+                let (back, starts, ends): (String, Option<i64>, Option<i64>) = conn
+                    .query_row(
+                        "SELECT data, starts_ns, ends_ns FROM records WHERE kind = ?1 AND key = ?2",
+                        [*kind, key.as_str()],
+                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                    )
+                    .unwrap();
+                let json = |s: &str| serde_json::from_str::<serde_json::Value>(s).unwrap();
+                assert_eq!(json(&back), json(data), "from schema {from}");
+                let instant = |field: &str| {
+                    json(data)[field]
+                        .as_str()
+                        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                        .and_then(|t| t.timestamp_nanos_opt())
+                };
+                assert_eq!((starts, ends), (instant("starts_at"), instant("ends_at")));
+            }
+            let stored: Vec<String> = conn
+                .prepare("SELECT typeof(ends_at) FROM record_rows ORDER BY rowid")
+                .unwrap()
+                .query_map([], |r| r.get(0))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            assert_eq!(stored, ["integer", "text", "null"], "from schema {from}");
+        }
     }
 
     #[test]

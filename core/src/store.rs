@@ -51,14 +51,15 @@ pub fn get_raw(conn: &Connection, kind: Kind, key: &str) -> Result<Option<String
 
 pub fn put_raw(conn: &Connection, kind: Kind, key: &str, data: &str) -> Result<()> {
     let row = compact::encode(key, data).map_err(Error::Storage)?;
-    let [activity, volunteer, site, team, path] = row.lifted;
+    let [activity, volunteer, site, team, path, starts_at, ends_at] = row.lifted;
     conn.prepare_cached(
-        "INSERT INTO record_rows (kind, key, body, activity, volunteer, site, team, path)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+        "INSERT INTO record_rows
+           (kind, key, body, activity, volunteer, site, team, path, starts_at, ends_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
          ON CONFLICT (kind, key) DO UPDATE SET
            body = excluded.body, activity = excluded.activity,
            volunteer = excluded.volunteer, site = excluded.site, team = excluded.team,
-           path = excluded.path",
+           path = excluded.path, starts_at = excluded.starts_at, ends_at = excluded.ends_at",
     )?
     .execute(params![
         kind.as_str(),
@@ -68,7 +69,9 @@ pub fn put_raw(conn: &Connection, kind: Kind, key: &str, data: &str) -> Result<(
         volunteer,
         site,
         team,
-        path
+        path,
+        starts_at,
+        ends_at
     ])?;
     Ok(())
 }

@@ -10,8 +10,10 @@
 //! - the ids the replica looks rows up by (`activity_id`, `volunteer_id`,
 //!   `site_id`, `team_id`) **lifted** out of the JSON into columns of their
 //!   own, packed, which the indexes use, and so is a site's `path` (as
-//!   text), which every subtree test reads; `id` is dropped when it equals
-//!   the key;
+//!   text), which every subtree test reads, and an activity's `starts_at`
+//!   and `ends_at` (as integer nanoseconds, see [`pack_time`]), which the
+//!   activity lists filter and sort by without decoding every row; `id` is
+//!   dropped when it equals the key;
 //! - the rest of the JSON **compressed** with zstd against a fixed dictionary
 //!   of every kind's field names (`dictionary_v1.txt`).
 //!
@@ -36,10 +38,23 @@ use rusqlite::types::{Value, ValueRef};
 use serde_json::value::RawValue;
 
 /// The fields lifted into columns, in the columns' order: the ids rows are
-/// looked up by, and a site's path (subtree tests read it on every row).
-pub const LIFTED: [&str; 5] = ["activity_id", "volunteer_id", "site_id", "team_id", "path"];
+/// looked up by, a site's path (subtree tests read it on every row), and
+/// the times activity lists filter and sort by.
+pub const LIFTED: [&str; 7] = [
+    "activity_id",
+    "volunteer_id",
+    "site_id",
+    "team_id",
+    "path",
+    "starts_at",
+    "ends_at",
+];
+/// How many fields [`LIFTED`] holds: the row's columns after its body.
+pub const LIFTED_COUNT: usize = LIFTED.len();
 /// The first this many of [`LIFTED`] are ids, stored packed.
 const LIFTED_IDS: usize = 4;
+/// From this one on, [`LIFTED`] holds times, stored by [`pack_time`].
+const LIFTED_TIMES: usize = 5;
 
 /// What follows a body's first byte.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,7 +92,7 @@ thread_local! {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Encoded {
     pub body: Vec<u8>,
-    pub lifted: [Value; 5],
+    pub lifted: [Value; LIFTED_COUNT],
 }
 
 /// A key or id as stored: the 16-byte forms of canonical (lower-case,
@@ -123,11 +138,12 @@ fn push_uuid(s: &str, out: &mut Vec<u8>) -> bool {
     true
 }
 
-/// The text of a packed key or id; `None` for NULL or a value [`pack`]
-/// cannot have made.
+/// The text of a packed key, id or time; `None` for NULL or a value
+/// [`pack`] or [`pack_time`] cannot have made.
 pub fn unpack(v: ValueRef<'_>) -> Option<String> {
     match v {
         ValueRef::Text(t) => std::str::from_utf8(t).ok().map(str::to_owned),
+        ValueRef::Integer(nanos) => Some(time_text(nanos)),
         ValueRef::Blob(b) if !b.is_empty() && b.len() % 16 == 0 => {
             const HEX: &[u8; 16] = b"0123456789abcdef";
             let mut s = String::with_capacity(b.len() / 16 * 37);
@@ -154,12 +170,14 @@ pub fn unpack(v: ValueRef<'_>) -> Option<String> {
 /// its `id`, equal to the key, was left out.
 struct Split {
     rest: Option<String>,
-    lifted: [Value; 5],
+    lifted: [Value; LIFTED_COUNT],
     id_is_key: bool,
 }
 
-fn split(key: &str, json: &str) -> Split {
-    let mut lifted: [Value; 5] = std::array::from_fn(|_| Value::Null);
+/// `lifts`: how many of [`LIFTED`] to lift (all, but for the migration to
+/// schema 6, whose rows had no time columns).
+fn split(key: &str, json: &str, lifts: usize) -> Split {
+    let mut lifted: [Value; LIFTED_COUNT] = std::array::from_fn(|_| Value::Null);
     let fields = serde_json::from_str::<BTreeMap<&str, &RawValue>>(json)
         .ok()
         .filter(|_| json.len() <= MAX_RECORD_BYTES);
@@ -169,7 +187,7 @@ fn split(key: &str, json: &str) -> Split {
         // lifted so that lookups find it.
         if let Ok(owned) = serde_json::from_str::<BTreeMap<String, &RawValue>>(json) {
             for (name, value) in &owned {
-                lift_into(&mut lifted, name, value);
+                lift_into(&mut lifted[..lifts], name, value);
             }
         }
         return Split {
@@ -182,7 +200,7 @@ fn split(key: &str, json: &str) -> Split {
     let mut rest = String::with_capacity(json.len());
     rest.push('{');
     for (name, value) in fields {
-        if lift_into(&mut lifted, name, value) {
+        if lift_into(&mut lifted[..lifts], name, value) {
             continue;
         }
         if name == "id" && string_value(value).as_deref() == Some(key) {
@@ -207,9 +225,10 @@ fn split(key: &str, json: &str) -> Split {
 }
 
 /// Store `value` in `lifted` if `name` is a lifted field and `value` a
-/// string: ids packed, a path as text (its subtree test is a prefix).
-fn lift_into(lifted: &mut [Value; 5], name: &str, value: &RawValue) -> bool {
-    let Some(i) = LIFTED.iter().position(|f| *f == name) else {
+/// string: ids packed, a path as text (its subtree test is a prefix), times
+/// by [`pack_time`].
+fn lift_into(lifted: &mut [Value], name: &str, value: &RawValue) -> bool {
+    let Some(i) = LIFTED[..lifted.len()].iter().position(|f| *f == name) else {
         return false;
     };
     let Some(s) = string_value(value) else {
@@ -217,19 +236,58 @@ fn lift_into(lifted: &mut [Value; 5], name: &str, value: &RawValue) -> bool {
     };
     lifted[i] = if i < LIFTED_IDS {
         pack(&s)
+    } else if i >= LIFTED_TIMES {
+        pack_time(&s)
     } else {
         Value::Text(s.into_owned())
     };
     true
 }
 
+/// A time as stored: the integer nanoseconds since 1970 of a time written
+/// the way the server writes them (UTC, `Z`, the fraction in 0, 3, 6 or 9
+/// digits), which [`unpack`] writes back exactly; any other string stays
+/// text. Eight bytes instead of thirty, and compared as numbers.
+pub fn pack_time(s: &str) -> Value {
+    let nanos = chrono::DateTime::parse_from_rfc3339(s)
+        .ok()
+        .and_then(|t| t.timestamp_nanos_opt())
+        .filter(|n| time_text(*n) == s);
+    match nanos {
+        Some(n) => Value::Integer(n),
+        None => Value::Text(s.to_owned()),
+    }
+}
+
+fn time_text(nanos: i64) -> String {
+    chrono::DateTime::from_timestamp_nanos(nanos)
+        .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+}
+
+/// A stored time's nanoseconds since 1970, whichever way it was stored (an
+/// unusual string is parsed); `None` for no time.
+pub fn time_nanos(v: ValueRef<'_>) -> Option<i64> {
+    match v {
+        ValueRef::Integer(n) => Some(n),
+        ValueRef::Text(t) => chrono::DateTime::parse_from_rfc3339(std::str::from_utf8(t).ok()?)
+            .ok()?
+            .timestamp_nanos_opt(),
+        _ => None,
+    }
+}
+
 /// Split and compress a record's JSON (`key` is its key, as text).
 pub fn encode(key: &str, json: &str) -> Result<Encoded, String> {
+    encode_lifting(key, json, LIFTED_COUNT)
+}
+
+/// [`encode`], lifting only the first `lifts` of [`LIFTED`].
+pub fn encode_lifting(key: &str, json: &str, lifts: usize) -> Result<Encoded, String> {
     let Split {
         rest,
         lifted,
         id_is_key,
-    } = split(key, json);
+    } = split(key, json, lifts.min(LIFTED_COUNT));
     let (format, stored) = match rest {
         None => (Format::Verbatim, json.as_bytes().to_vec()),
         Some(rest) => {
@@ -250,13 +308,17 @@ pub fn encode(key: &str, json: &str) -> Result<Encoded, String> {
 }
 
 /// The lifted values of a record's JSON alone, without compressing it.
-pub fn lifted(json: &str) -> [Value; 5] {
-    split("", json).lifted
+pub fn lifted(json: &str) -> [Value; LIFTED_COUNT] {
+    split("", json, LIFTED_COUNT).lifted
 }
 
 /// The record's JSON from its compact parts: `key` and `lifted` as text
 /// (unpacked).
-pub fn decode(body: &[u8], key: &str, lifted: &[Option<String>; 5]) -> Result<String, String> {
+pub fn decode(
+    body: &[u8],
+    key: &str,
+    lifted: &[Option<String>; LIFTED_COUNT],
+) -> Result<String, String> {
     let Some((&first, rest)) = body.split_first() else {
         return Err("empty record body".into());
     };
@@ -346,11 +408,7 @@ mod tests {
     const V: &str = "00148b54-c6fc-48b3-845e-538175fd8d5b";
 
     fn text(v: &Value) -> Option<String> {
-        match v {
-            Value::Blob(b) => unpack(ValueRef::Blob(b)),
-            Value::Text(t) => Some(t.clone()),
-            _ => None,
-        }
+        unpack(ValueRef::from(v))
     }
 
     #[test]
@@ -395,7 +453,15 @@ mod tests {
         let e = round_trip(&format!("{A}/{V}"), &signup);
         assert_eq!(
             e.lifted.each_ref().map(text),
-            [Some(A.into()), Some(V.into()), Some(A.into()), None, None]
+            [
+                Some(A.into()),
+                Some(V.into()),
+                Some(A.into()),
+                None,
+                None,
+                None,
+                None
+            ]
         );
         assert!(e.body.len() < signup.len() / 2, "{} bytes", e.body.len());
         // `id` dropped only when it is the key; kept when it is not.
@@ -417,6 +483,32 @@ mod tests {
             "k",
             &format!(r#"{{"audience":{{"site_id":"{A}","team_ids":[]}}}}"#),
         );
+        // Times written the server's way are stored as integers; any other
+        // string as it came, and either reads back as written.
+        for (time, packed) in [
+            ("2026-03-19T19:24:52.573768814Z", true),
+            ("2026-03-19T19:24:52Z", true),
+            ("2026-03-19T19:24:52.500Z", true),
+            ("1969-12-31T23:59:59.999999999Z", true),
+            ("2026-03-19T19:24:52.5Z", false),
+            ("2026-03-19T19:24:52.000Z", false),
+            ("2026-03-20T03:24:52+08:00", false),
+            ("2026-03-19t19:24:52z", false),
+            ("3000-01-01T00:00:00Z", false),
+            ("next tuesday", false),
+        ] {
+            let activity = format!(r#"{{"ends_at":"{time}","starts_at":null,"title":"t"}}"#);
+            let e = round_trip(A, &activity);
+            assert_eq!(matches!(e.lifted[6], Value::Integer(_)), packed, "{time}");
+            assert_eq!(e.lifted[5], Value::Null, "a null stays in the body");
+            assert_eq!(text(&e.lifted[6]).as_deref(), Some(time));
+        }
+        // Schema 6's rows lifted the first five fields only.
+        let both = format!(r#"{{"ends_at":"2026-03-19T19:24:52Z","site_id":"{A}"}}"#);
+        let six = encode_lifting(A, &both, 5).unwrap();
+        assert_eq!(six.lifted[6], Value::Null);
+        let lifted = six.lifted.each_ref().map(text);
+        same_json(&decode(&six.body, A, &lifted).unwrap(), &both);
         // Not an object this can split: kept as it is.
         // Kept as it came, its ids still lifted for the lookups.
         let escaped = format!(r#"{{"\u0061ctivity_id":"{A}","n":1}}"#);
@@ -437,7 +529,7 @@ mod tests {
     #[test]
     fn a_damaged_body_is_an_error_not_a_panic() {
         let e = encode(A, r#"{"name":"x"}"#).unwrap();
-        let none = [None, None, None, None, None];
+        let none = [None, None, None, None, None, None, None];
         let mut cut = e.body.clone();
         cut.truncate(cut.len() - 2);
         for bad in [
@@ -468,6 +560,21 @@ mod tests {
             ]
         }
 
+        /// Times as the server writes them, at any precision, and near
+        /// misses of that form.
+        fn time() -> impl Strategy<Value = String> {
+            let canonical = (any::<i64>(), 0..4u32).prop_map(|(n, digits)| {
+                let cut = 10i64.pow(3 * (3 - digits));
+                time_text(n - n.rem_euclid(cut))
+            });
+            prop_oneof![
+                canonical.clone(),
+                canonical.clone().prop_map(|t| t.replace('Z', "+00:00")),
+                canonical.clone().prop_map(|t| t.replace('Z', "0Z")),
+                canonical.prop_map(|t| t.to_lowercase()),
+            ]
+        }
+
         fn value() -> impl Strategy<Value = serde_json::Value> {
             use serde_json::Value as J;
             let leaf = prop_oneof![
@@ -475,6 +582,7 @@ mod tests {
                 any::<bool>().prop_map(J::Bool),
                 any::<i64>().prop_map(J::from),
                 id().prop_map(J::String),
+                time().prop_map(J::String),
             ];
             leaf.prop_recursive(2, 8, 3, |inner| {
                 prop_oneof![
@@ -494,6 +602,8 @@ mod tests {
                     "site_id",
                     "team_id",
                     "path",
+                    "starts_at",
+                    "ends_at",
                     "id"
                 ])
                 .prop_map(str::to_owned),
@@ -509,6 +619,18 @@ mod tests {
             fn packing_is_exact_and_one_to_one(a in id(), b in id()) {
                 prop_assert_eq!(unpack(ValueRef::from(&pack(&a))), Some(a.clone()));
                 prop_assert_eq!(pack(&a) == pack(&b), a == b);
+            }
+
+            /// A stored time compares as the instant it names, however it
+            /// was stored (the activity lists filter and sort by it).
+            #[test]
+            fn stored_times_name_their_instant(t in time()) {
+                let instant = chrono::DateTime::parse_from_rfc3339(&t)
+                    .ok()
+                    .and_then(|d| d.timestamp_nanos_opt());
+                let stored = pack_time(&t);
+                prop_assert_eq!(time_nanos(ValueRef::from(&stored)), instant);
+                prop_assert_eq!(unpack(ValueRef::from(&stored)), Some(t));
             }
 
             /// Any record, under any key, reads back as the same JSON value.

@@ -8,14 +8,19 @@ use rusqlite::Connection;
 use rusqlite::functions::{Context, FunctionFlags};
 use rusqlite::types::{Value, ValueRef};
 
-use super::{decode, encode, lifted, pack, unpack};
+use super::{LIFTED_COUNT, decode, encode, encode_lifting, lifted, pack, time_nanos, unpack};
 
 /// The SQL functions the schema and the queries use, on this connection:
 /// - `id_pack(text)` and `id_text(packed)`: [`pack`] and [`unpack`];
-/// - `record_json(body, key, activity, volunteer, site, team, path)`: [`decode`],
-///   on the packed columns (the `records` view);
-/// - `record_body(key, json)` and `record_lift(json, n)`: the body and the
-///   `n`th lifted value of [`encode`] (the migration to schema 6).
+/// - `record_json(body, key, activity, volunteer, site, team, path,
+///   starts_at, ends_at)`: [`decode`], on the stored columns (the `records`
+///   view; the migration to schema 7 calls it on a schema-6 row, without
+///   the last two);
+/// - `record_body(key, json[, lifts])` and `record_lift(json, n)`: the body
+///   and the `n`th lifted value of [`encode`] (the migrations to schemas 6
+///   and 7; schema 6 lifted five fields);
+/// - `time_ns(stored)`: a stored time's nanoseconds ([`time_nanos`]), which
+///   the `records` view shows as `starts_ns` and `ends_ns`.
 pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     let flags = FunctionFlags::SQLITE_UTF8
         | FunctionFlags::SQLITE_DETERMINISTIC
@@ -27,8 +32,21 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
         })
     })?;
     conn.create_scalar_function("id_text", 1, flags, |ctx| Ok(unpack(ctx.get_raw(0))))?;
-    conn.create_scalar_function("record_json", 7, flags, |ctx| {
-        let args = [0, 1, 2, 3, 4, 5, 6].map(|i| ctx.get_raw(i));
+    // Any number of arguments: the body, the key and the lifted columns;
+    // the ones not given are NULL.
+    conn.create_scalar_function("record_json", -1, flags, |ctx| {
+        if !(2..=2 + LIFTED_COUNT).contains(&ctx.len()) {
+            return Err(user_error(
+                "record_json takes a body, a key and the lifted columns",
+            ));
+        }
+        let args: [ValueRef<'_>; 2 + LIFTED_COUNT] = std::array::from_fn(|i| {
+            if i < ctx.len() {
+                ctx.get_raw(i)
+            } else {
+                ValueRef::Null
+            }
+        });
         RECENT
             .with_borrow_mut(|recent| {
                 recent.get_or_decode(&args, || {
@@ -36,15 +54,21 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
                     let ValueRef::Blob(body) = args[0] else {
                         return Err(format!("record {key}: body is not a blob"));
                     };
-                    let lifted = [2, 3, 4, 5, 6].map(|i| unpack(args[i]));
+                    let lifted = std::array::from_fn(|i| unpack(args[2 + i]));
                     decode(body, &key, &lifted).map_err(|e| format!("record {key}: {e}"))
                 })
             })
             .map_err(user_error)
     })?;
+    conn.create_scalar_function("time_ns", 1, flags, |ctx| Ok(time_nanos(ctx.get_raw(0))))?;
     conn.create_scalar_function("record_body", 2, flags, |ctx| {
         let (key, json) = (text_arg(ctx, 0)?, text_arg(ctx, 1)?);
         Ok(encode(&key, &json).map_err(user_error)?.body)
+    })?;
+    // With how many fields to lift: schema 6 lifted the first five.
+    conn.create_scalar_function("record_body", 3, flags, |ctx| {
+        let (key, json, lifts) = (text_arg(ctx, 0)?, text_arg(ctx, 1)?, ctx.get(2)?);
+        Ok(encode_lifting(&key, &json, lifts).map_err(user_error)?.body)
     })?;
     conn.create_scalar_function("record_lift", 2, flags, |ctx| {
         let json = text_arg(ctx, 0)?;

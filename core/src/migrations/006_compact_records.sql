@@ -5,7 +5,8 @@
 -- JSON, so queries keep reading `kind`, `key` and `data`; to use an index
 -- they compare the packed columns (`k`, `activity`, `volunteer`, `site`,
 -- `team`) with `id_pack(?)`, and a subtree test reads `path` without
--- decoding the site. Writes go to `record_rows`.
+-- decoding the site. Writes go to `record_rows`. (`record_body(…, 5)`:
+-- the five fields this schema lifts; schema 7 lifts two more.)
 CREATE TABLE record_rows (
     kind      TEXT NOT NULL,
     key       NOT NULL,
@@ -18,7 +19,7 @@ CREATE TABLE record_rows (
     UNIQUE (kind, key)
 );
 INSERT INTO record_rows (kind, key, body, activity, volunteer, site, team, path)
-    SELECT kind, id_pack(key), record_body(key, data), record_lift(data, 0),
+    SELECT kind, id_pack(key), record_body(key, data, 5), record_lift(data, 0),
            record_lift(data, 1), record_lift(data, 2), record_lift(data, 3),
            record_lift(data, 4)
     FROM records;
