@@ -35,8 +35,8 @@ pub fn teams(conn: &Connection, under_site: Option<&str>) -> Result<Vec<Team>> {
         Some(site) => load(
             conn,
             "SELECT t.data FROM records t
-             JOIN records s ON s.kind = 'site' AND s.k = t.site
-             JOIN records root ON root.kind = 'site' AND root.k = id_pack(?1)
+             JOIN records s ON s.kind = 'site' AND s.key_packed = t.site_packed
+             JOIN records root ON root.kind = 'site' AND root.key_packed = id_pack(?1)
              WHERE t.kind = 'team'
                AND substr(s.path, 1, length(root.path))
                    = root.path
@@ -49,7 +49,7 @@ pub fn teams(conn: &Connection, under_site: Option<&str>) -> Result<Vec<Team>> {
 pub fn activity(conn: &Connection, id: &str) -> Result<Option<Activity>> {
     Ok(load(
         conn,
-        "SELECT data FROM records WHERE kind = 'activity' AND k = id_pack(?1)",
+        "SELECT data FROM records WHERE kind = 'activity' AND key_packed = id_pack(?1)",
         [id],
     )?
     .pop())
@@ -66,12 +66,12 @@ pub fn upcoming_activities(
     // `limit` are open: one query that filtered by status would decode
     // every activity yet to end before sorting them.
     let mut soonest = conn.prepare_cached(
-        "SELECT k FROM records WHERE kind = 'activity' AND ends_ns > ?1
+        "SELECT key_packed FROM records WHERE kind = 'activity' AND ends_ns > ?1
          ORDER BY starts_ns, key",
     )?;
     let mut keys = soonest.query([nanos(now)])?;
     let mut open = conn.prepare_cached(
-        "SELECT data FROM records WHERE kind = 'activity' AND k = ?1
+        "SELECT data FROM records WHERE kind = 'activity' AND key_packed = ?1
            AND json_extract(data, '$.status') IN ('published', 'in_progress')",
     )?;
     let mut out = Vec::new();
@@ -103,7 +103,7 @@ pub fn activities_at_site(
     if !include_subtree {
         return load(
             conn,
-            "SELECT data FROM records WHERE kind = 'activity' AND site = id_pack(?1)
+            "SELECT data FROM records WHERE kind = 'activity' AND site_packed = id_pack(?1)
              ORDER BY starts_ns, key",
             [site_id],
         );
@@ -111,8 +111,8 @@ pub fn activities_at_site(
     load(
         conn,
         "SELECT a.data FROM records a
-         JOIN records s ON s.kind = 'site' AND s.k = a.site
-         JOIN records root ON root.kind = 'site' AND root.k = id_pack(?1)
+         JOIN records s ON s.kind = 'site' AND s.key_packed = a.site_packed
+         JOIN records root ON root.kind = 'site' AND root.key_packed = id_pack(?1)
          WHERE a.kind = 'activity'
            AND substr(s.path, 1, length(root.path))
                = root.path
@@ -125,12 +125,12 @@ pub fn activities_at_site(
 pub fn roster(conn: &Connection, activity_id: &str) -> Result<Vec<RosterEntry>> {
     let signups: Vec<Signup> = load(
         conn,
-        "SELECT data FROM records WHERE kind = 'signup' AND activity = id_pack(?1)",
+        "SELECT data FROM records WHERE kind = 'signup' AND activity_packed = id_pack(?1)",
         [activity_id],
     )?;
     let attendance: Vec<Attendance> = load(
         conn,
-        "SELECT data FROM records WHERE kind = 'attendance' AND activity = id_pack(?1)",
+        "SELECT data FROM records WHERE kind = 'attendance' AND activity_packed = id_pack(?1)",
         [activity_id],
     )?;
     let mut by_volunteer: BTreeMap<String, RosterEntry> = BTreeMap::new();
@@ -176,7 +176,7 @@ pub fn roster(conn: &Connection, activity_id: &str) -> Result<Vec<RosterEntry>> 
 pub fn memberships_of(conn: &Connection, volunteer_id: &str) -> Result<Vec<Membership>> {
     load(
         conn,
-        "SELECT data FROM records WHERE kind = 'membership' AND volunteer = id_pack(?1)
+        "SELECT data FROM records WHERE kind = 'membership' AND volunteer_packed = id_pack(?1)
          ORDER BY json_extract(data, '$.joined_at')",
         [volunteer_id],
     )
@@ -191,7 +191,7 @@ pub fn team_memberships(
     load(
         conn,
         "SELECT data FROM records WHERE kind = 'membership'
-           AND team = id_pack(?1) AND json_extract(data, '$.status') = ?2
+           AND team_packed = id_pack(?1) AND json_extract(data, '$.status') = ?2
          ORDER BY json_extract(data, '$.volunteer_name'), key",
         rusqlite::params![team_id, status.as_str()],
     )
@@ -202,7 +202,7 @@ pub fn teams_with_ids(conn: &Connection, ids: &[String]) -> Result<Vec<Team>> {
     load(
         conn,
         "SELECT data FROM records
-         WHERE kind = 'team' AND k IN (SELECT id_pack(value) FROM json_each(?1))
+         WHERE kind = 'team' AND key_packed IN (SELECT id_pack(value) FROM json_each(?1))
          ORDER BY json_extract(data, '$.name')",
         [serde_json::to_string(ids)?],
     )
@@ -211,7 +211,7 @@ pub fn teams_with_ids(conn: &Connection, ids: &[String]) -> Result<Vec<Team>> {
 pub fn signups_of(conn: &Connection, volunteer_id: &str) -> Result<Vec<Signup>> {
     load(
         conn,
-        "SELECT data FROM records WHERE kind = 'signup' AND volunteer = id_pack(?1)
+        "SELECT data FROM records WHERE kind = 'signup' AND volunteer_packed = id_pack(?1)
          ORDER BY json_extract(data, '$.signed_up_at')",
         [volunteer_id],
     )
@@ -239,10 +239,10 @@ pub fn orders(conn: &Connection, sql_filter: OrdersOf<'_>) -> Result<Vec<Service
         OrdersOf::Site { site_id, include_subtree } => load(
             conn,
             "SELECT o.data FROM records o
-             JOIN records s ON s.kind = 'site' AND s.k = o.site
-             JOIN records root ON root.kind = 'site' AND root.k = id_pack(?1)
+             JOIN records s ON s.kind = 'site' AND s.key_packed = o.site_packed
+             JOIN records root ON root.kind = 'site' AND root.key_packed = id_pack(?1)
              WHERE o.kind = 'service_order'
-               AND (o.site = id_pack(?1) OR (?2
+               AND (o.site_packed = id_pack(?1) OR (?2
                     AND substr(s.path, 1, length(root.path))
                         = root.path))
              ORDER BY json_extract(o.data, '$.created_at')",
@@ -301,7 +301,7 @@ pub fn order_contact(conn: &Connection, order_id: &str) -> Result<Option<OrderCo
 pub fn attendance_of(conn: &Connection, volunteer_id: &str) -> Result<Vec<Attendance>> {
     load(
         conn,
-        "SELECT data FROM records WHERE kind = 'attendance' AND volunteer = id_pack(?1)
+        "SELECT data FROM records WHERE kind = 'attendance' AND volunteer_packed = id_pack(?1)
          ORDER BY julianday(json_extract(data, '$.checked_in_at')) DESC, key",
         [volunteer_id],
     )
@@ -311,7 +311,7 @@ pub fn attendance_of(conn: &Connection, volunteer_id: &str) -> Result<Vec<Attend
 pub fn hours_of(conn: &Connection, volunteer_id: &str) -> Result<Vec<HourEntry>> {
     load(
         conn,
-        "SELECT data FROM records WHERE kind = 'hour_entry' AND volunteer = id_pack(?1)
+        "SELECT data FROM records WHERE kind = 'hour_entry' AND volunteer_packed = id_pack(?1)
          ORDER BY julianday(json_extract(data, '$.started_at')) DESC, key",
         [volunteer_id],
     )
@@ -461,7 +461,7 @@ pub fn all_of_kind(conn: &Connection, kind: Kind) -> Result<Vec<serde_json::Valu
 pub fn order(conn: &Connection, id: &str) -> Result<Option<ServiceOrder>> {
     Ok(load(
         conn,
-        "SELECT data FROM records WHERE kind = 'service_order' AND k = id_pack(?1)",
+        "SELECT data FROM records WHERE kind = 'service_order' AND key_packed = id_pack(?1)",
         [id],
     )?
     .pop())
@@ -481,7 +481,7 @@ pub fn notices(conn: &Connection) -> Result<Vec<Notice>> {
 pub fn figures(conn: &Connection, key: &str) -> Result<Option<Figures>> {
     Ok(load(
         conn,
-        "SELECT data FROM records WHERE kind = 'figures' AND k = id_pack(?1)",
+        "SELECT data FROM records WHERE kind = 'figures' AND key_packed = id_pack(?1)",
         [key],
     )?
     .pop())

@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/005_records_by_arrival.sql"),
     include_str!("migrations/006_compact_records.sql"),
     include_str!("migrations/007_lifted_times.sql"),
+    include_str!("migrations/008_packed_column_names.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -44,7 +44,7 @@ pub fn meta_set(conn: &Connection, key: &str, value: &str) -> Result<()> {
 
 pub fn get_raw(conn: &Connection, kind: Kind, key: &str) -> Result<Option<String>> {
     Ok(conn
-        .prepare_cached("SELECT data FROM records WHERE kind = ?1 AND k = id_pack(?2)")?
+        .prepare_cached("SELECT data FROM records WHERE kind = ?1 AND key_packed = id_pack(?2)")?
         .query_row([kind.as_str(), key], |r| r.get(0))
         .optional()?)
 }
@@ -185,7 +185,7 @@ pub fn actor(conn: &Connection, me: &Profile) -> Result<Actor> {
     };
     let mut stmt = conn.prepare_cached(
         "SELECT data FROM records
-         WHERE kind = 'membership' AND volunteer = id_pack(?1)",
+         WHERE kind = 'membership' AND volunteer_packed = id_pack(?1)",
     )?;
     let memberships = stmt
         .query_map([&me.user_id], |r| r.get::<_, String>(0))?
@@ -217,7 +217,7 @@ impl State for DeviceState<'_> {
     fn signups_of(&mut self, activity_id: &str) -> Result<Vec<volunteer_domain::Signup>> {
         load(
             self.conn,
-            "SELECT data FROM records WHERE kind = 'signup' AND activity = id_pack(?1)",
+            "SELECT data FROM records WHERE kind = 'signup' AND activity_packed = id_pack(?1)",
             [activity_id],
         )
     }
@@ -225,7 +225,7 @@ impl State for DeviceState<'_> {
     fn attendances_of(&mut self, activity_id: &str) -> Result<Vec<volunteer_domain::Attendance>> {
         load(
             self.conn,
-            "SELECT data FROM records WHERE kind = 'attendance' AND activity = id_pack(?1)",
+            "SELECT data FROM records WHERE kind = 'attendance' AND activity_packed = id_pack(?1)",
             [activity_id],
         )
     }
@@ -238,7 +238,7 @@ impl State for DeviceState<'_> {
     fn memberships_of(&mut self, volunteer_id: &str) -> Result<Vec<Membership>> {
         load(
             self.conn,
-            "SELECT data FROM records WHERE kind = 'membership' AND volunteer = id_pack(?1)",
+            "SELECT data FROM records WHERE kind = 'membership' AND volunteer_packed = id_pack(?1)",
             [volunteer_id],
         )
     }
@@ -246,7 +246,7 @@ impl State for DeviceState<'_> {
     fn hours_of(&mut self, volunteer_id: &str) -> Result<Vec<volunteer_domain::HourEntry>> {
         load(
             self.conn,
-            "SELECT data FROM records WHERE kind = 'hour_entry' AND volunteer = id_pack(?1)",
+            "SELECT data FROM records WHERE kind = 'hour_entry' AND volunteer_packed = id_pack(?1)",
             [volunteer_id],
         )
     }
@@ -265,7 +265,7 @@ impl State for DeviceState<'_> {
             .prepare_cached(
                 "SELECT json_extract(data, '$.volunteer_name') FROM records
                  WHERE kind IN ('signup', 'attendance', 'membership')
-                   AND volunteer = id_pack(?1)
+                   AND volunteer_packed = id_pack(?1)
                    AND json_extract(data, '$.volunteer_name') <> ''
                  LIMIT 1",
             )?
@@ -352,15 +352,43 @@ mod tests {
             &conn,
             "SELECT json_extract(data, '$.volunteer_name') FROM records
              WHERE kind IN ('signup', 'attendance', 'membership')
-               AND volunteer = id_pack(?1)
+               AND volunteer_packed = id_pack(?1)
                AND json_extract(data, '$.volunteer_name') <> '' LIMIT 1",
         );
         assert!(name.contains("records_by_volunteer"), "{name}");
         let roster = plan(
             &conn,
-            "SELECT data FROM records WHERE kind = 'attendance' AND activity = id_pack(?1)",
+            "SELECT data FROM records WHERE kind = 'attendance' AND activity_packed = id_pack(?1)",
         );
         assert!(roster.contains("records_by_activity"), "{roster}");
+    }
+
+    /// The view's packed columns say so in their names: a query that
+    /// compares a plain-named id with text (forgetting `id_pack`) does not
+    /// run, instead of finding nothing for every UUID.
+    #[test]
+    fn the_records_view_has_no_plain_named_packed_columns() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = schema::open(&dir.path().join("r.db")).unwrap();
+        for column in ["k", "activity", "volunteer", "site", "team"] {
+            let sql = format!("SELECT data FROM records WHERE {column} = ?1");
+            let err = conn.prepare(&sql).err().map(|e| e.to_string());
+            assert!(
+                err.as_deref().is_some_and(|e| e.contains("no such column")),
+                "{column}: {err:?}"
+            );
+        }
+        for column in [
+            "key_packed",
+            "activity_packed",
+            "volunteer_packed",
+            "site_packed",
+        ] {
+            conn.prepare(&format!(
+                "SELECT data FROM records WHERE {column} = id_pack(?1)"
+            ))
+            .unwrap();
+        }
     }
 
     /// Ids that are UUIDs are stored packed (16 bytes): the lookups still
