@@ -11,10 +11,10 @@ use volunteer_domain::{
     Project, RejectCode, ServiceOrder, Signup, SignupStatus, Site, Team,
 };
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::{DueKind, DueRecord, OrderQueue, RejectedMutation, RosterEntry};
 use crate::outbox::parse_time;
-use crate::store::load;
+use crate::store::{self, load};
 
 pub fn sites(conn: &Connection) -> Result<Vec<Site>> {
     load(
@@ -82,7 +82,7 @@ pub fn upcoming_activities(
             .query_row([key], |r| r.get::<_, String>(0))
             .optional()?
         {
-            out.push(serde_json::from_str(&json).map_err(|e| Error::Storage(e.to_string()))?);
+            out.push(store::parse(&json)?);
         }
     }
     Ok(out)

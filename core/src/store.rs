@@ -153,9 +153,14 @@ pub fn load<T: DeserializeOwned>(
     let rows = stmt.query_map(params, |r| r.get::<_, String>(0))?;
     let mut out = Vec::new();
     for row in rows {
-        out.push(serde_json::from_str(&row?).map_err(|e| Error::Storage(e.to_string()))?);
+        out.push(parse(&row?)?);
     }
     Ok(out)
+}
+
+/// A stored record's JSON as its type.
+pub fn parse<T: DeserializeOwned>(json: &str) -> Result<T> {
+    serde_json::from_str(json).map_err(|e| Error::Storage(e.to_string()))
 }
 
 pub fn profile(conn: &Connection) -> Result<Option<Profile>> {
@@ -383,6 +388,7 @@ mod tests {
             "activity_packed",
             "volunteer_packed",
             "site_packed",
+            "team_packed",
         ] {
             conn.prepare(&format!(
                 "SELECT data FROM records WHERE {column} = id_pack(?1)"

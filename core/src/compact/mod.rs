@@ -1,4 +1,5 @@
-//! The compact form of a replicated record in the device's file (schema 6).
+//! The compact form of a replicated record in the device's file (schemas
+//! 6 to 8).
 //!
 //! A phone holds tens of thousands of records, most of them a few ids, a
 //! timestamp and a status wrapped in field names. Stored as the JSON the
@@ -21,7 +22,8 @@
 //! function `record_json`), so queries read JSON as before. The JSON a read
 //! returns equals the one written as a JSON value (its fields may come in
 //! another order). Every connection to the file needs the functions
-//! [`register`] defines (`sql.rs`): `schema::open` registers them.
+//! [`register`] defines (`sql.rs`): `schema::open` registers them. How a
+//! lifted value is stored is in `stored.rs`.
 //!
 //! The first byte of a body says how the rest is stored ([`Format`]). A
 //! dictionary, once used, can never change: rows written with it must stay
@@ -34,27 +36,34 @@ use std::sync::LazyLock;
 
 use std::thread::LocalKey;
 
-use rusqlite::types::{Value, ValueRef};
+use rusqlite::types::Value;
 use serde_json::value::RawValue;
+
+/// How a lifted field's value is stored in its column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stored {
+    /// [`pack`]ed: the indexes compare ids in their 16-byte forms.
+    Id,
+    /// As it came (a site's path: its subtree test is a prefix).
+    Text,
+    /// [`pack_time`]: compared as numbers.
+    Time,
+}
 
 /// The fields lifted into columns, in the columns' order: the ids rows are
 /// looked up by, a site's path (subtree tests read it on every row), and
 /// the times activity lists filter and sort by.
-pub const LIFTED: [&str; 7] = [
-    "activity_id",
-    "volunteer_id",
-    "site_id",
-    "team_id",
-    "path",
-    "starts_at",
-    "ends_at",
+const LIFTED: [(&str, Stored); 7] = [
+    ("activity_id", Stored::Id),
+    ("volunteer_id", Stored::Id),
+    ("site_id", Stored::Id),
+    ("team_id", Stored::Id),
+    ("path", Stored::Text),
+    ("starts_at", Stored::Time),
+    ("ends_at", Stored::Time),
 ];
 /// How many fields [`LIFTED`] holds: the row's columns after its body.
 pub const LIFTED_COUNT: usize = LIFTED.len();
-/// The first this many of [`LIFTED`] are ids, stored packed.
-const LIFTED_IDS: usize = 4;
-/// From this one on, [`LIFTED`] holds times, stored by [`pack_time`].
-const LIFTED_TIMES: usize = 5;
 
 /// What follows a body's first byte.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,76 +102,6 @@ thread_local! {
 pub struct Encoded {
     pub body: Vec<u8>,
     pub lifted: [Value; LIFTED_COUNT],
-}
-
-/// A key or id as stored: the 16-byte forms of canonical (lower-case,
-/// hyphenated) UUIDs joined by `/`, or the text itself. [`unpack`] inverts
-/// it exactly; text that is not such a UUID path stays text, so a packed
-/// value's type says which it is.
-pub fn pack(id: &str) -> Value {
-    if id.is_empty() || id.len() > 36 * 4 + 3 {
-        return Value::Text(id.to_owned());
-    }
-    let mut bytes = Vec::with_capacity(16 * id.len().div_ceil(37));
-    for part in id.split('/') {
-        if !push_uuid(part, &mut bytes) {
-            return Value::Text(id.to_owned());
-        }
-    }
-    Value::Blob(bytes)
-}
-
-/// A canonical UUID's 16 bytes onto `out`, or false.
-fn push_uuid(s: &str, out: &mut Vec<u8>) -> bool {
-    let s = s.as_bytes();
-    if s.len() != 36 {
-        return false;
-    }
-    let mut nibbles = [0u8; 32];
-    let mut n = 0;
-    for (i, &c) in s.iter().enumerate() {
-        if matches!(i, 8 | 13 | 18 | 23) {
-            if c != b'-' {
-                return false;
-            }
-            continue;
-        }
-        nibbles[n] = match c {
-            b'0'..=b'9' => c - b'0',
-            b'a'..=b'f' => c - b'a' + 10,
-            _ => return false,
-        };
-        n += 1;
-    }
-    out.extend(nibbles.chunks(2).map(|p| (p[0] << 4) | p[1]));
-    true
-}
-
-/// The text of a packed key, id or time; `None` for NULL or a value
-/// [`pack`] or [`pack_time`] cannot have made.
-pub fn unpack(v: ValueRef<'_>) -> Option<String> {
-    match v {
-        ValueRef::Text(t) => std::str::from_utf8(t).ok().map(str::to_owned),
-        ValueRef::Integer(nanos) => Some(time_text(nanos)),
-        ValueRef::Blob(b) if !b.is_empty() && b.len() % 16 == 0 => {
-            const HEX: &[u8; 16] = b"0123456789abcdef";
-            let mut s = String::with_capacity(b.len() / 16 * 37);
-            for (n, uuid) in b.chunks(16).enumerate() {
-                if n > 0 {
-                    s.push('/');
-                }
-                for (i, byte) in uuid.iter().enumerate() {
-                    if matches!(i, 4 | 6 | 8 | 10) {
-                        s.push('-');
-                    }
-                    s.push(HEX[usize::from(byte >> 4)] as char);
-                    s.push(HEX[usize::from(byte & 15)] as char);
-                }
-            }
-            Some(s)
-        }
-        _ => None,
-    }
 }
 
 /// A record's JSON taken apart: the object to compress without its lifted
@@ -228,52 +167,18 @@ fn split(key: &str, json: &str, lifts: usize) -> Split {
 /// string: ids packed, a path as text (its subtree test is a prefix), times
 /// by [`pack_time`].
 fn lift_into(lifted: &mut [Value], name: &str, value: &RawValue) -> bool {
-    let Some(i) = LIFTED[..lifted.len()].iter().position(|f| *f == name) else {
+    let Some(i) = LIFTED[..lifted.len()].iter().position(|(f, _)| *f == name) else {
         return false;
     };
     let Some(s) = string_value(value) else {
         return false;
     };
-    lifted[i] = if i < LIFTED_IDS {
-        pack(&s)
-    } else if i >= LIFTED_TIMES {
-        pack_time(&s)
-    } else {
-        Value::Text(s.into_owned())
+    lifted[i] = match LIFTED[i].1 {
+        Stored::Id => pack(&s),
+        Stored::Text => Value::Text(s.into_owned()),
+        Stored::Time => pack_time(&s),
     };
     true
-}
-
-/// A time as stored: the integer nanoseconds since 1970 of a time written
-/// the way the server writes them (UTC, `Z`, the fraction in 0, 3, 6 or 9
-/// digits), which [`unpack`] writes back exactly; any other string stays
-/// text. Eight bytes instead of thirty, and compared as numbers.
-pub fn pack_time(s: &str) -> Value {
-    let nanos = chrono::DateTime::parse_from_rfc3339(s)
-        .ok()
-        .and_then(|t| t.timestamp_nanos_opt())
-        .filter(|n| time_text(*n) == s);
-    match nanos {
-        Some(n) => Value::Integer(n),
-        None => Value::Text(s.to_owned()),
-    }
-}
-
-fn time_text(nanos: i64) -> String {
-    chrono::DateTime::from_timestamp_nanos(nanos)
-        .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
-}
-
-/// A stored time's nanoseconds since 1970, whichever way it was stored (an
-/// unusual string is parsed); `None` for no time.
-pub fn time_nanos(v: ValueRef<'_>) -> Option<i64> {
-    match v {
-        ValueRef::Integer(n) => Some(n),
-        ValueRef::Text(t) => chrono::DateTime::parse_from_rfc3339(std::str::from_utf8(t).ok()?)
-            .ok()?
-            .timestamp_nanos_opt(),
-        _ => None,
-    }
 }
 
 /// Split and compress a record's JSON (`key` is its key, as text).
@@ -343,7 +248,7 @@ pub fn decode(
     let restored = LIFTED
         .iter()
         .zip(lifted)
-        .filter_map(|(name, v)| v.as_deref().map(|v| (*name, v)))
+        .filter_map(|((name, _), v)| v.as_deref().map(|v| (*name, v)))
         .chain((format == Format::CompressedIdIsKey).then_some(("id", key)));
     for (name, value) in restored {
         if out.len() > 1 {
@@ -398,38 +303,20 @@ fn with_context<C: 'static, T>(
 }
 
 mod sql;
+mod stored;
 pub use sql::register;
+pub use stored::{pack, pack_time, time_nanos, unpack};
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rusqlite::types::ValueRef;
 
     const A: &str = "2e9edc89-2fa3-4ec0-8ac9-543e9e1dcb6c";
     const V: &str = "00148b54-c6fc-48b3-845e-538175fd8d5b";
 
     fn text(v: &Value) -> Option<String> {
         unpack(ValueRef::from(v))
-    }
-
-    #[test]
-    fn uuid_paths_pack_to_sixteen_bytes_each_and_back() {
-        let pair = format!("{A}/{V}");
-        assert!(matches!(pack(A), Value::Blob(b) if b.len() == 16));
-        assert!(matches!(pack(&pair), Value::Blob(b) if b.len() == 32));
-        assert_eq!(text(&pack(&pair)).as_deref(), Some(pair.as_str()));
-        // Anything else stays text, exactly: upper case, no hyphens, mixed
-        // paths, an empty segment, short ids.
-        for other in [
-            A.to_uppercase(),
-            A.replace('-', ""),
-            format!("{A}/team/{V}"),
-            format!("{A}/"),
-            "t1".to_owned(),
-            String::new(),
-            "ünïcode".to_owned(),
-        ] {
-            assert_eq!(pack(&other), Value::Text(other.clone()), "{other}");
-        }
     }
 
     fn same_json(a: &str, b: &str) {
@@ -543,37 +430,9 @@ mod tests {
     }
 
     mod properties {
+        use super::super::stored::strategies::{id, time};
         use super::*;
         use proptest::prelude::*;
-
-        /// Ids as they come: UUIDs (sometimes in upper case or cut short),
-        /// paths of them, and other text.
-        fn id() -> impl Strategy<Value = String> {
-            let uuid = any::<u128>().prop_map(|n| uuid::Uuid::from_u128(n).to_string());
-            prop_oneof![
-                uuid.clone(),
-                (uuid.clone(), uuid.clone()).prop_map(|(a, b)| format!("{a}/{b}")),
-                uuid.clone().prop_map(|u| u.to_uppercase()),
-                uuid.prop_map(|u| u[..35].to_owned()),
-                "[a-z0-9/-]{0,12}",
-                ".{0,8}",
-            ]
-        }
-
-        /// Times as the server writes them, at any precision, and near
-        /// misses of that form.
-        fn time() -> impl Strategy<Value = String> {
-            let canonical = (any::<i64>(), 0..4u32).prop_map(|(n, digits)| {
-                let cut = 10i64.pow(3 * (3 - digits));
-                time_text(n - n.rem_euclid(cut))
-            });
-            prop_oneof![
-                canonical.clone(),
-                canonical.clone().prop_map(|t| t.replace('Z', "+00:00")),
-                canonical.clone().prop_map(|t| t.replace('Z', "0Z")),
-                canonical.prop_map(|t| t.to_lowercase()),
-            ]
-        }
 
         fn value() -> impl Strategy<Value = serde_json::Value> {
             use serde_json::Value as J;
@@ -595,44 +454,15 @@ mod tests {
 
         /// The lifted names, `id`, and others.
         fn field() -> impl Strategy<Value = String> {
+            let names: Vec<&str> = LIFTED.iter().map(|(name, _)| *name).collect();
             prop_oneof![
-                prop::sample::select(vec![
-                    "activity_id",
-                    "volunteer_id",
-                    "site_id",
-                    "team_id",
-                    "path",
-                    "starts_at",
-                    "ends_at",
-                    "id"
-                ])
-                .prop_map(str::to_owned),
+                prop::sample::select([names, vec!["id"]].concat()).prop_map(str::to_owned),
                 "[a-z_]{1,6}",
                 ".{1,4}",
             ]
         }
 
         proptest! {
-            /// Packing is exact and one-to-one: a key reads back as
-            /// written, and two keys never share a stored form.
-            #[test]
-            fn packing_is_exact_and_one_to_one(a in id(), b in id()) {
-                prop_assert_eq!(unpack(ValueRef::from(&pack(&a))), Some(a.clone()));
-                prop_assert_eq!(pack(&a) == pack(&b), a == b);
-            }
-
-            /// A stored time compares as the instant it names, however it
-            /// was stored (the activity lists filter and sort by it).
-            #[test]
-            fn stored_times_name_their_instant(t in time()) {
-                let instant = chrono::DateTime::parse_from_rfc3339(&t)
-                    .ok()
-                    .and_then(|d| d.timestamp_nanos_opt());
-                let stored = pack_time(&t);
-                prop_assert_eq!(time_nanos(ValueRef::from(&stored)), instant);
-                prop_assert_eq!(unpack(ValueRef::from(&stored)), Some(t));
-            }
-
             /// Any record, under any key, reads back as the same JSON value.
             #[test]
             fn any_object_reads_back_as_written(

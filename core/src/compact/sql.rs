@@ -8,7 +8,7 @@ use rusqlite::Connection;
 use rusqlite::functions::{Context, FunctionFlags};
 use rusqlite::types::{Value, ValueRef};
 
-use super::{LIFTED_COUNT, decode, encode, encode_lifting, lifted, pack, time_nanos, unpack};
+use super::{LIFTED_COUNT, decode, encode_lifting, lifted, pack, time_nanos, unpack};
 
 /// The SQL functions the schema and the queries use, on this connection:
 /// - `id_pack(text)` and `id_text(packed)`: [`pack`] and [`unpack`];
@@ -61,15 +61,18 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
             .map_err(user_error)
     })?;
     conn.create_scalar_function("time_ns", 1, flags, |ctx| Ok(time_nanos(ctx.get_raw(0))))?;
-    conn.create_scalar_function("record_body", 2, flags, |ctx| {
+    // Optionally with how many fields to lift: schema 6 lifted five.
+    let record_body = |ctx: &Context<'_>| {
         let (key, json) = (text_arg(ctx, 0)?, text_arg(ctx, 1)?);
-        Ok(encode(&key, &json).map_err(user_error)?.body)
-    })?;
-    // With how many fields to lift: schema 6 lifted the first five.
-    conn.create_scalar_function("record_body", 3, flags, |ctx| {
-        let (key, json, lifts) = (text_arg(ctx, 0)?, text_arg(ctx, 1)?, ctx.get(2)?);
+        let lifts = if ctx.len() > 2 {
+            ctx.get(2)?
+        } else {
+            LIFTED_COUNT
+        };
         Ok(encode_lifting(&key, &json, lifts).map_err(user_error)?.body)
-    })?;
+    };
+    conn.create_scalar_function("record_body", 2, flags, record_body)?;
+    conn.create_scalar_function("record_body", 3, flags, record_body)?;
     conn.create_scalar_function("record_lift", 2, flags, |ctx| {
         let json = text_arg(ctx, 0)?;
         let n: usize = ctx.get(1)?;
