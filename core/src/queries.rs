@@ -19,7 +19,7 @@ use crate::store::{self, load};
 pub fn sites(conn: &Connection) -> Result<Vec<Site>> {
     load(
         conn,
-        "SELECT data FROM records WHERE kind = 'site' ORDER BY path",
+        "SELECT data FROM records WHERE kind_code = kind_code('site') ORDER BY path",
         [],
     )
 }
@@ -29,15 +29,15 @@ pub fn teams(conn: &Connection, under_site: Option<&str>) -> Result<Vec<Team>> {
     match under_site {
         None => load(
             conn,
-            "SELECT data FROM records WHERE kind = 'team' ORDER BY json_extract(data, '$.name')",
+            "SELECT data FROM records WHERE kind_code = kind_code('team') ORDER BY json_extract(data, '$.name')",
             [],
         ),
         Some(site) => load(
             conn,
             "SELECT t.data FROM records t
-             JOIN records s ON s.kind = 'site' AND s.key_packed = t.site_packed
-             JOIN records root ON root.kind = 'site' AND root.key_packed = id_pack(?1)
-             WHERE t.kind = 'team'
+             JOIN records s ON s.kind_code = kind_code('site') AND s.key_packed = t.site_packed
+             JOIN records root ON root.kind_code = kind_code('site') AND root.key_packed = id_pack(?1)
+             WHERE t.kind_code = kind_code('team')
                AND substr(s.path, 1, length(root.path))
                    = root.path
              ORDER BY json_extract(t.data, '$.name')",
@@ -49,7 +49,7 @@ pub fn teams(conn: &Connection, under_site: Option<&str>) -> Result<Vec<Team>> {
 pub fn activity(conn: &Connection, id: &str) -> Result<Option<Activity>> {
     Ok(load(
         conn,
-        "SELECT data FROM records WHERE kind = 'activity' AND key_packed = id_pack(?1)",
+        "SELECT data FROM records WHERE kind_code = kind_code('activity') AND key_packed = id_pack(?1)",
         [id],
     )?
     .pop())
@@ -66,12 +66,12 @@ pub fn upcoming_activities(
     // `limit` are open: one query that filtered by status would decode
     // every activity yet to end before sorting them.
     let mut soonest = conn.prepare_cached(
-        "SELECT key_packed FROM records WHERE kind = 'activity' AND ends_ns > ?1
+        "SELECT key_packed FROM records WHERE kind_code = kind_code('activity') AND ends_ns > ?1
          ORDER BY starts_ns, key",
     )?;
     let mut keys = soonest.query([nanos(now)])?;
     let mut open = conn.prepare_cached(
-        "SELECT data FROM records WHERE kind = 'activity' AND key_packed = ?1
+        "SELECT data FROM records WHERE kind_code = kind_code('activity') AND key_packed = ?1
            AND json_extract(data, '$.status') IN ('published', 'in_progress')",
     )?;
     let mut out = Vec::new();
@@ -103,7 +103,9 @@ pub fn activities_at_site(
     if !include_subtree {
         return load(
             conn,
-            "SELECT data FROM records WHERE kind = 'activity' AND site_packed = id_pack(?1)
+            "SELECT data FROM records
+             WHERE kind_code = 0 -- activity, as activities_by_site names it
+               AND site_packed = id_pack(?1)
              ORDER BY starts_ns, key",
             [site_id],
         );
@@ -111,9 +113,9 @@ pub fn activities_at_site(
     load(
         conn,
         "SELECT a.data FROM records a
-         JOIN records s ON s.kind = 'site' AND s.key_packed = a.site_packed
-         JOIN records root ON root.kind = 'site' AND root.key_packed = id_pack(?1)
-         WHERE a.kind = 'activity'
+         JOIN records s ON s.kind_code = kind_code('site') AND s.key_packed = a.site_packed
+         JOIN records root ON root.kind_code = kind_code('site') AND root.key_packed = id_pack(?1)
+         WHERE a.kind_code = 0 -- activity, as activities_by_site names it
            AND substr(s.path, 1, length(root.path))
                = root.path
          ORDER BY a.starts_ns, a.key",
@@ -125,12 +127,12 @@ pub fn activities_at_site(
 pub fn roster(conn: &Connection, activity_id: &str) -> Result<Vec<RosterEntry>> {
     let signups: Vec<Signup> = load(
         conn,
-        "SELECT data FROM records WHERE kind = 'signup' AND activity_packed = id_pack(?1)",
+        "SELECT data FROM records WHERE kind_code = kind_code('signup') AND activity_packed = id_pack(?1)",
         [activity_id],
     )?;
     let attendance: Vec<Attendance> = load(
         conn,
-        "SELECT data FROM records WHERE kind = 'attendance' AND activity_packed = id_pack(?1)",
+        "SELECT data FROM records WHERE kind_code = kind_code('attendance') AND activity_packed = id_pack(?1)",
         [activity_id],
     )?;
     let mut by_volunteer: BTreeMap<String, RosterEntry> = BTreeMap::new();
@@ -176,7 +178,7 @@ pub fn roster(conn: &Connection, activity_id: &str) -> Result<Vec<RosterEntry>> 
 pub fn memberships_of(conn: &Connection, volunteer_id: &str) -> Result<Vec<Membership>> {
     load(
         conn,
-        "SELECT data FROM records WHERE kind = 'membership' AND volunteer_packed = id_pack(?1)
+        "SELECT data FROM records WHERE kind_code = kind_code('membership') AND volunteer_packed = id_pack(?1)
          ORDER BY json_extract(data, '$.joined_at')",
         [volunteer_id],
     )
@@ -190,7 +192,8 @@ pub fn team_memberships(
 ) -> Result<Vec<Membership>> {
     load(
         conn,
-        "SELECT data FROM records WHERE kind = 'membership'
+        "SELECT data FROM records
+         WHERE kind_code = 5 -- membership, as memberships_by_team names it
            AND team_packed = id_pack(?1) AND json_extract(data, '$.status') = ?2
          ORDER BY json_extract(data, '$.volunteer_name'), key",
         rusqlite::params![team_id, status.as_str()],
@@ -202,7 +205,7 @@ pub fn teams_with_ids(conn: &Connection, ids: &[String]) -> Result<Vec<Team>> {
     load(
         conn,
         "SELECT data FROM records
-         WHERE kind = 'team' AND key_packed IN (SELECT id_pack(value) FROM json_each(?1))
+         WHERE kind_code = kind_code('team') AND key_packed IN (SELECT id_pack(value) FROM json_each(?1))
          ORDER BY json_extract(data, '$.name')",
         [serde_json::to_string(ids)?],
     )
@@ -211,7 +214,7 @@ pub fn teams_with_ids(conn: &Connection, ids: &[String]) -> Result<Vec<Team>> {
 pub fn signups_of(conn: &Connection, volunteer_id: &str) -> Result<Vec<Signup>> {
     load(
         conn,
-        "SELECT data FROM records WHERE kind = 'signup' AND volunteer_packed = id_pack(?1)
+        "SELECT data FROM records WHERE kind_code = kind_code('signup') AND volunteer_packed = id_pack(?1)
          ORDER BY json_extract(data, '$.signed_up_at')",
         [volunteer_id],
     )
@@ -222,14 +225,14 @@ pub fn orders(conn: &Connection, sql_filter: OrdersOf<'_>) -> Result<Vec<Service
     match sql_filter {
         OrdersOf::Placed(me) => load(
             conn,
-            "SELECT data FROM records WHERE kind = 'service_order'
+            "SELECT data FROM records WHERE kind_code = kind_code('service_order')
                AND json_extract(data, '$.requester_id') = ?1
              ORDER BY json_extract(data, '$.created_at') DESC",
             [me],
         ),
         OrdersOf::AssignedTo { me, teams } => load(
             conn,
-            "SELECT data FROM records WHERE kind = 'service_order'
+            "SELECT data FROM records WHERE kind_code = kind_code('service_order')
                AND json_extract(data, '$.status') IN ('dispatched', 'accepted', 'done')
                AND (json_extract(data, '$.assignee_volunteer_id') = ?1
                     OR json_extract(data, '$.assignee_team_id') IN (SELECT value FROM json_each(?2)))
@@ -239,9 +242,9 @@ pub fn orders(conn: &Connection, sql_filter: OrdersOf<'_>) -> Result<Vec<Service
         OrdersOf::Site { site_id, include_subtree } => load(
             conn,
             "SELECT o.data FROM records o
-             JOIN records s ON s.kind = 'site' AND s.key_packed = o.site_packed
-             JOIN records root ON root.kind = 'site' AND root.key_packed = id_pack(?1)
-             WHERE o.kind = 'service_order'
+             JOIN records s ON s.kind_code = kind_code('site') AND s.key_packed = o.site_packed
+             JOIN records root ON root.kind_code = kind_code('site') AND root.key_packed = id_pack(?1)
+             WHERE o.kind_code = kind_code('service_order')
                AND (o.site_packed = id_pack(?1) OR (?2
                     AND substr(s.path, 1, length(root.path))
                         = root.path))
@@ -289,7 +292,7 @@ pub enum OrdersOf<'a> {
 pub fn order_contact(conn: &Connection, order_id: &str) -> Result<Option<OrderContact>> {
     Ok(load(
         conn,
-        "SELECT data FROM records WHERE kind = 'order_contact'
+        "SELECT data FROM records WHERE kind_code = kind_code('order_contact')
            AND (key = ?1 OR substr(key, 1, length(?1) + 1) = ?1 || '/')
          ORDER BY key LIMIT 1",
         [order_id],
@@ -301,7 +304,7 @@ pub fn order_contact(conn: &Connection, order_id: &str) -> Result<Option<OrderCo
 pub fn attendance_of(conn: &Connection, volunteer_id: &str) -> Result<Vec<Attendance>> {
     load(
         conn,
-        "SELECT data FROM records WHERE kind = 'attendance' AND volunteer_packed = id_pack(?1)
+        "SELECT data FROM records WHERE kind_code = kind_code('attendance') AND volunteer_packed = id_pack(?1)
          ORDER BY julianday(json_extract(data, '$.checked_in_at')) DESC, key",
         [volunteer_id],
     )
@@ -311,7 +314,7 @@ pub fn attendance_of(conn: &Connection, volunteer_id: &str) -> Result<Vec<Attend
 pub fn hours_of(conn: &Connection, volunteer_id: &str) -> Result<Vec<HourEntry>> {
     load(
         conn,
-        "SELECT data FROM records WHERE kind = 'hour_entry' AND volunteer_packed = id_pack(?1)
+        "SELECT data FROM records WHERE kind_code = kind_code('hour_entry') AND volunteer_packed = id_pack(?1)
          ORDER BY julianday(json_extract(data, '$.started_at')) DESC, key",
         [volunteer_id],
     )
@@ -324,7 +327,7 @@ pub fn hours_of(conn: &Connection, volunteer_id: &str) -> Result<Vec<HourEntry>>
 pub fn records_due(conn: &Connection, me: &str, now: DateTime<Utc>) -> Result<Vec<DueRecord>> {
     let ended: Vec<Activity> = load(
         conn,
-        "SELECT data FROM records WHERE kind = 'activity'
+        "SELECT data FROM records WHERE kind_code = kind_code('activity')
            AND ends_ns <= ?1 AND ends_ns > ?2
            AND json_extract(data, '$.status') IN ('published', 'in_progress', 'finished')",
         [nanos(now), nanos(now - LATE_RECORD_LIMIT)],
@@ -366,7 +369,7 @@ pub fn records_due(conn: &Connection, me: &str, now: DateTime<Utc>) -> Result<Ve
     }
     let pending: Vec<HourEntry> = load(
         conn,
-        "SELECT data FROM records WHERE kind = 'hour_entry'
+        "SELECT data FROM records WHERE kind_code = kind_code('hour_entry')
            AND json_extract(data, '$.status') = 'pending'",
         [],
     )?;
@@ -393,7 +396,7 @@ pub fn records_due(conn: &Connection, me: &str, now: DateTime<Utc>) -> Result<Ve
 pub fn hours_to_review(conn: &Connection, me: &str) -> Result<Vec<HourEntry>> {
     load(
         conn,
-        "SELECT data FROM records WHERE kind = 'hour_entry'
+        "SELECT data FROM records WHERE kind_code = kind_code('hour_entry')
            AND json_extract(data, '$.status') = 'pending'
            AND json_extract(data, '$.volunteer_id') <> ?1
          ORDER BY julianday(json_extract(data, '$.started_at')), key",
@@ -438,7 +441,8 @@ pub fn rejected_count(conn: &Connection) -> Result<u64> {
 
 /// Count of replicated records by kind (diagnostics and tests).
 pub fn record_counts(conn: &Connection) -> Result<BTreeMap<String, u64>> {
-    let mut stmt = conn.prepare("SELECT kind, count(*) FROM records GROUP BY kind")?;
+    let mut stmt =
+        conn.prepare("SELECT kind_name(kind_code), count(*) FROM records GROUP BY kind_code")?;
     let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?)))?;
     let mut out = BTreeMap::new();
     for row in rows {
@@ -452,8 +456,8 @@ pub fn record_counts(conn: &Connection) -> Result<BTreeMap<String, u64>> {
 pub fn all_of_kind(conn: &Connection, kind: Kind) -> Result<Vec<serde_json::Value>> {
     load(
         conn,
-        "SELECT data FROM records WHERE kind = ?1 ORDER BY key",
-        [kind.as_str()],
+        "SELECT data FROM records WHERE kind_code = ?1 ORDER BY key",
+        [crate::compact::kind_code(kind)],
     )
 }
 
@@ -461,7 +465,7 @@ pub fn all_of_kind(conn: &Connection, kind: Kind) -> Result<Vec<serde_json::Valu
 pub fn order(conn: &Connection, id: &str) -> Result<Option<ServiceOrder>> {
     Ok(load(
         conn,
-        "SELECT data FROM records WHERE kind = 'service_order' AND key_packed = id_pack(?1)",
+        "SELECT data FROM records WHERE kind_code = kind_code('service_order') AND key_packed = id_pack(?1)",
         [id],
     )?
     .pop())
@@ -471,7 +475,7 @@ pub fn order(conn: &Connection, id: &str) -> Result<Option<ServiceOrder>> {
 pub fn notices(conn: &Connection) -> Result<Vec<Notice>> {
     load(
         conn,
-        "SELECT data FROM records WHERE kind = 'notice'
+        "SELECT data FROM records WHERE kind_code = kind_code('notice')
          ORDER BY julianday(json_extract(data, '$.created_at')) DESC",
         [],
     )
@@ -481,7 +485,7 @@ pub fn notices(conn: &Connection) -> Result<Vec<Notice>> {
 pub fn figures(conn: &Connection, key: &str) -> Result<Option<Figures>> {
     Ok(load(
         conn,
-        "SELECT data FROM records WHERE kind = 'figures' AND key_packed = id_pack(?1)",
+        "SELECT data FROM records WHERE kind_code = kind_code('figures') AND key_packed = id_pack(?1)",
         [key],
     )?
     .pop())
@@ -490,7 +494,7 @@ pub fn figures(conn: &Connection, key: &str) -> Result<Option<Figures>> {
 pub fn campaigns(conn: &Connection) -> Result<Vec<Campaign>> {
     load(
         conn,
-        "SELECT data FROM records WHERE kind = 'campaign' ORDER BY json_extract(data, '$.name')",
+        "SELECT data FROM records WHERE kind_code = kind_code('campaign') ORDER BY json_extract(data, '$.name')",
         [],
     )
 }
@@ -499,7 +503,7 @@ pub fn campaigns(conn: &Connection) -> Result<Vec<Campaign>> {
 pub fn donations(conn: &Connection) -> Result<Vec<Donation>> {
     load(
         conn,
-        "SELECT data FROM records WHERE kind = 'donation'
+        "SELECT data FROM records WHERE kind_code = kind_code('donation')
          ORDER BY julianday(json_extract(data, '$.received_at')) DESC",
         [],
     )
@@ -509,7 +513,7 @@ pub fn donations(conn: &Connection) -> Result<Vec<Donation>> {
 pub fn accounts(conn: &Connection) -> Result<Vec<Account>> {
     load(
         conn,
-        "SELECT data FROM records WHERE kind = 'account'
+        "SELECT data FROM records WHERE kind_code = kind_code('account')
          ORDER BY json_extract(data, '$.display_name'), key",
         [],
     )
@@ -519,7 +523,7 @@ pub fn accounts(conn: &Connection) -> Result<Vec<Account>> {
 pub fn distributions(conn: &Connection) -> Result<Vec<Distribution>> {
     load(
         conn,
-        "SELECT data FROM records WHERE kind = 'distribution'
+        "SELECT data FROM records WHERE kind_code = kind_code('distribution')
          ORDER BY julianday(json_extract(data, '$.distributed_at')) DESC",
         [],
     )
@@ -529,7 +533,7 @@ pub fn distributions(conn: &Connection) -> Result<Vec<Distribution>> {
 pub fn projects(conn: &Connection) -> Result<Vec<Project>> {
     load(
         conn,
-        "SELECT data FROM records WHERE kind = 'project' ORDER BY json_extract(data, '$.name'), key",
+        "SELECT data FROM records WHERE kind_code = kind_code('project') ORDER BY json_extract(data, '$.name'), key",
         [],
     )
 }

@@ -44,8 +44,10 @@ pub fn meta_set(conn: &Connection, key: &str, value: &str) -> Result<()> {
 
 pub fn get_raw(conn: &Connection, kind: Kind, key: &str) -> Result<Option<String>> {
     Ok(conn
-        .prepare_cached("SELECT data FROM records WHERE kind = ?1 AND key_packed = id_pack(?2)")?
-        .query_row([kind.as_str(), key], |r| r.get(0))
+        .prepare_cached(
+            "SELECT data FROM records WHERE kind_code = ?1 AND key_packed = id_pack(?2)",
+        )?
+        .query_row(params![compact::kind_code(kind), key], |r| r.get(0))
         .optional()?)
 }
 
@@ -62,7 +64,7 @@ pub fn put_raw(conn: &Connection, kind: Kind, key: &str, data: &str) -> Result<(
            path = excluded.path, starts_at = excluded.starts_at, ends_at = excluded.ends_at",
     )?
     .execute(params![
-        kind.as_str(),
+        compact::kind_code(kind),
         compact::pack(key),
         row.body,
         activity,
@@ -78,7 +80,7 @@ pub fn put_raw(conn: &Connection, kind: Kind, key: &str, data: &str) -> Result<(
 
 pub fn delete_raw(conn: &Connection, kind: Kind, key: &str) -> Result<()> {
     conn.prepare_cached("DELETE FROM record_rows WHERE kind = ?1 AND key = id_pack(?2)")?
-        .execute([kind.as_str(), key])?;
+        .execute(params![compact::kind_code(kind), key])?;
     Ok(())
 }
 
@@ -190,7 +192,7 @@ pub fn actor(conn: &Connection, me: &Profile) -> Result<Actor> {
     };
     let mut stmt = conn.prepare_cached(
         "SELECT data FROM records
-         WHERE kind = 'membership' AND volunteer_packed = id_pack(?1)",
+         WHERE kind_code = kind_code('membership') AND volunteer_packed = id_pack(?1)",
     )?;
     let memberships = stmt
         .query_map([&me.user_id], |r| r.get::<_, String>(0))?
@@ -222,7 +224,7 @@ impl State for DeviceState<'_> {
     fn signups_of(&mut self, activity_id: &str) -> Result<Vec<volunteer_domain::Signup>> {
         load(
             self.conn,
-            "SELECT data FROM records WHERE kind = 'signup' AND activity_packed = id_pack(?1)",
+            "SELECT data FROM records WHERE kind_code = kind_code('signup') AND activity_packed = id_pack(?1)",
             [activity_id],
         )
     }
@@ -230,7 +232,7 @@ impl State for DeviceState<'_> {
     fn attendances_of(&mut self, activity_id: &str) -> Result<Vec<volunteer_domain::Attendance>> {
         load(
             self.conn,
-            "SELECT data FROM records WHERE kind = 'attendance' AND activity_packed = id_pack(?1)",
+            "SELECT data FROM records WHERE kind_code = kind_code('attendance') AND activity_packed = id_pack(?1)",
             [activity_id],
         )
     }
@@ -243,7 +245,7 @@ impl State for DeviceState<'_> {
     fn memberships_of(&mut self, volunteer_id: &str) -> Result<Vec<Membership>> {
         load(
             self.conn,
-            "SELECT data FROM records WHERE kind = 'membership' AND volunteer_packed = id_pack(?1)",
+            "SELECT data FROM records WHERE kind_code = kind_code('membership') AND volunteer_packed = id_pack(?1)",
             [volunteer_id],
         )
     }
@@ -251,7 +253,7 @@ impl State for DeviceState<'_> {
     fn hours_of(&mut self, volunteer_id: &str) -> Result<Vec<volunteer_domain::HourEntry>> {
         load(
             self.conn,
-            "SELECT data FROM records WHERE kind = 'hour_entry' AND volunteer_packed = id_pack(?1)",
+            "SELECT data FROM records WHERE kind_code = kind_code('hour_entry') AND volunteer_packed = id_pack(?1)",
             [volunteer_id],
         )
     }
@@ -269,7 +271,7 @@ impl State for DeviceState<'_> {
             .conn
             .prepare_cached(
                 "SELECT json_extract(data, '$.volunteer_name') FROM records
-                 WHERE kind IN ('signup', 'attendance', 'membership')
+                 WHERE kind_code IN (kind_code('signup'), kind_code('attendance'), kind_code('membership'))
                    AND volunteer_packed = id_pack(?1)
                    AND json_extract(data, '$.volunteer_name') <> ''
                  LIMIT 1",
@@ -356,16 +358,39 @@ mod tests {
         let name = plan(
             &conn,
             "SELECT json_extract(data, '$.volunteer_name') FROM records
-             WHERE kind IN ('signup', 'attendance', 'membership')
+             WHERE kind_code IN (kind_code('signup'), kind_code('attendance'), kind_code('membership'))
                AND volunteer_packed = id_pack(?1)
                AND json_extract(data, '$.volunteer_name') <> '' LIMIT 1",
         );
         assert!(name.contains("records_by_volunteer"), "{name}");
         let roster = plan(
             &conn,
-            "SELECT data FROM records WHERE kind = 'attendance' AND activity_packed = id_pack(?1)",
+            "SELECT data FROM records WHERE kind_code = kind_code('attendance') AND activity_packed = id_pack(?1)",
         );
         assert!(roster.contains("records_by_activity"), "{roster}");
+    }
+
+    /// The partial indexes serve the queries that name their kind's code
+    /// (schema 9): the activities of a site, the members of a team.
+    #[test]
+    fn lookups_by_site_and_team_use_their_partial_indexes() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = schema::open(&dir.path().join("r.db")).unwrap();
+        let at_site = plan(
+            &conn,
+            "SELECT data FROM records
+             WHERE kind_code = 0 -- activity, as activities_by_site names it
+               AND site_packed = id_pack(?1)
+             ORDER BY starts_ns, key",
+        );
+        assert!(at_site.contains("activities_by_site"), "{at_site}");
+        let members = plan(
+            &conn,
+            "SELECT data FROM records
+             WHERE kind_code = 5 -- membership, as memberships_by_team names it
+               AND team_packed = id_pack(?1) AND json_extract(data, '$.status') = ?2",
+        );
+        assert!(members.contains("memberships_by_team"), "{members}");
     }
 
     /// The view's packed columns say so in their names: a query that
@@ -375,7 +400,7 @@ mod tests {
     fn the_records_view_has_no_plain_named_packed_columns() {
         let dir = tempfile::tempdir().unwrap();
         let conn = schema::open(&dir.path().join("r.db")).unwrap();
-        for column in ["k", "activity", "volunteer", "site", "team"] {
+        for column in ["k", "kind", "activity", "volunteer", "site", "team"] {
             let sql = format!("SELECT data FROM records WHERE {column} = ?1");
             let err = conn.prepare(&sql).err().map(|e| e.to_string());
             assert!(

@@ -484,8 +484,8 @@ async fn the_checker_catches_a_broken_merge() {
     let c = rusqlite::Connection::open(&w.paths[2]).unwrap();
     let lost = c
         .execute(
-            "DELETE FROM record_rows WHERE kind = 'team'
-               AND key = (SELECT min(key) FROM record_rows WHERE kind = 'team')",
+            "DELETE FROM record_rows WHERE kind = 3 -- team
+               AND key = (SELECT min(key) FROM record_rows WHERE kind = 3)",
             [],
         )
         .unwrap();

@@ -1,10 +1,11 @@
 //! The compact form of a replicated record in the device's file (schemas
-//! 6 to 8).
+//! 6 to 9).
 //!
 //! A phone holds tens of thousands of records, most of them a few ids, a
 //! timestamp and a status wrapped in field names. Stored as the JSON the
 //! server sent, an institute's replica took 750 bytes per record. Each row of
 //! `record_rows` now holds:
+//! - its kind as a small integer code (`kinds.rs`);
 //! - its key **packed** ([`pack`]): a key made of canonical UUIDs joined by
 //!   `/` is their 16-byte forms (a signup's `activity/volunteer`: 32 bytes,
 //!   not 73); any other key is kept as text;
@@ -302,8 +303,10 @@ fn with_context<C: 'static, T>(
     })
 }
 
+mod kinds;
 mod sql;
 mod stored;
+pub use kinds::{kind_code, kind_of_code};
 pub use sql::register;
 pub use stored::{pack, pack_time, time_nanos, unpack};
 

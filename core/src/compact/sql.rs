@@ -8,7 +8,11 @@ use rusqlite::Connection;
 use rusqlite::functions::{Context, FunctionFlags};
 use rusqlite::types::{Value, ValueRef};
 
-use super::{LIFTED_COUNT, decode, encode_lifting, lifted, pack, time_nanos, unpack};
+use volunteer_domain::Kind;
+
+use super::{
+    LIFTED_COUNT, decode, encode_lifting, kind_code, kind_of_code, lifted, pack, time_nanos, unpack,
+};
 
 /// The SQL functions the schema and the queries use, on this connection:
 /// - `id_pack(text)` and `id_text(packed)`: [`pack`] and [`unpack`];
@@ -20,7 +24,9 @@ use super::{LIFTED_COUNT, decode, encode_lifting, lifted, pack, time_nanos, unpa
 ///   and the `n`th lifted value of [`encode`] (the migrations to schemas 6
 ///   and 7; schema 6 lifted five fields);
 /// - `time_ns(stored)`: a stored time's nanoseconds ([`time_nanos`]), which
-///   the `records` view shows as `starts_ns` and `ends_ns`.
+///   the `records` view shows as `starts_ns` and `ends_ns`;
+/// - `kind_code(name)` and `kind_name(code)`: a kind's code in
+///   `record_rows` and back ([`kind_code`]); NULL for what is no kind.
 pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     let flags = FunctionFlags::SQLITE_UTF8
         | FunctionFlags::SQLITE_DETERMINISTIC
@@ -61,6 +67,21 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
             .map_err(user_error)
     })?;
     conn.create_scalar_function("time_ns", 1, flags, |ctx| Ok(time_nanos(ctx.get_raw(0))))?;
+    conn.create_scalar_function("kind_code", 1, flags, |ctx| {
+        Ok(match ctx.get_raw(0) {
+            ValueRef::Text(t) => std::str::from_utf8(t)
+                .ok()
+                .and_then(Kind::parse)
+                .map(kind_code),
+            _ => None,
+        })
+    })?;
+    conn.create_scalar_function("kind_name", 1, flags, |ctx| {
+        Ok(match ctx.get_raw(0) {
+            ValueRef::Integer(c) => kind_of_code(c).map(Kind::as_str),
+            _ => None,
+        })
+    })?;
     // Optionally with how many fields to lift: schema 6 lifted five.
     let record_body = |ctx: &Context<'_>| {
         let (key, json) = (text_arg(ctx, 0)?, text_arg(ctx, 1)?);
@@ -193,7 +214,7 @@ mod tests {
         // One statement that reads each row's data three times.
         let mut stmt = conn
             .prepare(
-                "SELECT key, data FROM records WHERE kind = 'signup'
+                "SELECT key, data FROM records WHERE kind_code = kind_code('signup')
                    AND json_extract(data, '$.status') = 'confirmed'
                  ORDER BY json_extract(data, '$.volunteer_id') DESC",
             )
