@@ -150,13 +150,13 @@ pub fn checkpoint(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-/// After a download in bulk (a new replica, or one the server reset):
-/// rewrite the file packed, then checkpoint. Its (kind, key) index was
-/// filled in random key order and a quarter of its pages stayed empty: an
-/// institute's replica shrinks by 10 bytes a record (3.5 %). Once per bulk
-/// download, about as long as writing the file once more. On a full disk
-/// (VACUUM needs room for a copy) the file stays as it is.
-pub fn compact_after_bulk(conn: &Connection) -> Result<()> {
+/// After a full download (a new replica, or one the server reset): rewrite
+/// the file packed, then checkpoint. Its (kind, key) index was filled in
+/// random key order and a quarter of its pages stayed empty: an institute's
+/// replica shrinks by 10 bytes a record (3.5 %). Once per full download,
+/// about as long as writing the file once more. On a full disk (VACUUM
+/// needs room for a copy) the file stays as it is.
+pub fn compact_after_full_download(conn: &Connection) -> Result<()> {
     if let Err(e) = conn.execute_batch("VACUUM") {
         tracing::warn!(error = %e, "downloaded; the file could not be compacted");
     }

@@ -127,7 +127,7 @@ async fn run(inner: &Arc<Inner>, token: &CancelToken) -> Result<SyncReport> {
     let mut changed = BTreeSet::new();
     let mut reregistered = false;
     let mut restored = false;
-    let mut downloaded_in_bulk = false;
+    let mut downloaded_in_full = false;
     while report.requests < MAX_REQUESTS_PER_SYNC {
         if token.is_cancelled() {
             return Err(Error::Cancelled);
@@ -185,9 +185,9 @@ async fn run(inner: &Arc<Inner>, token: &CancelToken) -> Result<SyncReport> {
         let i = inner.clone();
         let client_id = request.client_id;
         let started = std::time::Instant::now();
-        let (kinds, pending_left, bulk_ended) =
+        downloaded_in_full |= initial || response.reset;
+        let (kinds, pending_left) =
             tokio::task::spawn_blocking(move || apply(&i, &client_id, initial, response)).await??;
-        downloaded_in_bulk |= bulk_ended;
         report.apply_time += started.elapsed();
         changed.extend(kinds);
         if let Some((rows, remaining)) = progress {
@@ -198,9 +198,10 @@ async fn run(inner: &Arc<Inner>, token: &CancelToken) -> Result<SyncReport> {
             break;
         }
     }
-    if downloaded_in_bulk {
+    if downloaded_in_full {
         let i = inner.clone();
-        tokio::task::spawn_blocking(move || i.with_db(|c| schema::compact_after_bulk(c))).await??;
+        tokio::task::spawn_blocking(move || i.with_db(|c| schema::compact_after_full_download(c)))
+            .await??;
     } else if report.pulled >= schema::CHECKPOINT_AFTER_ROWS {
         let i = inner.clone();
         tokio::task::spawn_blocking(move || i.with_db(|c| schema::checkpoint(c))).await??;
@@ -293,7 +294,7 @@ fn apply(
     client_id: &str,
     initial: bool,
     response: SyncResponse<ReceivedChange>,
-) -> Result<(BTreeSet<Kind>, u64, bool)> {
+) -> Result<(BTreeSet<Kind>, u64)> {
     let now = Utc::now();
     // Decode before touching the database. Rows are stored as the server
     // sent them, fields unknown to us included; a change this version
@@ -396,7 +397,7 @@ fn apply(
             &inner.http.server_revision().to_string(),
         )?;
         outbox::replay_all(tx, now)?;
-        Ok((kinds, outbox::pending_count(tx)?, bulk_end))
+        Ok((kinds, outbox::pending_count(tx)?))
     })?;
     crate::crash::point("after_apply");
     // Only once committed: a rolled-back drop or rebuild changed nothing.

@@ -355,21 +355,7 @@ async fn a_paged_first_download_rebuilds_the_replica_indexes() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(&dir.path().join("server.db")).await;
     let fx = fixture::seed(server.store.as_ref());
-    // Enough activities, in random key order, that an unpacked index would
-    // leave pages half empty.
-    let more: Vec<_> = (0..600)
-        .map(|i| {
-            let id = format!(
-                "{:016x}",
-                (i as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15)
-            );
-            volunteer_domain::Record::Activity(volunteer_domain::Activity {
-                id,
-                ..fx.activity_a.clone()
-            })
-        })
-        .collect();
-    server.store.put_records(&more).unwrap();
+    add_scattered_activities(&server, &fx);
     let options = volunteer_core::SyncOptions {
         pull_page_size: 50,
         ..Default::default()
@@ -403,19 +389,53 @@ async fn a_paged_first_download_rebuilds_the_replica_indexes() {
     for name in ["records_by_activity", "records_by_volunteer"] {
         assert!(stats.iter().any(|i| i == name), "{name} in {stats:?}");
     }
-    // The file was compacted after the download: packing it again frees
-    // nothing (any connection can: the schema needs no function to write).
-    let pages = |c: &rusqlite::Connection| -> (i64, i64) {
-        c.query_row(
+    assert_packed(&conn);
+}
+
+/// A first download in one page is packed too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_first_download_in_one_page_leaves_the_file_packed() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&dir.path().join("server.db")).await;
+    let fx = fixture::seed(server.store.as_ref());
+    add_scattered_activities(&server, &fx);
+    let path = dir.path().join("one-page.db");
+    let staff = Replica::open(&path, &server.url()).unwrap();
+    staff.sign_in("staff-a", PASSWORD).await.unwrap();
+    assert_eq!(staff.sync().await.unwrap().requests, 1);
+    drop(staff);
+    assert_packed(&rusqlite::Connection::open(&path).unwrap());
+}
+
+/// Enough activities at station a, in random key order, that a replica's
+/// unpacked (kind, key) index would leave pages half empty.
+fn add_scattered_activities(server: &TestServer, fx: &fixture::Fixture) {
+    let more: Vec<_> = (0..600u64)
+        .map(|i| {
+            let id = format!("{:016x}", (i + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+            volunteer_domain::Record::Activity(volunteer_domain::Activity {
+                id,
+                ..fx.activity_a.clone()
+            })
+        })
+        .collect();
+    server.store.put_records(&more).unwrap();
+}
+
+/// The file was compacted after its download: packing it again frees
+/// nothing (any connection can: the schema needs no function to write).
+fn assert_packed(conn: &rusqlite::Connection) {
+    let pages = || -> (i64, i64) {
+        conn.query_row(
             "SELECT page_count, freelist_count FROM pragma_page_count, pragma_freelist_count",
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .unwrap()
     };
-    let downloaded = pages(&conn);
+    let downloaded = pages();
     conn.execute_batch("VACUUM").unwrap();
-    assert_eq!(downloaded, pages(&conn), "(pages, free pages)");
+    assert_eq!(downloaded, pages(), "(pages, free pages)");
 }
 
 /// Issue 10 §5: every text has a bound and every id one rule, on the server
