@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/007_lifted_times.sql"),
     include_str!("migrations/008_packed_column_names.sql"),
     include_str!("migrations/009_kind_codes.sql"),
+    include_str!("migrations/010_bare_bodies.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -76,7 +76,15 @@ enum Format {
     Compressed = 1,
     /// As `Compressed`, and the object's `"id"`, equal to the key, removed.
     CompressedIdIsKey = 2,
+    /// As `Compressed` and `CompressedIdIsKey`, without the 4 bytes of zstd's
+    /// frame magic, which this byte already stands for (schema 10 writes
+    /// these; 1 and 2 stay readable).
+    Bare = 3,
+    BareIdIsKey = 4,
 }
+
+/// What starts every zstd frame: left out of `Bare` bodies.
+const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
 
 static DICTIONARY: &[u8] = include_bytes!("dictionary_v1.txt");
 /// Level 1: with the dictionary, higher levels gain under 1 % on records.
@@ -197,14 +205,14 @@ pub fn encode_lifting(key: &str, json: &str, lifts: usize) -> Result<Encoded, St
     let (format, stored) = match rest {
         None => (Format::Verbatim, json.as_bytes().to_vec()),
         Some(rest) => {
-            let format = match id_is_key {
-                true => Format::CompressedIdIsKey,
-                false => Format::Compressed,
-            };
-            (
-                format,
-                with_context(&COMPRESSOR, |c| c.compress(rest.as_bytes()))?,
-            )
+            let frame = with_context(&COMPRESSOR, |c| c.compress(rest.as_bytes()))?;
+            match (frame.strip_prefix(&ZSTD_MAGIC), id_is_key) {
+                (Some(bare), true) => (Format::BareIdIsKey, bare.to_vec()),
+                (Some(bare), false) => (Format::Bare, bare.to_vec()),
+                // zstd frames always start so; kept whole should one not.
+                (None, true) => (Format::CompressedIdIsKey, frame),
+                (None, false) => (Format::Compressed, frame),
+            }
         }
     };
     let mut body = Vec::with_capacity(stored.len() + 1);
@@ -232,12 +240,19 @@ pub fn decode(
         0 => Format::Verbatim,
         1 => Format::Compressed,
         2 => Format::CompressedIdIsKey,
+        3 => Format::Bare,
+        4 => Format::BareIdIsKey,
         other => return Err(format!("record body of unknown format {other}")),
     };
-    if format == Format::Verbatim {
-        return String::from_utf8(rest.to_vec()).map_err(|e| e.to_string());
-    }
-    let plain = with_context(&DECOMPRESSOR, |d| d.decompress(rest, MAX_RECORD_BYTES))
+    let frame: Cow<[u8]> = match format {
+        Format::Verbatim => {
+            return String::from_utf8(rest.to_vec()).map_err(|e| e.to_string());
+        }
+        Format::Compressed | Format::CompressedIdIsKey => Cow::Borrowed(rest),
+        Format::Bare | Format::BareIdIsKey => Cow::Owned([&ZSTD_MAGIC, rest].concat()),
+    };
+    let id_is_key = matches!(format, Format::CompressedIdIsKey | Format::BareIdIsKey);
+    let plain = with_context(&DECOMPRESSOR, |d| d.decompress(&frame, MAX_RECORD_BYTES))
         .map_err(|e| format!("record body unreadable: {e}"))?;
     let plain = String::from_utf8(plain).map_err(|e| e.to_string())?;
     let inner = plain
@@ -250,7 +265,7 @@ pub fn decode(
         .iter()
         .zip(lifted)
         .filter_map(|((name, _), v)| v.as_deref().map(|v| (*name, v)))
-        .chain((format == Format::CompressedIdIsKey).then_some(("id", key)));
+        .chain(id_is_key.then_some(("id", key)));
     for (name, value) in restored {
         if out.len() > 1 {
             out.push(',');
@@ -356,11 +371,8 @@ mod tests {
         assert!(e.body.len() < signup.len() / 2, "{} bytes", e.body.len());
         // `id` dropped only when it is the key; kept when it is not.
         let team = format!(r#"{{"id":"{A}","name":"队","site_id":"{V}"}}"#);
-        assert_eq!(
-            round_trip(A, &team).body[0],
-            Format::CompressedIdIsKey as u8
-        );
-        assert_eq!(round_trip(V, &team).body[0], Format::Compressed as u8);
+        assert_eq!(round_trip(A, &team).body[0], Format::BareIdIsKey as u8);
+        assert_eq!(round_trip(V, &team).body[0], Format::Bare as u8);
         // Lifted fields that are not strings stay in the body.
         round_trip(
             "k",
@@ -416,6 +428,22 @@ mod tests {
         }
     }
 
+    /// Schemas 6 to 9 wrote whole zstd frames (formats 1 and 2); they read
+    /// back as the bare ones do, and the bare ones are 4 bytes shorter.
+    #[test]
+    fn bodies_with_the_frame_magic_stay_readable() {
+        for (key, whole, bare) in [(V, 1, 3), (A, 2, 4)] {
+            let team = format!(r#"{{"id":"{A}","name":"幸福里敬老志愿服务队","site_id":"{V}"}}"#);
+            let e = encode(key, &team).unwrap();
+            assert_eq!(e.body[0], bare);
+            let old = [&[whole][..], &ZSTD_MAGIC, &e.body[1..]].concat();
+            let lifted = e.lifted.each_ref().map(text);
+            for body in [&e.body, &old] {
+                same_json(&decode(body, key, &lifted).unwrap(), &team);
+            }
+        }
+    }
+
     #[test]
     fn a_damaged_body_is_an_error_not_a_panic() {
         let e = encode(A, r#"{"name":"x"}"#).unwrap();
@@ -427,6 +455,8 @@ mod tests {
             vec![9, 1, 2],
             cut,
             vec![1, 0x28, 0xb5, 0x2f, 0xfd, 0xff],
+            vec![3, 0xff],
+            vec![4],
         ] {
             assert!(decode(&bad, A, &none).is_err(), "{bad:?}");
         }

@@ -1,0 +1,5 @@
+-- Replica schema 10: record bodies are written without zstd's 4-byte frame
+-- magic (formats 3 and 4, see src/compact/mod.rs), 4 bytes a record. Rows
+-- written before keep formats 1 and 2 and stay readable; nothing is
+-- rewritten. The new number makes an older app refuse the file (as too new)
+-- rather than fail on bodies it cannot read.
