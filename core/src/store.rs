@@ -53,7 +53,10 @@ pub fn get_raw(conn: &Connection, kind: Kind, key: &str) -> Result<Option<String
 
 pub fn put_raw(conn: &Connection, kind: Kind, key: &str, data: &str) -> Result<()> {
     let row = compact::encode(key, data).map_err(Error::Storage)?;
+    let key = compact::pack(key);
     let [activity, volunteer, site, team, path, starts_at, ends_at] = row.lifted;
+    let [activity, volunteer, site, team] =
+        [activity, volunteer, site, team].map(|id| compact::beside_key(&key, id));
     conn.prepare_cached(
         "INSERT INTO record_rows
            (kind, key, body, activity, volunteer, site, team, path, starts_at, ends_at)
@@ -65,7 +68,7 @@ pub fn put_raw(conn: &Connection, kind: Kind, key: &str, data: &str) -> Result<(
     )?
     .execute(params![
         compact::kind_code(kind),
-        compact::pack(key),
+        key,
         row.body,
         activity,
         volunteer,
@@ -464,6 +467,16 @@ mod tests {
         assert_eq!(ids, [id(1), id(2), id(3)]);
         assert_eq!(state.attendances_of(&b).unwrap().len(), 1);
         assert_eq!(state.volunteer_name(&id(4)).unwrap().as_deref(), Some("n4"));
+        // Schema 11: the activity and the volunteer are the key's parts,
+        // stored as their numbers; the recorder is not.
+        let stored: Vec<(i64, i64, String)> = conn
+            .prepare("SELECT activity, volunteer, typeof(site) FROM record_rows WHERE kind = 6")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(stored, vec![(0, 1, "blob".to_string()); 4]);
         let key = format!("{b}/{}", id(4));
         assert!(get_raw(&conn, Kind::Attendance, &key).unwrap().is_some());
         delete_raw(&conn, Kind::Attendance, &key).unwrap();

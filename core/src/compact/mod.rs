@@ -1,5 +1,5 @@
 //! The compact form of a replicated record in the device's file (schemas
-//! 6 to 9).
+//! 6 to 11).
 //!
 //! A phone holds tens of thousands of records, most of them a few ids, a
 //! timestamp and a status wrapped in field names. Stored as the JSON the
@@ -11,7 +11,8 @@
 //!   not 73); any other key is kept as text;
 //! - the ids the replica looks rows up by (`activity_id`, `volunteer_id`,
 //!   `site_id`, `team_id`) **lifted** out of the JSON into columns of their
-//!   own, packed, which the indexes use, and so is a site's `path` (as
+//!   own, packed (or, when one is a part of the key, that part's number:
+//!   [`beside_key`]), which the indexes use, and so is a site's `path` (as
 //!   text), which every subtree test reads, and an activity's `starts_at`
 //!   and `ends_at` (as integer nanoseconds, see [`pack_time`]), which the
 //!   activity lists filter and sort by without decoding every row; `id` is
@@ -323,7 +324,7 @@ mod sql;
 mod stored;
 pub use kinds::{kind_code, kind_of_code};
 pub use sql::register;
-pub use stored::{pack, pack_time, time_nanos, unpack};
+pub use stored::{beside_key, pack, pack_time, time_nanos, unpack};
 
 #[cfg(test)]
 mod tests {

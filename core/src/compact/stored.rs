@@ -22,6 +22,19 @@ pub fn pack(id: &str) -> Value {
     Value::Blob(bytes)
 }
 
+/// A lifted id as `record_rows` stores it beside its row's `key` (both
+/// packed): the number of the key's part it equals, 0 or 1, or itself
+/// (schema 11). The table's generated `*_packed` columns undo it with
+/// SQLite's own `substr`, so the two must agree: parts are 16 bytes.
+pub fn beside_key(key: &Value, id: Value) -> Value {
+    if let (Value::Blob(key), Value::Blob(bytes)) = (key, &id) {
+        if let Some(part) = key.chunks(16).take(2).position(|p| p == bytes.as_slice()) {
+            return Value::Integer(part as i64);
+        }
+    }
+    id
+}
+
 /// A canonical UUID's 16 bytes onto `out`, or false.
 fn push_uuid(s: &str, out: &mut Vec<u8>) -> bool {
     let s = s.as_bytes();
