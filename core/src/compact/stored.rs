@@ -27,10 +27,10 @@ pub fn pack(id: &str) -> Value {
 /// (schema 11). The table's generated `*_packed` columns undo it with
 /// SQLite's own `substr`, so the two must agree: parts are 16 bytes.
 pub fn beside_key(key: &Value, id: Value) -> Value {
-    if let (Value::Blob(key), Value::Blob(bytes)) = (key, &id) {
-        if let Some(part) = key.chunks(16).take(2).position(|p| p == bytes.as_slice()) {
-            return Value::Integer(part as i64);
-        }
+    if let (Value::Blob(key), Value::Blob(bytes)) = (key, &id)
+        && let Some(part) = key.chunks(16).take(2).position(|p| p == bytes.as_slice())
+    {
+        return Value::Integer(part as i64);
     }
     id
 }
